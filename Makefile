@@ -1,0 +1,46 @@
+# paycore — run `make help` for the targets.
+GO        ?= go
+PKGS      ?= ./...
+ADDR      ?= 127.0.0.1:8080
+
+.DEFAULT_GOAL := help
+
+help: ## list targets
+	@grep -hE '^[a-zA-Z/_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
+
+run: ## migrate and serve on http://127.0.0.1:8080 in sandbox mode (demo client demo_key/demo_secret)
+	@url=$$(scripts/db.sh run) && \
+	DATABASE_URL="$$url" PAYCORE_ADDR="$${PAYCORE_ADDR:-$(ADDR)}" PAYCORE_SANDBOX="$${PAYCORE_SANDBOX:-1}" \
+	$(GO) run ./cmd/paycore serve
+
+demo: ## play merchant and customer against a running `make run` (GATEWAY=bkash)
+	$(GO) run ./cmd/paycore demo --gateway $${GATEWAY:-bkash}
+
+test: ## every test, with -race, against real PostgreSQL
+	@url=$$(scripts/db.sh test) && \
+	TEST_DATABASE_URL="$$url" $(GO) test -race -count=1 -timeout 8m $(PKGS)
+
+migrate: ## apply migrations to DATABASE_URL (or the make-run database)
+	@url=$$(scripts/db.sh run) && DATABASE_URL="$$url" $(GO) run ./cmd/paycore migrate
+
+generate: ## regenerate gqlgen code
+	$(GO) tool gqlgen generate
+
+verify-generate: ## fail if `make generate` changes committed files
+	@$(GO) tool gqlgen generate && git diff --exit-code -- graph gqlgen.yml || \
+	  (echo "generated code is stale: run make generate and commit" >&2; exit 1)
+
+lint: ## gofmt and go vet
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	$(GO) vet $(PKGS)
+
+bench: ## benchmarks against real PostgreSQL
+	@url=$$(scripts/db.sh test) && \
+	TEST_DATABASE_URL="$$url" $(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+db/stop: ## stop the private cluster under .data/ (if one was started)
+	@bin=$$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r | head -1); \
+	if [ -f .data/pg/postmaster.pid ]; then \
+	  if [ "$$(id -u)" = 0 ]; then runuser -u postgres -- $$bin/pg_ctl -D .data/pg -m fast -w stop; else $$bin/pg_ctl -D .data/pg -m fast -w stop; fi; fi
+
+.PHONY: help run demo test migrate generate verify-generate lint bench db/stop

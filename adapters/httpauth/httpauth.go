@@ -1,0 +1,142 @@
+// Package httpauth authenticates HTTP requests for both edges (REST v1 and
+// GraphQL): HMAC-signed merchant requests (X-API-* headers, checked by
+// app.Authenticator) and short-lived bearer JWTs issued to SPAs and
+// dashboards (golang-jwt, HS256).
+package httpauth
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/paycore/paycore/app"
+	"github.com/paycore/paycore/domain"
+)
+
+// MaxBody is the largest request body read for signing: 64 KiB.
+const MaxBody = 64 << 10
+
+// ErrBodyTooLarge is returned for a body over MaxBody (HTTP 413).
+var ErrBodyTooLarge = errors.New("request body too large")
+
+// Signed reads the X-API-* headers and the body of r (restoring r.Body for
+// the handler) into an app.SignedRequest. PATH is the request target as sent
+// (r.RequestURI: path plus query). ErrBodyTooLarge past MaxBody.
+func Signed(r *http.Request) (app.SignedRequest, error) {
+	var body []byte
+	if r.Body != nil {
+		b, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
+		if err != nil {
+			return app.SignedRequest{}, fmt.Errorf("read body: %w", err)
+		}
+		if len(b) > MaxBody {
+			return app.SignedRequest{}, ErrBodyTooLarge
+		}
+		body = b
+		r.Body = io.NopCloser(bytes.NewReader(b))
+	}
+	target := r.RequestURI
+	if target == "" {
+		target = r.URL.RequestURI()
+	}
+	return app.SignedRequest{
+		APIKey:    r.Header.Get("X-API-KEY"),
+		Signature: r.Header.Get("X-API-SIGNATURE"),
+		Timestamp: r.Header.Get("X-API-TIMESTAMP"),
+		Nonce:     r.Header.Get("X-API-NONCE"),
+		Method:    r.Method,
+		Path:      target,
+		Body:      body,
+	}, nil
+}
+
+// HasSignature reports whether r carries any X-API-* header.
+func HasSignature(r *http.Request) bool {
+	return r.Header.Get("X-API-KEY") != "" || r.Header.Get("X-API-SIGNATURE") != ""
+}
+
+// Tokens issues and verifies bearer JWTs: HS256, issuer "paycore", audience
+// "paycore", subject the client ID, claim "txn" for a token scoped to one
+// transaction. Tokens expire (exp is required).
+type Tokens struct {
+	key []byte
+	ttl time.Duration
+	now func() time.Time
+}
+
+// NewTokens returns a Tokens signing with key (at least 32 bytes) and
+// issuing tokens that live ttl (0 → 1 h).
+func NewTokens(key []byte, ttl time.Duration) (*Tokens, error) {
+	if len(key) < 32 {
+		return nil, errors.New("httpauth: token key must be at least 32 bytes")
+	}
+	if ttl == 0 {
+		ttl = time.Hour
+	}
+	return &Tokens{key: key, ttl: ttl, now: time.Now}, nil
+}
+
+type claims struct {
+	TransactionID string `json:"txn,omitempty"`
+	jwt.RegisteredClaims
+}
+
+// Issue returns a token for p and its expiry.
+func (t *Tokens) Issue(p app.Principal) (string, time.Time, error) {
+	now := t.now()
+	exp := now.Add(t.ttl)
+	c := claims{TransactionID: p.TransactionID, RegisteredClaims: jwt.RegisteredClaims{
+		Issuer: "paycore", Audience: jwt.ClaimStrings{"paycore"}, Subject: p.ClientID,
+		IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(exp),
+	}}
+	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(t.key)
+	return s, exp, err
+}
+
+// Verify checks a token and returns its principal, or an error wrapping
+// domain.ErrUnauthenticated.
+func (t *Tokens) Verify(token string) (app.Principal, error) {
+	var c claims
+	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return t.key, nil },
+		jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuer("paycore"),
+		jwt.WithAudience("paycore"), jwt.WithExpirationRequired(), jwt.WithTimeFunc(t.now))
+	if err != nil || c.Subject == "" {
+		return app.Principal{}, fmt.Errorf("%w: invalid or expired token", domain.ErrUnauthenticated)
+	}
+	return app.Principal{ClientID: c.Subject, TransactionID: c.TransactionID}, nil
+}
+
+// BearerToken returns the token of an "Authorization: Bearer …" header, or "".
+func BearerToken(h string) string {
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
+
+// Authenticate returns r's principal: from the X-API-* headers when present,
+// else from a bearer token. ok is false when r carries no credentials at
+// all; err is set when it carries bad ones (errors.Is
+// domain.ErrUnauthenticated, or ErrBodyTooLarge).
+func Authenticate(ctx context.Context, r *http.Request, auth *app.Authenticator, tokens *Tokens) (p app.Principal, ok bool, err error) {
+	if HasSignature(r) {
+		sr, err := Signed(r)
+		if err != nil {
+			return app.Principal{}, true, err
+		}
+		p, err := auth.Authenticate(ctx, sr)
+		return p, true, err
+	}
+	if tok := BearerToken(r.Header.Get("Authorization")); tok != "" && tokens != nil {
+		p, err := tokens.Verify(tok)
+		return p, true, err
+	}
+	return app.Principal{}, false, nil
+}

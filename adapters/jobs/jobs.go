@@ -1,0 +1,138 @@
+// Package jobs runs paycore's background work on River: job arguments, the
+// workers (which call app use cases), the River client over the shared pgx
+// pool, and the ports.JobQueue that inserts jobs inside a use case's
+// transaction with InsertTx.
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/paycore/paycore/app"
+	"github.com/paycore/paycore/ports"
+)
+
+// Queue names.
+const (
+	QueueDefault       = river.QueueDefault
+	QueueNotifications = "notifications"
+)
+
+// SMSArgs sends one stored notification (app.Service.SendSMS).
+type SMSArgs struct {
+	NotificationID string `json:"notification_id"`
+}
+
+// Kind is River's job kind.
+func (SMSArgs) Kind() string { return "sms_send" }
+
+// InsertOpts: the notifications queue, at most 8 tries (River's backoff
+// spreads them over about an hour).
+func (SMSArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueNotifications, MaxAttempts: 8}
+}
+
+// Config tunes the runner.
+type Config struct {
+	Workers int // concurrent jobs per queue; 0 → 10
+	Logger  *slog.Logger
+	// PollInterval is River's fallback fetch poll; 0 → River's default (1 s).
+	PollInterval time.Duration
+}
+
+// Runner owns the River client that inserts and works paycore's jobs.
+type Runner struct {
+	client *river.Client[pgx.Tx]
+	svc    atomic.Pointer[app.Service]
+}
+
+// New builds the River client on pool with every paycore worker. Workers
+// call the service given to Bind, which must happen before Start.
+func New(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
+	if cfg.Workers == 0 {
+		cfg.Workers = 10
+	}
+	r := &Runner{}
+	workers := river.NewWorkers()
+	if err := river.AddWorkerSafely(workers, &smsWorker{r: r}); err != nil {
+		return nil, err
+	}
+	rc := &river.Config{
+		Queues: map[string]river.QueueConfig{
+			QueueDefault:       {MaxWorkers: cfg.Workers},
+			QueueNotifications: {MaxWorkers: cfg.Workers},
+		},
+		Workers:           workers,
+		Logger:            cfg.Logger,
+		FetchPollInterval: cfg.PollInterval,
+		JobTimeout:        2 * time.Minute,
+	}
+	client, err := river.NewClient(riverpgxv5.New(pool), rc)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
+	r.client = client
+	return r, nil
+}
+
+// Bind gives the workers the use cases to call.
+func (r *Runner) Bind(svc *app.Service) { r.svc.Store(svc) }
+
+func (r *Runner) service() (*app.Service, error) {
+	s := r.svc.Load()
+	if s == nil {
+		return nil, errors.New("jobs: runner not bound to a service")
+	}
+	return s, nil
+}
+
+// Start begins working jobs.
+func (r *Runner) Start(ctx context.Context) error {
+	if r.svc.Load() == nil {
+		return errors.New("jobs: Start before Bind")
+	}
+	return r.client.Start(ctx)
+}
+
+// Stop waits for running jobs to finish (or ctx to end).
+func (r *Runner) Stop(ctx context.Context) error { return r.client.Stop(ctx) }
+
+// Client exposes the River client (tests, admin tools).
+func (r *Runner) Client() *river.Client[pgx.Tx] { return r.client }
+
+// Queue returns the ports.JobQueue bound to tx: jobs appear on commit only.
+func (r *Runner) Queue(tx pgx.Tx) ports.JobQueue { return txQueue{client: r.client, tx: tx} }
+
+type txQueue struct {
+	client *river.Client[pgx.Tx]
+	tx     pgx.Tx
+}
+
+func (q txQueue) EnqueueSMS(ctx context.Context, notificationID string) error {
+	_, err := q.client.InsertTx(ctx, q.tx, SMSArgs{NotificationID: notificationID}, nil)
+	return err
+}
+
+type smsWorker struct {
+	river.WorkerDefaults[SMSArgs]
+	r *Runner
+}
+
+// Work sends the SMS. app.SendSMS marks permanent refusals failed and
+// returns nil; what it returns is worth retrying (provider hiccup, database).
+func (w *smsWorker) Work(ctx context.Context, job *river.Job[SMSArgs]) error {
+	svc, err := w.r.service()
+	if err != nil {
+		return err
+	}
+	return svc.SendSMS(ctx, job.Args.NotificationID)
+}

@@ -1,0 +1,120 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/paycore/paycore/domain"
+)
+
+type attemptRow struct {
+	bun.BaseModel `bun:"table:attempts"`
+
+	ID             string    `bun:"id,pk"`
+	PaymentID      string    `bun:"payment_id"`
+	Gateway        string    `bun:"gateway"`
+	Status         string    `bun:"status"`
+	Amount         int64     `bun:"amount"`
+	Currency       string    `bun:"currency"`
+	GatewayRef     *string   `bun:"gateway_ref"`
+	RedirectURL    string    `bun:"redirect_url"`
+	Signature      string    `bun:"signature"`
+	TrxID          string    `bun:"trx_id"`
+	FailureCode    string    `bun:"failure_code"`
+	FailureMessage string    `bun:"failure_message"`
+	CreatedAt      time.Time `bun:"created_at"`
+	UpdatedAt      time.Time `bun:"updated_at"`
+}
+
+func toAttemptRow(a *domain.Attempt) *attemptRow {
+	var ref *string
+	if a.GatewayRef != "" {
+		ref = &a.GatewayRef
+	}
+	return &attemptRow{
+		ID: a.ID, PaymentID: a.PaymentID, Gateway: string(a.Gateway), Status: string(a.Status()),
+		Amount: a.Amount.Minor(), Currency: a.Amount.Currency().Code, GatewayRef: ref,
+		RedirectURL: a.RedirectURL, Signature: a.Signature, TrxID: a.TrxID,
+		FailureCode: a.FailureCode, FailureMessage: a.FailureMessage,
+		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
+	}
+}
+
+func (r *attemptRow) toDomain() (*domain.Attempt, error) {
+	amount, err := domain.NewMoney(r.Amount, r.Currency)
+	if err != nil {
+		return nil, err
+	}
+	ref := ""
+	if r.GatewayRef != nil {
+		ref = *r.GatewayRef
+	}
+	return domain.AttemptFromDB(domain.Attempt{
+		ID: r.ID, PaymentID: r.PaymentID, Gateway: domain.Gateway(r.Gateway), Amount: amount,
+		GatewayRef: ref, RedirectURL: r.RedirectURL, Signature: r.Signature, TrxID: r.TrxID,
+		FailureCode: r.FailureCode, FailureMessage: r.FailureMessage,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}, domain.AttemptStatus(r.Status)), nil
+}
+
+type attemptRepo struct{ db bun.IDB }
+
+func (r attemptRepo) Create(ctx context.Context, a *domain.Attempt) error {
+	_, err := r.db.NewInsert().Model(toAttemptRow(a)).Exec(ctx)
+	return mapErr(err)
+}
+
+func (r attemptRepo) get(ctx context.Context, forUpdate bool, where string, args ...any) (*domain.Attempt, error) {
+	var row attemptRow
+	q := r.db.NewSelect().Model(&row).Where(where, args...)
+	if forUpdate {
+		q = q.For("UPDATE")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, mapErr(err)
+	}
+	return row.toDomain()
+}
+
+func (r attemptRepo) Get(ctx context.Context, id string, forUpdate bool) (*domain.Attempt, error) {
+	return r.get(ctx, forUpdate, "id = ?", id)
+}
+
+func (r attemptRepo) GetByGatewayRef(ctx context.Context, g domain.Gateway, ref string, forUpdate bool) (*domain.Attempt, error) {
+	if ref == "" {
+		return nil, domain.ErrNotFound
+	}
+	return r.get(ctx, forUpdate, "gateway = ? AND gateway_ref = ?", string(g), ref)
+}
+
+func (r attemptRepo) ListByPayment(ctx context.Context, paymentID string) ([]*domain.Attempt, error) {
+	var rows []attemptRow
+	if err := r.db.NewSelect().Model(&rows).Where("payment_id = ?", paymentID).
+		Order("created_at", "id").Scan(ctx); err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]*domain.Attempt, 0, len(rows))
+	for i := range rows {
+		a, err := rows[i].toDomain()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+func (r attemptRepo) Update(ctx context.Context, a *domain.Attempt) error {
+	res, err := r.db.NewUpdate().Model(toAttemptRow(a)).
+		ExcludeColumn("id", "payment_id", "gateway", "amount", "currency", "created_at").
+		WherePK().Exec(ctx)
+	if err != nil {
+		return mapErr(err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return domain.ErrNotFound
+	}
+	return nil
+}

@@ -1,0 +1,157 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/paycore/paycore/domain"
+	"github.com/paycore/paycore/ports"
+)
+
+type clientRow struct {
+	bun.BaseModel `bun:"table:clients"`
+
+	ID               string    `bun:"id,pk"`
+	Name             string    `bun:"name"`
+	Status           string    `bun:"status"`
+	WebhookURL       string    `bun:"webhook_url"`
+	CommissionBPS    int       `bun:"commission_bps"`
+	Language         string    `bun:"language"`
+	WebhookSecretEnc []byte    `bun:"webhook_secret_enc"`
+	CreatedAt        time.Time `bun:"created_at"`
+}
+
+func (r *clientRow) toDomain() domain.Client {
+	return domain.Client{
+		ID: r.ID, Name: r.Name, Status: domain.ClientStatus(r.Status), WebhookURL: r.WebhookURL,
+		CommissionBPS: r.CommissionBPS, Language: r.Language, CreatedAt: r.CreatedAt.UTC(),
+	}
+}
+
+type clientRepo struct{ db bun.IDB }
+
+func (r clientRepo) Get(ctx context.Context, id string) (domain.Client, error) {
+	var row clientRow
+	if err := r.db.NewSelect().Model(&row).Where("id = ?", id).Scan(ctx); err != nil {
+		return domain.Client{}, mapErr(err)
+	}
+	return row.toDomain(), nil
+}
+
+type apiKeyRow struct {
+	bun.BaseModel `bun:"table:api_keys"`
+
+	Key       string     `bun:"key,pk"`
+	ClientID  string     `bun:"client_id"`
+	SecretEnc []byte     `bun:"secret_enc"`
+	CreatedAt time.Time  `bun:"created_at"`
+	RevokedAt *time.Time `bun:"revoked_at"`
+}
+
+// NewClientParams describes a client to store with its first API key.
+type NewClientParams struct {
+	Client        domain.Client
+	APIKey        string
+	APISecret     []byte
+	WebhookSecret []byte
+}
+
+// CreateClient stores a client and its first API key, sealing both secrets.
+// domain.ErrDuplicate if the ID or key exists.
+func (db *DB) CreateClient(ctx context.Context, p NewClientParams) error {
+	c := p.Client
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = time.Now().UTC()
+	}
+	return mapErr(db.Bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(&clientRow{
+			ID: c.ID, Name: c.Name, Status: string(c.Status), WebhookURL: c.WebhookURL,
+			CommissionBPS: c.CommissionBPS, Language: c.Language,
+			WebhookSecretEnc: db.box.Seal(p.WebhookSecret, []byte("client-webhook:"+c.ID)),
+			CreatedAt:        c.CreatedAt,
+		}).Exec(ctx); err != nil {
+			return err
+		}
+		_, err := tx.NewInsert().Model(&apiKeyRow{
+			Key: p.APIKey, ClientID: c.ID, CreatedAt: c.CreatedAt,
+			SecretEnc: db.box.Seal(p.APISecret, []byte("api-key:"+p.APIKey)),
+		}).Exec(ctx)
+		return err
+	}))
+}
+
+// EnsureClient stores the client described by p unless a client with its ID
+// already exists (seeding the sandbox demo client at every start).
+func (db *DB) EnsureClient(ctx context.Context, p NewClientParams) error {
+	exists, err := db.Bun.NewSelect().Model((*clientRow)(nil)).Where("id = ?", p.Client.ID).Exists(ctx)
+	if err != nil {
+		return err
+	}
+	if exists {
+		return nil
+	}
+	if err := db.CreateClient(ctx, p); err != nil && !errors.Is(err, domain.ErrDuplicate) {
+		return err
+	}
+	return nil
+}
+
+// WebhookSecret returns a client's webhook signing secret.
+func (db *DB) WebhookSecret(ctx context.Context, clientID string) ([]byte, error) {
+	var row clientRow
+	if err := db.Bun.NewSelect().Model(&row).Column("webhook_secret_enc").Where("id = ?", clientID).Scan(ctx); err != nil {
+		return nil, mapErr(err)
+	}
+	return db.box.Open(row.WebhookSecretEnc, []byte("client-webhook:"+clientID))
+}
+
+// LookupKey implements ports.KeyStore.
+func (db *DB) LookupKey(ctx context.Context, key string) (ports.APIKey, error) {
+	var row struct {
+		apiKeyRow
+		Status string `bun:"status"`
+	}
+	err := db.Bun.NewSelect().TableExpr("api_keys AS k").
+		ColumnExpr("k.key, k.client_id, k.secret_enc, k.created_at, k.revoked_at, c.status").
+		Join("JOIN clients AS c ON c.id = k.client_id").
+		Where("k.key = ?", key).Scan(ctx, &row)
+	if err != nil {
+		return ports.APIKey{}, mapErr(err)
+	}
+	secret, err := db.box.Open(row.SecretEnc, []byte("api-key:"+row.Key))
+	if err != nil {
+		return ports.APIKey{}, fmt.Errorf("api key %s: %w", row.Key, err)
+	}
+	return ports.APIKey{
+		Key: row.Key, ClientID: row.ClientID, Secret: secret, RevokedAt: row.RevokedAt,
+		ClientActive: row.Status == string(domain.ClientActive),
+	}, nil
+}
+
+// UseNonce implements ports.NonceStore: the primary key (client_id, nonce)
+// makes the first insert win on every node.
+func (db *DB) UseNonce(ctx context.Context, clientID, nonce string, at time.Time) error {
+	_, err := db.Bun.NewRaw("INSERT INTO api_nonces (client_id, nonce, used_at) VALUES (?, ?, ?)",
+		clientID, nonce, at).Exec(ctx)
+	return mapErr(err)
+}
+
+// PurgeNonces deletes nonces used before cutoff; returns how many. Nonces
+// older than the signature window can never be replayed (the timestamp check
+// refuses them first).
+func (db *DB) PurgeNonces(ctx context.Context, cutoff time.Time) (int64, error) {
+	res, err := db.Bun.NewDelete().TableExpr("api_nonces").Where("used_at < ?", cutoff).Exec(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+var (
+	_ ports.KeyStore   = (*DB)(nil)
+	_ ports.NonceStore = (*DB)(nil)
+)

@@ -1,0 +1,83 @@
+// Package postgres is paycore's PostgreSQL adapter: one pgx pool shared by
+// bun (through pgx's database/sql driver) and River, the transaction
+// provider that binds repositories, River inserts and pg_notify to one
+// transaction, the repositories, the migration runner and the stores for
+// keys, nonces and gateway tokens.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"github.com/paycore/paycore/adapters/secret"
+	"github.com/paycore/paycore/domain"
+)
+
+// DB is the shared pool and the bun handle over it.
+type DB struct {
+	Pool *pgxpool.Pool
+	SQL  *sql.DB
+	Bun  *bun.DB
+	box  *secret.Box
+}
+
+// Open connects to dsn (a postgres:// URL) and checks the connection. box
+// seals secrets stored by this package. maxConns 0 keeps pgx's default.
+func Open(ctx context.Context, dsn string, box *secret.Box, maxConns int32) (*DB, error) {
+	if box == nil {
+		return nil, errors.New("postgres: nil secret box")
+	}
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: parse DATABASE_URL: %w", err)
+	}
+	if maxConns > 0 {
+		cfg.MaxConns = maxConns
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: connect %s:%d/%s: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
+	}
+	sqlDB := stdlib.OpenDBFromPool(pool)
+	return &DB{Pool: pool, SQL: sqlDB, Bun: bun.NewDB(sqlDB, pgdialect.New()), box: box}, nil
+}
+
+// Close releases every connection.
+func (db *DB) Close() {
+	_ = db.Bun.Close()
+	db.Pool.Close()
+}
+
+// Ping checks the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.Pool.Ping(ctx) }
+
+// mapErr turns driver errors into domain sentinels: no rows → ErrNotFound,
+// unique violation (23505) → ErrDuplicate.
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.ErrNotFound
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		return fmt.Errorf("%w: %s", domain.ErrDuplicate, pgErr.ConstraintName)
+	}
+	return err
+}

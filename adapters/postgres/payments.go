@@ -1,0 +1,108 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/paycore/paycore/domain"
+)
+
+type paymentRow struct {
+	bun.BaseModel `bun:"table:payments"`
+
+	ID            string          `bun:"id,pk"`
+	ClientID      string          `bun:"client_id"`
+	OrderID       string          `bun:"order_id"`
+	Amount        int64           `bun:"amount"`
+	Currency      string          `bun:"currency"`
+	Status        string          `bun:"status"`
+	CustomerName  string          `bun:"customer_name"`
+	CustomerEmail string          `bun:"customer_email"`
+	CustomerPhone string          `bun:"customer_phone"`
+	ReturnURL     string          `bun:"return_url"`
+	WebhookURL    string          `bun:"webhook_url"`
+	Metadata      json.RawMessage `bun:"metadata,type:jsonb,nullzero"`
+	Gateway       string          `bun:"gateway"`
+	GatewayRef    string          `bun:"gateway_ref"`
+	TrxID         string          `bun:"trx_id"`
+	Refunded      int64           `bun:"refunded"`
+	Version       int             `bun:"version"`
+	ExpiresAt     time.Time       `bun:"expires_at"`
+	CreatedAt     time.Time       `bun:"created_at"`
+	UpdatedAt     time.Time       `bun:"updated_at"`
+}
+
+func toPaymentRow(p *domain.Payment) *paymentRow {
+	return &paymentRow{
+		ID: p.ID, ClientID: p.Order.ClientID, OrderID: p.Order.OrderID,
+		Amount: p.Amount.Minor(), Currency: p.Amount.Currency().Code, Status: string(p.Status()),
+		CustomerName: p.Order.CustomerName, CustomerEmail: p.Order.CustomerEmail,
+		CustomerPhone: p.Order.CustomerPhone, ReturnURL: p.Order.ReturnURL,
+		WebhookURL: p.Order.WebhookURL, Metadata: p.Order.Metadata,
+		Gateway: string(p.Gateway), GatewayRef: p.GatewayRef, TrxID: p.TrxID,
+		Refunded: p.Refunded.Minor(), Version: p.Version,
+		ExpiresAt: p.ExpiresAt, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+	}
+}
+
+func (r *paymentRow) toDomain() (*domain.Payment, error) {
+	amount, err := domain.NewMoney(r.Amount, r.Currency)
+	if err != nil {
+		return nil, err
+	}
+	refunded, err := domain.NewMoney(r.Refunded, r.Currency)
+	if err != nil {
+		return nil, err
+	}
+	return domain.PaymentFromDB(domain.Payment{
+		ID: r.ID,
+		Order: domain.Order{
+			ClientID: r.ClientID, OrderID: r.OrderID, CustomerName: r.CustomerName,
+			CustomerEmail: r.CustomerEmail, CustomerPhone: r.CustomerPhone,
+			ReturnURL: r.ReturnURL, WebhookURL: r.WebhookURL, Metadata: r.Metadata,
+		},
+		Amount: amount, Gateway: domain.Gateway(r.Gateway), GatewayRef: r.GatewayRef,
+		TrxID: r.TrxID, Refunded: refunded, Version: r.Version,
+		ExpiresAt: r.ExpiresAt.UTC(), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}, domain.PaymentStatus(r.Status)), nil
+}
+
+type paymentRepo struct{ db bun.IDB }
+
+func (r paymentRepo) Create(ctx context.Context, p *domain.Payment) error {
+	_, err := r.db.NewInsert().Model(toPaymentRow(p)).Exec(ctx)
+	return mapErr(err)
+}
+
+func (r paymentRepo) Get(ctx context.Context, id string, forUpdate bool) (*domain.Payment, error) {
+	var row paymentRow
+	q := r.db.NewSelect().Model(&row).Where("id = ?", id)
+	if forUpdate {
+		q = q.For("UPDATE")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, mapErr(err)
+	}
+	return row.toDomain()
+}
+
+func (r paymentRepo) Update(ctx context.Context, p *domain.Payment) error {
+	res, err := r.db.NewUpdate().Model(toPaymentRow(p)).
+		ExcludeColumn("id", "client_id", "order_id", "amount", "currency", "created_at").
+		WherePK().Exec(ctx)
+	if err != nil {
+		return mapErr(err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return domain.ErrNotFound
+	}
+	return nil
+}
+
+func jsonString(v any) (string, error) {
+	b, err := json.Marshal(v)
+	return string(b), err
+}

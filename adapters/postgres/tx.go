@@ -1,0 +1,137 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/uptrace/bun"
+
+	"github.com/paycore/paycore/domain"
+	"github.com/paycore/paycore/ports"
+)
+
+// PaymentsChannel is the pg_notify channel carrying domain.PaymentChanged
+// as JSON.
+const PaymentsChannel = "paycore_payments"
+
+// JobQueueFunc binds a job queue (River's InsertTx) to a transaction.
+type JobQueueFunc func(tx pgx.Tx) ports.JobQueue
+
+// TxProvider implements ports.TxProvider. One transaction is one pgx.Tx on
+// one pooled connection: bun runs its queries on the same connection (so
+// inside the transaction) and River inserts jobs with InsertTx on the pgx.Tx
+// itself (TOOLCHAIN.md "bun and River in one transaction").
+type TxProvider struct {
+	db   *DB
+	jobs JobQueueFunc
+}
+
+var _ ports.TxProvider = (*TxProvider)(nil)
+
+// NewTxProvider returns a provider over db; jobs may be nil until River is
+// wired, in which case enqueueing fails.
+func NewTxProvider(db *DB, jobs JobQueueFunc) *TxProvider {
+	return &TxProvider{db: db, jobs: jobs}
+}
+
+// SetJobQueue wires the job queue after construction (River's client needs
+// workers that need the app that needs this provider). Call before serving.
+func (p *TxProvider) SetJobQueue(jobs JobQueueFunc) { p.jobs = jobs }
+
+// Transact runs fn in one READ COMMITTED transaction; see ports.TxProvider.
+// Commit and rollback run with a context detached from the caller's, so a
+// client going away cannot leave the outcome undecided.
+func (p *TxProvider) Transact(ctx context.Context, fn func(ctx context.Context, tx ports.Tx) error) (err error) {
+	conn, err := p.db.Bun.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer conn.Close()
+	var pc *pgx.Conn
+	if err := conn.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("driver connection is %T, want *stdlib.Conn", dc)
+		}
+		pc = sc.Conn()
+		return nil
+	}); err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	ptx, err := pc.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	finish := func() (context.Context, context.CancelFunc) {
+		return context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			fctx, cancel := finish()
+			_ = ptx.Rollback(fctx)
+			cancel()
+			panic(r)
+		}
+	}()
+	t := &txn{db: p.db, conn: conn}
+	if p.jobs != nil {
+		t.jobs = p.jobs(ptx)
+	}
+	if err := fn(ctx, t); err != nil {
+		fctx, cancel := finish()
+		defer cancel()
+		if rbErr := ptx.Rollback(fctx); rbErr != nil && !errors.Is(rbErr, pgx.ErrTxClosed) {
+			return errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
+		}
+		return err
+	}
+	fctx, cancel := finish()
+	defer cancel()
+	if err := ptx.Commit(fctx); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// txn is the ports.Tx of one transaction.
+type txn struct {
+	db   *DB
+	conn bun.Conn
+	jobs ports.JobQueue
+}
+
+func (t *txn) Payments() ports.PaymentRepository           { return paymentRepo{t.conn} }
+func (t *txn) Attempts() ports.AttemptRepository           { return attemptRepo{t.conn} }
+func (t *txn) Clients() ports.ClientRepository             { return clientRepo{t.conn} }
+func (t *txn) Notifications() ports.NotificationRepository { return notificationRepo{t.conn} }
+func (t *txn) Events() ports.EventPublisher                { return notifier{t.conn} }
+
+func (t *txn) Jobs() ports.JobQueue {
+	if t.jobs == nil {
+		return noJobs{}
+	}
+	return t.jobs
+}
+
+type noJobs struct{}
+
+func (noJobs) EnqueueSMS(context.Context, string) error {
+	return errors.New("postgres: no job queue wired")
+}
+
+// notifier publishes with pg_notify inside the transaction: PostgreSQL
+// delivers it on commit and drops it on rollback.
+type notifier struct{ db bun.IDB }
+
+func (n notifier) PaymentChanged(ctx context.Context, e domain.PaymentChanged) error {
+	payload, err := jsonString(e)
+	if err != nil {
+		return err
+	}
+	_, err = n.db.ExecContext(ctx, "SELECT pg_notify(?, ?)", PaymentsChannel, payload)
+	return err
+}

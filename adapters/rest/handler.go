@@ -1,0 +1,110 @@
+// Package rest is paycore's HTTP edge other than GraphQL: the hosted payment
+// page, the gateways' browser callbacks and result page, health checks, and
+// (mounted beside them) the merchant REST API v1.
+package rest
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/paycore/paycore/app"
+	"github.com/paycore/paycore/ports"
+)
+
+// Config wires the edge.
+type Config struct {
+	App    *app.Service
+	Clock  ports.Clock
+	Logger *slog.Logger
+	// Ready reports whether the node can serve (database reachable,
+	// migrations current); GET /readyz answers 503 with its error.
+	Ready func(ctx context.Context) error
+	// Mounts are further handlers by path prefix: "/graphql", "/api/v1",
+	// "/sandbox/bkash" (mounted with the prefix stripped when it ends in
+	// "/*"... see NewHandler).
+	Mounts map[string]http.Handler
+}
+
+// Handler serves the routes of ARCHITECTURE.md §4 "HTTP routes".
+type Handler struct {
+	app   *app.Service
+	clock ports.Clock
+	log   *slog.Logger
+	ready func(ctx context.Context) error
+	mux   chi.Router
+}
+
+// NewHandler builds the router. Each Mounts entry is served under its
+// prefix with the full path intact (handlers that want it stripped wrap
+// themselves in http.StripPrefix).
+func NewHandler(cfg Config) *Handler {
+	if cfg.App == nil {
+		panic("rest.NewHandler: nil App")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = ports.SystemClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	h := &Handler{app: cfg.App, clock: cfg.Clock, log: cfg.Logger, ready: cfg.Ready}
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, h.recoverer)
+	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	r.Get("/readyz", h.readyz)
+	r.Get("/pay/{transaction_id}", h.checkout)
+	r.Post("/pay/{transaction_id}/{gateway}", h.startAttempt)
+	r.Get("/pay/{transaction_id}/result", h.result)
+	r.Get("/callbacks/bkash", h.bkashCallback)
+	for prefix, mh := range cfg.Mounts {
+		r.Handle(prefix, mh)
+		r.Handle(prefix+"/*", mh)
+	}
+	h.mux = r
+	return h
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+func (h *Handler) readyz(w http.ResponseWriter, r *http.Request) {
+	if h.ready != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		if err := h.ready(ctx); err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": err.Error()})
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// recoverer turns a panic into a 500 without leaking its details.
+func (h *Handler) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				h.log.Error("panic", "path", r.URL.Path, "panic", v)
+				writeJSON(w, http.StatusInternalServerError, map[string]any{"success": false, "message": "Internal Server Error", "code": 500})
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,226 @@
+package rest
+
+import (
+	"errors"
+	"html/template"
+	"net/http"
+	"net/url"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/paycore/paycore/app"
+	"github.com/paycore/paycore/domain"
+	"github.com/paycore/paycore/ports"
+)
+
+var gatewayNames = map[domain.Gateway]string{
+	domain.GatewayBkash:      "bKash",
+	domain.GatewayNagad:      "Nagad",
+	domain.GatewayRedirectGW: "Card / other (redirect gateway)",
+}
+
+const pageHead = `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">{{block "meta" .}}{{end}}
+<title>{{block "title" .}}paycore{{end}}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem;color:#222}
+.amount{font-size:2rem;font-weight:600}.muted{color:#666}button,.btn{display:block;width:100%;padding:.8rem;margin:.5rem 0;
+font-size:1rem;border:0;border-radius:.4rem;background:#e2136e;color:#fff;text-align:center;text-decoration:none;cursor:pointer}
+.btn.secondary{background:#555}.ok{color:#0a7d28}.bad{color:#b00020}</style></head><body>`
+
+var checkoutPage = template.Must(template.New("checkout").Parse(pageHead + `
+{{define "title"}}Pay {{.Merchant}}{{end}}
+<p class="muted">Pay {{.Merchant}} · order {{.OrderID}}</p>
+<p class="amount" id="amount">{{.Amount}} {{.Currency}}</p>
+{{if .Payable}}
+  {{if .LastFailure}}<p class="bad" id="last-failure">{{.LastFailure}}</p>{{end}}
+  {{range .Gateways}}<form method="post" action="/pay/{{$.TransactionID}}/{{.Code}}">
+    <button type="submit" name="gateway" value="{{.Code}}">Pay with {{.Name}}</button></form>{{end}}
+{{else}}
+  <p id="status">This payment is <b>{{.Status}}</b>.</p>
+  <a class="btn secondary" href="{{.ReturnURL}}">Return to {{.Merchant}}</a>
+{{end}}
+</body></html>`))
+
+var resultPage = template.Must(template.New("result").Parse(pageHead + `
+{{define "meta"}}{{if .AutoReturn}}<meta http-equiv="refresh" content="5;url={{.ReturnURL}}">{{end}}{{end}}
+{{define "title"}}Payment {{.Headline}}{{end}}
+<p class="muted">{{.Merchant}} · order {{.OrderID}} · {{.Amount}} {{.Currency}}</p>
+<h1 id="headline" class="{{.Class}}">{{.Headline}}</h1>
+{{if .Message}}<p id="message">{{.Message}}</p>{{end}}
+{{if .TrxID}}<p>Transaction ID: <b id="trx-id">{{.TrxID}}</b></p>{{end}}
+{{if .Retry}}<a class="btn" href="/pay/{{.TransactionID}}">Try again</a>{{end}}
+<a class="btn secondary" id="return" href="{{.ReturnURL}}">Return to {{.Merchant}}</a>
+</body></html>`))
+
+type gatewayButton struct {
+	Code domain.Gateway
+	Name string
+}
+
+// returnURL is the merchant's return_url with transaction_id and status
+// added to whatever query it already has.
+func returnURL(p *domain.Payment) string {
+	u, err := url.Parse(p.Order.ReturnURL)
+	if err != nil {
+		return p.Order.ReturnURL
+	}
+	q := u.Query()
+	q.Set("transaction_id", p.ID)
+	q.Set("status", string(p.Status()))
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// checkout serves GET /pay/{transaction_id}: amount, merchant and a button
+// per active gateway.
+func (h *Handler) checkout(w http.ResponseWriter, r *http.Request) {
+	v, err := h.app.Checkout(r.Context(), chi.URLParam(r, "transaction_id"))
+	if err != nil {
+		h.pageError(w, r, err)
+		return
+	}
+	p := v.Payment
+	data := map[string]any{
+		"TransactionID": p.ID, "Merchant": v.MerchantName, "OrderID": p.Order.OrderID,
+		"Amount": p.Amount.Decimal(), "Currency": p.Amount.Currency().Code,
+		"Payable": p.Payable(h.clock.Now()), "Status": p.Status(), "ReturnURL": returnURL(p),
+	}
+	if a := v.LastAttempt(); a != nil && (a.Status() == domain.AttemptFailed || a.Status() == domain.AttemptCancelled) {
+		data["LastFailure"] = "Your last attempt did not go through: " + failureText(a)
+	}
+	var buttons []gatewayButton
+	for _, g := range v.Gateways {
+		buttons = append(buttons, gatewayButton{Code: g, Name: gatewayNames[g]})
+	}
+	data["Gateways"] = buttons
+	h.render(w, http.StatusOK, checkoutPage, data)
+}
+
+// startAttempt serves POST /pay/{transaction_id}/{gateway}: 303 to the
+// gateway's page.
+func (h *Handler) startAttempt(w http.ResponseWriter, r *http.Request) {
+	g, err := domain.ParseGateway(chi.URLParam(r, "gateway"))
+	if err != nil {
+		h.pageError(w, r, domain.ErrNotFound)
+		return
+	}
+	to, err := h.app.StartAttempt(r.Context(), chi.URLParam(r, "transaction_id"), g)
+	if err != nil {
+		h.pageError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// bkashCallback serves GET /callbacks/bkash?paymentID=…&status=…&signature=…
+// (bKash spec §3). The query is a claim, not proof: app.HandleCallback
+// executes only for status=success and only execute's answer counts.
+func (h *Handler) bkashCallback(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	ref, status := q.Get("paymentID"), q.Get("status")
+	if ref == "" || status == "" {
+		h.page(w, http.StatusBadRequest, "Invalid callback", "The payment gateway's return is missing paymentID or status.")
+		return
+	}
+	res, err := h.app.HandleCallback(r.Context(), app.CallbackInput{
+		Gateway: domain.GatewayBkash, GatewayRef: ref,
+		Status: app.CallbackStatus(status), Signature: q.Get("signature"),
+	})
+	if err != nil {
+		h.pageError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/pay/"+res.Payment.ID+"/result?attempt="+url.QueryEscape(res.Attempt.ID), http.StatusSeeOther)
+}
+
+// result serves GET /pay/{transaction_id}/result?attempt=…: what happened,
+// in the gateway's own words, then on to the merchant's return_url.
+func (h *Handler) result(w http.ResponseWriter, r *http.Request) {
+	v, err := h.app.Checkout(r.Context(), chi.URLParam(r, "transaction_id"))
+	if err != nil {
+		h.pageError(w, r, err)
+		return
+	}
+	p := v.Payment
+	a := v.LastAttempt()
+	if id := r.URL.Query().Get("attempt"); id != "" {
+		for _, x := range v.Attempts {
+			if x.ID == id {
+				a = x
+			}
+		}
+	}
+	data := map[string]any{
+		"TransactionID": p.ID, "Merchant": v.MerchantName, "OrderID": p.Order.OrderID,
+		"Amount": p.Amount.Decimal(), "Currency": p.Amount.Currency().Code, "ReturnURL": returnURL(p),
+	}
+	switch {
+	case p.Status() == domain.StatusSuccess || (a != nil && a.Status() == domain.AttemptSucceeded):
+		data["Headline"], data["Class"], data["TrxID"], data["AutoReturn"] = "Payment successful", "ok", p.TrxID, true
+		if a != nil && a.TrxID != "" {
+			data["TrxID"] = a.TrxID
+		}
+	case p.Status() == domain.StatusProcessing || (a != nil && (a.Status() == domain.AttemptConfirming || a.Status() == domain.AttemptUnresolved)):
+		data["Headline"], data["Class"] = "Payment still processing", "muted"
+		data["Message"] = "We are confirming your payment with the gateway. You will not be charged twice; the merchant is told as soon as it is settled."
+	case a != nil && a.Status() == domain.AttemptCancelled:
+		data["Headline"], data["Class"], data["Message"] = "Payment cancelled", "bad", "You cancelled the payment. No money was taken."
+		data["Retry"] = p.Payable(h.clock.Now())
+	case a != nil && a.Status() == domain.AttemptFailed:
+		data["Headline"], data["Class"], data["Message"] = "Payment failed", "bad", failureText(a)
+		data["Retry"] = p.Payable(h.clock.Now())
+	default:
+		data["Headline"], data["Class"] = "Payment "+string(p.Status()), "muted"
+		data["Retry"] = p.Payable(h.clock.Now())
+	}
+	h.render(w, http.StatusOK, resultPage, data)
+}
+
+// failureText is the gateway's statusMessage (bKash rule 6) or, for a
+// failure/cancel callback, "Payment failed" (rule 4).
+func failureText(a *domain.Attempt) string {
+	if a.FailureMessage != "" {
+		return a.FailureMessage
+	}
+	if a.Status() == domain.AttemptCancelled {
+		return "Payment cancelled"
+	}
+	return "Payment failed"
+}
+
+var simplePage = template.Must(template.New("simple").Parse(pageHead + `
+{{define "title"}}{{.Title}}{{end}}<h1>{{.Title}}</h1><p id="message">{{.Message}}</p></body></html>`))
+
+func (h *Handler) page(w http.ResponseWriter, status int, title, msg string) {
+	h.render(w, status, simplePage, map[string]string{"Title": title, "Message": msg})
+}
+
+// pageError renders a use-case error for a browser.
+func (h *Handler) pageError(w http.ResponseWriter, r *http.Request, err error) {
+	var ge *ports.GatewayError
+	switch {
+	case errors.Is(err, domain.ErrNotFound):
+		h.page(w, http.StatusNotFound, "Payment not found", "There is no such payment.")
+	case errors.Is(err, domain.ErrNotPayable):
+		h.page(w, http.StatusConflict, "Payment not payable", "This payment can no longer be paid.")
+	case errors.Is(err, domain.ErrGatewayUnavailable):
+		h.page(w, http.StatusNotFound, "Gateway unavailable", "This payment method is not available.")
+	case errors.As(err, &ge):
+		h.page(w, http.StatusBadGateway, "Payment could not be started", ge.Message)
+	default:
+		h.log.Error("page", "path", r.URL.Path, "err", err)
+		h.page(w, http.StatusBadGateway, "Payment could not be started", "The payment gateway did not answer as expected. Please try again.")
+	}
+}
+
+func (h *Handler) render(w http.ResponseWriter, status int, t *template.Template, data any) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Frame-Options", "DENY")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' https: http:; frame-ancestors 'none'")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	w.WriteHeader(status)
+	if err := t.Execute(w, data); err != nil {
+		h.log.Error("render page", "err", err)
+	}
+}

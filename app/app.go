@@ -1,0 +1,104 @@
+// Package app holds paycore's use cases: create a payment, start an attempt
+// at a gateway, settle the gateway's callback, send notifications. Each use
+// case runs in one database transaction through ports.TxProvider; gateway
+// calls happen between transactions, never inside one. It imports domain and
+// ports only.
+package app
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/paycore/paycore/domain"
+	"github.com/paycore/paycore/ports"
+)
+
+// Config tunes the use cases.
+type Config struct {
+	// PaymentTTL is how long a customer has to pay a new payment; 0 → 24 h.
+	PaymentTTL time.Duration
+	// ConfirmWait is how long a repeated callback waits for the outcome of a
+	// confirm already in flight; 0 → 40 s (bKash's 30 s timeout + slack).
+	ConfirmWait time.Duration
+	// Sandbox relaxes rules meant for production (plain-http webhook_url on
+	// loopback).
+	Sandbox bool
+}
+
+// Service runs the use cases. Build it with New; it is safe for concurrent use.
+type Service struct {
+	cfg      Config
+	tx       ports.TxProvider
+	clock    ports.Clock
+	log      *slog.Logger
+	gateways map[domain.Gateway]ports.PaymentGateway
+	sms      ports.SMSSender
+}
+
+// New wires the use cases. It panics on nil dependencies (a wiring bug).
+// gateways are the active payment gateways; sms may be nil (no SMS sent).
+func New(cfg Config, tx ports.TxProvider, clock ports.Clock, log *slog.Logger, sms ports.SMSSender, gateways ...ports.PaymentGateway) *Service {
+	if tx == nil || clock == nil {
+		panic("app.New: nil dependency")
+	}
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.PaymentTTL == 0 {
+		cfg.PaymentTTL = 24 * time.Hour
+	}
+	if cfg.ConfirmWait == 0 {
+		cfg.ConfirmWait = 40 * time.Second
+	}
+	s := &Service{cfg: cfg, tx: tx, clock: clock, log: log, sms: sms,
+		gateways: map[domain.Gateway]ports.PaymentGateway{}}
+	for _, g := range gateways {
+		if g == nil {
+			panic("app.New: nil gateway")
+		}
+		s.gateways[g.Gateway()] = g
+	}
+	return s
+}
+
+// Gateways returns the active gateways in a fixed order (bkash, nagad,
+// redirectgw).
+func (s *Service) Gateways() []domain.Gateway {
+	var out []domain.Gateway
+	for _, g := range []domain.Gateway{domain.GatewayBkash, domain.GatewayNagad, domain.GatewayRedirectGW} {
+		if _, ok := s.gateways[g]; ok {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+func (s *Service) gateway(g domain.Gateway) (ports.PaymentGateway, error) {
+	gw, ok := s.gateways[g]
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", domain.ErrGatewayUnavailable, g)
+	}
+	return gw, nil
+}
+
+// Principal is who calls a use case: a client (merchant server, HMAC or
+// dashboard token) or a customer's browser holding a token scoped to one
+// transaction.
+type Principal struct {
+	ClientID      string // the client acting, or the owner of TransactionID
+	TransactionID string // set for a token scoped to one payment
+}
+
+// CanSee reports whether the principal may read or act on payment p.
+func (pr Principal) CanSee(p *domain.Payment) bool {
+	if pr.ClientID == "" || pr.ClientID != p.Order.ClientID {
+		return false
+	}
+	return pr.TransactionID == "" || pr.TransactionID == p.ID
+}
+
+func changed(p *domain.Payment) domain.PaymentChanged {
+	return domain.PaymentChanged{TransactionID: p.ID, Status: p.Status(), Version: p.Version}
+}

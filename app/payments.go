@@ -1,0 +1,265 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/mail"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/paycore/paycore/domain"
+	"github.com/paycore/paycore/ports"
+)
+
+// CreatePaymentInput is a merchant's request to be paid for an order, as
+// both edges (REST POST /api/v1/pay and GraphQL createPayment) receive it.
+type CreatePaymentInput struct {
+	OrderID       string
+	Amount        string // decimal as sent: "1500", "1500.00"
+	Currency      string // ISO 4217, upper case
+	CustomerName  string
+	CustomerEmail string
+	CustomerPhone string
+	ReturnURL     string
+	WebhookURL    string          // "" → the client's default
+	Metadata      json.RawMessage // a JSON object, or nil
+}
+
+// PaymentView is a payment with its attempts, as edges show it.
+type PaymentView struct {
+	Payment  *domain.Payment
+	Attempts []*domain.Attempt
+}
+
+// LastAttempt returns the newest attempt, or nil.
+func (v PaymentView) LastAttempt() *domain.Attempt {
+	if len(v.Attempts) == 0 {
+		return nil
+	}
+	return v.Attempts[len(v.Attempts)-1]
+}
+
+var (
+	orderIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:/#-]{1,64}$`)
+	// Bangladeshi mobile numbers: 01[3-9] + 8 digits, optionally with +880/880.
+	bdMobile = regexp.MustCompile(`^(?:\+?880|0)?1[3-9][0-9]{8}$`)
+)
+
+// NormalizeBDMobile returns a Bangladeshi mobile number as 8801XXXXXXXXX,
+// accepting 01XXXXXXXXX, 8801…, +8801… and spaces or dashes. ok is false for
+// anything else.
+func NormalizeBDMobile(s string) (string, bool) {
+	s = strings.NewReplacer(" ", "", "-", "").Replace(s)
+	if !bdMobile.MatchString(s) {
+		return "", false
+	}
+	return "880" + s[len(s)-10:], true
+}
+
+// validate checks a create-payment input (merchant API document §7) and
+// returns the amount, or a *domain.ValidationError naming every bad field.
+func (s *Service) validate(in CreatePaymentInput) (domain.Money, error) {
+	var v domain.ValidationError
+	if in.OrderID == "" {
+		v.Add("order_id", "order_id is required")
+	} else if !orderIDPattern.MatchString(in.OrderID) {
+		v.Add("order_id", "order_id must be 1-64 characters of letters, digits and ._:/#-")
+	}
+	var amount domain.Money
+	cur, curErr := domain.LookupCurrency(in.Currency)
+	switch {
+	case in.Currency == "":
+		v.Add("currency", "currency is required")
+	case curErr != nil:
+		v.Add("currency", "currency must be a valid ISO 4217 code")
+	case !s.currencyAccepted(cur):
+		v.Add("currency", fmt.Sprintf("no active gateway accepts %s", cur.Code))
+	}
+	if in.Amount == "" {
+		v.Add("amount", "amount is required")
+	} else if curErr == nil {
+		m, err := domain.ParseAmount(in.Amount, cur.Code)
+		switch {
+		case errors.Is(err, domain.ErrTooManyDecimals):
+			v.Add("amount", fmt.Sprintf("amount must have at most %d decimals for %s", cur.Decimals, cur.Code))
+		case errors.Is(err, domain.ErrZeroAmount), errors.Is(err, domain.ErrNegativeAmount):
+			v.Add("amount", "amount must be greater than 0")
+		case errors.Is(err, domain.ErrAmountOverflow):
+			v.Add("amount", "amount is too large")
+		case err != nil:
+			v.Add("amount", "amount must be a number")
+		default:
+			amount = m
+		}
+	}
+	if in.CustomerEmail != "" {
+		if a, err := mail.ParseAddress(in.CustomerEmail); err != nil || a.Address != in.CustomerEmail {
+			v.Add("customer_email", "customer_email must be a valid email address")
+		}
+	}
+	if in.CustomerPhone != "" {
+		if _, ok := NormalizeBDMobile(in.CustomerPhone); !ok {
+			v.Add("customer_phone", "customer_phone must be a Bangladeshi mobile number (01XXXXXXXXX)")
+		}
+	}
+	if in.ReturnURL == "" {
+		v.Add("return_url", "return_url is required")
+	} else if u, err := url.Parse(in.ReturnURL); err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		v.Add("return_url", "return_url must be an absolute http(s) URL")
+	}
+	if in.WebhookURL != "" {
+		if msg := s.checkWebhookURL(in.WebhookURL); msg != "" {
+			v.Add("webhook_url", msg)
+		}
+	}
+	if len(in.Metadata) > 0 && string(in.Metadata) != "null" {
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(in.Metadata, &obj) != nil {
+			v.Add("metadata", "metadata must be a JSON object")
+		} else if len(in.Metadata) > 8192 {
+			v.Add("metadata", "metadata must be at most 8 KB")
+		}
+	}
+	if len(in.CustomerName) > 200 {
+		v.Add("customer_name", "customer_name must be at most 200 characters")
+	}
+	return amount, v.Err()
+}
+
+// checkWebhookURL returns "" for an acceptable webhook_url: HTTPS, or in
+// sandbox mode plain http to a loopback host.
+func (s *Service) checkWebhookURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || !u.IsAbs() || u.Host == "" {
+		return "webhook_url must be an absolute URL"
+	}
+	if u.Scheme == "https" {
+		return ""
+	}
+	if u.Scheme == "http" && s.cfg.Sandbox {
+		host := u.Hostname()
+		if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+			return ""
+		}
+	}
+	return "webhook_url must use HTTPS"
+}
+
+// currencyAccepted: bKash and Nagad take BDT only (ARCHITECTURE.md §3).
+func (s *Service) currencyAccepted(c domain.Currency) bool {
+	return len(s.gateways) > 0 && c.Code == domain.BDT.Code
+}
+
+// CreatePayment validates in and stores a pending payment for the client's
+// order. Errors: *domain.ValidationError (422), domain.ErrDuplicate when the
+// client already used order_id, domain.ErrForbidden for an inactive client.
+func (s *Service) CreatePayment(ctx context.Context, clientID string, in CreatePaymentInput) (*domain.Payment, error) {
+	amount, err := s.validate(in)
+	if err != nil {
+		return nil, err
+	}
+	var p *domain.Payment
+	err = s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
+		c, err := tx.Clients().Get(ctx, clientID)
+		if err != nil {
+			return err
+		}
+		if !c.Active() {
+			return domain.ErrForbidden
+		}
+		webhook := in.WebhookURL
+		if webhook == "" {
+			webhook = c.WebhookURL
+		}
+		var meta json.RawMessage
+		if len(in.Metadata) > 0 && string(in.Metadata) != "null" {
+			meta = in.Metadata
+		}
+		p, err = domain.NewPayment(domain.Order{
+			ClientID: clientID, OrderID: in.OrderID, CustomerName: in.CustomerName,
+			CustomerEmail: in.CustomerEmail, CustomerPhone: in.CustomerPhone,
+			ReturnURL: in.ReturnURL, WebhookURL: webhook, Metadata: meta,
+		}, amount, s.clock.Now(), s.cfg.PaymentTTL)
+		if err != nil {
+			return err
+		}
+		if err := tx.Payments().Create(ctx, p); err != nil {
+			if errors.Is(err, domain.ErrDuplicate) {
+				var v domain.ValidationError
+				v.Add("order_id", "order_id has already been used")
+				return &v
+			}
+			return err
+		}
+		return tx.Events().PaymentChanged(ctx, changed(p))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// GetPayment returns a payment and its attempts if the principal may see it;
+// domain.ErrNotFound otherwise (another client's payment is not found).
+func (s *Service) GetPayment(ctx context.Context, pr Principal, transactionID string) (PaymentView, error) {
+	v, err := s.loadView(ctx, transactionID)
+	if err != nil {
+		return PaymentView{}, err
+	}
+	if !pr.CanSee(v.Payment) {
+		return PaymentView{}, domain.ErrNotFound
+	}
+	return v, nil
+}
+
+func (s *Service) loadView(ctx context.Context, transactionID string) (PaymentView, error) {
+	var v PaymentView
+	err := s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
+		p, err := tx.Payments().Get(ctx, transactionID, false)
+		if err != nil {
+			return err
+		}
+		atts, err := tx.Attempts().ListByPayment(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		v = PaymentView{Payment: p, Attempts: atts}
+		return nil
+	})
+	return v, err
+}
+
+// CheckoutView is what the hosted payment page shows a customer.
+type CheckoutView struct {
+	PaymentView
+	MerchantName string
+	Gateways     []domain.Gateway
+}
+
+// Checkout returns the hosted page's view of a payment. Anyone holding the
+// transaction ID may see it (it is the payment link); domain.ErrNotFound if
+// there is no such payment.
+func (s *Service) Checkout(ctx context.Context, transactionID string) (CheckoutView, error) {
+	var out CheckoutView
+	err := s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
+		p, err := tx.Payments().Get(ctx, transactionID, false)
+		if err != nil {
+			return err
+		}
+		atts, err := tx.Attempts().ListByPayment(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		c, err := tx.Clients().Get(ctx, p.Order.ClientID)
+		if err != nil {
+			return err
+		}
+		out = CheckoutView{PaymentView: PaymentView{Payment: p, Attempts: atts}, MerchantName: c.Name, Gateways: s.Gateways()}
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,143 @@
+package domain
+
+import (
+	"fmt"
+	"time"
+)
+
+// AttemptStatus is the status of one try to pay a payment through a gateway.
+type AttemptStatus string
+
+// Attempt statuses.
+const (
+	AttemptCreated    AttemptStatus = "created"    // stored; the gateway's create call not answered yet
+	AttemptRedirected AttemptStatus = "redirected" // the gateway gave a page; the customer is there
+	AttemptConfirming AttemptStatus = "confirming" // callback claimed; execute/verify in flight
+	AttemptUnresolved AttemptStatus = "unresolved" // execute gave no answer; reconciliation asks the gateway
+	AttemptSucceeded  AttemptStatus = "succeeded"  // money moved
+	AttemptFailed     AttemptStatus = "failed"     // refused; no money moved
+	AttemptCancelled  AttemptStatus = "cancelled"  // the customer cancelled; no money moved
+	AttemptExpired    AttemptStatus = "expired"    // the customer never came back; no money moved
+)
+
+// AttemptStatuses lists every attempt status.
+var AttemptStatuses = []AttemptStatus{
+	AttemptCreated, AttemptRedirected, AttemptConfirming, AttemptUnresolved,
+	AttemptSucceeded, AttemptFailed, AttemptCancelled, AttemptExpired,
+}
+
+var attemptTransitions = map[AttemptStatus][]AttemptStatus{
+	AttemptCreated:    {AttemptRedirected, AttemptFailed},
+	AttemptRedirected: {AttemptConfirming, AttemptFailed, AttemptCancelled, AttemptExpired},
+	AttemptConfirming: {AttemptSucceeded, AttemptFailed, AttemptUnresolved},
+	AttemptUnresolved: {AttemptSucceeded, AttemptFailed},
+}
+
+// CanAttemptTransition reports whether an attempt may move from one status
+// to another.
+func CanAttemptTransition(from, to AttemptStatus) bool {
+	for _, s := range attemptTransitions[from] {
+		if s == to {
+			return true
+		}
+	}
+	return false
+}
+
+// Final reports whether the attempt's outcome is settled.
+func (s AttemptStatus) Final() bool {
+	switch s {
+	case AttemptSucceeded, AttemptFailed, AttemptCancelled, AttemptExpired:
+		return true
+	}
+	return false
+}
+
+// Attempt is one try to pay a payment through one gateway. Its ID is the
+// merchantInvoiceNumber sent to bKash.
+type Attempt struct {
+	ID          string // att_…
+	PaymentID   string // txn_…
+	Gateway     Gateway
+	Amount      Money
+	GatewayRef  string // bKash paymentID, once created
+	RedirectURL string // where the customer pays (bKash bkashURL)
+	Signature   string // bKash callback signature from the create response, if any
+	TrxID       string // gateway transaction id, once succeeded
+	FailureCode string // gateway code of a refusal (bKash statusCode "2023")
+	// FailureMessage is the gateway's own words for a refusal, shown to the
+	// customer (bKash rule 6: show statusMessage).
+	FailureMessage string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+
+	status AttemptStatus
+}
+
+// NewAttempt returns a created attempt with a fresh att_ ID.
+func NewAttempt(p *Payment, g Gateway, now time.Time) *Attempt {
+	return &Attempt{
+		ID: NewID(PrefixAttempt), PaymentID: p.ID, Gateway: g, Amount: p.Amount,
+		CreatedAt: now, UpdatedAt: now, status: AttemptCreated,
+	}
+}
+
+// AttemptFromDB rehydrates a stored attempt; not a constructor.
+func AttemptFromDB(a Attempt, status AttemptStatus) *Attempt {
+	a.status = status
+	return &a
+}
+
+// Status returns the attempt's status.
+func (a *Attempt) Status() AttemptStatus { return a.status }
+
+func (a *Attempt) move(to AttemptStatus, now time.Time) error {
+	if !CanAttemptTransition(a.status, to) {
+		return fmt.Errorf("%w: attempt %s %s → %s", ErrInvalidTransition, a.ID, a.status, to)
+	}
+	a.status = to
+	a.UpdatedAt = now
+	return nil
+}
+
+// Redirect records the gateway's reference and page: created → redirected.
+func (a *Attempt) Redirect(gatewayRef, redirectURL, signature string, now time.Time) error {
+	if err := a.move(AttemptRedirected, now); err != nil {
+		return err
+	}
+	a.GatewayRef, a.RedirectURL, a.Signature = gatewayRef, redirectURL, signature
+	return nil
+}
+
+// Confirm claims the attempt for execute/verify: redirected → confirming.
+// Only one caller can claim it (the row is locked while it moves).
+func (a *Attempt) Confirm(now time.Time) error { return a.move(AttemptConfirming, now) }
+
+// Succeed records the gateway's transaction id: confirming or unresolved →
+// succeeded.
+func (a *Attempt) Succeed(trxID string, now time.Time) error {
+	if err := a.move(AttemptSucceeded, now); err != nil {
+		return err
+	}
+	a.TrxID = trxID
+	return nil
+}
+
+// Fail records the gateway's refusal code and message.
+func (a *Attempt) Fail(code, message string, now time.Time) error {
+	if err := a.move(AttemptFailed, now); err != nil {
+		return err
+	}
+	a.FailureCode, a.FailureMessage = code, message
+	return nil
+}
+
+// Cancel: the customer cancelled on the gateway's page; redirected → cancelled.
+func (a *Attempt) Cancel(now time.Time) error { return a.move(AttemptCancelled, now) }
+
+// Unresolve: execute/verify gave no answer; confirming → unresolved, left to
+// reconciliation.
+func (a *Attempt) Unresolve(now time.Time) error { return a.move(AttemptUnresolved, now) }
+
+// Expire: the customer never came back; redirected → expired.
+func (a *Attempt) Expire(now time.Time) error { return a.move(AttemptExpired, now) }

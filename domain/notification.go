@@ -1,0 +1,39 @@
+package domain
+
+import "time"
+
+// NotificationStatus is where an SMS is in its delivery.
+type NotificationStatus string
+
+// Notification statuses.
+const (
+	NotificationQueued NotificationStatus = "queued"
+	NotificationSent   NotificationStatus = "sent"
+	NotificationFailed NotificationStatus = "failed"
+)
+
+// Notification is one SMS to a customer about a payment. Its ID doubles as
+// the provider's idempotency key where the provider has one.
+type Notification struct {
+	ID          string // ntf_…
+	PaymentID   string
+	ClientID    string
+	Recipient   string // 8801XXXXXXXXX
+	Template    string // "payment_success", …
+	Language    string // "en" | "bn"
+	Body        string
+	Status      NotificationStatus
+	Provider    string // "log", …
+	ProviderRef string // provider's message id
+	Error       string
+	CreatedAt   time.Time
+	SentAt      *time.Time
+}
+
+// PaymentChanged is the small event fanned out to live subscribers (GraphQL
+// paymentUpdated) whenever a payment or its attempts change.
+type PaymentChanged struct {
+	TransactionID string        `json:"transaction_id"`
+	Status        PaymentStatus `json:"status"`
+	Version       int           `json:"version"`
+}

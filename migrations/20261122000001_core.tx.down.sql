@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS gateway_tokens, notifications, attempts, payments, api_nonces, api_keys, clients;

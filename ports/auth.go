@@ -1,0 +1,31 @@
+package ports
+
+import (
+	"context"
+	"time"
+)
+
+// APIKey is a client's API credential as the key store holds it. Secret is
+// the decrypted HMAC secret; it never leaves the process.
+type APIKey struct {
+	Key      string
+	ClientID string
+	Secret   []byte
+	// ClientActive is false for a suspended client: its keys are refused.
+	ClientActive bool
+	RevokedAt    *time.Time // the key stops working at this time (grace period)
+}
+
+// KeyStore looks up API keys.
+type KeyStore interface {
+	// LookupKey returns the key; domain.ErrNotFound if there is none.
+	LookupKey(ctx context.Context, key string) (APIKey, error)
+}
+
+// NonceStore remembers the nonces a client has used, so a signed request is
+// accepted once.
+type NonceStore interface {
+	// UseNonce records nonce for clientID at time at; domain.ErrDuplicate if
+	// the client has used it before.
+	UseNonce(ctx context.Context, clientID, nonce string, at time.Time) error
+}

@@ -1,0 +1,75 @@
+package ports
+
+import (
+	"context"
+
+	"github.com/paycore/paycore/domain"
+)
+
+// PaymentGateway is one payment gateway (bKash, Nagad, the redirect gateway)
+// seen from the core: open an attempt, then confirm it once the customer is
+// back.
+type PaymentGateway interface {
+	// Gateway names the gateway.
+	Gateway() domain.Gateway
+	// Create opens a payment at the gateway for an attempt (bKash create,
+	// mode 0011) and returns where to send the customer. An error means no
+	// page was obtained; a *GatewayError carries the gateway's code and
+	// message when it refused.
+	Create(ctx context.Context, req CreateRequest) (CreateResult, error)
+	// Confirm settles an attempt after the customer approved it (bKash
+	// execute; query only when execute gave no answer, spec rule 7). It
+	// returns OutcomeUnknown, not an error, when the gateway could not be
+	// heard: money may have moved.
+	Confirm(ctx context.Context, req ConfirmRequest) (ConfirmResult, error)
+}
+
+// CreateRequest opens a payment at a gateway.
+type CreateRequest struct {
+	AttemptID      string // our reference: bKash merchantInvoiceNumber
+	Amount         domain.Money
+	PayerReference string // customer phone if known (pre-fills the wallet), else ""
+}
+
+// CreateResult is the gateway's answer to CreateRequest.
+type CreateResult struct {
+	GatewayRef  string // bKash paymentID
+	RedirectURL string // bKash bkashURL
+	Signature   string // bKash callback signature, "" if none
+}
+
+// ConfirmRequest settles an attempt.
+type ConfirmRequest struct {
+	AttemptID  string
+	GatewayRef string
+	Amount     domain.Money // what the attempt asked for; the answer must match
+}
+
+// Outcome is what a gateway says happened to an attempt.
+type Outcome string
+
+// Outcomes.
+const (
+	OutcomeSucceeded Outcome = "succeeded" // money moved: TrxID set
+	OutcomeFailed    Outcome = "failed"    // refused: Code and Message set
+	OutcomeUnknown   Outcome = "unknown"   // no answer: ask again later
+)
+
+// ConfirmResult is the gateway's answer to ConfirmRequest.
+type ConfirmResult struct {
+	Outcome Outcome
+	TrxID   string // gateway transaction id when succeeded
+	Code    string // gateway status code when failed (bKash "2023")
+	Message string // gateway message when failed, shown to the customer
+}
+
+// GatewayError is a refusal by a gateway, with its own code and message.
+type GatewayError struct {
+	Gateway domain.Gateway
+	Code    string
+	Message string
+}
+
+func (e *GatewayError) Error() string {
+	return string(e.Gateway) + ": " + e.Code + " " + e.Message
+}

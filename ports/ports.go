@@ -1,0 +1,102 @@
+// Package ports declares what paycore's core needs from the outside world:
+// the transaction provider and the repositories bound to it, the job queue,
+// the event bus, payment gateways, SMS senders, clock and key stores.
+// Adapters implement them; app uses them. Only domain types cross.
+package ports
+
+import (
+	"context"
+	"time"
+
+	"github.com/paycore/paycore/domain"
+)
+
+// Clock tells the time. Tests use a fake one.
+type Clock interface {
+	Now() time.Time
+}
+
+// SystemClock is the wall clock, in UTC.
+type SystemClock struct{}
+
+// Now returns time.Now in UTC.
+func (SystemClock) Now() time.Time { return time.Now().UTC() }
+
+// TxProvider runs one use case in one database transaction.
+type TxProvider interface {
+	// Transact begins a transaction, calls fn with repositories, job queue
+	// and event publisher bound to it, and commits if fn returns nil, else
+	// rolls back. Jobs enqueued and events published inside fn take effect
+	// only on commit. It returns fn's error, or the commit's.
+	Transact(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
+}
+
+// Tx is what a use case may touch inside its transaction.
+type Tx interface {
+	Payments() PaymentRepository
+	Attempts() AttemptRepository
+	Clients() ClientRepository
+	Notifications() NotificationRepository
+	Jobs() JobQueue
+	Events() EventPublisher
+}
+
+// PaymentRepository stores payments (with their order).
+type PaymentRepository interface {
+	// Create stores a new payment; domain.ErrDuplicate if the client already
+	// has its order_id.
+	Create(ctx context.Context, p *domain.Payment) error
+	// Get returns a payment; forUpdate locks its row until the transaction
+	// ends. domain.ErrNotFound if there is none.
+	Get(ctx context.Context, id string, forUpdate bool) (*domain.Payment, error)
+	// Update writes every mutable field of p.
+	Update(ctx context.Context, p *domain.Payment) error
+}
+
+// AttemptRepository stores attempts.
+type AttemptRepository interface {
+	Create(ctx context.Context, a *domain.Attempt) error
+	// Get returns an attempt by ID; domain.ErrNotFound if none.
+	Get(ctx context.Context, id string, forUpdate bool) (*domain.Attempt, error)
+	// GetByGatewayRef finds the attempt a gateway knows by ref (bKash
+	// paymentID); domain.ErrNotFound if none.
+	GetByGatewayRef(ctx context.Context, g domain.Gateway, ref string, forUpdate bool) (*domain.Attempt, error)
+	// ListByPayment returns a payment's attempts, oldest first.
+	ListByPayment(ctx context.Context, paymentID string) ([]*domain.Attempt, error)
+	Update(ctx context.Context, a *domain.Attempt) error
+}
+
+// ClientRepository reads merchants.
+type ClientRepository interface {
+	// Get returns a client; domain.ErrNotFound if none.
+	Get(ctx context.Context, id string) (domain.Client, error)
+}
+
+// NotificationRepository stores SMS notifications.
+type NotificationRepository interface {
+	Create(ctx context.Context, n *domain.Notification) error
+	// Get returns a notification; forUpdate locks it. domain.ErrNotFound if none.
+	Get(ctx context.Context, id string, forUpdate bool) (*domain.Notification, error)
+	Update(ctx context.Context, n *domain.Notification) error
+}
+
+// JobQueue enqueues background jobs inside the current transaction: a job is
+// visible to workers only after commit and vanishes on rollback.
+type JobQueue interface {
+	// EnqueueSMS schedules sending notification id.
+	EnqueueSMS(ctx context.Context, notificationID string) error
+}
+
+// EventPublisher announces changes to live subscribers on every node. What
+// is published inside a transaction is delivered on commit only.
+type EventPublisher interface {
+	PaymentChanged(ctx context.Context, e domain.PaymentChanged) error
+}
+
+// EventSubscriber receives PaymentChanged events published by any node.
+type EventSubscriber interface {
+	// Subscribe returns a channel of events for one transaction ID and a
+	// cancel func that must be called to stop. The channel is closed on
+	// cancel, when ctx ends, or when the subscriber falls too far behind.
+	Subscribe(ctx context.Context, transactionID string) (<-chan domain.PaymentChanged, func())
+}

@@ -204,8 +204,8 @@ func (p *Payment) Fail(now time.Time) error { return p.move(StatusFailed, now) }
 func (p *Payment) Cancel(now time.Time) error { return p.move(StatusCancelled, now) }
 
 // Expire moves pending → expired once ExpiresAt has passed. A processing
-// payment never expires (its outcome is unknown). ErrNotPayable... is not
-// returned: an early call gets ErrInvalidTransition.
+// payment never expires (its outcome is unknown). Before ExpiresAt it
+// returns ErrInvalidTransition.
 func (p *Payment) Expire(now time.Time) error {
 	if now.Before(p.ExpiresAt) {
 		return fmt.Errorf("%w: payment %s has not expired yet", ErrInvalidTransition, p.ID)
@@ -229,8 +229,12 @@ func (p *Payment) Refundable() Money {
 
 // ApplyRefund records a settled refund of amount: success or
 // partially_refunded → partially_refunded, or refunded when nothing is left.
-// ErrRefundExceeds when amount is more than Refundable.
+// Errors: ErrInvalidTransition from any other status, ErrZeroAmount,
+// ErrCurrencyMismatch, ErrRefundExceeds when amount is more than Refundable.
 func (p *Payment) ApplyRefund(amount Money, now time.Time) error {
+	if p.status != StatusSuccess && p.status != StatusPartiallyRefunded {
+		return fmt.Errorf("%w: payment %s is %s, not refundable", ErrInvalidTransition, p.ID, p.status)
+	}
 	if amount.IsZero() {
 		return ErrZeroAmount
 	}

@@ -1,0 +1,296 @@
+package bkashsim
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// APIPrefix is the path of the tokenized checkout API below the mount point;
+// a client's base URL is PublicURL + APIPrefix (spec §1, v1.2.0-beta).
+const APIPrefix = "/v1.2.0-beta/tokenized/checkout"
+
+// Endpoint keys used by Stats, SetFault and the /stats and /faults routes.
+const (
+	EndpointGrant        = "grant"         // POST …/token/grant
+	EndpointRefresh      = "refresh"       // POST …/token/refresh
+	EndpointCreate       = "create"        // POST …/create
+	EndpointExecute      = "execute"       // POST …/execute
+	EndpointQuery        = "query"         // POST …/payment/status
+	EndpointSearch       = "search"        // POST …/general/searchTransaction
+	EndpointRefund       = "refund"        // POST …/payment/refund with an amount
+	EndpointRefundStatus = "refund_status" // POST …/payment/refund with only paymentID and trxID
+)
+
+// endpoints lists every endpoint key, in route order.
+var endpoints = []string{
+	EndpointGrant, EndpointRefresh, EndpointCreate, EndpointExecute,
+	EndpointQuery, EndpointSearch, EndpointRefund, EndpointRefundStatus,
+}
+
+// Defaults applied by New to zero Config fields.
+const (
+	// DefaultRefundWindow is the refund window when Config.RefundWindow is 0
+	// (15 days per WOO's comment, spec §7.11).
+	DefaultRefundWindow = 15 * 24 * time.Hour
+	// DefaultPaymentTimeout is how long a created payment's wallet page stays
+	// usable when Config.PaymentTimeout is 0.
+	DefaultPaymentTimeout = 24 * time.Hour
+	// IDTokenLifetime is the id_token lifetime; grant and refresh answer
+	// expires_in 3600 (spec §5).
+	IDTokenLifetime = 3600 * time.Second
+	// RefreshTokenLifetime is how long a refresh_token mints id_tokens,
+	// counted from its first issue; refreshing does not extend it (spec §5, rule 3).
+	RefreshTokenLifetime = 28 * 24 * time.Hour
+	// MaxRefunds is the number of refunds one payment accepts (spec §2 "Up to
+	// 10 partial refunds"); the next gets 2074.
+	MaxRefunds = 10
+)
+
+// Credentials are what a merchant client needs besides the base URL. They are
+// served as JSON at GET /credentials with the keys username, password,
+// app_key and app_secret (ARCHITECTURE §4).
+type Credentials struct {
+	// Username is sent in the "username" header of grant and refresh.
+	Username string `json:"username"`
+	// Password is sent in the "password" header of grant and refresh.
+	Password string `json:"password"`
+	// AppKey is sent as app_key in the token bodies and as the X-APP-Key header.
+	AppKey string `json:"app_key"`
+	// AppSecret is sent as app_secret in the token bodies.
+	AppSecret string `json:"app_secret"`
+}
+
+// DefaultCredentials returns the simulator's fixed sandbox credentials, used
+// when Config.Credentials is the zero value. They are invented for the
+// simulator and are not bKash's public sandbox credentials.
+func DefaultCredentials() Credentials {
+	return Credentials{
+		Username:  "sandboxTokenizedUser01",
+		Password:  "sandboxTokenizedUser01@pc0011",
+		AppKey:    "9sh4ihe0he4qdyx44081ou3da4",
+		AppSecret: "ywoy0ryIJKhwTj1oTuGGEehucfU6M6vpulLjnvxKLUuolJBBaO",
+	}
+}
+
+// Config configures a Simulator. Every zero field has a working default.
+type Config struct {
+	// PublicURL is the absolute URL where Handler is mounted, without a
+	// trailing slash, e.g. "http://127.0.0.1:8080/sandbox/bkash". It is used
+	// to build the bkashURL of create. When empty, the simulator derives it
+	// from each create request (scheme, Host and the prefix removed by
+	// http.StripPrefix).
+	PublicURL string
+	// Credentials are the accepted credentials; zero → DefaultCredentials().
+	Credentials Credentials
+	// Clock returns the current time; nil → time.Now. All expiry logic (tokens,
+	// payment timeout, refund window, duplicate window) and all timestamps use
+	// it. Fault delays use real time.
+	Clock func() time.Time
+	// RefundWindow is how long after execute a payment may be refunded; later
+	// refunds get 2071 (spec §7.11). 0 → DefaultRefundWindow.
+	RefundWindow time.Duration
+	// DuplicateWindow: an execute whose payer wallet and amount equal those of
+	// a payment completed less than this long ago gets 2029 "Duplicate for all
+	// transactions" (spec §4, §7.10). 0 disables the check.
+	DuplicateWindow time.Duration
+	// PaymentTimeout is how long after create the wallet page accepts the
+	// customer; afterwards the page answers 404 and query reports "Expired".
+	// It does not affect payments already approved. 0 → DefaultPaymentTimeout.
+	PaymentTimeout time.Duration
+}
+
+// Simulator is an in-memory bKash Tokenized Checkout server. All state lives
+// behind one mutex; a Simulator is safe for concurrent use and can serve
+// several clients at once. Create it with New.
+type Simulator struct {
+	cfg   Config
+	creds Credentials
+	now   func() time.Time
+	mux   *http.ServeMux
+
+	mu            sync.Mutex
+	idTokens      map[string]time.Time // id_token → expiry
+	refreshTokens map[string]time.Time // refresh_token → expiry (first issue + 28 days)
+	grantsPerHour map[int64]int        // Unix hour → grants
+	payments      map[string]*payment  // paymentID → payment
+	byTrxID       map[string]*payment  // payment trxID → payment
+	usedTrxIDs    map[string]bool      // every trxID issued (payments and refunds)
+	stats         map[string]int       // endpoint key → calls
+	faults        map[string]*Fault    // endpoint key → active fault
+	release       chan struct{}        // closed to let go of requests held by "no_answer"
+	closed        bool
+}
+
+// New returns a Simulator for cfg, with defaults for zero fields. It does no
+// I/O and starts no goroutine.
+func New(cfg Config) *Simulator {
+	if cfg.Credentials == (Credentials{}) {
+		cfg.Credentials = DefaultCredentials()
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.RefundWindow <= 0 {
+		cfg.RefundWindow = DefaultRefundWindow
+	}
+	if cfg.PaymentTimeout <= 0 {
+		cfg.PaymentTimeout = DefaultPaymentTimeout
+	}
+	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	s := &Simulator{
+		cfg:           cfg,
+		creds:         cfg.Credentials,
+		now:           cfg.Clock,
+		idTokens:      map[string]time.Time{},
+		refreshTokens: map[string]time.Time{},
+		grantsPerHour: map[int64]int{},
+		payments:      map[string]*payment{},
+		byTrxID:       map[string]*payment{},
+		usedTrxIDs:    map[string]bool{},
+		stats:         map[string]int{},
+		faults:        map[string]*Fault{},
+		release:       make(chan struct{}),
+	}
+	s.mux = s.routes()
+	return s
+}
+
+// Handler returns the simulator's HTTP handler. Its paths are relative to the
+// mount point (see the package doc); paycore mounts it with
+// http.StripPrefix("/sandbox/bkash", h).
+func (s *Simulator) Handler() http.Handler { return s.mux }
+
+// Credentials returns the credentials the simulator accepts.
+func (s *Simulator) Credentials() Credentials { return s.creds }
+
+// Stats returns the number of calls per endpoint key since New or the last
+// ResetStats. Every key of the package's Endpoint* constants is present.
+func (s *Simulator) Stats() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int, len(endpoints))
+	for _, k := range endpoints {
+		out[k] = s.stats[k]
+	}
+	return out
+}
+
+// ResetStats sets every call count and the hourly grant counts to zero.
+func (s *Simulator) ResetStats() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.stats)
+	clear(s.grantsPerHour)
+}
+
+// GrantsInHour returns the number of successful grants during the clock hour
+// (UTC) that contains t, on the simulator's clock. bKash blocks merchants that
+// grant too often (spec §5); tests use this to check a client reuses tokens.
+func (s *Simulator) GrantsInHour(t time.Time) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.grantsPerHour[t.Unix()/3600]
+}
+
+// Close lets go of every request held by a "no_answer" fault, now and later
+// (their connections are closed without a response). Call it before shutting
+// down the HTTP server so shutdown does not wait for clients to give up.
+func (s *Simulator) Close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.closed {
+		s.closed = true
+		close(s.release)
+	}
+}
+
+func (s *Simulator) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	api := func(path, key string, fn apiFunc) {
+		mux.HandleFunc("POST "+APIPrefix+path, func(w http.ResponseWriter, r *http.Request) {
+			body, ok := readBody(w, r)
+			if ok {
+				s.serveAPI(w, r, key, fn, body)
+			}
+		})
+	}
+	api("/token/grant", EndpointGrant, s.grant)
+	api("/token/refresh", EndpointRefresh, s.refresh)
+	api("/create", EndpointCreate, s.create)
+	api("/execute", EndpointExecute, s.execute)
+	api("/payment/status", EndpointQuery, s.query)
+	api("/general/searchTransaction", EndpointSearch, s.search)
+	mux.HandleFunc("POST "+APIPrefix+"/payment/refund", s.serveRefund)
+
+	mux.HandleFunc("GET /checkout", s.servePage)
+	mux.HandleFunc("POST /checkout", s.submitPage)
+
+	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, s.Stats())
+	})
+	mux.HandleFunc("POST /stats/reset", func(w http.ResponseWriter, _ *http.Request) {
+		s.ResetStats()
+		writeJSON(w, http.StatusOK, s.Stats())
+	})
+	mux.HandleFunc("GET /credentials", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, s.creds)
+	})
+	mux.HandleFunc("GET /faults", s.listFaults)
+	mux.HandleFunc("POST /faults", s.postFault)
+	mux.HandleFunc("DELETE /faults", s.deleteFaults)
+	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusNotFound, messageBody{messageRouteNotFound})
+	})
+	return mux
+}
+
+// apiFunc performs one API operation and returns the HTTP status and the JSON
+// body. Separating the answer from writing it lets faults drop or replace the
+// answer after the operation took effect.
+type apiFunc func(r *http.Request, body []byte) (int, any)
+
+// maxBody bounds request bodies; bKash requests are a few hundred bytes.
+const maxBody = 1 << 20
+
+// readBody reads the whole request body; on failure the client is gone or
+// sent too much, and a 400 is attempted.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, status(codeInvalidBody))
+		return nil, false
+	}
+	return body, true
+}
+
+// count records one call to an endpoint.
+func (s *Simulator) count(key string) {
+	s.mu.Lock()
+	s.stats[key]++
+	s.mu.Unlock()
+}
+
+// publicURL is Config.PublicURL, or the mount URL derived from r: scheme from
+// TLS or X-Forwarded-Proto, r.Host, and the prefix http.StripPrefix removed
+// (the original path is still in r.RequestURI).
+func (s *Simulator) publicURL(r *http.Request) string {
+	if s.cfg.PublicURL != "" {
+		return s.cfg.PublicURL
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if p := r.Header.Get("X-Forwarded-Proto"); p == "http" || p == "https" {
+		scheme = p
+	}
+	prefix := ""
+	if u, err := url.ParseRequestURI(r.RequestURI); err == nil {
+		prefix = strings.TrimSuffix(u.Path, r.URL.Path)
+	}
+	return scheme + "://" + r.Host + strings.TrimRight(prefix, "/")
+}

@@ -100,5 +100,8 @@ func (pr Principal) CanSee(p *domain.Payment) bool {
 }
 
 func changed(p *domain.Payment) domain.PaymentChanged {
-	return domain.PaymentChanged{TransactionID: p.ID, Status: p.Status(), Version: p.Version}
+	return domain.PaymentChanged{
+		TransactionID: p.ID, Status: p.Status(), Version: p.Version, Gateway: p.Gateway,
+		TrxID: p.TrxID, Refunded: p.Refunded.Minor(), UpdatedAt: p.UpdatedAt,
+	}
 }

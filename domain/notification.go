@@ -30,10 +30,16 @@ type Notification struct {
 	SentAt      *time.Time
 }
 
-// PaymentChanged is the small event fanned out to live subscribers (GraphQL
-// paymentUpdated) whenever a payment or its attempts change.
+// PaymentChanged is the event fanned out to live subscribers (GraphQL
+// paymentUpdated) whenever a payment changes. It carries the payment's
+// changing fields as they were at that version, so a subscriber can show
+// every state in order even when it reads after later changes committed.
 type PaymentChanged struct {
 	TransactionID string        `json:"transaction_id"`
 	Status        PaymentStatus `json:"status"`
 	Version       int           `json:"version"`
+	Gateway       Gateway       `json:"gateway,omitempty"`
+	TrxID         string        `json:"trx_id,omitempty"`
+	Refunded      int64         `json:"refunded"` // minor units
+	UpdatedAt     time.Time     `json:"updated_at"`
 }

@@ -93,11 +93,10 @@ CREATE TABLE notifications (
 );
 CREATE INDEX notifications_payment_idx ON notifications (payment_id);
 
--- Gateway access tokens shared by every node (bKash: one id_token for all).
+-- Gateway access tokens shared by every node (bKash: one id_token for all),
+-- sealed as JSON with AES-GCM.
 CREATE TABLE gateway_tokens (
-    gateway                   text PRIMARY KEY,
-    token_enc                 bytea NOT NULL,
-    id_token_expires_at       timestamptz NOT NULL,
-    refresh_token_expires_at  timestamptz NOT NULL,
-    updated_at                timestamptz NOT NULL DEFAULT now()
+    gateway     text PRIMARY KEY,
+    token_enc   bytea NOT NULL,
+    updated_at  timestamptz NOT NULL DEFAULT now()
 );

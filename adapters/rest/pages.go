@@ -19,16 +19,21 @@ var gatewayNames = map[domain.Gateway]string{
 	domain.GatewayRedirectGW: "Card / other (redirect gateway)",
 }
 
-const pageHead = `<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">{{block "meta" .}}{{end}}
-<title>{{block "title" .}}paycore{{end}}</title>
+// basePage is the layout; each page defines "title", "meta" and "body".
+var basePage = template.Must(template.New("base").Parse(`<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">{{template "meta" .}}
+<title>{{template "title" .}}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem;color:#222}
 .amount{font-size:2rem;font-weight:600}.muted{color:#666}button,.btn{display:block;width:100%;padding:.8rem;margin:.5rem 0;
 font-size:1rem;border:0;border-radius:.4rem;background:#e2136e;color:#fff;text-align:center;text-decoration:none;cursor:pointer}
-.btn.secondary{background:#555}.ok{color:#0a7d28}.bad{color:#b00020}</style></head><body>`
+.btn.secondary{background:#555}.ok{color:#0a7d28}.bad{color:#b00020}</style></head><body>
+{{template "body" .}}</body></html>{{define "meta"}}{{end}}`))
 
-var checkoutPage = template.Must(template.New("checkout").Parse(pageHead + `
-{{define "title"}}Pay {{.Merchant}}{{end}}
+func page(defs string) *template.Template {
+	return template.Must(template.Must(basePage.Clone()).Parse(defs))
+}
+
+var checkoutPage = page(`{{define "title"}}Pay {{.Merchant}}{{end}}{{define "body"}}
 <p class="muted">Pay {{.Merchant}} · order {{.OrderID}}</p>
 <p class="amount" id="amount">{{.Amount}} {{.Currency}}</p>
 {{if .Payable}}
@@ -38,19 +43,16 @@ var checkoutPage = template.Must(template.New("checkout").Parse(pageHead + `
 {{else}}
   <p id="status">This payment is <b>{{.Status}}</b>.</p>
   <a class="btn secondary" href="{{.ReturnURL}}">Return to {{.Merchant}}</a>
-{{end}}
-</body></html>`))
+{{end}}{{end}}`)
 
-var resultPage = template.Must(template.New("result").Parse(pageHead + `
-{{define "meta"}}{{if .AutoReturn}}<meta http-equiv="refresh" content="5;url={{.ReturnURL}}">{{end}}{{end}}
-{{define "title"}}Payment {{.Headline}}{{end}}
+var resultPage = page(`{{define "meta"}}{{if .AutoReturn}}<meta http-equiv="refresh" content="5;url={{.ReturnURL}}">{{end}}{{end}}
+{{define "title"}}Payment {{.Headline}}{{end}}{{define "body"}}
 <p class="muted">{{.Merchant}} · order {{.OrderID}} · {{.Amount}} {{.Currency}}</p>
 <h1 id="headline" class="{{.Class}}">{{.Headline}}</h1>
 {{if .Message}}<p id="message">{{.Message}}</p>{{end}}
 {{if .TrxID}}<p>Transaction ID: <b id="trx-id">{{.TrxID}}</b></p>{{end}}
 {{if .Retry}}<a class="btn" href="/pay/{{.TransactionID}}">Try again</a>{{end}}
-<a class="btn secondary" id="return" href="{{.ReturnURL}}">Return to {{.Merchant}}</a>
-</body></html>`))
+<a class="btn secondary" id="return" href="{{.ReturnURL}}">Return to {{.Merchant}}</a>{{end}}`)
 
 type gatewayButton struct {
 	Code domain.Gateway
@@ -188,8 +190,7 @@ func failureText(a *domain.Attempt) string {
 	return "Payment failed"
 }
 
-var simplePage = template.Must(template.New("simple").Parse(pageHead + `
-{{define "title"}}{{.Title}}{{end}}<h1>{{.Title}}</h1><p id="message">{{.Message}}</p></body></html>`))
+var simplePage = page(`{{define "title"}}{{.Title}}{{end}}{{define "body"}}<h1>{{.Title}}</h1><p id="message">{{.Message}}</p>{{end}}`)
 
 func (h *Handler) page(w http.ResponseWriter, status int, title, msg string) {
 	h.render(w, status, simplePage, map[string]string{"Title": title, "Message": msg})
@@ -220,7 +221,7 @@ func (h *Handler) render(w http.ResponseWriter, status int, t *template.Template
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' https: http:; frame-ancestors 'none'")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	w.WriteHeader(status)
-	if err := t.Execute(w, data); err != nil {
+	if err := t.ExecuteTemplate(w, "base", data); err != nil {
 		h.log.Error("render page", "err", err)
 	}
 }

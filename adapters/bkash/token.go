@@ -1,0 +1,326 @@
+package bkash
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Token lifetimes and margins (rules 1–3, spec §5).
+const (
+	// IDTokenLifetime is an id_token's life when bKash's expires_in is
+	// missing: 3600 s.
+	IDTokenLifetime = 3600 * time.Second
+	// RefreshTokenLifetime is a refresh_token's life from the first grant:
+	// 28 days. Refreshing does not extend it (rule 3).
+	RefreshTokenLifetime = 28 * 24 * time.Hour
+	// RenewBefore: an id_token with this little life left is not used but
+	// renewed, i.e. at the 55th minute of a 3600 s token (rule 2).
+	RenewBefore = 5 * time.Minute
+	// RefreshMargin: a refresh_token with this little life left is not used;
+	// a new pair is granted instead (rule 3).
+	RefreshMargin = 10 * time.Minute
+	// RegrantCooldown: a 401 on an id_token younger than this does not cause
+	// another grant (bKash blocks merchants that grant too often, spec §5);
+	// the call fails with ErrUnauthorized instead.
+	RegrantCooldown = time.Minute
+)
+
+// Token is the one id_token that every call and every customer uses
+// (rule 1), with the refresh_token that renews it. Its String, GoString and
+// LogValue hide both tokens.
+type Token struct {
+	IDToken      string
+	RefreshToken string
+	// IDTokenExpiresAt is when the id_token expires: the time the grant or
+	// refresh was sent plus expires_in (3600 s).
+	IDTokenExpiresAt time.Time
+	// RefreshTokenExpiresAt is the FIRST grant's time + 28 days; refreshes
+	// keep it (rule 3).
+	RefreshTokenExpiresAt time.Time
+}
+
+// String describes t without its tokens.
+func (t Token) String() string {
+	return fmt.Sprintf("bkash.Token{IDToken:%s RefreshToken:%s IDTokenExpiresAt:%s RefreshTokenExpiresAt:%s}",
+		hide(t.IDToken), hide(t.RefreshToken), t.IDTokenExpiresAt.Format(time.RFC3339), t.RefreshTokenExpiresAt.Format(time.RFC3339))
+}
+
+// GoString is String, so that %#v hides the tokens too.
+func (t Token) GoString() string { return t.String() }
+
+// LogValue hides the tokens from slog.
+func (t Token) LogValue() slog.Value {
+	return slog.GroupValue(slog.Time("id_token_expires_at", t.IDTokenExpiresAt),
+		slog.Time("refresh_token_expires_at", t.RefreshTokenExpiresAt))
+}
+
+func hide(s string) string {
+	if s == "" {
+		return `""`
+	}
+	return redacted
+}
+
+// TokenStore is where the one shared id_token lives (PostgreSQL in
+// production, so that every paycore node shares it: rule 1; the lead's
+// adapter implements it there; MemoryTokenStore in process).
+type TokenStore interface {
+	// Load returns the stored token; found=false when none is stored yet.
+	// Cheap, no lock.
+	Load(ctx context.Context) (tok Token, found bool, err error)
+	// Update runs fn while holding an exclusive lock that every node shares
+	// (a row lock), passing the token as stored now, and stores what fn
+	// returns. Returns the stored token. When fn fails nothing is stored and
+	// its error is returned.
+	Update(ctx context.Context, fn func(ctx context.Context, cur Token, found bool) (Token, error)) (Token, error)
+}
+
+// MemoryTokenStore is an in-process TokenStore: for tests, and for a single
+// node. Clients sharing one behave like nodes sharing the database row.
+type MemoryTokenStore struct {
+	lock  sync.Mutex // the "row lock", held while Update's fn runs
+	mu    sync.Mutex // guards tok and found
+	tok   Token
+	found bool
+}
+
+// NewMemoryTokenStore returns an empty MemoryTokenStore.
+func NewMemoryTokenStore() *MemoryTokenStore { return &MemoryTokenStore{} }
+
+// Load returns the stored token without waiting for Update.
+func (s *MemoryTokenStore) Load(context.Context) (Token, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tok, s.found, nil
+}
+
+// Update runs fn under the store's lock and stores its token. It returns
+// ctx's error, storing nothing, when ctx has ended by the time it holds the
+// lock.
+func (s *MemoryTokenStore) Update(ctx context.Context, fn func(ctx context.Context, cur Token, found bool) (Token, error)) (Token, error) {
+	s.lock.Lock()
+	defer s.lock.Unlock()
+	if err := ctx.Err(); err != nil {
+		return Token{}, err
+	}
+	cur, found, _ := s.Load(ctx)
+	tok, err := fn(ctx, cur, found)
+	if err != nil {
+		return Token{}, err
+	}
+	s.mu.Lock()
+	s.tok, s.found = tok, true
+	s.mu.Unlock()
+	return tok, nil
+}
+
+// flightGroup runs one token renewal per key at a time in this process;
+// concurrent callers wait for its result (many goroutines → one HTTP call).
+type flightGroup struct {
+	mu sync.Mutex
+	m  map[string]*flight
+}
+
+type flight struct {
+	done chan struct{}
+	tok  Token
+	err  error
+}
+
+// do runs fn once for all concurrent callers with the same key. fn runs in
+// its own goroutine with a context that is not canceled with the first
+// caller's but ends after timeout, so one impatient caller does not fail
+// the others; each caller stops waiting when its own ctx ends.
+func (g *flightGroup) do(ctx context.Context, key string, timeout time.Duration, fn func(context.Context) (Token, error)) (Token, error) {
+	g.mu.Lock()
+	if g.m == nil {
+		g.m = map[string]*flight{}
+	}
+	f, ok := g.m[key]
+	if !ok {
+		f = &flight{done: make(chan struct{})}
+		g.m[key] = f
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+		go func() {
+			defer cancel()
+			f.tok, f.err = fn(fctx)
+			g.mu.Lock()
+			delete(g.m, key)
+			g.mu.Unlock()
+			close(f.done)
+		}()
+	}
+	g.mu.Unlock()
+	select {
+	case <-f.done:
+		return f.tok, f.err
+	case <-ctx.Done():
+		return Token{}, ctx.Err()
+	}
+}
+
+// usable reports whether t's id_token has more than RenewBefore left.
+func (c *Client) usable(t Token) bool {
+	return t.IDToken != "" && t.IDTokenExpiresAt.Sub(c.clock.Now()) > RenewBefore
+}
+
+// flightTimeout bounds one renewal: waiting for the shared lock, a refresh
+// and a grant.
+func (c *Client) flightTimeout() time.Duration { return 3 * c.timeout }
+
+// idToken returns an id_token with more than RenewBefore left (rules 1, 2).
+// Fast path: the stored one. Else one renewal per process, under the
+// store's lock.
+func (c *Client) idToken(ctx context.Context) (Token, error) {
+	tok, found, err := c.tokens.Load(ctx)
+	if err != nil {
+		return Token{}, fmt.Errorf("load token: %w", err)
+	}
+	if !found || !c.usable(tok) {
+		tok, err = c.flights.do(ctx, "renew", c.flightTimeout(), func(ctx context.Context) (Token, error) {
+			return c.tokens.Update(ctx, func(ctx context.Context, cur Token, found bool) (Token, error) {
+				if found && c.usable(cur) {
+					return cur, nil // another node renewed it meanwhile
+				}
+				return c.renew(ctx, cur, found)
+			})
+		})
+		if err != nil {
+			return Token{}, fmt.Errorf("renew token: %w", err)
+		}
+	}
+	c.remember(tok)
+	return tok, nil
+}
+
+// forceGrant replaces the stored token after bad got HTTP 401, unless the
+// store already holds another one (a node or goroutine replaced it).
+func (c *Client) forceGrant(ctx context.Context, bad string) (Token, error) {
+	tok, err := c.flights.do(ctx, "regrant\x00"+bad, c.flightTimeout(), func(ctx context.Context) (Token, error) {
+		return c.tokens.Update(ctx, func(ctx context.Context, cur Token, found bool) (Token, error) {
+			switch {
+			case found && cur.IDToken != bad && c.usable(cur):
+				return cur, nil
+			case found && cur.IDToken != bad:
+				return c.renew(ctx, cur, found)
+			case found && c.clock.Now().Before(cur.IDTokenExpiresAt.Add(-IDTokenLifetime+RegrantCooldown)):
+				return Token{}, fmt.Errorf("%w: an id_token granted less than %s ago was refused; not granting again (check the app key and credentials)",
+					ErrUnauthorized, RegrantCooldown)
+			}
+			return c.grant(ctx)
+		})
+	})
+	if err != nil {
+		return Token{}, fmt.Errorf("re-grant token: %w", err)
+	}
+	c.remember(tok)
+	return tok, nil
+}
+
+// renew replaces an unusable token: a refresh while the refresh_token has
+// more than RefreshMargin of its 28 days left, else (or when bKash refuses
+// the refresh) a grant. It runs under the store's lock.
+func (c *Client) renew(ctx context.Context, cur Token, found bool) (Token, error) {
+	if found && cur.RefreshToken != "" && cur.RefreshTokenExpiresAt.Sub(c.clock.Now()) > RefreshMargin {
+		tok, err := c.refreshToken(ctx, cur)
+		if err == nil {
+			return tok, nil
+		}
+		if !refused(err) {
+			return Token{}, err // not heard: granting on top would only spend the grant budget
+		}
+		c.log.WarnContext(ctx, "bkash refused the token refresh; granting a new token", "error", err.Error())
+	}
+	return c.grant(ctx)
+}
+
+// tokenHeaders are the token calls' headers: literally lower-case
+// "username" and "password" (spec §2).
+func (c *Client) tokenHeaders() http.Header {
+	return http.Header{"username": {c.cfg.Username}, "password": {c.cfg.Password}}
+}
+
+// grant calls /token/grant (rule 3: a new pair, 28 days from now).
+func (c *Client) grant(ctx context.Context) (Token, error) {
+	sent := c.clock.Now()
+	a, err := c.post(ctx, opGrant, "/token/grant", c.tokenHeaders(),
+		map[string]string{"app_key": c.cfg.AppKey, "app_secret": c.cfg.AppSecret})
+	if err != nil {
+		return Token{}, err
+	}
+	tr, err := c.tokenAnswer(a)
+	if err != nil {
+		return Token{}, fmt.Errorf("bkash grant: %w", err)
+	}
+	tok := Token{
+		IDToken: tr.IDToken, RefreshToken: tr.RefreshToken,
+		IDTokenExpiresAt:      sent.Add(tr.lifetime()),
+		RefreshTokenExpiresAt: sent.Add(RefreshTokenLifetime),
+	}
+	c.remember(tok)
+	c.grants.Add(1)
+	if c.metrics != nil {
+		c.metrics.grants.Inc()
+	}
+	c.log.InfoContext(ctx, "bkash token granted", "token", tok)
+	return tok, nil
+}
+
+// refreshToken calls /token/refresh with cur's refresh_token (rule 2). The
+// refresh_token's expiry stays the first grant's (rule 3).
+func (c *Client) refreshToken(ctx context.Context, cur Token) (Token, error) {
+	sent := c.clock.Now()
+	a, err := c.post(ctx, opRefresh, "/token/refresh", c.tokenHeaders(),
+		map[string]string{"app_key": c.cfg.AppKey, "app_secret": c.cfg.AppSecret, "refresh_token": cur.RefreshToken},
+		cur.RefreshToken, cur.IDToken)
+	if err != nil {
+		return Token{}, err
+	}
+	tr, err := c.tokenAnswer(a)
+	if err != nil {
+		return Token{}, fmt.Errorf("bkash refresh: %w", err)
+	}
+	tok := Token{
+		IDToken: tr.IDToken, RefreshToken: tr.RefreshToken,
+		IDTokenExpiresAt:      sent.Add(tr.lifetime()),
+		RefreshTokenExpiresAt: cur.RefreshTokenExpiresAt,
+	}
+	if tok.RefreshToken == "" {
+		tok.RefreshToken = cur.RefreshToken
+	}
+	c.remember(tok)
+	c.refresh.Add(1)
+	if c.metrics != nil {
+		c.metrics.refreshes.Inc()
+	}
+	c.log.InfoContext(ctx, "bkash token refreshed", "token", tok)
+	return tok, nil
+}
+
+// tokenAnswer decodes a grant or refresh answer; a refusal is a
+// *ports.GatewayError.
+func (c *Client) tokenAnswer(a *answer) (TokenResponse, error) {
+	var tr TokenResponse
+	if err := tr.decode(a.fields); err != nil {
+		return TokenResponse{}, err
+	}
+	if code := a.statusCode(); a.status >= 400 || (code != "" && code != codeOK) || tr.IDToken == "" {
+		ge := c.gatewayError(a)
+		if ge.Code == codeOK {
+			ge.Code, ge.Message = "NO_TOKEN", "answer holds no id_token"
+		}
+		return TokenResponse{}, ge
+	}
+	return tr, nil
+}
+
+// remember keeps the latest token so scrub can hide it.
+func (c *Client) remember(t Token) {
+	if p := c.last.Load(); p == nil || p.IDToken != t.IDToken || p.RefreshToken != t.RefreshToken {
+		c.last.Store(&t)
+	}
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/paycore/paycore/adapters/secret"
+)
+
+// config is everything serve reads from the environment (README
+// "Configuration"). Secrets are masked by String.
+type config struct {
+	DatabaseURL string        // DATABASE_URL
+	Addr        string        // PAYCORE_ADDR, default 127.0.0.1:8080
+	BaseURL     string        // PAYCORE_BASE_URL, default http://<addr>
+	Sandbox     bool          // PAYCORE_SANDBOX=1
+	MasterKey   []byte        // PAYCORE_MASTER_KEY (64 hex / base64 of 32 bytes); sandbox derives a fixed one
+	TokenKey    []byte        // PAYCORE_TOKEN_KEY: signs client JWTs; sandbox derives one
+	PaymentTTL  time.Duration // PAYCORE_PAYMENT_TTL, default 24h
+	LogLevel    slog.Level    // PAYCORE_LOG_LEVEL: debug|info|warn|error
+	Origins     []string      // PAYCORE_ALLOWED_ORIGINS: websocket origin patterns, comma-separated
+
+	Bkash bkashConfig
+}
+
+type bkashConfig struct {
+	BaseURL, Username, Password, AppKey, AppSecret string // BKASH_BASE_URL, BKASH_USERNAME, …
+}
+
+func getenv(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func loadConfig() (config, error) {
+	var c config
+	c.DatabaseURL = os.Getenv("DATABASE_URL")
+	c.Addr = getenv("PAYCORE_ADDR", "127.0.0.1:8080")
+	c.BaseURL = strings.TrimRight(getenv("PAYCORE_BASE_URL", "http://"+c.Addr), "/")
+	sb, err := strconv.ParseBool(getenv("PAYCORE_SANDBOX", "0"))
+	if err != nil {
+		return c, fmt.Errorf("PAYCORE_SANDBOX: %w", err)
+	}
+	c.Sandbox = sb
+	if c.PaymentTTL, err = time.ParseDuration(getenv("PAYCORE_PAYMENT_TTL", "24h")); err != nil {
+		return c, fmt.Errorf("PAYCORE_PAYMENT_TTL: %w", err)
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(getenv("PAYCORE_LOG_LEVEL", "info"))); err != nil {
+		return c, fmt.Errorf("PAYCORE_LOG_LEVEL: %w", err)
+	}
+	if o := os.Getenv("PAYCORE_ALLOWED_ORIGINS"); o != "" {
+		c.Origins = strings.Split(o, ",")
+	}
+	switch k := os.Getenv("PAYCORE_MASTER_KEY"); {
+	case k != "":
+		if c.MasterKey, err = secret.ParseKey(k); err != nil {
+			return c, fmt.Errorf("PAYCORE_MASTER_KEY: %w", err)
+		}
+	case c.Sandbox:
+		c.MasterKey = secret.SandboxKey()
+	default:
+		return c, errors.New("PAYCORE_MASTER_KEY is required outside sandbox mode")
+	}
+	switch k := os.Getenv("PAYCORE_TOKEN_KEY"); {
+	case len(k) >= 32:
+		c.TokenKey = []byte(k)
+	case k != "":
+		return c, errors.New("PAYCORE_TOKEN_KEY must be at least 32 characters")
+	case c.Sandbox:
+		c.TokenKey = []byte("paycore sandbox token key: not a secret!")
+	default:
+		return c, errors.New("PAYCORE_TOKEN_KEY is required outside sandbox mode")
+	}
+	c.Bkash = bkashConfig{
+		BaseURL:   os.Getenv("BKASH_BASE_URL"),
+		Username:  os.Getenv("BKASH_USERNAME"),
+		Password:  os.Getenv("BKASH_PASSWORD"),
+		AppKey:    os.Getenv("BKASH_APP_KEY"),
+		AppSecret: os.Getenv("BKASH_APP_SECRET"),
+	}
+	if !c.Sandbox && c.Bkash.BaseURL == "" {
+		return c, errors.New("BKASH_BASE_URL (and BKASH_USERNAME, BKASH_PASSWORD, BKASH_APP_KEY, BKASH_APP_SECRET) are required outside sandbox mode")
+	}
+	return c, nil
+}

@@ -1,0 +1,114 @@
+// Command paycore is the one paycore binary:
+//
+//	paycore serve                       migrate, then serve HTTP, GraphQL and jobs
+//	paycore migrate                     apply database migrations and exit
+//	paycore demo [--gateway bkash]      play merchant and customer against a running server
+//
+// Configuration comes from the environment (README "Configuration").
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/paycore/paycore/adapters/postgres"
+	"github.com/paycore/paycore/adapters/secret"
+)
+
+const usage = `usage: paycore <command> [flags]
+
+commands:
+  serve     migrate, then serve on PAYCORE_ADDR (sandbox mode with PAYCORE_SANDBOX=1)
+  migrate   apply paycore's and River's migrations to DATABASE_URL
+  demo      pay a demo order end to end against a running sandbox server
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "paycore:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(os.Stderr, usage)
+		return errors.New("no command")
+	}
+	switch args[0] {
+	case "serve":
+		return cmdServe(ctx)
+	case "migrate":
+		return cmdMigrate(ctx)
+	case "demo":
+		return cmdDemo(ctx, args[1:])
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+		return nil
+	}
+	fmt.Fprint(os.Stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func newLogger(level slog.Level) *slog.Logger {
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+}
+
+func cmdServe(ctx context.Context) error {
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.LogLevel)
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	s, err := build(ctx, cfg, log, buildOptions{})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if err := s.start(ctx); err != nil {
+		ln.Close()
+		s.close(context.Background())
+		return err
+	}
+	log.Info("paycore serving", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "sandbox", cfg.Sandbox)
+	if cfg.Sandbox {
+		log.Info("sandbox demo client", "api_key", demoAPIKey, "api_secret", demoAPISecret,
+			"webhook_secret", demoWebhookSecret, "simulator", cfg.BaseURL+"/sandbox/bkash")
+	}
+	return s.serve(ctx, ln)
+}
+
+func cmdMigrate(ctx context.Context) error {
+	url := os.Getenv("DATABASE_URL")
+	if url == "" {
+		return errors.New("DATABASE_URL is not set")
+	}
+	// Migrations touch no sealed data; any key opens the pool.
+	box, err := secret.NewBox(secret.SandboxKey())
+	if err != nil {
+		return err
+	}
+	db, err := postgres.Open(ctx, url, box, 4)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	applied, err := postgres.Migrate(ctx, db)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("migrations applied: %d %v\n", len(applied), applied)
+	return nil
+}

@@ -1,0 +1,209 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/paycore/paycore/adapters/bkash"
+	"github.com/paycore/paycore/adapters/bkashsim"
+	"github.com/paycore/paycore/adapters/httpauth"
+	"github.com/paycore/paycore/adapters/jobs"
+	"github.com/paycore/paycore/adapters/pgnotify"
+	"github.com/paycore/paycore/adapters/postgres"
+	"github.com/paycore/paycore/adapters/rest"
+	"github.com/paycore/paycore/adapters/secret"
+	"github.com/paycore/paycore/adapters/sms"
+	"github.com/paycore/paycore/app"
+	"github.com/paycore/paycore/domain"
+	"github.com/paycore/paycore/graph"
+	"github.com/paycore/paycore/ports"
+)
+
+// Sandbox demo client (ARCHITECTURE.md §4: sandbox mode only).
+const (
+	demoClientID      = "cli_demo"
+	demoAPIKey        = "demo_key"
+	demoAPISecret     = "demo_secret"
+	demoWebhookSecret = "demo_webhook_secret"
+)
+
+// server is one wired paycore node.
+type server struct {
+	cfg      config
+	log      *slog.Logger
+	db       *postgres.DB
+	runner   *jobs.Runner
+	listener *pgnotify.Listener
+	app      *app.Service
+	sim      *bkashsim.Simulator // nil outside sandbox mode
+	handler  http.Handler
+	clock    ports.Clock
+
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// buildOptions lets tests swap the clock and River's polling.
+type buildOptions struct {
+	Clock        ports.Clock
+	PollInterval time.Duration
+}
+
+// build connects, migrates and wires a node; it starts nothing.
+func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) (*server, error) {
+	if cfg.DatabaseURL == "" {
+		return nil, errors.New("DATABASE_URL is not set (make run finds or starts PostgreSQL for you)")
+	}
+	if opt.Clock == nil {
+		opt.Clock = ports.SystemClock{}
+	}
+	box, err := secret.NewBox(cfg.MasterKey)
+	if err != nil {
+		return nil, err
+	}
+	db, err := postgres.Open(ctx, cfg.DatabaseURL, box, 0)
+	if err != nil {
+		return nil, err
+	}
+	s := &server{cfg: cfg, log: log, db: db, clock: opt.Clock}
+	if applied, err := postgres.Migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	} else if len(applied) > 0 {
+		log.Info("migrated", "applied", applied)
+	}
+	if s.runner, err = jobs.New(db.Pool, jobs.Config{Logger: log, PollInterval: opt.PollInterval}); err != nil {
+		db.Close()
+		return nil, err
+	}
+	txp := postgres.NewTxProvider(db, s.runner.Queue)
+
+	bk := cfg.Bkash
+	if cfg.Sandbox {
+		s.sim = bkashsim.New(bkashsim.Config{PublicURL: cfg.BaseURL + "/sandbox/bkash", Clock: opt.Clock.Now})
+		creds := bkashsim.DefaultCredentials()
+		if bk.BaseURL == "" {
+			bk = bkashConfig{BaseURL: cfg.BaseURL + "/sandbox/bkash/v1.2.0-beta/tokenized/checkout",
+				Username: creds.Username, Password: creds.Password, AppKey: creds.AppKey, AppSecret: creds.AppSecret}
+		}
+		if err := seedDemoClient(ctx, db); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	bkClient, err := bkash.New(bkash.Config{
+		BaseURL: bk.BaseURL, Username: bk.Username, Password: bk.Password,
+		AppKey: bk.AppKey, AppSecret: bk.AppSecret,
+		CallbackURL: cfg.BaseURL + "/callbacks/bkash", Clock: opt.Clock, Logger: log,
+	}, postgres.NewTokenStore[bkash.Token](db, "bkash"))
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("bkash: %w", err)
+	}
+
+	s.app = app.New(app.Config{PaymentTTL: cfg.PaymentTTL, Sandbox: cfg.Sandbox},
+		txp, opt.Clock, log, sms.LogSender{Log: log}, bkClient)
+	s.runner.Bind(s.app)
+	s.listener = pgnotify.New(db.Pool, postgres.PaymentsChannel, log)
+
+	tokens, err := httpauth.NewTokens(cfg.TokenKey, time.Hour)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	auth := app.NewAuthenticator(db, db, opt.Clock)
+	mounts := map[string]http.Handler{
+		"/graphql": graph.NewHandler(graph.Config{
+			App: s.app, Auth: auth, Tokens: tokens, Events: s.listener,
+			PaymentURL:     func(id string) string { return cfg.BaseURL + "/pay/" + id },
+			OriginPatterns: cfg.Origins, Introspection: cfg.Sandbox, Logger: log,
+		}),
+	}
+	if s.sim != nil {
+		mounts["/sandbox/bkash"] = http.StripPrefix("/sandbox/bkash", s.sim.Handler())
+	}
+	s.handler = rest.NewHandler(rest.Config{
+		App: s.app, Clock: opt.Clock, Logger: log, Mounts: mounts,
+		Ready: func(ctx context.Context) error {
+			ok, err := postgres.MigrationsCurrent(ctx, db)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return errors.New("migrations pending")
+			}
+			return nil
+		},
+	})
+	return s, nil
+}
+
+func seedDemoClient(ctx context.Context, db *postgres.DB) error {
+	return db.EnsureClient(ctx, postgres.NewClientParams{
+		Client: domain.Client{ID: demoClientID, Name: "Demo Shop", Status: domain.ClientActive,
+			WebhookURL: "", CommissionBPS: 150, Language: "en"},
+		APIKey: demoAPIKey, APISecret: []byte(demoAPISecret), WebhookSecret: []byte(demoWebhookSecret),
+	})
+}
+
+// start runs the background parts: River workers and the LISTEN loop.
+func (s *server) start(ctx context.Context) error {
+	ctx, s.cancel = context.WithCancel(ctx)
+	s.done = make(chan struct{})
+	go func() {
+		defer close(s.done)
+		s.listener.Run(ctx)
+	}()
+	if err := s.runner.Start(ctx); err != nil {
+		s.cancel()
+		return err
+	}
+	select {
+	case <-s.listener.Ready():
+	case <-time.After(10 * time.Second):
+		return errors.New("pg listener did not start")
+	}
+	return nil
+}
+
+// serve answers HTTP on ln until ctx ends, then shuts down in order: stop
+// taking requests, let River finish running jobs, stop listening, close the
+// pool.
+func (s *server) serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      0, // websockets and 30 s gateway calls
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := srv.Shutdown(shutCtx)
+	s.close(shutCtx)
+	return err
+}
+
+func (s *server) close(ctx context.Context) {
+	if err := s.runner.Stop(ctx); err != nil {
+		s.log.Warn("stop jobs", "err", err)
+	}
+	if s.cancel != nil {
+		s.cancel()
+		<-s.done
+	}
+	s.db.Close()
+}

@@ -1,0 +1,196 @@
+package graph
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/paycore/paycore/adapters/httpauth"
+	"github.com/paycore/paycore/app"
+	"github.com/paycore/paycore/domain"
+)
+
+// CloseForbidden is the websocket close code for a connection_init without
+// valid credentials (4403, "Forbidden" in graphql-ws): graphql-ws clients
+// stop instead of reconnecting in a loop.
+const CloseForbidden = 4403
+
+// principal returns the caller; domain.ErrUnauthenticated if there is none.
+func principal(ctx context.Context) (app.Principal, error) {
+	return app.PrincipalFrom(ctx)
+}
+
+// clientPrincipal returns the caller if it acts for a whole client (merchant
+// server or dashboard); a token scoped to one transaction gets
+// domain.ErrForbidden.
+func clientPrincipal(ctx context.Context) (app.Principal, error) {
+	pr, err := principal(ctx)
+	if err != nil {
+		return app.Principal{}, err
+	}
+	if pr.TransactionID != "" {
+		return app.Principal{}, domain.ErrForbidden
+	}
+	return pr, nil
+}
+
+// transactionPrincipal returns the caller if it may touch transactionID at
+// all. A scoped token naming another transaction gets domain.ErrNotFound
+// without a database read; whether a client owns the payment is checked by
+// app.GetPayment (Principal.CanSee).
+func transactionPrincipal(ctx context.Context, transactionID string) (app.Principal, error) {
+	pr, err := principal(ctx)
+	if err != nil {
+		return app.Principal{}, err
+	}
+	if pr.TransactionID != "" && pr.TransactionID != transactionID {
+		return app.Principal{}, domain.ErrNotFound
+	}
+	return pr, nil
+}
+
+// authenticator puts the caller's principal into every request's context:
+// from HMAC headers or a bearer token (httpauth.Authenticate). Bad
+// credentials end the request with 401 and a GraphQL error body; none let it
+// through without a principal, for the resolvers to refuse or for the
+// websocket's connection_init (wsInit, same Tokens) to authenticate.
+type authenticator struct {
+	auth   *app.Authenticator
+	tokens *httpauth.Tokens
+	log    *slog.Logger
+	next   http.Handler
+}
+
+// tokenExpiryKey carries the expiry of the bearer token that authenticated a
+// websocket handshake, so the connection ends with the token.
+type tokenExpiryKey struct{}
+
+func (a *authenticator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// GraphQL requests are small; HMAC signing reads at most MaxBody too.
+	if r.ContentLength > httpauth.MaxBody {
+		writeError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "request body too large")
+		return
+	}
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(w, r.Body, httpauth.MaxBody)
+	}
+	ctx := r.Context()
+	pr, ok, err := httpauth.Authenticate(ctx, r, a.auth, a.tokens)
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.Is(err, httpauth.ErrBodyTooLarge), errors.As(err, &tooLarge):
+		writeError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "request body too large")
+		return
+	case errors.Is(err, domain.ErrUnauthenticated):
+		_, message, _ := publicError(err)
+		if !httpauth.HasSignature(r) {
+			message = "invalid or expired token"
+		}
+		w.Header().Set("WWW-Authenticate", `Bearer realm="paycore"`)
+		writeError(w, http.StatusUnauthorized, CodeUnauthenticated, message)
+		return
+	case err != nil:
+		a.log.ErrorContext(ctx, "graphql authentication", "err", err)
+		writeError(w, http.StatusInternalServerError, CodeInternal, "internal error")
+		return
+	case ok:
+		ctx = app.WithPrincipal(ctx, pr)
+		if isUpgrade(r) && !httpauth.HasSignature(r) {
+			if exp, ok := tokenExpiry(httpauth.BearerToken(r.Header.Get("Authorization"))); ok {
+				ctx = context.WithValue(ctx, tokenExpiryKey{}, exp)
+			}
+		}
+	}
+	a.next.ServeHTTP(w, r.WithContext(ctx))
+}
+
+// isUpgrade reports whether r asks for a websocket.
+func isUpgrade(r *http.Request) bool { return r.Header.Get("Upgrade") != "" }
+
+// writeError writes a GraphQL-shaped error response:
+// {"errors":[{"message":…,"extensions":{"code":…}}]}.
+func writeError(w http.ResponseWriter, status int, code, message string) {
+	type gqlError struct {
+		Message    string            `json:"message"`
+		Extensions map[string]string `json:"extensions"`
+	}
+	body, _ := json.Marshal(struct {
+		Errors []gqlError `json:"errors"`
+	}{[]gqlError{{Message: message, Extensions: map[string]string{"code": code}}}})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// tokenExpiry reads the exp claim of a token that Tokens.Verify has already
+// accepted (the signature is not checked again here).
+func tokenExpiry(tok string) (time.Time, bool) {
+	var c jwt.RegisteredClaims
+	if _, _, err := jwt.NewParser().ParseUnverified(tok, &c); err != nil || c.ExpiresAt == nil {
+		return time.Time{}, false
+	}
+	return c.ExpiresAt.Time, true
+}
+
+// wsCancelKey carries the cancel func of the deadline wsInit puts on a
+// connection; wsClose calls it.
+type wsCancelKey struct{}
+
+// errWSForbidden is sent as the connection error of a refused websocket.
+var errWSForbidden = errors.New("forbidden")
+
+// wsInit authenticates a websocket's connection_init. A handshake that was
+// already authenticated (HMAC-signed GET /graphql, or a bearer header) is
+// accepted; otherwise the payload must carry {"Authorization": "Bearer
+// <token>"} (a bare token is accepted too). A refusal closes the socket with
+// 4403 Forbidden. An accepted bearer token bounds the connection: it closes
+// when the token expires, and the client must reconnect with a fresh one.
+func (a *authenticator) wsInit(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+	if _, err := app.PrincipalFrom(ctx); err == nil {
+		exp, _ := ctx.Value(tokenExpiryKey{}).(time.Time)
+		return withConnectionDeadline(ctx, exp), nil, nil
+	}
+	raw := strings.TrimSpace(payload.Authorization())
+	tok := httpauth.BearerToken(raw)
+	if tok == "" && !strings.ContainsRune(raw, ' ') {
+		tok = raw
+	}
+	if tok == "" {
+		return refuseWS(ctx), nil, errWSForbidden
+	}
+	pr, err := a.tokens.Verify(tok)
+	if err != nil {
+		return refuseWS(ctx), nil, errWSForbidden
+	}
+	exp, _ := tokenExpiry(tok)
+	return withConnectionDeadline(app.WithPrincipal(ctx, pr), exp), nil, nil
+}
+
+// refuseWS marks ctx so gqlgen closes the socket with 4403 Forbidden.
+func refuseWS(ctx context.Context) context.Context {
+	return transport.WithWebsocketCloseCode(transport.AppendCloseReason(ctx, "Forbidden"), CloseForbidden)
+}
+
+// withConnectionDeadline ends the connection's context at exp (no deadline
+// for a zero exp).
+func withConnectionDeadline(ctx context.Context, exp time.Time) context.Context {
+	if exp.IsZero() {
+		return ctx
+	}
+	ctx, cancel := context.WithDeadline(ctx, exp)
+	return context.WithValue(ctx, wsCancelKey{}, cancel)
+}
+
+// wsClose releases the deadline of a closed connection.
+func wsClose(ctx context.Context, _ int) {
+	if cancel, ok := ctx.Value(wsCancelKey{}).(context.CancelFunc); ok {
+		cancel()
+	}
+}

@@ -1,0 +1,169 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"runtime/debug"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/paycore/paycore/app"
+	"github.com/paycore/paycore/domain"
+	"github.com/paycore/paycore/ports"
+)
+
+// Error codes sent in a GraphQL error's extensions.code. ErrorCode picks one
+// for any error a use case returns.
+const (
+	CodeUnauthenticated    = "UNAUTHENTICATED"     // no or bad credentials
+	CodeForbidden          = "FORBIDDEN"           // authenticated, not allowed
+	CodeNotFound           = "NOT_FOUND"           // no such record, or not the caller's
+	CodeValidationFailed   = "VALIDATION_FAILED"   // bad input; extensions.fields names each problem
+	CodeNotPayable         = "NOT_PAYABLE"         // the payment is no longer pending, or expired
+	CodeGatewayUnavailable = "GATEWAY_UNAVAILABLE" // the gateway is not configured or not active
+	CodeGatewayError       = "GATEWAY_ERROR"       // the gateway refused; extensions carry its code and message
+	CodeConflict           = "CONFLICT"            // the record's state does not allow the change
+	CodeInternal           = "INTERNAL"            // anything else; details are logged, never sent
+)
+
+// ErrorCode maps an error from the core to the code clients see. It is the
+// one mapping of domain errors for this edge; the REST edge mirrors it with
+// HTTP statuses (UNAUTHENTICATED 401, FORBIDDEN 403, NOT_FOUND 404,
+// VALIDATION_FAILED 422, NOT_PAYABLE / CONFLICT 409, GATEWAY_UNAVAILABLE 503,
+// GATEWAY_ERROR 502, INTERNAL 500). It returns "" for nil.
+func ErrorCode(err error) string {
+	var (
+		ve *domain.ValidationError
+		ge *ports.GatewayError
+	)
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &ve):
+		return CodeValidationFailed
+	case errors.Is(err, domain.ErrUnauthenticated):
+		return CodeUnauthenticated
+	case errors.Is(err, domain.ErrForbidden):
+		return CodeForbidden
+	case errors.Is(err, domain.ErrNotFound):
+		return CodeNotFound
+	case errors.Is(err, domain.ErrNotPayable):
+		return CodeNotPayable
+	case errors.Is(err, domain.ErrGatewayUnavailable):
+		return CodeGatewayUnavailable
+	case errors.As(err, &ge):
+		return CodeGatewayError
+	case errors.Is(err, domain.ErrInvalidTransition), errors.Is(err, domain.ErrDuplicate):
+		return CodeConflict
+	}
+	return CodeInternal
+}
+
+// publicError is what a client may learn about err: a code, a message that
+// never carries internal detail, and extensions beyond the code.
+func publicError(err error) (code, message string, ext map[string]any) {
+	code = ErrorCode(err)
+	switch code {
+	case CodeUnauthenticated:
+		message = "authentication required"
+		var ae *app.AuthError
+		if errors.As(err, &ae) {
+			message = ae.Reason
+		}
+	case CodeForbidden:
+		message = "forbidden"
+	case CodeNotFound:
+		message = "not found"
+	case CodeValidationFailed:
+		var ve *domain.ValidationError
+		errors.As(err, &ve)
+		message = "validation failed"
+		fields := make(map[string]any, len(ve.Fields))
+		for f, msgs := range ve.Fields {
+			fields[f] = msgs
+		}
+		ext = map[string]any{"fields": fields}
+	case CodeNotPayable:
+		message = domain.ErrNotPayable.Error()
+	case CodeGatewayUnavailable:
+		message = domain.ErrGatewayUnavailable.Error()
+	case CodeGatewayError:
+		var ge *ports.GatewayError
+		errors.As(err, &ge)
+		message = "the gateway refused the payment"
+		if ge.Message != "" {
+			message = ge.Message
+		}
+		ext = map[string]any{"gateway": string(ge.Gateway), "gatewayCode": ge.Code, "gatewayMessage": ge.Message}
+	case CodeConflict:
+		message = "the request conflicts with the current state"
+	default:
+		message = "internal error"
+	}
+	return code, message, ext
+}
+
+// resolverError marks an error returned by a resolver (or a recovered
+// panic), as opposed to one raised by the GraphQL machinery itself (syntax,
+// validation, argument coercion, complexity), whose message is about the
+// request and is shown as it is.
+type resolverError struct{ err error }
+
+func (e *resolverError) Error() string { return e.err.Error() }
+func (e *resolverError) Unwrap() error { return e.err }
+
+// markResolverErrors is field middleware: every error a resolver returns
+// passes through it on its way to the presenter.
+func markResolverErrors(ctx context.Context, next graphql.Resolver) (any, error) {
+	res, err := next(ctx)
+	if err != nil {
+		var re *resolverError
+		if !errors.As(err, &re) {
+			err = &resolverError{err}
+		}
+	}
+	return res, err
+}
+
+// errPanic stands for a recovered panic; the panic itself is logged where it
+// is recovered.
+var errPanic = errors.New("panic")
+
+// errorPresenter returns gqlgen's error presenter: resolver errors get their
+// code, a safe message and extensions from publicError; INTERNAL ones are
+// logged with the real error.
+func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+		var re *resolverError
+		if !errors.As(err, &re) {
+			return gqlErr
+		}
+		code, msg, ext := publicError(re.err)
+		if code == CodeInternal && !errors.Is(re.err, errPanic) {
+			level := slog.LevelError
+			if errors.Is(re.err, context.Canceled) {
+				level = slog.LevelDebug // the client went away
+			}
+			log.Log(ctx, level, "graphql resolver error", "path", gqlErr.Path.String(), "err", re.err)
+		}
+		out := *gqlErr
+		out.Message = msg
+		out.Extensions = map[string]any{"code": code}
+		for k, v := range ext {
+			out.Extensions[k] = v
+		}
+		return &out
+	}
+}
+
+// recoverFunc logs a resolver's panic with its stack and gives the client
+// INTERNAL, no detail.
+func recoverFunc(log *slog.Logger) graphql.RecoverFunc {
+	return func(ctx context.Context, p any) error {
+		log.ErrorContext(ctx, "graphql resolver panic", "panic", p, "stack", string(debug.Stack()))
+		return &resolverError{errPanic}
+	}
+}

@@ -1,0 +1,331 @@
+package graph_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/paycore/paycore/adapters/httpauth"
+	"github.com/paycore/paycore/app"
+	"github.com/paycore/paycore/domain"
+	"github.com/paycore/paycore/graph"
+	"github.com/paycore/paycore/ports"
+)
+
+// The fakes below stand in for PostgreSQL only as far as these tests reach:
+// each embeds its port interface, so a method the tests never call panics.
+
+// memStore is an in-memory ports.TxProvider: no isolation, no rollback.
+type memStore struct {
+	mu       sync.Mutex
+	payments map[string]*domain.Payment
+	attempts map[string]*domain.Attempt
+}
+
+func newMemStore() *memStore {
+	return &memStore{payments: map[string]*domain.Payment{}, attempts: map[string]*domain.Attempt{}}
+}
+
+func (s *memStore) Transact(ctx context.Context, fn func(context.Context, ports.Tx) error) error {
+	return fn(ctx, memTx{s: s})
+}
+
+// put stores a copy of p (or replaces it).
+func (s *memStore) put(p *domain.Payment) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cp := *p
+	s.payments[p.ID] = &cp
+}
+
+func (s *memStore) putAttempt(a *domain.Attempt) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cp := *a
+	s.attempts[a.ID] = &cp
+}
+
+// Get returns the stored payment with id.
+func (s *memStore) Get(id string) (*domain.Payment, error) {
+	return memPayments{s: s}.Get(context.Background(), id, false)
+}
+
+// attemptCount returns how many attempts are stored.
+func (s *memStore) attemptCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.attempts)
+}
+
+type memTx struct {
+	ports.Tx
+	s *memStore
+}
+
+func (t memTx) Payments() ports.PaymentRepository { return memPayments{s: t.s} }
+func (t memTx) Attempts() ports.AttemptRepository { return memAttempts{s: t.s} }
+func (t memTx) Clients() ports.ClientRepository   { return memClients{} }
+func (t memTx) Events() ports.EventPublisher      { return memPublisher{} }
+
+type memPayments struct {
+	ports.PaymentRepository
+	s *memStore
+}
+
+func (r memPayments) Create(_ context.Context, p *domain.Payment) error {
+	r.s.put(p)
+	return nil
+}
+
+func (r memPayments) Get(_ context.Context, id string, _ bool) (*domain.Payment, error) {
+	if id == panicID {
+		panic("boom: secret detail")
+	}
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	p, ok := r.s.payments[id]
+	if !ok {
+		return nil, domain.ErrNotFound
+	}
+	cp := *p
+	return &cp, nil
+}
+
+type memAttempts struct {
+	ports.AttemptRepository
+	s *memStore
+}
+
+func (r memAttempts) Create(_ context.Context, a *domain.Attempt) error {
+	r.s.putAttempt(a)
+	return nil
+}
+
+func (r memAttempts) Update(_ context.Context, a *domain.Attempt) error {
+	r.s.putAttempt(a)
+	return nil
+}
+
+func (r memAttempts) Get(_ context.Context, id string, _ bool) (*domain.Attempt, error) {
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	a, ok := r.s.attempts[id]
+	if !ok {
+		return nil, domain.ErrNotFound
+	}
+	cp := *a
+	return &cp, nil
+}
+
+func (r memAttempts) ListByPayment(_ context.Context, paymentID string) ([]*domain.Attempt, error) {
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	var out []*domain.Attempt
+	for _, a := range r.s.attempts {
+		if a.PaymentID == paymentID {
+			cp := *a
+			out = append(out, &cp)
+		}
+	}
+	// oldest first; IDs break ties so the order is stable
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && (out[j].CreatedAt.Before(out[j-1].CreatedAt) ||
+			out[j].CreatedAt.Equal(out[j-1].CreatedAt) && out[j].ID < out[j-1].ID); j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out, nil
+}
+
+type memClients struct{ ports.ClientRepository }
+
+func (memClients) Get(_ context.Context, id string) (domain.Client, error) {
+	return domain.Client{ID: id, Name: "Demo Shop", Status: domain.ClientActive}, nil
+}
+
+type memPublisher struct{ ports.EventPublisher }
+
+func (memPublisher) PaymentChanged(context.Context, domain.PaymentChanged) error { return nil }
+
+// memBus is an in-process ports.EventSubscriber.
+type memBus struct {
+	mu   sync.Mutex
+	subs map[string]map[chan domain.PaymentChanged]struct{}
+}
+
+func newMemBus() *memBus {
+	return &memBus{subs: map[string]map[chan domain.PaymentChanged]struct{}{}}
+}
+
+func (b *memBus) Subscribe(ctx context.Context, id string) (<-chan domain.PaymentChanged, func()) {
+	ch := make(chan domain.PaymentChanged, 8)
+	b.mu.Lock()
+	if b.subs[id] == nil {
+		b.subs[id] = map[chan domain.PaymentChanged]struct{}{}
+	}
+	b.subs[id][ch] = struct{}{}
+	b.mu.Unlock()
+	var once sync.Once
+	cancel := func() {
+		once.Do(func() {
+			b.mu.Lock()
+			delete(b.subs[id], ch)
+			b.mu.Unlock()
+			close(ch)
+		})
+	}
+	stop := context.AfterFunc(ctx, cancel)
+	return ch, func() { stop(); cancel() }
+}
+
+func (b *memBus) publish(e domain.PaymentChanged) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for ch := range b.subs[e.TransactionID] {
+		select {
+		case ch <- e:
+		default:
+		}
+	}
+}
+
+func (b *memBus) subscribers(id string) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.subs[id])
+}
+
+// fakeGateway is a bKash that opens every attempt, or refuses with refuse.
+type fakeGateway struct{ refuse *ports.GatewayError }
+
+func (fakeGateway) Gateway() domain.Gateway { return domain.GatewayBkash }
+
+func (g fakeGateway) Create(_ context.Context, req ports.CreateRequest) (ports.CreateResult, error) {
+	if g.refuse != nil {
+		return ports.CreateResult{}, g.refuse
+	}
+	return ports.CreateResult{GatewayRef: "ref-" + req.AttemptID, RedirectURL: "https://wallet.example/pay/" + req.AttemptID}, nil
+}
+
+func (fakeGateway) Confirm(context.Context, ports.ConfirmRequest) (ports.ConfirmResult, error) {
+	return ports.ConfirmResult{Outcome: ports.OutcomeUnknown}, nil
+}
+
+// memKeys holds one API key, demoKey/demoSecret of clientA.
+type memKeys struct{}
+
+func (memKeys) LookupKey(_ context.Context, key string) (ports.APIKey, error) {
+	if key != demoKey {
+		return ports.APIKey{}, domain.ErrNotFound
+	}
+	return ports.APIKey{Key: key, ClientID: clientA, Secret: []byte(demoSecret), ClientActive: true}, nil
+}
+
+type memNonces struct {
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+func (n *memNonces) UseNonce(_ context.Context, clientID, nonce string, _ time.Time) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.seen[clientID+"/"+nonce] {
+		return domain.ErrDuplicate
+	}
+	n.seen[clientID+"/"+nonce] = true
+	return nil
+}
+
+const (
+	clientA    = "cli_a"
+	clientB    = "cli_b"
+	demoKey    = "demo_key"
+	demoSecret = "demo_secret"
+	panicID    = "txn_panic"
+)
+
+// env is one GraphQL handler over the fakes, served by httptest.
+type env struct {
+	store  *memStore
+	bus    *memBus
+	tokens *httpauth.Tokens
+	srv    *httptest.Server
+}
+
+type envOption func(*graph.Config, *fakeGateway)
+
+func withComplexityLimit(n int) envOption {
+	return func(c *graph.Config, _ *fakeGateway) { c.ComplexityLimit = n }
+}
+
+func withOrigins(p ...string) envOption {
+	return func(c *graph.Config, _ *fakeGateway) { c.OriginPatterns = p }
+}
+
+func withGatewayRefusal(e *ports.GatewayError) envOption {
+	return func(_ *graph.Config, g *fakeGateway) { g.refuse = e }
+}
+
+// tokenTTL is the lifetime of tokens issued in tests.
+const tokenTTL = time.Hour
+
+func newEnv(t *testing.T, opts ...envOption) *env {
+	t.Helper()
+	return newEnvTTL(t, tokenTTL, opts...)
+}
+
+func newEnvTTL(t *testing.T, ttl time.Duration, opts ...envOption) *env {
+	t.Helper()
+	tokens, err := httpauth.NewTokens([]byte("0123456789abcdef0123456789abcdef"), ttl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{store: newMemStore(), bus: newMemBus(), tokens: tokens}
+	gw := &fakeGateway{}
+	cfg := graph.Config{
+		Auth:       app.NewAuthenticator(memKeys{}, &memNonces{seen: map[string]bool{}}, ports.SystemClock{}),
+		Tokens:     tokens,
+		Events:     e.bus,
+		PaymentURL: func(id string) string { return "https://pay.example/pay/" + id },
+	}
+	for _, o := range opts {
+		o(&cfg, gw)
+	}
+	cfg.App = app.New(app.Config{}, e.store, ports.SystemClock{}, nil, nil, gw)
+	e.srv = httptest.NewServer(graph.NewHandlerWithTiming(cfg, 2*time.Second, 50*time.Millisecond))
+	t.Cleanup(e.srv.Close)
+	return e
+}
+
+// token issues a bearer token for p.
+func (e *env) token(t *testing.T, p app.Principal) string {
+	t.Helper()
+	tok, _, err := e.tokens.Issue(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// seedPayment stores a pending 1500.00 BDT payment of clientID.
+func (e *env) seedPayment(t *testing.T, id, clientID string) *domain.Payment {
+	t.Helper()
+	now := time.Now().UTC().Truncate(time.Second)
+	p := domain.PaymentFromDB(domain.Payment{
+		ID:        id,
+		Order:     domain.Order{ClientID: clientID, OrderID: "order-" + id},
+		Amount:    domain.MustMoney(150000, "BDT"),
+		Refunded:  domain.MustMoney(0, "BDT"),
+		ExpiresAt: now.Add(time.Hour), CreatedAt: now, UpdatedAt: now, Version: 1,
+	}, domain.StatusPending)
+	e.store.put(p)
+	return p
+}
+
+// bearer returns an Authorization header for tok.
+func bearer(tok string) http.Header {
+	return http.Header{"Authorization": {"Bearer " + tok}}
+}

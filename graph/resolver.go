@@ -1,0 +1,21 @@
+package graph
+
+//go:generate go tool gqlgen generate
+
+import (
+	"log/slog"
+
+	"github.com/paycore/paycore/adapters/httpauth"
+	"github.com/paycore/paycore/app"
+	"github.com/paycore/paycore/ports"
+)
+
+// Resolver is the root of the GraphQL resolvers. It only holds what they
+// depend on; NewHandler builds it from Config.
+type Resolver struct {
+	app        *app.Service
+	tokens     *httpauth.Tokens
+	events     ports.EventSubscriber
+	paymentURL func(transactionID string) string
+	log        *slog.Logger
+}

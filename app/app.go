@@ -25,6 +25,24 @@ type Config struct {
 	// Sandbox relaxes rules meant for production (plain-http webhook_url on
 	// loopback).
 	Sandbox bool
+	// MaxRefunds is the most refunds one payment may have; 0 → 10 (bKash:
+	// up to 10 partial refunds).
+	MaxRefunds int
+	// KeyGrace is how long a regenerated client's old API key keeps working;
+	// 0 → it stops at once.
+	KeyGrace time.Duration
+}
+
+// Deps are what the use cases need from the outside. Tx and Clock are
+// required; the rest may be nil where a deployment lacks them.
+type Deps struct {
+	Tx       ports.TxProvider
+	Clock    ports.Clock
+	Log      *slog.Logger
+	SMS      ports.SMSSender        // nil: no SMS is sent
+	Gateways []ports.PaymentGateway // the active gateways
+	Keys     ports.KeyRotator       // API key regeneration
+	Calls    ports.GatewayCallStore // gateway health
 }
 
 // Service runs the use cases. Build it with New; it is safe for concurrent use.
@@ -35,16 +53,18 @@ type Service struct {
 	log      *slog.Logger
 	gateways map[domain.Gateway]ports.PaymentGateway
 	sms      ports.SMSSender
+	keys     ports.KeyRotator
+	calls    ports.GatewayCallStore
 }
 
-// New wires the use cases. It panics on nil dependencies (a wiring bug).
-// gateways are the active payment gateways; sms may be nil (no SMS sent).
-func New(cfg Config, tx ports.TxProvider, clock ports.Clock, log *slog.Logger, sms ports.SMSSender, gateways ...ports.PaymentGateway) *Service {
-	if tx == nil || clock == nil {
+// New wires the use cases. It panics on a nil Tx, Clock or gateway (a
+// wiring bug).
+func New(cfg Config, d Deps) *Service {
+	if d.Tx == nil || d.Clock == nil {
 		panic("app.New: nil dependency")
 	}
-	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if d.Log == nil {
+		d.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	if cfg.PaymentTTL == 0 {
 		cfg.PaymentTTL = 24 * time.Hour
@@ -52,9 +72,12 @@ func New(cfg Config, tx ports.TxProvider, clock ports.Clock, log *slog.Logger, s
 	if cfg.ConfirmWait == 0 {
 		cfg.ConfirmWait = 40 * time.Second
 	}
-	s := &Service{cfg: cfg, tx: tx, clock: clock, log: log, sms: sms,
+	if cfg.MaxRefunds == 0 {
+		cfg.MaxRefunds = 10
+	}
+	s := &Service{cfg: cfg, tx: d.Tx, clock: d.Clock, log: d.Log, sms: d.SMS, keys: d.Keys, calls: d.Calls,
 		gateways: map[domain.Gateway]ports.PaymentGateway{}}
-	for _, g := range gateways {
+	for _, g := range d.Gateways {
 		if g == nil {
 			panic("app.New: nil gateway")
 		}

@@ -14,52 +14,22 @@ import (
 	"github.com/paycore/paycore/ports"
 )
 
-// Error codes sent in a GraphQL error's extensions.code. ErrorCode picks one
-// for any error a use case returns.
+// Error codes sent in a GraphQL error's extensions.code: app's one
+// classification, shared with the REST edge.
 const (
-	CodeUnauthenticated    = "UNAUTHENTICATED"     // no or bad credentials
-	CodeForbidden          = "FORBIDDEN"           // authenticated, not allowed
-	CodeNotFound           = "NOT_FOUND"           // no such record, or not the caller's
-	CodeValidationFailed   = "VALIDATION_FAILED"   // bad input; extensions.fields names each problem
-	CodeNotPayable         = "NOT_PAYABLE"         // the payment is no longer pending, or expired
-	CodeGatewayUnavailable = "GATEWAY_UNAVAILABLE" // the gateway is not configured or not active
-	CodeGatewayError       = "GATEWAY_ERROR"       // the gateway refused; extensions carry its code and message
-	CodeConflict           = "CONFLICT"            // the record's state does not allow the change
-	CodeInternal           = "INTERNAL"            // anything else; details are logged, never sent
+	CodeUnauthenticated    = app.CodeUnauthenticated
+	CodeForbidden          = app.CodeForbidden
+	CodeNotFound           = app.CodeNotFound
+	CodeValidationFailed   = app.CodeValidationFailed
+	CodeNotPayable         = app.CodeNotPayable
+	CodeGatewayUnavailable = app.CodeGatewayUnavailable
+	CodeGatewayError       = app.CodeGatewayError
+	CodeConflict           = app.CodeConflict
+	CodeInternal           = app.CodeInternal
 )
 
-// ErrorCode maps an error from the core to the code clients see. It is the
-// one mapping of domain errors for this edge; the REST edge mirrors it with
-// HTTP statuses (UNAUTHENTICATED 401, FORBIDDEN 403, NOT_FOUND 404,
-// VALIDATION_FAILED 422, NOT_PAYABLE / CONFLICT 409, GATEWAY_UNAVAILABLE 503,
-// GATEWAY_ERROR 502, INTERNAL 500). It returns "" for nil.
-func ErrorCode(err error) string {
-	var (
-		ve *domain.ValidationError
-		ge *ports.GatewayError
-	)
-	switch {
-	case err == nil:
-		return ""
-	case errors.As(err, &ve):
-		return CodeValidationFailed
-	case errors.Is(err, domain.ErrUnauthenticated):
-		return CodeUnauthenticated
-	case errors.Is(err, domain.ErrForbidden):
-		return CodeForbidden
-	case errors.Is(err, domain.ErrNotFound):
-		return CodeNotFound
-	case errors.Is(err, domain.ErrNotPayable):
-		return CodeNotPayable
-	case errors.Is(err, domain.ErrGatewayUnavailable):
-		return CodeGatewayUnavailable
-	case errors.As(err, &ge):
-		return CodeGatewayError
-	case errors.Is(err, domain.ErrInvalidTransition), errors.Is(err, domain.ErrDuplicate):
-		return CodeConflict
-	}
-	return CodeInternal
-}
+// ErrorCode maps an error from the core to the code clients see (app.ErrorCode).
+func ErrorCode(err error) string { return app.ErrorCode(err) }
 
 // publicError is what a client may learn about err: a code, a message that
 // never carries internal detail, and extensions beyond the code.

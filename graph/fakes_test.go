@@ -294,7 +294,7 @@ func newEnvTTL(t *testing.T, ttl time.Duration, opts ...envOption) *env {
 	for _, o := range opts {
 		o(&cfg, gw)
 	}
-	cfg.App = app.New(app.Config{}, e.store, ports.SystemClock{}, nil, nil, gw)
+	cfg.App = app.New(app.Config{}, app.Deps{Tx: e.store, Clock: ports.SystemClock{}, Gateways: []ports.PaymentGateway{gw}})
 	e.srv = httptest.NewServer(graph.NewHandlerWithTiming(cfg, 2*time.Second, 50*time.Millisecond))
 	t.Cleanup(e.srv.Close)
 	return e

@@ -13,6 +13,8 @@ type APIKey struct {
 	Secret   []byte
 	// ClientActive is false for a suspended client: its keys are refused.
 	ClientActive bool
+	// RatePerMinute is the client's request limit; 0 = the default.
+	RatePerMinute int
 	RevokedAt    *time.Time // the key stops working at this time (grace period)
 }
 

@@ -41,8 +41,12 @@ type CreateResult struct {
 // ConfirmRequest settles an attempt.
 type ConfirmRequest struct {
 	AttemptID  string
-	GatewayRef string
+	GatewayRef string       // the gateway's reference stored at Create (bKash paymentID)
 	Amount     domain.Money // what the attempt asked for; the answer must match
+	// Callback holds the query parameters of the gateway's browser return as
+	// received (Nagad payment_ref_id, the redirect gateway's transaction_id).
+	// They are claims to check with the gateway, never proof.
+	Callback map[string]string
 }
 
 // Outcome is what a gateway says happened to an attempt.

@@ -37,6 +37,8 @@ type Tx interface {
 	Attempts() AttemptRepository
 	Clients() ClientRepository
 	Notifications() NotificationRepository
+	Refunds() RefundRepository
+	Queries() PaymentQueries
 	Jobs() JobQueue
 	Events() EventPublisher
 }
@@ -85,6 +87,8 @@ type NotificationRepository interface {
 type JobQueue interface {
 	// EnqueueSMS schedules sending notification id.
 	EnqueueSMS(ctx context.Context, notificationID string) error
+	// EnqueueRefund schedules processing refund id at the gateway.
+	EnqueueRefund(ctx context.Context, refundID string) error
 }
 
 // EventPublisher announces changes to live subscribers on every node. What

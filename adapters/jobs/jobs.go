@@ -41,12 +41,39 @@ func (SMSArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueNotifications, MaxAttempts: 8}
 }
 
+// RefundArgs processes one refund at its gateway (app.Service.ProcessRefund).
+type RefundArgs struct {
+	RefundID string `json:"refund_id"`
+}
+
+// Kind is River's job kind.
+func (RefundArgs) Kind() string { return "refund_process" }
+
+// InsertOpts: the default queue; up to 20 tries over about a day, asking
+// the refund's status (never re-submitting) until the gateway answers.
+func (RefundArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 20}
+}
+
+// MaintenanceArgs purges expired nonces, idempotency keys and old request
+// logs; it runs periodically.
+type MaintenanceArgs struct{}
+
+// Kind is River's job kind.
+func (MaintenanceArgs) Kind() string { return "maintenance" }
+
+// Maintenance is what the periodic maintenance job does.
+type Maintenance func(ctx context.Context) error
+
 // Config tunes the runner.
 type Config struct {
 	Workers int // concurrent jobs per queue; 0 → 10
 	Logger  *slog.Logger
 	// PollInterval is River's fallback fetch poll; 0 → River's default (1 s).
 	PollInterval time.Duration
+	// Maintenance runs every MaintenanceEvery (0 → 10 min); nil → none.
+	Maintenance      Maintenance
+	MaintenanceEvery time.Duration
 }
 
 // Runner owns the River client that inserts and works paycore's jobs.
@@ -66,12 +93,28 @@ func New(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
 	if err := river.AddWorkerSafely(workers, &smsWorker{r: r}); err != nil {
 		return nil, err
 	}
+	if err := river.AddWorkerSafely(workers, &refundWorker{r: r}); err != nil {
+		return nil, err
+	}
+	var periodic []*river.PeriodicJob
+	if cfg.Maintenance != nil {
+		if cfg.MaintenanceEvery == 0 {
+			cfg.MaintenanceEvery = 10 * time.Minute
+		}
+		if err := river.AddWorkerSafely(workers, &maintenanceWorker{run: cfg.Maintenance}); err != nil {
+			return nil, err
+		}
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(cfg.MaintenanceEvery),
+			func() (river.JobArgs, *river.InsertOpts) { return MaintenanceArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}))
+	}
 	rc := &river.Config{
 		Queues: map[string]river.QueueConfig{
 			QueueDefault:       {MaxWorkers: cfg.Workers},
 			QueueNotifications: {MaxWorkers: cfg.Workers},
 		},
 		Workers:           workers,
+		PeriodicJobs:      periodic,
 		Logger:            cfg.Logger,
 		FetchPollInterval: cfg.PollInterval,
 		JobTimeout:        2 * time.Minute,
@@ -120,6 +163,38 @@ type txQueue struct {
 func (q txQueue) EnqueueSMS(ctx context.Context, notificationID string) error {
 	_, err := q.client.InsertTx(ctx, q.tx, SMSArgs{NotificationID: notificationID}, nil)
 	return err
+}
+
+func (q txQueue) EnqueueRefund(ctx context.Context, refundID string) error {
+	_, err := q.client.InsertTx(ctx, q.tx, RefundArgs{RefundID: refundID}, nil)
+	return err
+}
+
+type refundWorker struct {
+	river.WorkerDefaults[RefundArgs]
+	r *Runner
+}
+
+// Work submits the refund once, then asks its status until settled;
+// app.ErrRefundUnsettled makes River try again later with backoff.
+func (w *refundWorker) Work(ctx context.Context, job *river.Job[RefundArgs]) error {
+	svc, err := w.r.service()
+	if err != nil {
+		return err
+	}
+	return svc.ProcessRefund(ctx, job.Args.RefundID)
+}
+
+// Timeout leaves room for a 30 s refund call and a 30 s status call.
+func (w *refundWorker) Timeout(*river.Job[RefundArgs]) time.Duration { return 90 * time.Second }
+
+type maintenanceWorker struct {
+	river.WorkerDefaults[MaintenanceArgs]
+	run Maintenance
+}
+
+func (w *maintenanceWorker) Work(ctx context.Context, _ *river.Job[MaintenanceArgs]) error {
+	return w.run(ctx)
 }
 
 type smsWorker struct {

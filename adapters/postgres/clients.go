@@ -113,10 +113,11 @@ func (db *DB) WebhookSecret(ctx context.Context, clientID string) ([]byte, error
 func (db *DB) LookupKey(ctx context.Context, key string) (ports.APIKey, error) {
 	var row struct {
 		apiKeyRow
-		Status string `bun:"status"`
+		Status    string `bun:"status"`
+		RateLimit *int   `bun:"rate_limit_per_minute"`
 	}
 	err := db.Bun.NewSelect().TableExpr("api_keys AS k").
-		ColumnExpr("k.key, k.client_id, k.secret_enc, k.created_at, k.revoked_at, c.status").
+		ColumnExpr("k.key, k.client_id, k.secret_enc, k.created_at, k.revoked_at, c.status, c.rate_limit_per_minute").
 		Join("JOIN clients AS c ON c.id = k.client_id").
 		Where("k.key = ?", key).Scan(ctx, &row)
 	if err != nil {
@@ -126,10 +127,14 @@ func (db *DB) LookupKey(ctx context.Context, key string) (ports.APIKey, error) {
 	if err != nil {
 		return ports.APIKey{}, fmt.Errorf("api key %s: %w", row.Key, err)
 	}
-	return ports.APIKey{
+	k := ports.APIKey{
 		Key: row.Key, ClientID: row.ClientID, Secret: secret, RevokedAt: row.RevokedAt,
 		ClientActive: row.Status == string(domain.ClientActive),
-	}, nil
+	}
+	if row.RateLimit != nil {
+		k.RatePerMinute = *row.RateLimit
+	}
+	return k, nil
 }
 
 // UseNonce implements ports.NonceStore: the primary key (client_id, nonce)
@@ -151,7 +156,45 @@ func (db *DB) PurgeNonces(ctx context.Context, cutoff time.Time) (int64, error) 
 	return res.RowsAffected()
 }
 
+// RotateKey implements ports.KeyRotator: the new key is stored sealed and
+// every other unrevoked key of the client stops working at revokeAt (a
+// grace period, or now).
+func (db *DB) RotateKey(ctx context.Context, clientID, newKey string, newSecret []byte, revokeAt time.Time) error {
+	return mapErr(db.Bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewUpdate().Model((*apiKeyRow)(nil)).Set("revoked_at = ?", revokeAt).
+			Where("client_id = ? AND (revoked_at IS NULL OR revoked_at > ?)", clientID, revokeAt).Exec(ctx); err != nil {
+			return err
+		}
+		_, err := tx.NewInsert().Model(&apiKeyRow{
+			Key: newKey, ClientID: clientID, CreatedAt: time.Now().UTC(),
+			SecretEnc: db.box.Seal(newSecret, []byte("api-key:"+newKey)),
+		}).Exec(ctx)
+		return err
+	}))
+}
+
+// CurrentKey implements ports.KeyRotator.
+func (db *DB) CurrentKey(ctx context.Context, clientID string) (string, error) {
+	var key string
+	err := db.Bun.NewSelect().Model((*apiKeyRow)(nil)).Column("key").
+		Where("client_id = ? AND revoked_at IS NULL", clientID).Order("created_at DESC").Limit(1).Scan(ctx, &key)
+	return key, mapErr(err)
+}
+
+// SetClientStatus suspends or reactivates a client.
+func (db *DB) SetClientStatus(ctx context.Context, clientID string, st domain.ClientStatus) error {
+	res, err := db.Bun.NewUpdate().Model((*clientRow)(nil)).Set("status = ?", string(st)).Where("id = ?", clientID).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return domain.ErrNotFound
+	}
+	return nil
+}
+
 var (
 	_ ports.KeyStore   = (*DB)(nil)
 	_ ports.NonceStore = (*DB)(nil)
+	_ ports.KeyRotator = (*DB)(nil)
 )

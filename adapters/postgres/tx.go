@@ -109,6 +109,8 @@ func (t *txn) Attempts() ports.AttemptRepository           { return attemptRepo{
 func (t *txn) Clients() ports.ClientRepository             { return clientRepo{t.conn} }
 func (t *txn) Notifications() ports.NotificationRepository { return notificationRepo{t.conn} }
 func (t *txn) Events() ports.EventPublisher                { return notifier{t.conn} }
+func (t *txn) Refunds() ports.RefundRepository             { return refundRepo{t.conn} }
+func (t *txn) Queries() ports.PaymentQueries               { return queries{t.conn} }
 
 func (t *txn) Jobs() ports.JobQueue {
 	if t.jobs == nil {
@@ -120,6 +122,10 @@ func (t *txn) Jobs() ports.JobQueue {
 type noJobs struct{}
 
 func (noJobs) EnqueueSMS(context.Context, string) error {
+	return errors.New("postgres: no job queue wired")
+}
+
+func (noJobs) EnqueueRefund(context.Context, string) error {
 	return errors.New("postgres: no job queue wired")
 }
 

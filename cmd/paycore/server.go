@@ -106,8 +106,10 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 		return nil, fmt.Errorf("bkash: %w", err)
 	}
 
-	s.app = app.New(app.Config{PaymentTTL: cfg.PaymentTTL, Sandbox: cfg.Sandbox},
-		txp, opt.Clock, log, sms.LogSender{Log: log}, bkClient)
+	s.app = app.New(app.Config{PaymentTTL: cfg.PaymentTTL, Sandbox: cfg.Sandbox}, app.Deps{
+		Tx: txp, Clock: opt.Clock, Log: log, SMS: sms.LogSender{Log: log},
+		Gateways: []ports.PaymentGateway{bkClient}, Keys: db,
+	})
 	s.runner.Bind(s.app)
 	s.listener = pgnotify.New(db.Pool, postgres.PaymentsChannel, log)
 

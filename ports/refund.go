@@ -1,0 +1,114 @@
+package ports
+
+import (
+	"context"
+	"time"
+
+	"github.com/paycore/paycore/domain"
+)
+
+// Refunder is a gateway that can give money back. A refund is submitted at
+// most once; after that only its status is asked (bKash: "no answer in 30 s
+// → refund status; never re-submit").
+type Refunder interface {
+	// SubmitRefund sends the refund once. OutcomeUnknown means the gateway
+	// could not be heard: ask CheckRefund later, never submit again. An
+	// error means nothing was sent.
+	SubmitRefund(ctx context.Context, req RefundRequest) (RefundResult, error)
+	// CheckRefund asks what became of a submitted refund (its status).
+	CheckRefund(ctx context.Context, req RefundRequest) (RefundResult, error)
+}
+
+// RefundRequest identifies a refund at the gateway.
+type RefundRequest struct {
+	RefundID   string       // our ref_… (bKash sku)
+	GatewayRef string       // the payment at the gateway (bKash paymentID)
+	TrxID      string       // the payment's transaction (bKash trxID)
+	Amount     domain.Money // to give back
+	Reason     string
+	// PriorRefundRefs are the gateway refund ids of this payment's earlier
+	// refunds, so a status naming one of them is not taken for this one.
+	PriorRefundRefs []string
+}
+
+// RefundResult is the gateway's answer about a refund.
+type RefundResult struct {
+	Outcome   Outcome // succeeded, failed or unknown
+	RefundRef string  // gateway refund id (bKash refundTrxID) when succeeded
+	Code      string  // gateway code when failed (bKash "2071")
+	Message   string  // gateway message when failed
+}
+
+// RefundRepository stores refunds.
+type RefundRepository interface {
+	Create(ctx context.Context, r *domain.Refund) error
+	// Get returns a refund; forUpdate locks it. domain.ErrNotFound if none.
+	Get(ctx context.Context, id string, forUpdate bool) (*domain.Refund, error)
+	// ListByPayment returns a payment's refunds, oldest first.
+	ListByPayment(ctx context.Context, paymentID string) ([]*domain.Refund, error)
+	Update(ctx context.Context, r *domain.Refund) error
+}
+
+// PaymentFilter selects a client's payments (GET /api/v1/transactions).
+type PaymentFilter struct {
+	ClientID string
+	Status   domain.PaymentStatus // "" = any
+	OrderID  string               // "" = any
+	From, To time.Time            // created_at in [From, To); zero = open
+	Offset   int
+	Limit    int // 1..100
+}
+
+// PaymentStats are a client's totals (GET /api/v1/client/dashboard).
+type PaymentStats struct {
+	Total, Success, Failed int64
+	// Paid is the sum in minor units of payments that were paid (success,
+	// partially_refunded, refunded, disputed), per currency.
+	Paid map[string]int64
+	// Refunded is the sum of refunds in minor units, per currency.
+	Refunded map[string]int64
+}
+
+// PaymentQueries reads many payments at once.
+type PaymentQueries interface {
+	// List returns one page of payments, newest first, and how many match.
+	List(ctx context.Context, f PaymentFilter) ([]*domain.Payment, int, error)
+	// Stats returns a client's totals.
+	Stats(ctx context.Context, clientID string) (PaymentStats, error)
+}
+
+// KeyRotator replaces a client's API key.
+type KeyRotator interface {
+	// RotateKey stores newKey with newSecret for clientID and makes the
+	// client's other keys stop working at revokeAt.
+	RotateKey(ctx context.Context, clientID, newKey string, newSecret []byte, revokeAt time.Time) error
+	// CurrentKey returns the client's newest key (not its secret).
+	CurrentKey(ctx context.Context, clientID string) (string, error)
+}
+
+// GatewayCall is one recorded call to a gateway (for health).
+type GatewayCall struct {
+	Gateway    domain.Gateway
+	Operation  string
+	Outcome    string // "ok", "refused", "no_answer"
+	HTTPStatus int
+	Latency    time.Duration
+	At         time.Time
+}
+
+// GatewayCallStats summarises calls to one gateway over a window.
+type GatewayCallStats struct {
+	Calls, OK, Refused, NoAnswer int64
+	P95        time.Duration
+	Buckets    int // time buckets in the window that had calls
+	UpBuckets  int // of those, buckets where most calls were answered
+	LastWindow struct{ Calls, NoAnswer int64 } // the most recent 15 minutes
+}
+
+// GatewayCallStore records and summarises gateway calls.
+type GatewayCallStore interface {
+	// RecordCall stores a call without blocking the caller (batched).
+	RecordCall(c GatewayCall)
+	// CallStats summarises the calls to g since `since`.
+	CallStats(ctx context.Context, g domain.Gateway, since time.Time) (GatewayCallStats, error)
+}

@@ -112,6 +112,7 @@ func (s *Service) gateway(g domain.Gateway) (ports.PaymentGateway, error) {
 type Principal struct {
 	ClientID      string // the client acting, or the owner of TransactionID
 	TransactionID string // set for a token scoped to one payment
+	RatePerMinute int    // the client's API request limit; 0 = the default
 }
 
 // CanSee reports whether the principal may read or act on payment p.

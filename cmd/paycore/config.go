@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -24,6 +25,11 @@ type config struct {
 	PaymentTTL  time.Duration // PAYCORE_PAYMENT_TTL, default 24h
 	LogLevel    slog.Level    // PAYCORE_LOG_LEVEL: debug|info|warn|error
 	Origins     []string      // PAYCORE_ALLOWED_ORIGINS: websocket origin patterns, comma-separated
+	// TrustedProxies may set X-Forwarded-Proto/-For (PAYCORE_TRUSTED_PROXIES, CIDRs).
+	TrustedProxies []netip.Prefix
+	RatePerMinute  int           // PAYCORE_RATE_LIMIT: default requests per minute per client, 120
+	LogRetention   time.Duration // PAYCORE_LOG_RETENTION: request log retention, 2160h (90 days)
+	KeyGrace       time.Duration // PAYCORE_KEY_GRACE: old API key life after regenerate, 0
 
 	Bkash bkashConfig
 }
@@ -54,6 +60,25 @@ func loadConfig() (config, error) {
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(getenv("PAYCORE_LOG_LEVEL", "info"))); err != nil {
 		return c, fmt.Errorf("PAYCORE_LOG_LEVEL: %w", err)
+	}
+	for _, p := range strings.Split(os.Getenv("PAYCORE_TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		pf, err := netip.ParsePrefix(p)
+		if err != nil {
+			return c, fmt.Errorf("PAYCORE_TRUSTED_PROXIES: %w", err)
+		}
+		c.TrustedProxies = append(c.TrustedProxies, pf)
+	}
+	if c.RatePerMinute, err = strconv.Atoi(getenv("PAYCORE_RATE_LIMIT", "120")); err != nil || c.RatePerMinute < 1 {
+		return c, fmt.Errorf("PAYCORE_RATE_LIMIT must be a positive whole number")
+	}
+	if c.LogRetention, err = time.ParseDuration(getenv("PAYCORE_LOG_RETENTION", "2160h")); err != nil {
+		return c, fmt.Errorf("PAYCORE_LOG_RETENTION: %w", err)
+	}
+	if c.KeyGrace, err = time.ParseDuration(getenv("PAYCORE_KEY_GRACE", "0s")); err != nil {
+		return c, fmt.Errorf("PAYCORE_KEY_GRACE: %w", err)
 	}
 	if o := os.Getenv("PAYCORE_ALLOWED_ORIGINS"); o != "" {
 		c.Origins = strings.Split(o, ",")

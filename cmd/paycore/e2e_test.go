@@ -37,7 +37,7 @@ func startServer(t *testing.T) *testServer {
 	cfg := config{
 		DatabaseURL: dsn, Addr: ln.Addr().String(), BaseURL: base, Sandbox: true,
 		MasterKey: secret.SandboxKey(), TokenKey: []byte("test token key, at least 32 bytes long"),
-		PaymentTTL: time.Hour,
+		PaymentTTL: time.Hour, RatePerMinute: 1000, LogRetention: 24 * time.Hour,
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {

@@ -3,6 +3,8 @@
 //	paycore serve                       migrate, then serve HTTP, GraphQL and jobs
 //	paycore migrate                     apply database migrations and exit
 //	paycore demo [--gateway bkash]      play merchant and customer against a running server
+//	paycore clients create --name …     add a merchant; prints its API key and secrets once
+//	paycore logs [--client cli_…]       read the merchant API request log
 //
 // Configuration comes from the environment (README "Configuration").
 package main
@@ -27,6 +29,9 @@ commands:
   serve     migrate, then serve on PAYCORE_ADDR (sandbox mode with PAYCORE_SANDBOX=1)
   migrate   apply paycore's and River's migrations to DATABASE_URL
   demo      pay a demo order end to end against a running sandbox server
+  clients   create --name … [--webhook-url …] [--commission-bps N] [--language en|bn]
+            | suspend --id cli_… | activate --id cli_…
+  logs      [--client cli_…] [--since 24h] [--limit 50]: merchant API request logs
 `
 
 func main() {
@@ -50,6 +55,10 @@ func run(ctx context.Context, args []string) error {
 		return cmdMigrate(ctx)
 	case "demo":
 		return cmdDemo(ctx, args[1:])
+	case "clients":
+		return cmdClients(ctx, args[1:])
+	case "logs":
+		return cmdLogs(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil

@@ -40,6 +40,7 @@ type server struct {
 	runner   *jobs.Runner
 	listener *pgnotify.Listener
 	app      *app.Service
+	recorder *postgres.Recorder
 	sim      *bkashsim.Simulator // nil outside sandbox mode
 	handler  http.Handler
 	clock    ports.Clock
@@ -77,7 +78,8 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 	} else if len(applied) > 0 {
 		log.Info("migrated", "applied", applied)
 	}
-	if s.runner, err = jobs.New(db.Pool, jobs.Config{Logger: log, PollInterval: opt.PollInterval}); err != nil {
+	if s.runner, err = jobs.New(db.Pool, jobs.Config{Logger: log, PollInterval: opt.PollInterval,
+		Maintenance: s.maintenance}); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -96,19 +98,24 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 			return nil, err
 		}
 	}
+	s.recorder = postgres.NewRecorder(db, log)
 	bkClient, err := bkash.New(bkash.Config{
 		BaseURL: bk.BaseURL, Username: bk.Username, Password: bk.Password,
 		AppKey: bk.AppKey, AppSecret: bk.AppSecret,
 		CallbackURL: cfg.BaseURL + "/callbacks/bkash", Clock: opt.Clock, Logger: log,
+		Observe: func(c bkash.Call) {
+			s.recorder.RecordCall(ports.GatewayCall{Gateway: domain.GatewayBkash, Operation: c.Op,
+				Outcome: c.Outcome, HTTPStatus: c.HTTPStatus, Latency: c.Duration, At: opt.Clock.Now()})
+		},
 	}, postgres.NewTokenStore[bkash.Token](db, "bkash"))
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("bkash: %w", err)
 	}
 
-	s.app = app.New(app.Config{PaymentTTL: cfg.PaymentTTL, Sandbox: cfg.Sandbox}, app.Deps{
+	s.app = app.New(app.Config{PaymentTTL: cfg.PaymentTTL, Sandbox: cfg.Sandbox, KeyGrace: cfg.KeyGrace}, app.Deps{
 		Tx: txp, Clock: opt.Clock, Log: log, SMS: sms.LogSender{Log: log},
-		Gateways: []ports.PaymentGateway{bkClient}, Keys: db,
+		Gateways: []ports.PaymentGateway{bkClient}, Keys: db, Calls: s.recorder,
 	})
 	s.runner.Bind(s.app)
 	s.listener = pgnotify.New(db.Pool, postgres.PaymentsChannel, log)
@@ -119,10 +126,16 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 		return nil, err
 	}
 	auth := app.NewAuthenticator(db, db, opt.Clock)
+	paymentURL := func(id string) string { return cfg.BaseURL + "/pay/" + id }
 	mounts := map[string]http.Handler{
+		"/api/v1": rest.NewAPI(rest.APIConfig{
+			App: s.app, Auth: auth, Idempotency: idempotencyStore{db}, Logs: requestLogger{s.recorder},
+			Sandbox: cfg.Sandbox, TrustedProxies: cfg.TrustedProxies, DefaultRatePerMinute: cfg.RatePerMinute,
+			PaymentURL: paymentURL, Clock: opt.Clock, Logger: log,
+		}),
 		"/graphql": graph.NewHandler(graph.Config{
 			App: s.app, Auth: auth, Tokens: tokens, Events: s.listener,
-			PaymentURL:     func(id string) string { return cfg.BaseURL + "/pay/" + id },
+			PaymentURL:     paymentURL,
 			OriginPatterns: cfg.Origins, Introspection: cfg.Sandbox, Logger: log,
 		}),
 	}
@@ -200,12 +213,69 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 }
 
 func (s *server) close(ctx context.Context) {
-	if err := s.runner.Stop(ctx); err != nil {
-		s.log.Warn("stop jobs", "err", err)
-	}
 	if s.cancel != nil {
+		if err := s.runner.Stop(ctx); err != nil {
+			s.log.Warn("stop jobs", "err", err)
+		}
 		s.cancel()
 		<-s.done
 	}
+	if s.sim != nil {
+		s.sim.Close()
+	}
+	s.recorder.Close()
 	s.db.Close()
+}
+
+// maintenance is the periodic job: purge nonces past the signature window,
+// idempotency keys past their 24 h, and request logs past retention.
+func (s *server) maintenance(ctx context.Context) error {
+	now := s.clock.Now()
+	n, err := s.db.PurgeNonces(ctx, now.Add(-2*app.SignatureWindow))
+	if err != nil {
+		return err
+	}
+	k, err := s.db.PurgeIdempotencyKeys(ctx, now.Add(-rest.IdempotencyTTL-time.Hour))
+	if err != nil {
+		return err
+	}
+	var l int64
+	if s.cfg.LogRetention > 0 {
+		if l, err = s.db.PurgeRequestLogs(ctx, now.Add(-s.cfg.LogRetention)); err != nil {
+			return err
+		}
+	}
+	s.log.Info("maintenance", "nonces_purged", n, "idempotency_keys_purged", k, "request_logs_purged", l)
+	return nil
+}
+
+// idempotencyStore adapts postgres's store to rest.IdempotencyStore.
+type idempotencyStore struct{ db *postgres.DB }
+
+func (i idempotencyStore) Begin(ctx context.Context, clientID, key string, hash []byte, ttl time.Duration) (*rest.StoredResponse, error) {
+	r, err := i.db.BeginIdempotent(ctx, clientID, key, hash, ttl)
+	switch {
+	case errors.Is(err, postgres.ErrIdempotencyMismatch):
+		return nil, rest.ErrIdempotencyMismatch
+	case errors.Is(err, postgres.ErrIdempotencyInProgress):
+		return nil, rest.ErrIdempotencyInProgress
+	case err != nil || r == nil:
+		return nil, err
+	}
+	return &rest.StoredResponse{Status: r.Status, Body: r.Body}, nil
+}
+
+func (i idempotencyStore) Finish(ctx context.Context, clientID, key string, status int, body []byte) error {
+	return i.db.FinishIdempotent(ctx, clientID, key, status, body)
+}
+
+func (i idempotencyStore) Abandon(ctx context.Context, clientID, key string) error {
+	return i.db.AbandonIdempotent(ctx, clientID, key)
+}
+
+// requestLogger adapts the recorder to rest.RequestLogger.
+type requestLogger struct{ r *postgres.Recorder }
+
+func (l requestLogger) LogRequest(x rest.RequestRecord) {
+	l.r.LogRequest(postgres.RequestLog(x))
 }

@@ -1,0 +1,290 @@
+package rest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/paycore/paycore/adapters/httpauth"
+	"github.com/paycore/paycore/app"
+	"github.com/paycore/paycore/domain"
+	"github.com/paycore/paycore/ports"
+)
+
+// dhaka is Bangladesh time (UTC+6, no daylight saving): the merchant API's
+// "2026-06-18 20:00:00" timestamps and date-only filters use it.
+var dhaka = time.FixedZone("Asia/Dhaka", 6*60*60)
+
+const apiTime = "2006-01-02 15:04:05"
+
+// APIConfig wires the merchant REST API v1.
+type APIConfig struct {
+	App  *app.Service
+	Auth *app.Authenticator
+	// Idempotency stores first responses per Idempotency-Key; nil disables it.
+	Idempotency IdempotencyStore
+	// Logs receives one record per request (batched by the store); nil: none.
+	Logs RequestLogger
+	// Sandbox allows plain HTTP; otherwise requests must arrive over TLS or
+	// from a TrustedProxies address with X-Forwarded-Proto: https.
+	Sandbox        bool
+	TrustedProxies []netip.Prefix
+	// DefaultRatePerMinute applies to clients without their own limit; 0 → 120.
+	DefaultRatePerMinute int
+	// PaymentURL builds the hosted page URL of a transaction.
+	PaymentURL func(transactionID string) string
+	Clock      ports.Clock
+	Logger     *slog.Logger
+}
+
+// API is the merchant REST API v1 (merchant API document; ARCHITECTURE.md
+// §4), a driving adapter over the same app use cases as GraphQL. Mount it at
+// /api/v1.
+type API struct {
+	cfg   APIConfig
+	app   *app.Service
+	log   *slog.Logger
+	clock ports.Clock
+	rate  *limiter
+	mux   chi.Router
+}
+
+// NewAPI builds the API's router; its routes carry the /api/v1 prefix.
+func NewAPI(cfg APIConfig) *API {
+	if cfg.App == nil || cfg.Auth == nil {
+		panic("rest.NewAPI: nil App or Auth")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = ports.SystemClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.DefaultRatePerMinute == 0 {
+		cfg.DefaultRatePerMinute = 120
+	}
+	if cfg.PaymentURL == nil {
+		cfg.PaymentURL = func(id string) string { return "/pay/" + id }
+	}
+	a := &API{cfg: cfg, app: cfg.App, log: cfg.Logger, clock: cfg.Clock, rate: newLimiter(cfg.Clock)}
+	r := chi.NewRouter()
+	r.Use(a.logRequests, a.requireHTTPS, a.limitBody)
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) { fail(w, http.StatusNotFound, "Not found") })
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) { fail(w, http.StatusMethodNotAllowed, "Method not allowed") })
+	r.Get("/api/v1/openapi.json", serveOpenAPI)
+	r.Group(func(r chi.Router) {
+		r.Use(a.authenticate, a.rateLimit, a.idempotent)
+		r.Post("/api/v1/pay", a.createPayment)
+		r.Get("/api/v1/transaction/{transaction_id}", a.getTransaction)
+		r.Get("/api/v1/transactions", a.listTransactions)
+		r.Post("/api/v1/refund", a.refund)
+		r.Post("/api/v1/api-keys/regenerate", a.regenerateKeys)
+		r.Get("/api/v1/client/profile", a.profile)
+		r.Get("/api/v1/client/dashboard", a.dashboard)
+		r.Get("/api/v1/gateways", a.gateways)
+		r.Get("/api/v1/gateways/health", a.gatewaysHealth)
+	})
+	a.mux = r
+	return a
+}
+
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
+
+// ==== middleware
+
+// requireHTTPS refuses plain HTTP outside sandbox mode (document §2: "All
+// requests must use HTTPS"). X-Forwarded-Proto counts only from a trusted
+// proxy.
+func (a *API) requireHTTPS(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !a.cfg.Sandbox && r.TLS == nil &&
+			!(a.fromTrustedProxy(r) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")) {
+			fail(w, http.StatusForbidden, "HTTPS required")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (a *API) fromTrustedProxy(r *http.Request) bool {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	for _, p := range a.cfg.TrustedProxies {
+		if p.Contains(ap.Addr().Unmap()) {
+			return true
+		}
+	}
+	return false
+}
+
+// clientIP is the peer's address, or the nearest address a trusted proxy
+// put in X-Forwarded-For.
+func (a *API) clientIP(r *http.Request) string {
+	ip := r.RemoteAddr
+	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		ip = ap.Addr().Unmap().String()
+	}
+	if a.fromTrustedProxy(r) {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			parts := strings.Split(xff, ",")
+			ip = strings.TrimSpace(parts[len(parts)-1])
+		}
+	}
+	return ip
+}
+
+// limitBody answers 413 for a body over httpauth.MaxBody (64 KiB).
+func (a *API) limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > httpauth.MaxBody {
+			fail(w, http.StatusRequestEntityTooLarge, "Request body too large")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// authenticate checks the X-API-* signature (app.Authenticator) and puts the
+// client in the context.
+func (a *API) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sr, err := httpauth.Signed(r)
+		if errors.Is(err, httpauth.ErrBodyTooLarge) {
+			fail(w, http.StatusRequestEntityTooLarge, "Request body too large")
+			return
+		}
+		if err != nil {
+			fail(w, http.StatusBadRequest, "Could not read the request body")
+			return
+		}
+		pr, err := a.cfg.Auth.Authenticate(r.Context(), sr)
+		if err != nil {
+			a.failErr(w, r, err)
+			return
+		}
+		if rec := recordFrom(r.Context()); rec != nil {
+			rec.clientID = pr.ClientID
+		}
+		next.ServeHTTP(w, r.WithContext(app.WithPrincipal(r.Context(), pr)))
+	})
+}
+
+func principal(r *http.Request) app.Principal {
+	p, _ := app.PrincipalFrom(r.Context())
+	return p
+}
+
+// ==== decoding helpers
+
+// decode reads a JSON object into v: malformed JSON → 400, a field of the
+// wrong type → 422 naming it. It reports whether the handler may go on.
+func (a *API) decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	body, err := io.ReadAll(io.LimitReader(r.Body, httpauth.MaxBody+1))
+	if err != nil {
+		fail(w, http.StatusBadRequest, "Could not read the request body")
+		return false
+	}
+	if len(body) > httpauth.MaxBody {
+		fail(w, http.StatusRequestEntityTooLarge, "Request body too large")
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	err = dec.Decode(v)
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			fail(w, http.StatusBadRequest, "Malformed JSON: the body must be a JSON object")
+			return false
+		}
+		writeEnvelope(w, http.StatusUnprocessableEntity, envelope{Message: "Validation failed", Code: 422,
+			Errors: map[string][]string{field: {field + " must be a " + jsonKind(te.Type.Kind().String())}}})
+		return false
+	case err != nil:
+		fail(w, http.StatusBadRequest, "Malformed JSON")
+		return false
+	case dec.More():
+		fail(w, http.StatusBadRequest, "Malformed JSON: trailing data after the object")
+		return false
+	}
+	return true
+}
+
+func jsonKind(k string) string {
+	switch k {
+	case "string":
+		return "string"
+	case "int", "int64", "float64":
+		return "number"
+	case "map", "struct":
+		return "JSON object"
+	}
+	return k
+}
+
+// amountText turns a JSON amount (number or decimal string) into the
+// decimal text app parses; "" when absent or null.
+func amountText(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	if raw[0] == '"' {
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			if s == "" {
+				return "invalid"
+			}
+			return s
+		}
+	}
+	return string(raw)
+}
+
+// money writes an amount as a JSON number with the currency's decimals
+// (1500.00), never through a float.
+func money(m domain.Money) json.Number { return json.Number(m.Decimal()) }
+
+func apiTimeOf(t time.Time) string { return t.In(dhaka).Format(apiTime) }
+
+// parseDate reads from_date/to_date: RFC 3339, "2006-01-02 15:04:05" or
+// "2006-01-02" (Dhaka time). A to_date given as a bare date includes that
+// whole day.
+func parseDate(s string, end bool) (time.Time, bool) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, true
+	}
+	if t, err := time.ParseInLocation(apiTime, s, dhaka); err == nil {
+		return t, true
+	}
+	if t, err := time.ParseInLocation("2006-01-02", s, dhaka); err == nil {
+		if end {
+			t = t.AddDate(0, 0, 1)
+		}
+		return t, true
+	}
+	return time.Time{}, false
+}
+
+func atoiOr(s string, def int) (int, bool) {
+	if s == "" {
+		return def, true
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil
+}
+
+// strconvF writes a percentage with two decimals.
+func strconvF(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) }

@@ -15,7 +15,7 @@ type APIKey struct {
 	ClientActive bool
 	// RatePerMinute is the client's request limit; 0 = the default.
 	RatePerMinute int
-	RevokedAt    *time.Time // the key stops working at this time (grace period)
+	RevokedAt     *time.Time // the key stops working at this time (grace period)
 }
 
 // KeyStore looks up API keys.

@@ -99,10 +99,10 @@ type GatewayCall struct {
 // GatewayCallStats summarises calls to one gateway over a window.
 type GatewayCallStats struct {
 	Calls, OK, Refused, NoAnswer int64
-	P95        time.Duration
-	Buckets    int // time buckets in the window that had calls
-	UpBuckets  int // of those, buckets where most calls were answered
-	LastWindow struct{ Calls, NoAnswer int64 } // the most recent 15 minutes
+	P95                          time.Duration
+	Buckets                      int                             // time buckets in the window that had calls
+	UpBuckets                    int                             // of those, buckets where most calls were answered
+	LastWindow                   struct{ Calls, NoAnswer int64 } // the most recent 15 minutes
 }
 
 // GatewayCallStore records and summarises gateway calls.

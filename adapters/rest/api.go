@@ -79,7 +79,9 @@ func NewAPI(cfg APIConfig) *API {
 	r := chi.NewRouter()
 	r.Use(a.logRequests, a.requireHTTPS, a.limitBody)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) { fail(w, http.StatusNotFound, "Not found") })
-	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) { fail(w, http.StatusMethodNotAllowed, "Method not allowed") })
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		fail(w, http.StatusMethodNotAllowed, "Method not allowed")
+	})
 	r.Get("/api/v1/openapi.json", serveOpenAPI)
 	r.Group(func(r chi.Router) {
 		r.Use(a.authenticate, a.rateLimit, a.idempotent)

@@ -31,6 +31,10 @@ type Config struct {
 	// KeyGrace is how long a regenerated client's old API key keeps working;
 	// 0 → it stops at once.
 	KeyGrace time.Duration
+	// AttemptTTL is how long an attempt may wait for its customer to come
+	// back from the gateway before reconciliation expires it (without asking
+	// the gateway); 0 → 30 min.
+	AttemptTTL time.Duration
 }
 
 // Deps are what the use cases need from the outside. Tx and Clock are
@@ -71,6 +75,9 @@ func New(cfg Config, d Deps) *Service {
 	}
 	if cfg.ConfirmWait == 0 {
 		cfg.ConfirmWait = 40 * time.Second
+	}
+	if cfg.AttemptTTL == 0 {
+		cfg.AttemptTTL = 30 * time.Minute
 	}
 	if cfg.MaxRefunds == 0 {
 		cfg.MaxRefunds = 10

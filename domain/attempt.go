@@ -70,6 +70,10 @@ type Attempt struct {
 	FailureMessage string
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	// Checks counts reconciliation checks of an unresolved attempt;
+	// NextCheckAt is when to check next (zero: at once).
+	Checks      int
+	NextCheckAt time.Time
 
 	status AttemptStatus
 }
@@ -138,6 +142,17 @@ func (a *Attempt) Cancel(now time.Time) error { return a.move(AttemptCancelled, 
 // Unresolve: execute/verify gave no answer; confirming → unresolved, left to
 // reconciliation.
 func (a *Attempt) Unresolve(now time.Time) error { return a.move(AttemptUnresolved, now) }
+
+// MaxCheckInterval caps the backoff between reconciliation checks.
+const MaxCheckInterval = time.Hour
+
+// ScheduleCheck records one more reconciliation check that left the attempt
+// unresolved and sets the next: 1, 2, 4 … minutes, at most MaxCheckInterval.
+func (a *Attempt) ScheduleCheck(now time.Time) {
+	a.Checks++
+	d := time.Minute << min(a.Checks-1, 6)
+	a.NextCheckAt = now.Add(min(d, MaxCheckInterval))
+}
 
 // Expire: the customer never came back; redirected → expired.
 func (a *Attempt) Expire(now time.Time) error { return a.move(AttemptExpired, now) }

@@ -77,3 +77,13 @@ type GatewayError struct {
 func (e *GatewayError) Error() string {
 	return string(e.Gateway) + ": " + e.Code + " " + e.Message
 }
+
+// Resolver settles attempts whose confirm got no answer (reconciliation).
+// bKash: query, allowed only for attempts whose execute gave no answer
+// (rule 7); Nagad and the redirect gateway: their verify call.
+type Resolver interface {
+	// Resolve asks the gateway about an attempt that Confirm left unknown:
+	// succeeded (money moved), failed (it did not: the customer may start
+	// again) or still unknown.
+	Resolve(ctx context.Context, req ConfirmRequest) (ConfirmResult, error)
+}

@@ -65,6 +65,10 @@ type AttemptRepository interface {
 	GetByGatewayRef(ctx context.Context, g domain.Gateway, ref string, forUpdate bool) (*domain.Attempt, error)
 	// ListByPayment returns a payment's attempts, oldest first.
 	ListByPayment(ctx context.Context, paymentID string) ([]*domain.Attempt, error)
+	// Stale returns up to limit attempts in status st last updated before
+	// `before` — for unresolved ones: whose next check is due by `before` —
+	// oldest first (reconciliation).
+	Stale(ctx context.Context, st domain.AttemptStatus, before time.Time, limit int) ([]*domain.Attempt, error)
 	Update(ctx context.Context, a *domain.Attempt) error
 }
 

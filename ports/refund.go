@@ -75,6 +75,9 @@ type PaymentQueries interface {
 	List(ctx context.Context, f PaymentFilter) ([]*domain.Payment, int, error)
 	// Stats returns a client's totals.
 	Stats(ctx context.Context, clientID string) (PaymentStats, error)
+	// ExpiredPayments returns up to limit IDs of pending payments whose
+	// ExpiresAt has passed.
+	ExpiredPayments(ctx context.Context, now time.Time, limit int) ([]string, error)
 }
 
 // KeyRotator replaces a client's API key.

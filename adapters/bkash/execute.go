@@ -194,3 +194,15 @@ func (c *Client) Search(ctx context.Context, trxID string) (SearchResult, error)
 	}
 	return s, nil
 }
+
+var _ ports.Resolver = (*Client)(nil)
+
+// Resolve implements ports.Resolver for reconciliation: it continues the
+// no-answer path of an execute (rule 7), so it queries, exactly as Confirm
+// does after a timeout: Completed (matching amount) → succeeded, Initiated
+// → failed (start again), anything else or no answer → unknown. paycore
+// calls it only for attempts whose execute got no answer.
+func (c *Client) Resolve(ctx context.Context, req ports.ConfirmRequest) (ports.ConfirmResult, error) {
+	log := c.log.With("attempt_id", req.AttemptID, "payment_id", req.GatewayRef)
+	return c.confirmByQuery(ctx, log, req, true), nil
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/ports"
@@ -55,15 +56,27 @@ func (RefundArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: 20}
 }
 
-// MaintenanceArgs purges expired nonces, idempotency keys and old request
-// logs; it runs periodically.
-type MaintenanceArgs struct{}
+// PeriodicArgs runs one named periodic task (reconciliation, maintenance).
+type PeriodicArgs struct {
+	Task string `json:"task"`
+}
 
 // Kind is River's job kind.
-func (MaintenanceArgs) Kind() string { return "maintenance" }
+func (PeriodicArgs) Kind() string { return "periodic" }
 
-// Maintenance is what the periodic maintenance job does.
-type Maintenance func(ctx context.Context) error
+// InsertOpts: one run of a task at a time across all nodes.
+func (PeriodicArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true,
+		ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStateRunning,
+			rivertype.JobStateRetryable, rivertype.JobStateScheduled, rivertype.JobStatePending}}}
+}
+
+// Task is a periodic piece of work.
+type Task struct {
+	Name  string
+	Every time.Duration
+	Run   func(ctx context.Context) error
+}
 
 // Config tunes the runner.
 type Config struct {
@@ -71,9 +84,8 @@ type Config struct {
 	Logger  *slog.Logger
 	// PollInterval is River's fallback fetch poll; 0 → River's default (1 s).
 	PollInterval time.Duration
-	// Maintenance runs every MaintenanceEvery (0 → 10 min); nil → none.
-	Maintenance      Maintenance
-	MaintenanceEvery time.Duration
+	// Tasks run periodically on whichever node River's leader schedules.
+	Tasks []Task
 }
 
 // Runner owns the River client that inserts and works paycore's jobs.
@@ -97,16 +109,16 @@ func New(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
 		return nil, err
 	}
 	var periodic []*river.PeriodicJob
-	if cfg.Maintenance != nil {
-		if cfg.MaintenanceEvery == 0 {
-			cfg.MaintenanceEvery = 10 * time.Minute
-		}
-		if err := river.AddWorkerSafely(workers, &maintenanceWorker{run: cfg.Maintenance}); err != nil {
-			return nil, err
-		}
-		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(cfg.MaintenanceEvery),
-			func() (river.JobArgs, *river.InsertOpts) { return MaintenanceArgs{}, nil },
+	tasks := map[string]Task{}
+	for _, t := range cfg.Tasks {
+		tasks[t.Name] = t
+		name := t.Name
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(t.Every),
+			func() (river.JobArgs, *river.InsertOpts) { return PeriodicArgs{Task: name}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true}))
+	}
+	if err := river.AddWorkerSafely(workers, &periodicWorker{tasks: tasks}); err != nil {
+		return nil, err
 	}
 	rc := &river.Config{
 		Queues: map[string]river.QueueConfig{
@@ -188,13 +200,17 @@ func (w *refundWorker) Work(ctx context.Context, job *river.Job[RefundArgs]) err
 // Timeout leaves room for a 30 s refund call and a 30 s status call.
 func (w *refundWorker) Timeout(*river.Job[RefundArgs]) time.Duration { return 90 * time.Second }
 
-type maintenanceWorker struct {
-	river.WorkerDefaults[MaintenanceArgs]
-	run Maintenance
+type periodicWorker struct {
+	river.WorkerDefaults[PeriodicArgs]
+	tasks map[string]Task
 }
 
-func (w *maintenanceWorker) Work(ctx context.Context, _ *river.Job[MaintenanceArgs]) error {
-	return w.run(ctx)
+func (w *periodicWorker) Work(ctx context.Context, job *river.Job[PeriodicArgs]) error {
+	t, ok := w.tasks[job.Args.Task]
+	if !ok {
+		return river.JobCancel(errors.New("unknown periodic task " + job.Args.Task))
+	}
+	return t.Run(ctx)
 }
 
 type smsWorker struct {

@@ -12,20 +12,22 @@ import (
 type attemptRow struct {
 	bun.BaseModel `bun:"table:attempts"`
 
-	ID             string    `bun:"id,pk"`
-	PaymentID      string    `bun:"payment_id"`
-	Gateway        string    `bun:"gateway"`
-	Status         string    `bun:"status"`
-	Amount         int64     `bun:"amount"`
-	Currency       string    `bun:"currency"`
-	GatewayRef     *string   `bun:"gateway_ref"`
-	RedirectURL    string    `bun:"redirect_url"`
-	Signature      string    `bun:"signature"`
-	TrxID          string    `bun:"trx_id"`
-	FailureCode    string    `bun:"failure_code"`
-	FailureMessage string    `bun:"failure_message"`
-	CreatedAt      time.Time `bun:"created_at"`
-	UpdatedAt      time.Time `bun:"updated_at"`
+	ID             string     `bun:"id,pk"`
+	PaymentID      string     `bun:"payment_id"`
+	Gateway        string     `bun:"gateway"`
+	Status         string     `bun:"status"`
+	Amount         int64      `bun:"amount"`
+	Currency       string     `bun:"currency"`
+	GatewayRef     *string    `bun:"gateway_ref"`
+	RedirectURL    string     `bun:"redirect_url"`
+	Signature      string     `bun:"signature"`
+	TrxID          string     `bun:"trx_id"`
+	FailureCode    string     `bun:"failure_code"`
+	FailureMessage string     `bun:"failure_message"`
+	CreatedAt      time.Time  `bun:"created_at"`
+	UpdatedAt      time.Time  `bun:"updated_at"`
+	Checks         int        `bun:"checks"`
+	NextCheckAt    *time.Time `bun:"next_check_at"`
 }
 
 func toAttemptRow(a *domain.Attempt) *attemptRow {
@@ -38,8 +40,15 @@ func toAttemptRow(a *domain.Attempt) *attemptRow {
 		Amount: a.Amount.Minor(), Currency: a.Amount.Currency().Code, GatewayRef: ref,
 		RedirectURL: a.RedirectURL, Signature: a.Signature, TrxID: a.TrxID,
 		FailureCode: a.FailureCode, FailureMessage: a.FailureMessage,
-		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
+		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, Checks: a.Checks, NextCheckAt: timePtr(a.NextCheckAt),
 	}
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }
 
 func (r *attemptRow) toDomain() (*domain.Attempt, error) {
@@ -51,12 +60,16 @@ func (r *attemptRow) toDomain() (*domain.Attempt, error) {
 	if r.GatewayRef != nil {
 		ref = *r.GatewayRef
 	}
-	return domain.AttemptFromDB(domain.Attempt{
+	a := domain.AttemptFromDB(domain.Attempt{
 		ID: r.ID, PaymentID: r.PaymentID, Gateway: domain.Gateway(r.Gateway), Amount: amount,
 		GatewayRef: ref, RedirectURL: r.RedirectURL, Signature: r.Signature, TrxID: r.TrxID,
 		FailureCode: r.FailureCode, FailureMessage: r.FailureMessage,
-		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
-	}, domain.AttemptStatus(r.Status)), nil
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Checks: r.Checks,
+	}, domain.AttemptStatus(r.Status))
+	if r.NextCheckAt != nil {
+		a.NextCheckAt = r.NextCheckAt.UTC()
+	}
+	return a, nil
 }
 
 type attemptRepo struct{ db bun.IDB }
@@ -117,4 +130,28 @@ func (r attemptRepo) Update(ctx context.Context, a *domain.Attempt) error {
 		return domain.ErrNotFound
 	}
 	return nil
+}
+
+// Stale returns up to limit attempts in status st last updated before
+// `before` (and, for unresolved ones, due for a check), oldest first.
+func (r attemptRepo) Stale(ctx context.Context, st domain.AttemptStatus, before time.Time, limit int) ([]*domain.Attempt, error) {
+	var rows []attemptRow
+	q := r.db.NewSelect().Model(&rows).Where("status = ?", string(st))
+	if st == domain.AttemptUnresolved {
+		q = q.Where("(next_check_at IS NULL OR next_check_at <= ?)", before)
+	} else {
+		q = q.Where("updated_at < ?", before)
+	}
+	if err := q.Order("updated_at").Limit(int64(limit)).Scan(ctx); err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]*domain.Attempt, 0, len(rows))
+	for i := range rows {
+		a, err := rows[i].toDomain()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
 }

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -69,4 +70,11 @@ func (q queries) Stats(ctx context.Context, clientID string) (ports.PaymentStats
 		st.Refunded[r.Currency] = r.Refunded
 	}
 	return st, nil
+}
+
+func (q queries) ExpiredPayments(ctx context.Context, now time.Time, limit int) ([]string, error) {
+	var ids []string
+	err := q.db.NewSelect().Model((*paymentRow)(nil)).Column("id").
+		Where("status = 'pending' AND expires_at <= ?", now).Order("expires_at").Limit(int64(limit)).Scan(ctx, &ids)
+	return ids, mapErr(err)
 }

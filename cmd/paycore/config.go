@@ -30,6 +30,7 @@ type config struct {
 	RatePerMinute  int           // PAYCORE_RATE_LIMIT: default requests per minute per client, 120
 	LogRetention   time.Duration // PAYCORE_LOG_RETENTION: request log retention, 2160h (90 days)
 	KeyGrace       time.Duration // PAYCORE_KEY_GRACE: old API key life after regenerate, 0
+	AttemptTTL     time.Duration // PAYCORE_ATTEMPT_TTL: wait for a customer at the gateway, 30m
 
 	Bkash bkashConfig
 }
@@ -79,6 +80,9 @@ func loadConfig() (config, error) {
 	}
 	if c.KeyGrace, err = time.ParseDuration(getenv("PAYCORE_KEY_GRACE", "0s")); err != nil {
 		return c, fmt.Errorf("PAYCORE_KEY_GRACE: %w", err)
+	}
+	if c.AttemptTTL, err = time.ParseDuration(getenv("PAYCORE_ATTEMPT_TTL", "30m")); err != nil {
+		return c, fmt.Errorf("PAYCORE_ATTEMPT_TTL: %w", err)
 	}
 	if o := os.Getenv("PAYCORE_ALLOWED_ORIGINS"); o != "" {
 		c.Origins = strings.Split(o, ",")

@@ -26,7 +26,10 @@ type testServer struct {
 	m    merchant
 }
 
-func startServer(t *testing.T) *testServer {
+func startServer(t *testing.T) *testServer { return startServerWith(t, nil) }
+
+// startServerWith lets a test adjust the configuration first.
+func startServerWith(t *testing.T, adjust func(*config)) *testServer {
 	t.Helper()
 	db, dsn := pgtest.New(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -39,12 +42,15 @@ func startServer(t *testing.T) *testServer {
 		MasterKey: secret.SandboxKey(), TokenKey: []byte("test token key, at least 32 bytes long"),
 		PaymentTTL: time.Hour, RatePerMinute: 1000, LogRetention: 24 * time.Hour,
 	}
+	if adjust != nil {
+		adjust(&cfg)
+	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s, err := build(ctx, cfg, log, buildOptions{PollInterval: 200 * time.Millisecond})
+	s, err := build(ctx, cfg, log, buildOptions{PollInterval: 200 * time.Millisecond, NoPeriodicTasks: true})
 	if err != nil {
 		cancel()
 		t.Fatal(err)

@@ -53,6 +53,9 @@ type server struct {
 type buildOptions struct {
 	Clock        ports.Clock
 	PollInterval time.Duration
+	// NoPeriodicTasks leaves reconciliation and maintenance to the test,
+	// which calls them when it wants them.
+	NoPeriodicTasks bool
 }
 
 // build connects, migrates and wires a node; it starts nothing.
@@ -78,8 +81,14 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 	} else if len(applied) > 0 {
 		log.Info("migrated", "applied", applied)
 	}
-	if s.runner, err = jobs.New(db.Pool, jobs.Config{Logger: log, PollInterval: opt.PollInterval,
-		Maintenance: s.maintenance}); err != nil {
+	tasks := []jobs.Task{
+		{Name: "maintenance", Every: 10 * time.Minute, Run: s.maintenance},
+		{Name: "reconcile", Every: time.Minute, Run: s.reconcile},
+	}
+	if opt.NoPeriodicTasks {
+		tasks = nil
+	}
+	if s.runner, err = jobs.New(db.Pool, jobs.Config{Logger: log, PollInterval: opt.PollInterval, Tasks: tasks}); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -113,7 +122,8 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 		return nil, fmt.Errorf("bkash: %w", err)
 	}
 
-	s.app = app.New(app.Config{PaymentTTL: cfg.PaymentTTL, Sandbox: cfg.Sandbox, KeyGrace: cfg.KeyGrace}, app.Deps{
+	s.app = app.New(app.Config{PaymentTTL: cfg.PaymentTTL, Sandbox: cfg.Sandbox, KeyGrace: cfg.KeyGrace,
+		AttemptTTL: cfg.AttemptTTL}, app.Deps{
 		Tx: txp, Clock: opt.Clock, Log: log, SMS: sms.LogSender{Log: log},
 		Gateways: []ports.PaymentGateway{bkClient}, Keys: db, Calls: s.recorder,
 	})
@@ -247,6 +257,16 @@ func (s *server) maintenance(ctx context.Context) error {
 	}
 	s.log.Info("maintenance", "nonces_purged", n, "idempotency_keys_purged", k, "request_logs_purged", l)
 	return nil
+}
+
+// reconcile runs one reconciliation pass (app.Service.Reconcile).
+func (s *server) reconcile(ctx context.Context) error {
+	rep, err := s.app.Reconcile(ctx)
+	if rep != (app.ReconcileReport{}) {
+		s.log.Info("reconciled", "resolved", rep.Resolved, "still_unknown", rep.StillUnknown,
+			"attempts_expired", rep.AttemptsExpired, "payments_expired", rep.PaymentsExpired)
+	}
+	return err
 }
 
 // idempotencyStore adapts postgres's store to rest.IdempotencyStore.

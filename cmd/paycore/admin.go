@@ -14,6 +14,7 @@ import (
 	"github.com/paycore/paycore/adapters/secret"
 	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/domain"
+	"github.com/paycore/paycore/ports"
 )
 
 // openAdminDB opens DATABASE_URL with the master key (PAYCORE_MASTER_KEY, or
@@ -140,4 +141,41 @@ func cmdLogs(ctx context.Context, args []string) error {
 		}
 	}
 	return nil
+}
+
+// cmdSearch: paycore search --trx CKQ70ZB4TM looks a bKash transaction up
+// by trxID (/general/searchTransaction) with the shared token, for admins
+// and dispute reconciliation. In sandbox mode it asks the running server's
+// simulator.
+func cmdSearch(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("search", flag.ContinueOnError)
+	trx := fs.String("trx", "", "bKash trxID")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *trx == "" {
+		return errors.New("--trx is required")
+	}
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	db, err := openAdminDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	client, err := newBkashClient(cfg, db, nil, ports.SystemClock{}, nil)
+	if err != nil {
+		return err
+	}
+	res, err := client.Search(ctx, *trx)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(map[string]any{"trx_id": res.TrxID, "status": res.TransactionStatus,
+		"amount": res.Amount.Decimal(), "currency": res.Currency, "customer_msisdn": res.CustomerMsisdn,
+		"initiated": res.InitiationTime, "completed": res.CompletedTime, "type": res.TransactionType})
 }

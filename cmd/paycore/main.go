@@ -32,6 +32,7 @@ commands:
   clients   create --name … [--webhook-url …] [--commission-bps N] [--language en|bn]
             | suspend --id cli_… | activate --id cli_…
   logs      [--client cli_…] [--since 24h] [--limit 50]: merchant API request logs
+  search    --trx <bKash trxID>: look a bKash transaction up (admins, disputes)
 `
 
 func main() {
@@ -59,6 +60,8 @@ func run(ctx context.Context, args []string) error {
 		return cmdClients(ctx, args[1:])
 	case "logs":
 		return cmdLogs(ctx, args[1:])
+	case "search":
+		return cmdSearch(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil

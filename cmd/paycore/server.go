@@ -94,32 +94,21 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 	}
 	txp := postgres.NewTxProvider(db, s.runner.Queue)
 
-	bk := cfg.Bkash
 	if cfg.Sandbox {
 		s.sim = bkashsim.New(bkashsim.Config{PublicURL: cfg.BaseURL + "/sandbox/bkash", Clock: opt.Clock.Now})
-		creds := bkashsim.DefaultCredentials()
-		if bk.BaseURL == "" {
-			bk = bkashConfig{BaseURL: cfg.BaseURL + "/sandbox/bkash/v1.2.0-beta/tokenized/checkout",
-				Username: creds.Username, Password: creds.Password, AppKey: creds.AppKey, AppSecret: creds.AppSecret}
-		}
 		if err := seedDemoClient(ctx, db); err != nil {
 			db.Close()
 			return nil, err
 		}
 	}
 	s.recorder = postgres.NewRecorder(db, log)
-	bkClient, err := bkash.New(bkash.Config{
-		BaseURL: bk.BaseURL, Username: bk.Username, Password: bk.Password,
-		AppKey: bk.AppKey, AppSecret: bk.AppSecret,
-		CallbackURL: cfg.BaseURL + "/callbacks/bkash", Clock: opt.Clock, Logger: log,
-		Observe: func(c bkash.Call) {
-			s.recorder.RecordCall(ports.GatewayCall{Gateway: domain.GatewayBkash, Operation: c.Op,
-				Outcome: c.Outcome, HTTPStatus: c.HTTPStatus, Latency: c.Duration, At: opt.Clock.Now()})
-		},
-	}, postgres.NewTokenStore[bkash.Token](db, "bkash"))
+	bkClient, err := newBkashClient(cfg, db, log, opt.Clock, func(c bkash.Call) {
+		s.recorder.RecordCall(ports.GatewayCall{Gateway: domain.GatewayBkash, Operation: c.Op,
+			Outcome: c.Outcome, HTTPStatus: c.HTTPStatus, Latency: c.Duration, At: opt.Clock.Now()})
+	})
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("bkash: %w", err)
+		return nil, err
 	}
 
 	s.app = app.New(app.Config{PaymentTTL: cfg.PaymentTTL, Sandbox: cfg.Sandbox, KeyGrace: cfg.KeyGrace,
@@ -166,6 +155,28 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 		},
 	})
 	return s, nil
+}
+
+// newBkashClient builds the bKash adapter from configuration; in sandbox
+// mode without BKASH_BASE_URL it points at this node's simulator with the
+// simulator's credentials. The id_token lives in PostgreSQL (shared by every
+// node).
+func newBkashClient(cfg config, db *postgres.DB, log *slog.Logger, clock ports.Clock, observe func(bkash.Call)) (*bkash.Client, error) {
+	bk := cfg.Bkash
+	if cfg.Sandbox && bk.BaseURL == "" {
+		creds := bkashsim.DefaultCredentials()
+		bk = bkashConfig{BaseURL: cfg.BaseURL + "/sandbox/bkash/v1.2.0-beta/tokenized/checkout",
+			Username: creds.Username, Password: creds.Password, AppKey: creds.AppKey, AppSecret: creds.AppSecret}
+	}
+	c, err := bkash.New(bkash.Config{
+		BaseURL: bk.BaseURL, Username: bk.Username, Password: bk.Password,
+		AppKey: bk.AppKey, AppSecret: bk.AppSecret,
+		CallbackURL: cfg.BaseURL + "/callbacks/bkash", Clock: clock, Logger: log, Observe: observe,
+	}, postgres.NewTokenStore[bkash.Token](db, "bkash"))
+	if err != nil {
+		return nil, fmt.Errorf("bkash: %w", err)
+	}
+	return c, nil
 }
 
 func seedDemoClient(ctx context.Context, db *postgres.DB) error {

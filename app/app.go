@@ -47,6 +47,8 @@ type Deps struct {
 	Gateways []ports.PaymentGateway // the active gateways
 	Keys     ports.KeyRotator       // API key regeneration
 	Calls    ports.GatewayCallStore // gateway health
+	Webhooks ports.WebhookSender    // merchant webhooks
+	Secrets  ports.WebhookSecrets   // webhook signing secrets
 }
 
 // Service runs the use cases. Build it with New; it is safe for concurrent use.
@@ -59,6 +61,8 @@ type Service struct {
 	sms      ports.SMSSender
 	keys     ports.KeyRotator
 	calls    ports.GatewayCallStore
+	webhooks ports.WebhookSender
+	secrets  ports.WebhookSecrets
 }
 
 // New wires the use cases. It panics on a nil Tx, Clock or gateway (a
@@ -83,6 +87,7 @@ func New(cfg Config, d Deps) *Service {
 		cfg.MaxRefunds = 10
 	}
 	s := &Service{cfg: cfg, tx: d.Tx, clock: d.Clock, log: d.Log, sms: d.SMS, keys: d.Keys, calls: d.Calls,
+		webhooks: d.Webhooks, secrets: d.Secrets,
 		gateways: map[domain.Gateway]ports.PaymentGateway{}}
 	for _, g := range d.Gateways {
 		if g == nil {
@@ -120,6 +125,7 @@ type Principal struct {
 	ClientID      string // the client acting, or the owner of TransactionID
 	TransactionID string // set for a token scoped to one payment
 	RatePerMinute int    // the client's API request limit; 0 = the default
+	Admin         bool   // an operator: may read every client's records
 }
 
 // CanSee reports whether the principal may read or act on payment p.

@@ -163,7 +163,7 @@ func (s *Service) HandleCallback(ctx context.Context, in CallbackInput) (Callbac
 		if err := tx.Attempts().Update(ctx, a); err != nil {
 			return err
 		}
-		return tx.Events().PaymentChanged(ctx, changed(p))
+		return s.publish(ctx, tx, p, "")
 	})
 	if err != nil {
 		return CallbackResult{}, err
@@ -209,6 +209,7 @@ func (s *Service) applyOutcome(ctx context.Context, tx ports.Tx, attemptID strin
 		return CallbackResult{}, err
 	}
 	now := s.clock.Now()
+	var ev domain.EventType
 	switch out.Outcome {
 	case ports.OutcomeSucceeded:
 		if err := a.Succeed(out.TrxID, now); err != nil {
@@ -221,6 +222,8 @@ func (s *Service) applyOutcome(ctx context.Context, tx ports.Tx, attemptID strin
 				"attempt", a.ID, "payment", p.ID, "status", p.Status(), "trx_id", out.TrxID)
 		} else if err := s.queuePaymentSMS(ctx, tx, p, "payment_success"); err != nil {
 			return CallbackResult{}, err
+		} else {
+			ev = domain.EventPaymentSuccess
 		}
 	case ports.OutcomeFailed:
 		if err := a.Fail(out.Code, out.Message, now); err != nil {
@@ -244,7 +247,7 @@ func (s *Service) applyOutcome(ctx context.Context, tx ports.Tx, attemptID strin
 	if err := tx.Payments().Update(ctx, p); err != nil {
 		return CallbackResult{}, err
 	}
-	if err := tx.Events().PaymentChanged(ctx, changed(p)); err != nil {
+	if err := s.publish(ctx, tx, p, ev); err != nil {
 		return CallbackResult{}, err
 	}
 	return CallbackResult{Payment: p, Attempt: a}, nil

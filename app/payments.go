@@ -195,7 +195,7 @@ func (s *Service) CreatePayment(ctx context.Context, clientID string, in CreateP
 			}
 			return err
 		}
-		return tx.Events().PaymentChanged(ctx, changed(p))
+		return s.publish(ctx, tx, p, domain.EventPaymentPending)
 	})
 	if err != nil {
 		return nil, err

@@ -183,6 +183,6 @@ func (s *Service) expirePayment(ctx context.Context, id string) error {
 		if err := tx.Payments().Update(ctx, p); err != nil {
 			return err
 		}
-		return tx.Events().PaymentChanged(ctx, changed(p))
+		return s.publish(ctx, tx, p, domain.EventPaymentFailed)
 	})
 }

@@ -203,7 +203,7 @@ func (s *Service) settleRefund(ctx context.Context, refundID string, res ports.R
 				if err := tx.Payments().Update(ctx, p); err != nil {
 					return err
 				}
-				if err := tx.Events().PaymentChanged(ctx, changed(p)); err != nil {
+				if err := s.publish(ctx, tx, p, domain.EventPaymentRefunded); err != nil {
 					return err
 				}
 			}

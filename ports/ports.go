@@ -39,6 +39,7 @@ type Tx interface {
 	Notifications() NotificationRepository
 	Refunds() RefundRepository
 	Queries() PaymentQueries
+	EventLog() EventRepository
 	Jobs() JobQueue
 	Events() EventPublisher
 }
@@ -93,6 +94,8 @@ type JobQueue interface {
 	EnqueueSMS(ctx context.Context, notificationID string) error
 	// EnqueueRefund schedules processing refund id at the gateway.
 	EnqueueRefund(ctx context.Context, refundID string) error
+	// EnqueueWebhook schedules delivering webhook delivery id.
+	EnqueueWebhook(ctx context.Context, deliveryID string) error
 }
 
 // EventPublisher announces changes to live subscribers on every node. What

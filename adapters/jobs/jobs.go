@@ -56,6 +56,23 @@ func (RefundArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: 20}
 }
 
+// WebhookArgs delivers one merchant webhook (app.Service.DeliverWebhook).
+type WebhookArgs struct {
+	DeliveryID string `json:"delivery_id"`
+}
+
+// Kind is River's job kind.
+func (WebhookArgs) Kind() string { return "webhook_deliver" }
+
+// WebhookRetries are the waits before the 2nd, 3rd and 4th (last) attempt
+// (merchant API document §8: retry after 1, 5 and 15 minutes, then failed).
+var WebhookRetries = []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute}
+
+// InsertOpts: the notifications queue; the first try plus one per retry.
+func (WebhookArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueNotifications, MaxAttempts: len(WebhookRetries) + 1}
+}
+
 // PeriodicArgs runs one named periodic task (reconciliation, maintenance).
 type PeriodicArgs struct {
 	Task string `json:"task"`
@@ -106,6 +123,9 @@ func New(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
 		return nil, err
 	}
 	if err := river.AddWorkerSafely(workers, &refundWorker{r: r}); err != nil {
+		return nil, err
+	}
+	if err := river.AddWorkerSafely(workers, &webhookWorker{r: r}); err != nil {
 		return nil, err
 	}
 	var periodic []*river.PeriodicJob
@@ -181,6 +201,35 @@ func (q txQueue) EnqueueRefund(ctx context.Context, refundID string) error {
 	_, err := q.client.InsertTx(ctx, q.tx, RefundArgs{RefundID: refundID}, nil)
 	return err
 }
+
+func (q txQueue) EnqueueWebhook(ctx context.Context, deliveryID string) error {
+	_, err := q.client.InsertTx(ctx, q.tx, WebhookArgs{DeliveryID: deliveryID}, nil)
+	return err
+}
+
+type webhookWorker struct {
+	river.WorkerDefaults[WebhookArgs]
+	r *Runner
+}
+
+// Work makes one delivery attempt; the last one marks the delivery failed.
+func (w *webhookWorker) Work(ctx context.Context, job *river.Job[WebhookArgs]) error {
+	svc, err := w.r.service()
+	if err != nil {
+		return err
+	}
+	return svc.DeliverWebhook(ctx, job.Args.DeliveryID, job.Attempt >= job.MaxAttempts)
+}
+
+// NextRetry is the custom retry policy: 1, 5 and 15 minutes after the
+// previous attempt.
+func (w *webhookWorker) NextRetry(job *river.Job[WebhookArgs]) time.Time {
+	i := min(max(job.Attempt-1, 0), len(WebhookRetries)-1)
+	return time.Now().Add(WebhookRetries[i])
+}
+
+// Timeout covers the 10 s delivery budget and the bookkeeping around it.
+func (w *webhookWorker) Timeout(*river.Job[WebhookArgs]) time.Duration { return 30 * time.Second }
 
 type refundWorker struct {
 	river.WorkerDefaults[RefundArgs]

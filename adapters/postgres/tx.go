@@ -111,6 +111,7 @@ func (t *txn) Notifications() ports.NotificationRepository { return notification
 func (t *txn) Events() ports.EventPublisher                { return notifier{t.conn} }
 func (t *txn) Refunds() ports.RefundRepository             { return refundRepo{t.conn} }
 func (t *txn) Queries() ports.PaymentQueries               { return queries{t.conn} }
+func (t *txn) EventLog() ports.EventRepository             { return eventRepo{t.conn} }
 
 func (t *txn) Jobs() ports.JobQueue {
 	if t.jobs == nil {
@@ -126,6 +127,10 @@ func (noJobs) EnqueueSMS(context.Context, string) error {
 }
 
 func (noJobs) EnqueueRefund(context.Context, string) error {
+	return errors.New("postgres: no job queue wired")
+}
+
+func (noJobs) EnqueueWebhook(context.Context, string) error {
 	return errors.New("postgres: no job queue wired")
 }
 

@@ -94,6 +94,8 @@ func NewAPI(cfg APIConfig) *API {
 		r.Get("/api/v1/client/dashboard", a.dashboard)
 		r.Get("/api/v1/gateways", a.gateways)
 		r.Get("/api/v1/gateways/health", a.gatewaysHealth)
+		r.Get("/api/v1/webhooks", a.listWebhooks)
+		r.Post("/api/v1/webhooks/{event_id}/redeliver", a.redeliver)
 	})
 	a.mux = r
 	return a

@@ -24,6 +24,7 @@ type testServer struct {
 	base string
 	db   *postgres.DB
 	m    merchant
+	stop func()
 }
 
 func startServer(t *testing.T) *testServer { return startServerWith(t, nil) }
@@ -32,6 +33,14 @@ func startServer(t *testing.T) *testServer { return startServerWith(t, nil) }
 func startServerWith(t *testing.T, adjust func(*config)) *testServer {
 	t.Helper()
 	db, dsn := pgtest.New(t)
+	ts, _ := startServerOn(t, db, dsn, adjust)
+	return ts
+}
+
+// startServerOn starts a node on an existing database and returns it with
+// a stop func that shuts it down (also run at cleanup).
+func startServerOn(t *testing.T, db *postgres.DB, dsn string, adjust func(*config)) (*testServer, func()) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -64,12 +73,16 @@ func startServerWith(t *testing.T, adjust func(*config)) *testServer {
 		defer close(done)
 		_ = s.serve(ctx, ln)
 	}()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-	})
-	return &testServer{server: s, base: base, db: db,
-		m: merchant{base: base, key: demoAPIKey, secret: demoAPISecret, http: &http.Client{Timeout: 60 * time.Second}}}
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			<-done
+		})
+	}
+	t.Cleanup(stop)
+	return &testServer{server: s, base: base, db: db, stop: stop,
+		m: merchant{base: base, key: demoAPIKey, secret: demoAPISecret, http: &http.Client{Timeout: 60 * time.Second}}}, stop
 }
 
 type testWriter struct{ t *testing.T }

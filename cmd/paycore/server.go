@@ -13,11 +13,13 @@ import (
 	"github.com/paycore/paycore/adapters/bkashsim"
 	"github.com/paycore/paycore/adapters/httpauth"
 	"github.com/paycore/paycore/adapters/jobs"
+	"github.com/paycore/paycore/adapters/merchantsim"
 	"github.com/paycore/paycore/adapters/pgnotify"
 	"github.com/paycore/paycore/adapters/postgres"
 	"github.com/paycore/paycore/adapters/rest"
 	"github.com/paycore/paycore/adapters/secret"
 	"github.com/paycore/paycore/adapters/sms"
+	"github.com/paycore/paycore/adapters/webhook"
 	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/graph"
@@ -42,6 +44,7 @@ type server struct {
 	app      *app.Service
 	recorder *postgres.Recorder
 	sim      *bkashsim.Simulator // nil outside sandbox mode
+	merchant *merchantsim.Receiver
 	handler  http.Handler
 	clock    ports.Clock
 
@@ -115,6 +118,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 		AttemptTTL: cfg.AttemptTTL}, app.Deps{
 		Tx: txp, Clock: opt.Clock, Log: log, SMS: sms.LogSender{Log: log},
 		Gateways: []ports.PaymentGateway{bkClient}, Keys: db, Calls: s.recorder,
+		Webhooks: webhook.New(cfg.Sandbox, app.WebhookTimeout), Secrets: db,
 	})
 	s.runner.Bind(s.app)
 	s.listener = pgnotify.New(db.Pool, postgres.PaymentsChannel, log)
@@ -140,6 +144,8 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 	}
 	if s.sim != nil {
 		mounts["/sandbox/bkash"] = http.StripPrefix("/sandbox/bkash", s.sim.Handler())
+		s.merchant = merchantsim.New([]byte(demoWebhookSecret), opt.Clock.Now)
+		mounts["/sandbox/merchant"] = http.StripPrefix("/sandbox/merchant", s.merchant.Handler())
 	}
 	s.handler = rest.NewHandler(rest.Config{
 		App: s.app, Clock: opt.Clock, Logger: log, Mounts: mounts,

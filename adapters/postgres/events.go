@@ -1,0 +1,141 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/paycore/paycore/domain"
+	"github.com/paycore/paycore/ports"
+)
+
+type eventRow struct {
+	bun.BaseModel `bun:"table:events"`
+
+	ID        string          `bun:"id,pk"`
+	Type      string          `bun:"type"`
+	ClientID  string          `bun:"client_id"`
+	PaymentID string          `bun:"payment_id"`
+	Payload   string          `bun:"payload"`
+	CreatedAt time.Time       `bun:"created_at"`
+}
+
+type deliveryRow struct {
+	bun.BaseModel `bun:"table:webhook_deliveries"`
+
+	ID          string     `bun:"id,pk"`
+	EventID     string     `bun:"event_id"`
+	ClientID    string     `bun:"client_id"`
+	URL         string     `bun:"url"`
+	Status      string     `bun:"status"`
+	Attempts    int        `bun:"attempts"`
+	LastStatus  int        `bun:"last_status"`
+	CreatedAt   time.Time  `bun:"created_at"`
+	UpdatedAt   time.Time  `bun:"updated_at"`
+	DeliveredAt *time.Time `bun:"delivered_at"`
+}
+
+type webhookAttemptRow struct {
+	bun.BaseModel `bun:"table:webhook_attempts"`
+
+	ID         int64     `bun:"id,pk,autoincrement"`
+	DeliveryID string    `bun:"delivery_id"`
+	Attempt    int       `bun:"attempt"`
+	At         time.Time `bun:"at"`
+	StatusCode int       `bun:"status_code"`
+	LatencyMS  int64     `bun:"latency_ms"`
+	Response   string    `bun:"response"`
+	Error      string    `bun:"error"`
+}
+
+func toDeliveryRow(d *domain.WebhookDelivery) *deliveryRow {
+	return &deliveryRow{ID: d.ID, EventID: d.EventID, ClientID: d.ClientID, URL: d.URL, Status: string(d.Status),
+		Attempts: d.Attempts, LastStatus: d.LastStatus, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, DeliveredAt: d.DeliveredAt}
+}
+
+func (r *deliveryRow) toDomain() *domain.WebhookDelivery {
+	return &domain.WebhookDelivery{ID: r.ID, EventID: r.EventID, ClientID: r.ClientID, URL: r.URL,
+		Status: domain.DeliveryStatus(r.Status), Attempts: r.Attempts, LastStatus: r.LastStatus,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), DeliveredAt: r.DeliveredAt}
+}
+
+type eventRepo struct{ db bun.IDB }
+
+var _ ports.EventRepository = eventRepo{}
+
+func (r eventRepo) CreateEvent(ctx context.Context, e *domain.Event) error {
+	_, err := r.db.NewInsert().Model(&eventRow{ID: e.ID, Type: string(e.Type), ClientID: e.ClientID,
+		PaymentID: e.PaymentID, Payload: string(e.Payload), CreatedAt: e.CreatedAt}).Exec(ctx)
+	return mapErr(err)
+}
+
+func (r eventRepo) GetEvent(ctx context.Context, id string) (*domain.Event, error) {
+	var row eventRow
+	if err := r.db.NewSelect().Model(&row).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, mapErr(err)
+	}
+	return &domain.Event{ID: row.ID, Type: domain.EventType(row.Type), ClientID: row.ClientID,
+		PaymentID: row.PaymentID, Payload: []byte(row.Payload), CreatedAt: row.CreatedAt.UTC()}, nil
+}
+
+func (r eventRepo) CreateDelivery(ctx context.Context, d *domain.WebhookDelivery) error {
+	_, err := r.db.NewInsert().Model(toDeliveryRow(d)).Exec(ctx)
+	return mapErr(err)
+}
+
+func (r eventRepo) GetDelivery(ctx context.Context, id string, forUpdate bool) (*domain.WebhookDelivery, error) {
+	var row deliveryRow
+	q := r.db.NewSelect().Model(&row).Where("id = ?", id)
+	if forUpdate {
+		q = q.For("UPDATE")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, mapErr(err)
+	}
+	return row.toDomain(), nil
+}
+
+func (r eventRepo) UpdateDelivery(ctx context.Context, d *domain.WebhookDelivery) error {
+	_, err := r.db.NewUpdate().Model(toDeliveryRow(d)).
+		Column("status", "attempts", "last_status", "updated_at", "delivered_at").WherePK().Exec(ctx)
+	return mapErr(err)
+}
+
+func (r eventRepo) AddAttempt(ctx context.Context, a domain.WebhookAttempt) error {
+	_, err := r.db.NewInsert().Model(&webhookAttemptRow{DeliveryID: a.DeliveryID, Attempt: a.Attempt, At: a.At,
+		StatusCode: a.StatusCode, LatencyMS: a.Latency.Milliseconds(), Response: a.Response, Error: a.Error}).Exec(ctx)
+	return mapErr(err)
+}
+
+func (r eventRepo) ListDeliveries(ctx context.Context, clientID, eventID string, limit int) ([]*domain.WebhookDelivery, error) {
+	var rows []deliveryRow
+	q := r.db.NewSelect().Model(&rows).Order("created_at DESC", "id").Limit(int64(limit))
+	if clientID != "" {
+		q = q.Where("client_id = ?", clientID)
+	}
+	if eventID != "" {
+		q = q.Where("event_id = ?", eventID)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]*domain.WebhookDelivery, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toDomain()
+	}
+	return out, nil
+}
+
+func (r eventRepo) ListAttempts(ctx context.Context, deliveryID string) ([]domain.WebhookAttempt, error) {
+	var rows []webhookAttemptRow
+	if err := r.db.NewSelect().Model(&rows).Where("delivery_id = ?", deliveryID).Order("attempt", "id").Scan(ctx); err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]domain.WebhookAttempt, len(rows))
+	for i, x := range rows {
+		out[i] = domain.WebhookAttempt{DeliveryID: x.DeliveryID, Attempt: x.Attempt, At: x.At.UTC(), StatusCode: x.StatusCode,
+			Latency: time.Duration(x.LatencyMS) * time.Millisecond, Response: x.Response, Error: x.Error}
+	}
+	return out, nil
+}

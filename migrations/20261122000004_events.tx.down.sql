@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS webhook_attempts, webhook_deliveries, events;

@@ -1,0 +1,54 @@
+package ports
+
+import (
+	"context"
+	"time"
+
+	"github.com/paycore/paycore/domain"
+)
+
+// EventRepository stores the event log and webhook deliveries.
+type EventRepository interface {
+	CreateEvent(ctx context.Context, e *domain.Event) error
+	// GetEvent returns an event; domain.ErrNotFound if none.
+	GetEvent(ctx context.Context, id string) (*domain.Event, error)
+	CreateDelivery(ctx context.Context, d *domain.WebhookDelivery) error
+	// GetDelivery returns a delivery; forUpdate locks it.
+	GetDelivery(ctx context.Context, id string, forUpdate bool) (*domain.WebhookDelivery, error)
+	UpdateDelivery(ctx context.Context, d *domain.WebhookDelivery) error
+	AddAttempt(ctx context.Context, a domain.WebhookAttempt) error
+	// ListDeliveries returns a client's deliveries (all clients when
+	// clientID is ""), newest first; eventID "" means any event.
+	ListDeliveries(ctx context.Context, clientID, eventID string, limit int) ([]*domain.WebhookDelivery, error)
+	// ListAttempts returns a delivery's attempts, oldest first.
+	ListAttempts(ctx context.Context, deliveryID string) ([]domain.WebhookAttempt, error)
+}
+
+// WebhookRequest is one signed POST to a merchant.
+type WebhookRequest struct {
+	URL     string
+	Headers map[string]string
+	Body    []byte
+}
+
+// WebhookResponse is what the merchant's server answered.
+type WebhookResponse struct {
+	StatusCode int    // 0 when there was no HTTP answer
+	Body       string // first 1 KiB
+	Latency    time.Duration
+}
+
+// WebhookSender POSTs webhooks. Outside sandbox mode it refuses plain HTTP
+// and private, loopback, link-local and metadata addresses, checked on the
+// resolved IP at connect time (SSRF).
+type WebhookSender interface {
+	// Send posts req within a 10 s budget. err is set when no HTTP answer
+	// came back (refused address, timeout, connection error).
+	Send(ctx context.Context, req WebhookRequest) (WebhookResponse, error)
+}
+
+// WebhookSecrets gives a client's webhook signing secret (distinct from its
+// API secret).
+type WebhookSecrets interface {
+	WebhookSecret(ctx context.Context, clientID string) ([]byte, error)
+}

@@ -13,12 +13,12 @@ import (
 type eventRow struct {
 	bun.BaseModel `bun:"table:events"`
 
-	ID        string          `bun:"id,pk"`
-	Type      string          `bun:"type"`
-	ClientID  string          `bun:"client_id"`
-	PaymentID string          `bun:"payment_id"`
-	Payload   string          `bun:"payload"`
-	CreatedAt time.Time       `bun:"created_at"`
+	ID        string    `bun:"id,pk"`
+	Type      string    `bun:"type"`
+	ClientID  string    `bun:"client_id"`
+	PaymentID string    `bun:"payment_id"`
+	Payload   string    `bun:"payload"`
+	CreatedAt time.Time `bun:"created_at"`
 }
 
 type deliveryRow struct {

@@ -220,7 +220,7 @@ func (s *Service) applyOutcome(ctx context.Context, tx ports.Tx, attemptID strin
 			// processing: keep the trxID on the attempt for an operator.
 			s.log.Error("attempt succeeded on a payment that is not processing",
 				"attempt", a.ID, "payment", p.ID, "status", p.Status(), "trx_id", out.TrxID)
-		} else if err := s.queuePaymentSMS(ctx, tx, p, "payment_success"); err != nil {
+		} else if err := s.queuePaymentSMS(ctx, tx, p, TemplatePaymentSuccess, domain.Money{}); err != nil {
 			return CallbackResult{}, err
 		} else {
 			ev = domain.EventPaymentSuccess

@@ -10,19 +10,54 @@ import (
 	"github.com/paycore/paycore/ports"
 )
 
-// smsTemplates holds the customer SMS texts by template and language.
-// Placeholders: {amount} "250.00 BDT", {order} order_id, {merchant}, {trx}.
+// SMS templates (the seed's transaction alerts: sale alert, payment,
+// failure, refund), by template and language ("en", "bn"; the client's
+// setting). Placeholders: {merchant}, {order}, {amount} ("250.00 BDT"),
+// {trx}, {refund} (refunded amount).
 var smsTemplates = map[string]map[string]string{
-	"payment_success": {
-		"en": "Payment of {amount} for order {order} at {merchant} received. TrxID {trx}. Thank you.",
-		"bn": "{merchant}-এ অর্ডার {order}-এর {amount} পেমেন্ট গৃহীত হয়েছে। TrxID {trx}। ধন্যবাদ।",
+	TemplateOrderPlaced: {
+		"en": "{merchant}: order {order} placed. Amount due {amount}. Pay with bKash, Nagad or card.",
+		"bn": "{merchant}: অর্ডার {order} গ্রহণ করা হয়েছে। পরিশোধযোগ্য {amount}।",
+	},
+	TemplatePaymentSuccess: {
+		"en": "{merchant}: payment of {amount} for order {order} received. TrxID {trx}. Thank you.",
+		"bn": "{merchant}: অর্ডার {order}-এর {amount} পেমেন্ট গৃহীত হয়েছে। TrxID {trx}। ধন্যবাদ।",
+	},
+	TemplatePaymentFailed: {
+		"en": "{merchant}: payment for order {order} ({amount}) was not completed. No money was taken.",
+		"bn": "{merchant}: অর্ডার {order}-এর {amount} পেমেন্ট সম্পন্ন হয়নি। কোনো টাকা কাটা হয়নি।",
+	},
+	TemplateRefund: {
+		"en": "{merchant}: {refund} refunded for order {order}. It reaches your account shortly.",
+		"bn": "{merchant}: অর্ডার {order}-এর {refund} ফেরত দেওয়া হয়েছে।",
 	},
 }
 
-// queuePaymentSMS stores an SMS about p for its customer and enqueues its
-// sending in the same transaction. A payment without a valid customer phone
-// gets none.
-func (s *Service) queuePaymentSMS(ctx context.Context, tx ports.Tx, p *domain.Payment, template string) error {
+// SMS template names.
+const (
+	TemplateOrderPlaced    = "order_placed"
+	TemplatePaymentSuccess = "payment_success"
+	TemplatePaymentFailed  = "payment_failed"
+	TemplateRefund         = "refund"
+)
+
+// renderSMS fills a template in the client's language (English when the
+// client's language has no text).
+func renderSMS(template, lang string, c domain.Client, p *domain.Payment, refund domain.Money) (string, string) {
+	texts := smsTemplates[template]
+	if _, ok := texts[lang]; !ok {
+		lang = "en"
+	}
+	r := strings.NewReplacer("{merchant}", c.Name, "{order}", p.Order.OrderID, "{amount}", p.Amount.String(),
+		"{trx}", p.TrxID, "{refund}", refund.String())
+	return r.Replace(texts[lang]), lang
+}
+
+// queuePaymentSMS stores an SMS about p for its customer, with its encoding
+// and segment count, and enqueues sending it in the same transaction. A
+// payment without a valid Bangladeshi mobile number gets none. refund is
+// the refunded amount for TemplateRefund.
+func (s *Service) queuePaymentSMS(ctx context.Context, tx ports.Tx, p *domain.Payment, template string, refund domain.Money) error {
 	to, ok := NormalizeBDMobile(p.Order.CustomerPhone)
 	if !ok || s.sms == nil {
 		return nil
@@ -31,17 +66,11 @@ func (s *Service) queuePaymentSMS(ctx context.Context, tx ports.Tx, p *domain.Pa
 	if err != nil {
 		return err
 	}
-	lang := c.Language
-	if _, ok := smsTemplates[template][lang]; !ok {
-		lang = "en"
-	}
-	body := strings.NewReplacer(
-		"{amount}", p.Amount.String(), "{order}", p.Order.OrderID,
-		"{merchant}", c.Name, "{trx}", p.TrxID,
-	).Replace(smsTemplates[template][lang])
+	body, lang := renderSMS(template, c.Language, c, p, refund)
+	enc, segs := domain.SMSSegments(body)
 	n := &domain.Notification{
 		ID: domain.NewID(domain.PrefixNotice), PaymentID: p.ID, ClientID: c.ID,
-		Recipient: to, Template: template, Language: lang, Body: body,
+		Recipient: to, Template: template, Language: lang, Body: body, Encoding: enc, Segments: segs,
 		Status: domain.NotificationQueued, CreatedAt: s.clock.Now(),
 	}
 	if err := tx.Notifications().Create(ctx, n); err != nil {
@@ -55,11 +84,12 @@ func (s *Service) queuePaymentSMS(ctx context.Context, tx ports.Tx, p *domain.Pa
 var ErrRetryable = errors.New("retryable")
 
 // SendSMS sends a queued notification through the SMS provider and records
-// the result. It never touches the payment. A notification already sent is
-// not sent again. It returns an error wrapping ErrRetryable when trying
-// again may help; a permanent refusal marks the notification failed and
-// returns nil.
-func (s *Service) SendSMS(ctx context.Context, notificationID string) error {
+// the result; it never touches the payment. A notification already sent or
+// failed is left alone. A provider refusal that retrying cannot help marks
+// it failed and returns nil. A retryable failure returns an error wrapping
+// ErrRetryable so the job tries again — unless lastTry, which marks the
+// notification failed.
+func (s *Service) SendSMS(ctx context.Context, notificationID string, lastTry bool) error {
 	if s.sms == nil {
 		return fmt.Errorf("send sms %s: no SMS provider", notificationID)
 	}
@@ -77,21 +107,29 @@ func (s *Service) SendSMS(ctx context.Context, notificationID string) error {
 	}
 	ref, sendErr := s.sms.Send(ctx, ports.SMS{ID: n.ID, To: n.Recipient, Body: n.Body})
 	var smsErr *ports.SMSError
-	if sendErr != nil && (!errors.As(sendErr, &smsErr) || smsErr.Retryable) {
-		return fmt.Errorf("send sms %s: %w: %w", n.ID, ErrRetryable, sendErr)
-	}
-	return s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
+	retryable := sendErr != nil && (!errors.As(sendErr, &smsErr) || smsErr.Retryable)
+	err = s.tx.Transact(context.WithoutCancel(ctx), func(ctx context.Context, tx ports.Tx) error {
 		n, err := tx.Notifications().Get(ctx, notificationID, true)
-		if err != nil {
+		if err != nil || n.Status != domain.NotificationQueued {
 			return err
 		}
 		now := s.clock.Now()
-		n.Provider = s.sms.Provider()
-		if sendErr != nil {
+		n.Provider, n.Attempts = s.sms.Provider(), n.Attempts+1
+		switch {
+		case sendErr == nil:
+			n.Status, n.ProviderRef, n.SentAt, n.Error = domain.NotificationSent, ref, &now, ""
+		case retryable && !lastTry:
+			n.Error = sendErr.Error()
+		default:
 			n.Status, n.Error = domain.NotificationFailed, sendErr.Error()
-		} else {
-			n.Status, n.ProviderRef, n.SentAt = domain.NotificationSent, ref, &now
 		}
 		return tx.Notifications().Update(ctx, n)
 	})
+	if err != nil {
+		return err
+	}
+	if retryable && !lastTry {
+		return fmt.Errorf("send sms %s: %w: %w", notificationID, ErrRetryable, sendErr)
+	}
+	return nil
 }

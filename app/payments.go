@@ -195,6 +195,9 @@ func (s *Service) CreatePayment(ctx context.Context, clientID string, in CreateP
 			}
 			return err
 		}
+		if err := s.queuePaymentSMS(ctx, tx, p, TemplateOrderPlaced, domain.Money{}); err != nil {
+			return err
+		}
 		return s.publish(ctx, tx, p, domain.EventPaymentPending)
 	})
 	if err != nil {

@@ -183,6 +183,9 @@ func (s *Service) expirePayment(ctx context.Context, id string) error {
 		if err := tx.Payments().Update(ctx, p); err != nil {
 			return err
 		}
+		if err := s.queuePaymentSMS(ctx, tx, p, TemplatePaymentFailed, domain.Money{}); err != nil {
+			return err
+		}
 		return s.publish(ctx, tx, p, domain.EventPaymentFailed)
 	})
 }

@@ -206,6 +206,9 @@ func (s *Service) settleRefund(ctx context.Context, refundID string, res ports.R
 				if err := s.publish(ctx, tx, p, domain.EventPaymentRefunded); err != nil {
 					return err
 				}
+				if err := s.queuePaymentSMS(ctx, tx, p, TemplateRefund, r.Amount); err != nil {
+					return err
+				}
 			}
 		} else if err := r.Fail(res.Code, res.Message, now); err != nil {
 			return err

@@ -26,6 +26,9 @@ type Notification struct {
 	Provider    string // "log", …
 	ProviderRef string // provider's message id
 	Error       string
+	Encoding    string // "GSM-7" or "UCS-2" (SMSSegments)
+	Segments    int    // SMS parts the body takes
+	Attempts    int    // sends tried
 	CreatedAt   time.Time
 	SentAt      *time.Time
 }

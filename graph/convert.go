@@ -2,7 +2,9 @@ package graph
 
 import (
 	"encoding/json"
+	"math"
 	"strings"
+	"time"
 
 	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/domain"
@@ -85,7 +87,8 @@ func toModelMoney(m domain.Money) *model.Money {
 }
 
 // toModelPayment converts a payment with its attempts; paymentURL is the
-// hosted page for it.
+// hosted page for it. Attempts is never nil: Payment.attempts serves it as
+// it is (see toModelListedPayment).
 func toModelPayment(v app.PaymentView, paymentURL string) *model.Payment {
 	p := v.Payment
 	out := &model.Payment{
@@ -95,17 +98,24 @@ func toModelPayment(v app.PaymentView, paymentURL string) *model.Payment {
 		Status:        toModelPaymentStatus(p.Status()),
 		TrxID:         optional(p.TrxID),
 		PaymentURL:    paymentURL,
-		Attempts:      make([]*model.Attempt, 0, len(v.Attempts)),
 		CreatedAt:     p.CreatedAt,
 		UpdatedAt:     p.UpdatedAt,
 		ExpiresAt:     p.ExpiresAt,
+		Refunded:      toModelMoney(refunded(p)),
 	}
 	if p.Gateway != "" {
 		g := toModelGateway(p.Gateway)
 		out.Gateway = &g
 	}
-	for _, a := range v.Attempts {
-		out.Attempts = append(out.Attempts, toModelAttempt(a))
+	out.Attempts = toModelAttempts(v.Attempts)
+	return out
+}
+
+// toModelAttempts converts a payment's attempts, never nil.
+func toModelAttempts(as []*domain.Attempt) []*model.Attempt {
+	out := make([]*model.Attempt, 0, len(as))
+	for _, a := range as {
+		out = append(out, toModelAttempt(a))
 	}
 	return out
 }
@@ -162,4 +172,146 @@ func deref(p *string) string {
 		return ""
 	}
 	return *p
+}
+
+// toModelListedPayment converts a payment read without its attempts (a
+// payments page). Attempts stays nil, which tells Payment.attempts to read
+// them.
+func toModelListedPayment(p *domain.Payment, paymentURL string) *model.Payment {
+	out := toModelPayment(app.PaymentView{Payment: p}, paymentURL)
+	out.Attempts = nil
+	return out
+}
+
+// refunded returns what p has refunded, as zero of p's currency if it was
+// never set.
+func refunded(p *domain.Payment) domain.Money {
+	if p.Refunded.Currency().Code == "" {
+		if zero, err := domain.NewMoney(0, p.Amount.Currency().Code); err == nil {
+			return zero
+		}
+	}
+	return p.Refunded
+}
+
+// toDomainPaymentStatus maps a GraphQL payment status back to the core's
+// name ("partially_refunded"), which app parses.
+func toDomainPaymentStatus(s model.PaymentStatus) string {
+	for d, m := range paymentStatuses {
+		if m == s {
+			return string(d)
+		}
+	}
+	return strings.ToLower(string(s))
+}
+
+var refundStatuses = map[domain.RefundStatus]model.RefundStatus{
+	domain.RefundPending:   model.RefundStatusPending,
+	domain.RefundSubmitted: model.RefundStatusSubmitted,
+	domain.RefundSucceeded: model.RefundStatusSucceeded,
+	domain.RefundFailed:    model.RefundStatusFailed,
+}
+
+// toModelRefund converts a refund.
+func toModelRefund(r *domain.Refund) *model.Refund {
+	st, ok := refundStatuses[r.Status()]
+	if !ok {
+		st = model.RefundStatus(strings.ToUpper(string(r.Status())))
+	}
+	return &model.Refund{
+		ID:             r.ID,
+		TransactionID:  r.PaymentID,
+		Amount:         toModelMoney(r.Amount),
+		Status:         st,
+		Reason:         r.Reason,
+		FailureCode:    optional(r.FailureCode),
+		FailureMessage: optional(r.FailureMessage),
+		CreatedAt:      r.CreatedAt,
+	}
+}
+
+// toModelRefunds converts a payment's refunds, never nil.
+func toModelRefunds(rs []*domain.Refund) []*model.Refund {
+	out := make([]*model.Refund, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, toModelRefund(r))
+	}
+	return out
+}
+
+// toModelDashboard converts a client's totals.
+func toModelDashboard(d app.Dashboard) *model.Dashboard {
+	return &model.Dashboard{
+		TotalTransactions: d.TotalTransactions,
+		TotalSuccess:      d.TotalSuccess,
+		TotalFailed:       d.TotalFailed,
+		TotalAmount:       toModelMoney(d.TotalAmount),
+		TotalRefunded:     toModelMoney(d.TotalRefunded),
+		Commission:        toModelMoney(d.Commission),
+	}
+}
+
+var clientStatuses = map[domain.ClientStatus]model.ClientStatus{
+	domain.ClientActive:    model.ClientStatusActive,
+	domain.ClientSuspended: model.ClientStatusSuspended,
+}
+
+// toModelClientProfile converts a client's account; the API key is null
+// when the client has none.
+func toModelClientProfile(p app.Profile) *model.ClientProfile {
+	c := p.Client
+	st, ok := clientStatuses[c.Status]
+	if !ok {
+		st = model.ClientStatus(strings.ToUpper(string(c.Status)))
+	}
+	return &model.ClientProfile{
+		ID:            c.ID,
+		Name:          c.Name,
+		Status:        st,
+		WebhookURL:    optional(c.WebhookURL),
+		CommissionBps: clampInt32(int64(c.CommissionBPS)),
+		Language:      c.Language,
+		APIKey:        optional(p.APIKey),
+		CreatedAt:     c.CreatedAt,
+	}
+}
+
+// toModelGatewayInfo converts an active gateway's description.
+func toModelGatewayInfo(g app.GatewayInfo) *model.GatewayInfo {
+	return &model.GatewayInfo{
+		Code:       toModelGateway(g.Code),
+		Name:       g.Name,
+		Currencies: append([]string{}, g.Currencies...),
+		MinAmount:  toModelMoney(g.MinAmount),
+		MaxAmount:  toModelMoney(g.MaxAmount),
+	}
+}
+
+var gatewayStatuses = map[string]model.GatewayStatus{
+	"up":       model.GatewayStatusUp,
+	"degraded": model.GatewayStatusDegraded,
+	"down":     model.GatewayStatusDown,
+}
+
+// toModelGatewayHealth converts a gateway's health; latency in whole
+// milliseconds.
+func toModelGatewayHealth(h app.GatewayHealth) *model.GatewayHealth {
+	st, ok := gatewayStatuses[h.Status]
+	if !ok {
+		st = model.GatewayStatus(strings.ToUpper(h.Status))
+	}
+	return &model.GatewayHealth{
+		Code:          toModelGateway(h.Code),
+		Status:        st,
+		SuccessRate:   h.SuccessRate,
+		P95LatencyMs:  clampInt32(h.P95Latency.Milliseconds()),
+		UptimePercent: h.UptimePercent,
+		Calls:         clampInt32(h.Calls),
+		WindowHours:   clampInt32(int64(app.HealthWindow / time.Hour)),
+	}
+}
+
+// clampInt32 fits n into a GraphQL Int (32 bits), saturating.
+func clampInt32(n int64) int32 {
+	return int32(max(min(n, math.MaxInt32), math.MinInt32))
 }

@@ -98,7 +98,7 @@ func TestToModelPayment(t *testing.T) {
 			view: app.PaymentView{Payment: pending},
 			want: `{"transactionId":"txn_1","orderId":"ord-1","amount":{"amount":"1500.00","currency":"BDT"},"status":"PENDING",` +
 				`"paymentURL":"https://pay.example/pay/txn_1","attempts":[],"createdAt":"2026-08-22T10:00:00Z",` +
-				`"updatedAt":"2026-08-22T10:00:00Z","expiresAt":"2026-08-23T10:00:00Z"}`,
+				`"updatedAt":"2026-08-22T10:00:00Z","expiresAt":"2026-08-23T10:00:00Z","refunded":{"amount":"0.00","currency":"BDT"}}`,
 		},
 		{
 			name: "paid after a refusal",
@@ -107,7 +107,8 @@ func TestToModelPayment(t *testing.T) {
 				`"gateway":"NAGAD","trxId":"TRX9","paymentURL":"https://pay.example/pay/txn_1","attempts":[` +
 				`{"id":"att_1","gateway":"BKASH","status":"FAILED","failureCode":"2023","failureMessage":"Insufficient Balance","createdAt":"2026-08-22T10:00:00Z"},` +
 				`{"id":"att_2","gateway":"NAGAD","status":"SUCCEEDED","createdAt":"2026-08-22T10:00:00Z"}],` +
-				`"createdAt":"2026-08-22T10:00:00Z","updatedAt":"2026-08-22T10:00:00Z","expiresAt":"2026-08-23T10:00:00Z"}`,
+				`"createdAt":"2026-08-22T10:00:00Z","updatedAt":"2026-08-22T10:00:00Z","expiresAt":"2026-08-23T10:00:00Z",` +
+				`"refunded":{"amount":"0.00","currency":"BDT"}}`,
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,9 +1,11 @@
 package graph_test
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -23,10 +25,28 @@ type memStore struct {
 	mu       sync.Mutex
 	payments map[string]*domain.Payment
 	attempts map[string]*domain.Attempt
+	refunds  map[string]*domain.Refund
+	filters  []ports.PaymentFilter // every Queries().List filter, in order
+	jobs     []string              // refund IDs enqueued
 }
 
 func newMemStore() *memStore {
-	return &memStore{payments: map[string]*domain.Payment{}, attempts: map[string]*domain.Attempt{}}
+	return &memStore{payments: map[string]*domain.Payment{}, attempts: map[string]*domain.Attempt{},
+		refunds: map[string]*domain.Refund{}}
+}
+
+// listFilters returns the filters Queries().List was called with.
+func (s *memStore) listFilters() []ports.PaymentFilter {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.filters)
+}
+
+// refundJobs returns the refund IDs enqueued.
+func (s *memStore) refundJobs() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.jobs)
 }
 
 func (s *memStore) Transact(ctx context.Context, fn func(context.Context, ports.Tx) error) error {
@@ -69,6 +89,109 @@ func (t memTx) Payments() ports.PaymentRepository { return memPayments{s: t.s} }
 func (t memTx) Attempts() ports.AttemptRepository { return memAttempts{s: t.s} }
 func (t memTx) Clients() ports.ClientRepository   { return memClients{} }
 func (t memTx) Events() ports.EventPublisher      { return memPublisher{} }
+func (t memTx) Refunds() ports.RefundRepository   { return memRefunds{s: t.s} }
+func (t memTx) Queries() ports.PaymentQueries     { return memQueries{s: t.s} }
+func (t memTx) Jobs() ports.JobQueue              { return memJobs{s: t.s} }
+func (t memTx) EventLog() ports.EventRepository   { return memEventLog{} }
+
+// memEventLog drops the event log and webhook deliveries.
+type memEventLog struct{ ports.EventRepository }
+
+func (memEventLog) CreateEvent(context.Context, *domain.Event) error              { return nil }
+func (memEventLog) CreateDelivery(context.Context, *domain.WebhookDelivery) error { return nil }
+
+type memRefunds struct {
+	ports.RefundRepository
+	s *memStore
+}
+
+func (r memRefunds) Create(_ context.Context, x *domain.Refund) error {
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	cp := *x
+	r.s.refunds[x.ID] = &cp
+	return nil
+}
+
+func (r memRefunds) ListByPayment(_ context.Context, paymentID string) ([]*domain.Refund, error) {
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	var out []*domain.Refund
+	for _, x := range r.s.refunds {
+		if x.PaymentID == paymentID {
+			cp := *x
+			out = append(out, &cp)
+		}
+	}
+	slices.SortFunc(out, func(a, b *domain.Refund) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
+	})
+	return out, nil
+}
+
+// memQueries lists the store's payments like PostgreSQL would: filtered,
+// newest first (IDs break ties), one window.
+type memQueries struct {
+	ports.PaymentQueries
+	s *memStore
+}
+
+func (q memQueries) List(_ context.Context, f ports.PaymentFilter) ([]*domain.Payment, int, error) {
+	q.s.mu.Lock()
+	defer q.s.mu.Unlock()
+	q.s.filters = append(q.s.filters, f)
+	var all []*domain.Payment
+	for _, p := range q.s.payments {
+		if p.Order.ClientID != f.ClientID || (f.Status != "" && p.Status() != f.Status) ||
+			(f.OrderID != "" && p.Order.OrderID != f.OrderID) ||
+			(!f.From.IsZero() && p.CreatedAt.Before(f.From)) || (!f.To.IsZero() && !p.CreatedAt.Before(f.To)) {
+			continue
+		}
+		cp := *p
+		all = append(all, &cp)
+	}
+	slices.SortFunc(all, func(a, b *domain.Payment) int {
+		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(b.ID, a.ID))
+	})
+	lo := min(f.Offset, len(all))
+	return all[lo:min(lo+f.Limit, len(all))], len(all), nil
+}
+
+func (q memQueries) Stats(_ context.Context, clientID string) (ports.PaymentStats, error) {
+	q.s.mu.Lock()
+	defer q.s.mu.Unlock()
+	st := ports.PaymentStats{Paid: map[string]int64{}, Refunded: map[string]int64{}}
+	for _, p := range q.s.payments {
+		if p.Order.ClientID != clientID {
+			continue
+		}
+		st.Total++
+		code := p.Amount.Currency().Code
+		switch p.Status() {
+		case domain.StatusSuccess, domain.StatusPartiallyRefunded, domain.StatusRefunded, domain.StatusDisputed:
+			st.Success++
+			st.Paid[code] += p.Amount.Minor()
+			st.Refunded[code] += p.Refunded.Minor()
+		case domain.StatusFailed, domain.StatusCancelled, domain.StatusExpired:
+			st.Failed++
+		}
+	}
+	return st, nil
+}
+
+type memJobs struct {
+	ports.JobQueue
+	s *memStore
+}
+
+func (memJobs) EnqueueWebhook(context.Context, string) error { return nil }
+
+func (j memJobs) EnqueueRefund(_ context.Context, refundID string) error {
+	j.s.mu.Lock()
+	defer j.s.mu.Unlock()
+	j.s.jobs = append(j.s.jobs, refundID)
+	return nil
+}
 
 type memPayments struct {
 	ports.PaymentRepository
@@ -143,8 +266,12 @@ func (r memAttempts) ListByPayment(_ context.Context, paymentID string) ([]*doma
 type memClients struct{ ports.ClientRepository }
 
 func (memClients) Get(_ context.Context, id string) (domain.Client, error) {
-	return domain.Client{ID: id, Name: "Demo Shop", Status: domain.ClientActive}, nil
+	return domain.Client{ID: id, Name: "Demo Shop", Status: domain.ClientActive,
+		WebhookURL: "https://shop.example/hook", CommissionBPS: 150, Language: "en", CreatedAt: clientCreated}, nil
 }
+
+// clientCreated is when every fake client was created.
+var clientCreated = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
 type memPublisher struct{ ports.EventPublisher }
 
@@ -224,6 +351,38 @@ func (memKeys) LookupKey(_ context.Context, key string) (ports.APIKey, error) {
 	return ports.APIKey{Key: key, ClientID: clientA, Secret: []byte(demoSecret), ClientActive: true}, nil
 }
 
+// memRotator is the key store behind regenerateApiKeys and clientProfile.
+type memRotator struct {
+	mu      sync.Mutex
+	current map[string]string // client → newest key
+	secrets map[string]string // key → secret
+}
+
+func (k *memRotator) RotateKey(_ context.Context, clientID, newKey string, newSecret []byte, _ time.Time) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.current[clientID], k.secrets[newKey] = newKey, string(newSecret)
+	return nil
+}
+
+func (k *memRotator) CurrentKey(_ context.Context, clientID string) (string, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	key, ok := k.current[clientID]
+	if !ok {
+		return "", domain.ErrNotFound
+	}
+	return key, nil
+}
+
+// memCalls reports the same recorded calls for every gateway.
+type memCalls struct{ ports.GatewayCallStore }
+
+func (memCalls) CallStats(context.Context, domain.Gateway, time.Time) (ports.GatewayCallStats, error) {
+	return ports.GatewayCallStats{Calls: 200, OK: 180, Refused: 10, NoAnswer: 10, P95: 1234567 * time.Microsecond,
+		Buckets: 8, UpBuckets: 7}, nil
+}
+
 type memNonces struct {
 	mu   sync.Mutex
 	seen map[string]bool
@@ -251,6 +410,7 @@ const (
 type env struct {
 	store  *memStore
 	bus    *memBus
+	keys   *memRotator
 	tokens *httpauth.Tokens
 	srv    *httptest.Server
 }
@@ -283,7 +443,8 @@ func newEnvTTL(t *testing.T, ttl time.Duration, opts ...envOption) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{store: newMemStore(), bus: newMemBus(), tokens: tokens}
+	e := &env{store: newMemStore(), bus: newMemBus(), tokens: tokens,
+		keys: &memRotator{current: map[string]string{clientA: demoKey}, secrets: map[string]string{}}}
 	gw := &fakeGateway{}
 	cfg := graph.Config{
 		Auth:       app.NewAuthenticator(memKeys{}, &memNonces{seen: map[string]bool{}}, ports.SystemClock{}),
@@ -294,7 +455,8 @@ func newEnvTTL(t *testing.T, ttl time.Duration, opts ...envOption) *env {
 	for _, o := range opts {
 		o(&cfg, gw)
 	}
-	cfg.App = app.New(app.Config{}, app.Deps{Tx: e.store, Clock: ports.SystemClock{}, Gateways: []ports.PaymentGateway{gw}})
+	cfg.App = app.New(app.Config{}, app.Deps{Tx: e.store, Clock: ports.SystemClock{}, Gateways: []ports.PaymentGateway{gw},
+		Keys: e.keys, Calls: memCalls{}})
 	e.srv = httptest.NewServer(graph.NewHandlerWithTiming(cfg, 2*time.Second, 50*time.Millisecond))
 	t.Cleanup(e.srv.Close)
 	return e

@@ -62,6 +62,24 @@ func (r *mutationResolver) StartPayment(ctx context.Context, transactionID strin
 	return &model.StartPaymentPayload{RedirectURL: redirectURL}, nil
 }
 
+// Attempts is the resolver for the attempts field.
+func (r *paymentResolver) Attempts(ctx context.Context, obj *model.Payment) ([]*model.Attempt, error) {
+	if obj.Attempts != nil {
+		return obj.Attempts, nil // read with the payment
+	}
+	// A payment from a list: read its attempts, checking the caller may
+	// see it.
+	pr, err := transactionPrincipal(ctx, obj.TransactionID)
+	if err != nil {
+		return nil, err
+	}
+	v, err := r.app.GetPayment(ctx, pr, obj.TransactionID)
+	if err != nil {
+		return nil, err
+	}
+	return toModelAttempts(v.Attempts), nil
+}
+
 // Payment is the resolver for the payment field.
 func (r *queryResolver) Payment(ctx context.Context, transactionID string) (*model.Payment, error) {
 	pr, err := transactionPrincipal(ctx, transactionID)
@@ -100,6 +118,9 @@ func (r *subscriptionResolver) PaymentUpdated(ctx context.Context, transactionID
 // Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
+// Payment returns generated.PaymentResolver implementation.
+func (r *Resolver) Payment() generated.PaymentResolver { return &paymentResolver{r} }
+
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
@@ -108,6 +129,7 @@ func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subsc
 
 type (
 	mutationResolver     struct{ *Resolver }
+	paymentResolver      struct{ *Resolver }
 	queryResolver        struct{ *Resolver }
 	subscriptionResolver struct{ *Resolver }
 )

@@ -1,5 +1,6 @@
 // Package graph is paycore's GraphQL edge (ARCHITECTURE.md §4): the schema
-// (schema.graphqls), its resolvers over app.Service, the converters to the
+// (schema.graphqls, and one .graphqls file per area: payments, refunds,
+// client, gateways), its resolvers over app.Service, the converters to the
 // GraphQL models (graph/model), and NewHandler, the http.Handler serving
 // POST/GET /graphql and subscriptions over websockets (graphql-transport-ws,
 // and legacy graphql-ws). The executable schema is generated into
@@ -26,8 +27,11 @@ import (
 )
 
 // DefaultComplexityLimit is the largest query complexity served when
-// Config.ComplexityLimit is 0. Every field counts 1 plus its children.
-const DefaultComplexityLimit = 200
+// Config.ComplexityLimit is 0. Every field counts 1 plus its children; lists
+// count their children once per item they may return (complexity.go). It
+// lets an operation read a full page of 100 payments with a dozen fields
+// each, or about 40 payments with their refunds, and no more.
+const DefaultComplexityLimit = 3000
 
 // Websocket timing. The ping interval stays under the usual 60 s idle
 // timeout of load balancers and proxies.
@@ -94,13 +98,15 @@ func newHandler(cfg Config, ws wsTiming) http.Handler {
 	}
 	auth := &authenticator{auth: cfg.Auth, tokens: cfg.Tokens, log: cfg.Logger}
 
-	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{
+	schema := generated.Config{Resolvers: &Resolver{
 		app:        cfg.App,
 		tokens:     cfg.Tokens,
 		events:     cfg.Events,
 		paymentURL: cfg.PaymentURL,
 		log:        cfg.Logger,
-	}}))
+	}}
+	setComplexity(&schema.Complexity)
+	srv := handler.New(generated.NewExecutableSchema(schema))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})

@@ -274,5 +274,5 @@ func (w *smsWorker) Work(ctx context.Context, job *river.Job[SMSArgs]) error {
 	if err != nil {
 		return err
 	}
-	return svc.SendSMS(ctx, job.Args.NotificationID)
+	return svc.SendSMS(ctx, job.Args.NotificationID, job.Attempt >= job.MaxAttempts)
 }

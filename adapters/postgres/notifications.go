@@ -23,6 +23,9 @@ type notificationRow struct {
 	Provider    string     `bun:"provider"`
 	ProviderRef string     `bun:"provider_ref"`
 	Error       string     `bun:"error"`
+	Encoding    string     `bun:"encoding"`
+	Segments    int        `bun:"segments"`
+	Attempts    int        `bun:"attempts"`
 	CreatedAt   time.Time  `bun:"created_at"`
 	SentAt      *time.Time `bun:"sent_at"`
 }
@@ -32,6 +35,7 @@ func toNotificationRow(n *domain.Notification) *notificationRow {
 		ID: n.ID, PaymentID: n.PaymentID, ClientID: n.ClientID, Recipient: n.Recipient,
 		Template: n.Template, Language: n.Language, Body: n.Body, Status: string(n.Status),
 		Provider: n.Provider, ProviderRef: n.ProviderRef, Error: n.Error,
+		Encoding: n.Encoding, Segments: n.Segments, Attempts: n.Attempts,
 		CreatedAt: n.CreatedAt, SentAt: n.SentAt,
 	}
 }
@@ -41,7 +45,8 @@ func (r *notificationRow) toDomain() *domain.Notification {
 		ID: r.ID, PaymentID: r.PaymentID, ClientID: r.ClientID, Recipient: r.Recipient,
 		Template: r.Template, Language: r.Language, Body: r.Body,
 		Status: domain.NotificationStatus(r.Status), Provider: r.Provider,
-		ProviderRef: r.ProviderRef, Error: r.Error, CreatedAt: r.CreatedAt.UTC(), SentAt: r.SentAt,
+		ProviderRef: r.ProviderRef, Error: r.Error, Encoding: r.Encoding, Segments: r.Segments,
+		Attempts: r.Attempts, CreatedAt: r.CreatedAt.UTC(), SentAt: r.SentAt,
 	}
 }
 
@@ -66,6 +71,6 @@ func (r notificationRepo) Get(ctx context.Context, id string, forUpdate bool) (*
 
 func (r notificationRepo) Update(ctx context.Context, n *domain.Notification) error {
 	_, err := r.db.NewUpdate().Model(toNotificationRow(n)).
-		Column("status", "provider", "provider_ref", "error", "sent_at").WherePK().Exec(ctx)
+		Column("status", "provider", "provider_ref", "error", "sent_at", "attempts").WherePK().Exec(ctx)
 	return mapErr(err)
 }

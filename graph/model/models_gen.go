@@ -23,6 +23,23 @@ type Attempt struct {
 	CreatedAt      time.Time `json:"createdAt"`
 }
 
+// A merchant's account.
+type ClientProfile struct {
+	// cli_…
+	ID     string       `json:"id"`
+	Name   string       `json:"name"`
+	Status ClientStatus `json:"status"`
+	// Default webhook URL for the client's payments.
+	WebhookURL *string `json:"webhookURL,omitempty"`
+	// Platform commission in basis points (150 = 1.50 %).
+	CommissionBps int32 `json:"commissionBps"`
+	// SMS language: "en" or "bn".
+	Language string `json:"language"`
+	// The current API key (never its secret).
+	APIKey    *string   `json:"apiKey,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
 // A merchant's request to be paid for an order (REST: POST /api/v1/pay).
 type CreatePaymentInput struct {
 	// The merchant's order ID, unique per merchant: 1-64 of letters, digits and ._:/#-
@@ -54,6 +71,51 @@ type CreatePaymentPayload struct {
 	ClientTokenExpiresAt time.Time `json:"clientTokenExpiresAt"`
 }
 
+// A client's totals, in BDT (the only currency the gateways take).
+type Dashboard struct {
+	// Payments created.
+	TotalTransactions int64 `json:"totalTransactions"`
+	// Payments paid: SUCCESS, PARTIALLY_REFUNDED, REFUNDED, DISPUTED.
+	TotalSuccess int64 `json:"totalSuccess"`
+	// Payments not paid: FAILED, CANCELLED, EXPIRED.
+	TotalFailed int64 `json:"totalFailed"`
+	// Sum of paid payments.
+	TotalAmount *Money `json:"totalAmount"`
+	// Sum of succeeded refunds.
+	TotalRefunded *Money `json:"totalRefunded"`
+	// The platform's commission on totalAmount.
+	Commission *Money `json:"commission"`
+}
+
+// A gateway's health over windowHours. Percentages, never money.
+type GatewayHealth struct {
+	Code   Gateway       `json:"code"`
+	Status GatewayStatus `json:"status"`
+	// Calls answered (accepted or refused), percent; 100 with no calls.
+	SuccessRate float64 `json:"successRate"`
+	// 95th percentile of call latency, milliseconds.
+	P95LatencyMs int32 `json:"p95LatencyMs"`
+	// 5-minute periods with calls in which most were answered, percent.
+	UptimePercent float64 `json:"uptimePercent"`
+	// Calls in the window.
+	Calls int32 `json:"calls"`
+	// The window looked back over, hours.
+	WindowHours int32 `json:"windowHours"`
+}
+
+// An active gateway.
+type GatewayInfo struct {
+	Code Gateway `json:"code"`
+	// Display name: "bKash".
+	Name string `json:"name"`
+	// ISO 4217 codes it takes.
+	Currencies []string `json:"currencies"`
+	// Smallest amount per payment.
+	MinAmount *Money `json:"minAmount"`
+	// Largest amount per payment.
+	MaxAmount *Money `json:"maxAmount"`
+}
+
 // An exact amount of money.
 type Money struct {
 	// Decimal with exactly the currency's decimals, no grouping: "1500.00".
@@ -63,6 +125,18 @@ type Money struct {
 }
 
 type Mutation struct {
+}
+
+// Where a connection's page ends, for fetching the next one.
+type PageInfo struct {
+	// More edges follow endCursor.
+	HasNextPage bool `json:"hasNextPage"`
+	// Edges come before this page (its first edge is not the list's first).
+	HasPreviousPage bool `json:"hasPreviousPage"`
+	// The first edge's cursor; null for an empty page.
+	StartCursor *string `json:"startCursor,omitempty"`
+	// The last edge's cursor, to pass as `after`; null for an empty page.
+	EndCursor *string `json:"endCursor,omitempty"`
 }
 
 // Money a customer owes for a merchant's order, and how it was settled.
@@ -79,15 +153,90 @@ type Payment struct {
 	TrxID *string `json:"trxId,omitempty"`
 	// paycore's hosted payment page for this payment.
 	PaymentURL string `json:"paymentURL"`
-	// Every try to pay it, oldest first.
+	// Every try to pay it, oldest first. Read per payment in a list.
 	Attempts  []*Attempt `json:"attempts"`
 	CreatedAt time.Time  `json:"createdAt"`
 	UpdatedAt time.Time  `json:"updatedAt"`
 	// After this the payment can no longer be paid.
 	ExpiresAt time.Time `json:"expiresAt"`
+	// How much has been refunded so far (succeeded refunds only).
+	Refunded *Money `json:"refunded"`
+}
+
+// One page of payments.
+type PaymentConnection struct {
+	Edges    []*PaymentEdge `json:"edges"`
+	PageInfo *PageInfo      `json:"pageInfo"`
+	// How many payments match the filter in all.
+	TotalCount int64 `json:"totalCount"`
+}
+
+// A payment and its place in the list.
+type PaymentEdge struct {
+	// Pass as `after` to list the payments that follow this one.
+	Cursor string   `json:"cursor"`
+	Node   *Payment `json:"node"`
+}
+
+// Which payments to list; every field given must match.
+type PaymentFilter struct {
+	Status *PaymentStatus `json:"status,omitempty"`
+	// The merchant's order_id, exactly.
+	OrderID *string `json:"orderId,omitempty"`
+	// Created at or after this instant.
+	From *time.Time `json:"from,omitempty"`
+	// Created before this instant (REST: to_date).
+	To *time.Time `json:"to,omitempty"`
 }
 
 type Query struct {
+}
+
+// Money of a paid payment given back to the customer.
+type Refund struct {
+	// ref_…
+	ID string `json:"id"`
+	// The refunded payment.
+	TransactionID string       `json:"transactionId"`
+	Amount        *Money       `json:"amount"`
+	Status        RefundStatus `json:"status"`
+	Reason        string       `json:"reason"`
+	// The gateway's code for a refusal.
+	FailureCode *string `json:"failureCode,omitempty"`
+	// The gateway's words for a refusal.
+	FailureMessage *string   `json:"failureMessage,omitempty"`
+	CreatedAt      time.Time `json:"createdAt"`
+}
+
+// A merchant's refund request.
+type RefundPaymentInput struct {
+	// The payment to refund: SUCCESS or PARTIALLY_REFUNDED.
+	TransactionID string `json:"transactionId"`
+	// Decimal amount, at most the currency's decimals ("500" or "500.00"), up to
+	// what is still refundable; omit it to refund everything still refundable.
+	Amount *string `json:"amount,omitempty"`
+	// Why, 1-255 characters; "Refund requested by merchant" when omitted.
+	Reason *string `json:"reason,omitempty"`
+}
+
+// The result of refundPayment.
+type RefundPaymentPayload struct {
+	// The refund, PENDING.
+	Refund *Refund `json:"refund"`
+}
+
+// regenerateApiKeys' input; it may be omitted.
+type RegenerateAPIKeysInput struct {
+	// Must be the caller's own client ID when given (FORBIDDEN otherwise).
+	ClientID *string `json:"clientId,omitempty"`
+}
+
+// The result of regenerateApiKeys.
+type RegenerateAPIKeysPayload struct {
+	// The new key, for X-API-KEY.
+	APIKey string `json:"apiKey"`
+	// The new signing secret: store it now, it is never shown again.
+	SecretKey string `json:"secretKey"`
 }
 
 // The result of startPayment.
@@ -175,6 +324,62 @@ func (e AttemptStatus) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Whether a client may use the API.
+type ClientStatus string
+
+const (
+	ClientStatusActive    ClientStatus = "ACTIVE"
+	ClientStatusSuspended ClientStatus = "SUSPENDED"
+)
+
+var AllClientStatus = []ClientStatus{
+	ClientStatusActive,
+	ClientStatusSuspended,
+}
+
+func (e ClientStatus) IsValid() bool {
+	switch e {
+	case ClientStatusActive, ClientStatusSuspended:
+		return true
+	}
+	return false
+}
+
+func (e ClientStatus) String() string {
+	return string(e)
+}
+
+func (e *ClientStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ClientStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ClientStatus", str)
+	}
+	return nil
+}
+
+func (e ClientStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ClientStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ClientStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // A payment gateway.
 type Gateway string
 
@@ -228,6 +433,67 @@ func (e *Gateway) UnmarshalJSON(b []byte) error {
 }
 
 func (e Gateway) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How a gateway answers now.
+type GatewayStatus string
+
+const (
+	// Answering.
+	GatewayStatusUp GatewayStatus = "UP"
+	// Some calls of the last 15 minutes got no answer, or under 95 % were answered in 24 hours.
+	GatewayStatusDegraded GatewayStatus = "DEGRADED"
+	// Most calls of the last 15 minutes got no answer.
+	GatewayStatusDown GatewayStatus = "DOWN"
+)
+
+var AllGatewayStatus = []GatewayStatus{
+	GatewayStatusUp,
+	GatewayStatusDegraded,
+	GatewayStatusDown,
+}
+
+func (e GatewayStatus) IsValid() bool {
+	switch e {
+	case GatewayStatusUp, GatewayStatusDegraded, GatewayStatusDown:
+		return true
+	}
+	return false
+}
+
+func (e GatewayStatus) String() string {
+	return string(e)
+}
+
+func (e *GatewayStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = GatewayStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid GatewayStatus", str)
+	}
+	return nil
+}
+
+func (e GatewayStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *GatewayStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e GatewayStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -307,6 +573,70 @@ func (e *PaymentStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e PaymentStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a refund is.
+type RefundStatus string
+
+const (
+	// Accepted; not yet sent to the gateway.
+	RefundStatusPending RefundStatus = "PENDING"
+	// Sent to the gateway; its answer is awaited (never sent twice).
+	RefundStatusSubmitted RefundStatus = "SUBMITTED"
+	// The money went back.
+	RefundStatusSucceeded RefundStatus = "SUCCEEDED"
+	// The gateway refused; no money moved.
+	RefundStatusFailed RefundStatus = "FAILED"
+)
+
+var AllRefundStatus = []RefundStatus{
+	RefundStatusPending,
+	RefundStatusSubmitted,
+	RefundStatusSucceeded,
+	RefundStatusFailed,
+}
+
+func (e RefundStatus) IsValid() bool {
+	switch e {
+	case RefundStatusPending, RefundStatusSubmitted, RefundStatusSucceeded, RefundStatusFailed:
+		return true
+	}
+	return false
+}
+
+func (e RefundStatus) String() string {
+	return string(e)
+}
+
+func (e *RefundStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RefundStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RefundStatus", str)
+	}
+	return nil
+}
+
+func (e RefundStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RefundStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RefundStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

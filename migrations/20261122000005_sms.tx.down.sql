@@ -1,0 +1,1 @@
+ALTER TABLE notifications DROP COLUMN IF EXISTS attempts, DROP COLUMN IF EXISTS segments, DROP COLUMN IF EXISTS encoding;

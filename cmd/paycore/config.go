@@ -33,6 +33,15 @@ type config struct {
 	AttemptTTL     time.Duration // PAYCORE_ATTEMPT_TTL: wait for a customer at the gateway, 30m
 
 	Bkash bkashConfig
+	SMS   smsConfig
+}
+
+// smsConfig chooses the SMS provider (SMS_PROVIDER: log, bulksmsbd,
+// greenweb, twilio) and its credentials (SMS_BASE_URL, SMS_API_KEY,
+// SMS_SENDER_ID, SMS_ACCOUNT_SID). In sandbox mode bulksmsbd and greenweb
+// without SMS_BASE_URL go to the SMS simulator with its credentials.
+type smsConfig struct {
+	Provider, BaseURL, APIKey, SenderID, AccountSID string
 }
 
 type bkashConfig struct {
@@ -113,6 +122,10 @@ func loadConfig() (config, error) {
 		Password:  os.Getenv("BKASH_PASSWORD"),
 		AppKey:    os.Getenv("BKASH_APP_KEY"),
 		AppSecret: os.Getenv("BKASH_APP_SECRET"),
+	}
+	c.SMS = smsConfig{
+		Provider: getenv("SMS_PROVIDER", "log"), BaseURL: os.Getenv("SMS_BASE_URL"),
+		APIKey: os.Getenv("SMS_API_KEY"), SenderID: os.Getenv("SMS_SENDER_ID"), AccountSID: os.Getenv("SMS_ACCOUNT_SID"),
 	}
 	if !c.Sandbox && c.Bkash.BaseURL == "" {
 		return c, errors.New("BKASH_BASE_URL (and BKASH_USERNAME, BKASH_PASSWORD, BKASH_APP_KEY, BKASH_APP_SECRET) are required outside sandbox mode")

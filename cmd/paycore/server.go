@@ -19,6 +19,7 @@ import (
 	"github.com/paycore/paycore/adapters/rest"
 	"github.com/paycore/paycore/adapters/secret"
 	"github.com/paycore/paycore/adapters/sms"
+	"github.com/paycore/paycore/adapters/smssim"
 	"github.com/paycore/paycore/adapters/webhook"
 	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/domain"
@@ -45,6 +46,8 @@ type server struct {
 	recorder *postgres.Recorder
 	sim      *bkashsim.Simulator // nil outside sandbox mode
 	merchant *merchantsim.Receiver
+	smsSim   *smssim.Simulator
+	sms      ports.SMSSender
 	handler  http.Handler
 	clock    ports.Clock
 
@@ -105,6 +108,10 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 		}
 	}
 	s.recorder = postgres.NewRecorder(db, log)
+	if s.sms, err = newSMSSender(cfg, log); err != nil {
+		db.Close()
+		return nil, err
+	}
 	bkClient, err := newBkashClient(cfg, db, log, opt.Clock, func(c bkash.Call) {
 		s.recorder.RecordCall(ports.GatewayCall{Gateway: domain.GatewayBkash, Operation: c.Op,
 			Outcome: c.Outcome, HTTPStatus: c.HTTPStatus, Latency: c.Duration, At: opt.Clock.Now()})
@@ -116,7 +123,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 
 	s.app = app.New(app.Config{PaymentTTL: cfg.PaymentTTL, Sandbox: cfg.Sandbox, KeyGrace: cfg.KeyGrace,
 		AttemptTTL: cfg.AttemptTTL}, app.Deps{
-		Tx: txp, Clock: opt.Clock, Log: log, SMS: sms.LogSender{Log: log},
+		Tx: txp, Clock: opt.Clock, Log: log, SMS: s.sms,
 		Gateways: []ports.PaymentGateway{bkClient}, Keys: db, Calls: s.recorder,
 		Webhooks: webhook.New(cfg.Sandbox, app.WebhookTimeout), Secrets: db,
 	})
@@ -146,6 +153,8 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 		mounts["/sandbox/bkash"] = http.StripPrefix("/sandbox/bkash", s.sim.Handler())
 		s.merchant = merchantsim.New([]byte(demoWebhookSecret), opt.Clock.Now)
 		mounts["/sandbox/merchant"] = http.StripPrefix("/sandbox/merchant", s.merchant.Handler())
+		s.smsSim = smssim.New(smssim.Config{Clock: opt.Clock.Now})
+		mounts["/sandbox/sms"] = http.StripPrefix("/sandbox/sms", s.smsSim.Handler())
 	}
 	s.handler = rest.NewHandler(rest.Config{
 		App: s.app, Clock: opt.Clock, Logger: log, Mounts: mounts,
@@ -183,6 +192,25 @@ func newBkashClient(cfg config, db *postgres.DB, log *slog.Logger, clock ports.C
 		return nil, fmt.Errorf("bkash: %w", err)
 	}
 	return c, nil
+}
+
+// newSMSSender builds the configured SMS provider.
+func newSMSSender(cfg config, log *slog.Logger) (ports.SMSSender, error) {
+	c := sms.Config{BaseURL: cfg.SMS.BaseURL, APIKey: cfg.SMS.APIKey, SenderID: cfg.SMS.SenderID,
+		AccountSID: cfg.SMS.AccountSID, Log: log}
+	if cfg.Sandbox && c.BaseURL == "" {
+		switch cfg.SMS.Provider {
+		case sms.ProviderBulkSMSBD:
+			c.BaseURL, c.APIKey, c.SenderID = cfg.BaseURL+"/sandbox/sms", smssim.DefaultAPIKey, smssim.DefaultSenderID
+		case sms.ProviderGreenWeb:
+			c.BaseURL, c.APIKey = cfg.BaseURL+"/sandbox/sms", smssim.DefaultGreenWebToken
+		}
+	}
+	sender, err := sms.New(cfg.SMS.Provider, c)
+	if err != nil {
+		return nil, fmt.Errorf("SMS_PROVIDER: %w", err)
+	}
+	return sender, nil
 }
 
 func seedDemoClient(ctx context.Context, db *postgres.DB) error {
@@ -249,6 +277,7 @@ func (s *server) close(ctx context.Context) {
 	}
 	if s.sim != nil {
 		s.sim.Close()
+		s.smsSim.Close()
 	}
 	s.recorder.Close()
 	s.db.Close()

@@ -1,0 +1,55 @@
+// Package nagad is paycore's client for Nagad's online payment gateway
+// (hosted checkout). It implements ports.PaymentGateway (initialize and
+// complete → the customer pays on Nagad's page → verify) and adds Verify
+// (for reconciliation) and Refund (purchase cancel).
+//
+// It follows paycore's Nagad spec (specs/nagad.md, "§n" below). The same
+// code talks to the real Nagad and to paycore's simulator
+// (adapters/nagadsim): only Config.BaseURL and the credentials differ.
+//
+// # Wire (spec §1–§3)
+//
+//	POST {BaseURL}/check-out/initialize/{merchantId}/{orderId}   Create, step 1
+//	POST {BaseURL}/check-out/complete/{paymentReferenceId}       Create, step 2
+//	GET  {BaseURL}/verify/payment/{paymentRefId}                 Verify, Confirm
+//	POST {BaseURL}/purchase/cancel?paymentRefId=…&orderId=…      Refund
+//
+// Every call carries X-KM-Api-Version (v-0.2.0), X-KM-IP-V4 and
+// X-KM-Client-Type. Requests carry sensitiveData = base64(RSA PKCS#1 v1.5
+// encryption of a compact JSON under the PG public key) and signature =
+// base64(SHA256withRSA of the same bytes with the merchant private key);
+// encrypted answers are decrypted with the merchant key and their signature
+// verified with the PG public key before anything in them is used. The
+// spec's §3 golden vectors (Nagad's public sandbox keys and a real sandbox
+// exchange) are this package's crypto tests. Keys are read from PEM or bare
+// base64, PKCS#8, PKCS#1 or SPKI, by trying parsers, never by trusting the
+// PEM label (ParsePrivateKey, ParsePublicKey).
+//
+// initialize's datetime is Dhaka wall time, yyyyMMddHHmmss (§6); its
+// challenge is 40 random hex characters; complete echoes the server's
+// challenge (§7.4). The orderId is derived from the attempt ID (OrderID),
+// so Confirm and Refund find it again without storage.
+//
+// # Outcomes (spec §4, §7.6)
+//
+// The browser's return to paycore is never trusted: Confirm verifies the
+// attempt's own paymentReferenceId server to server and succeeds only for
+// status Success with the attempt's orderId, merchantId and amount (compared
+// as decimals). See Confirm for every case. A payment whose customer never
+// comes back is reconciled by calling Verify (or Confirm) later.
+//
+// # Errors (spec §5, §7.1)
+//
+// Nagad's {reason, message} refusals are *Error, classed by reason
+// (ErrConfig, ErrDuplicateOrder, ErrDateTime, ErrInvalidData,
+// ErrUnknownPayment, ErrPaymentState, ErrUnavailable) and unwrapping to a
+// *ports.GatewayError. The firewall's HTML "Request Rejected … Support ID"
+// page is a *RejectedError (ErrConfig) carrying the Support ID. Anything
+// unheard is ErrNoAnswer.
+//
+// # Secrets
+//
+// Keys are never logged nor put in errors; decrypted data is not logged
+// either, only references (order ID, payment reference, transaction IDs),
+// statuses and amounts.
+package nagad

@@ -31,6 +31,8 @@ type Config struct {
 	// KeyGrace is how long a regenerated client's old API key keeps working;
 	// 0 → it stops at once.
 	KeyGrace time.Duration
+	// GatewayHooks secures each gateway's calls to POST /api/v1/webhook.
+	GatewayHooks map[domain.Gateway]GatewayHookConfig
 	// AttemptTTL is how long an attempt may wait for its customer to come
 	// back from the gateway before reconciliation expires it (without asking
 	// the gateway); 0 → 30 min.
@@ -49,6 +51,7 @@ type Deps struct {
 	Calls    ports.GatewayCallStore // gateway health
 	Webhooks ports.WebhookSender    // merchant webhooks
 	Secrets  ports.WebhookSecrets   // webhook signing secrets
+	Hooks    ports.GatewayHookLog   // incoming gateway webhooks, logged outside transactions
 }
 
 // Service runs the use cases. Build it with New; it is safe for concurrent use.
@@ -63,6 +66,7 @@ type Service struct {
 	calls    ports.GatewayCallStore
 	webhooks ports.WebhookSender
 	secrets  ports.WebhookSecrets
+	hooks    ports.GatewayHookLog
 }
 
 // New wires the use cases. It panics on a nil Tx, Clock or gateway (a
@@ -87,7 +91,7 @@ func New(cfg Config, d Deps) *Service {
 		cfg.MaxRefunds = 10
 	}
 	s := &Service{cfg: cfg, tx: d.Tx, clock: d.Clock, log: d.Log, sms: d.SMS, keys: d.Keys, calls: d.Calls,
-		webhooks: d.Webhooks, secrets: d.Secrets,
+		webhooks: d.Webhooks, secrets: d.Secrets, hooks: d.Hooks,
 		gateways: map[domain.Gateway]ports.PaymentGateway{}}
 	for _, g := range d.Gateways {
 		if g == nil {

@@ -40,6 +40,7 @@ type Tx interface {
 	Refunds() RefundRepository
 	Queries() PaymentQueries
 	EventLog() EventRepository
+	GatewayHooks() GatewayHookLog
 	Jobs() JobQueue
 	Events() EventPublisher
 }

@@ -112,6 +112,7 @@ func (t *txn) Events() ports.EventPublisher                { return notifier{t.c
 func (t *txn) Refunds() ports.RefundRepository             { return refundRepo{t.conn} }
 func (t *txn) Queries() ports.PaymentQueries               { return queries{t.conn} }
 func (t *txn) EventLog() ports.EventRepository             { return eventRepo{t.conn} }
+func (t *txn) GatewayHooks() ports.GatewayHookLog          { return hookLog{t.conn} }
 
 func (t *txn) Jobs() ports.JobQueue {
 	if t.jobs == nil {

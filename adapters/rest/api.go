@@ -83,6 +83,7 @@ func NewAPI(cfg APIConfig) *API {
 		fail(w, http.StatusMethodNotAllowed, "Method not allowed")
 	})
 	r.Get("/api/v1/openapi.json", serveOpenAPI)
+	r.Post("/api/v1/webhook", a.gatewayWebhook)
 	r.Group(func(r chi.Router) {
 		r.Use(a.authenticate, a.rateLimit, a.idempotent)
 		r.Post("/api/v1/pay", a.createPayment)

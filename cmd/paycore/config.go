@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/paycore/paycore/adapters/secret"
+	"github.com/paycore/paycore/app"
+	"github.com/paycore/paycore/domain"
 )
 
 // config is everything serve reads from the environment (README
@@ -34,6 +36,11 @@ type config struct {
 
 	Bkash bkashConfig
 	SMS   smsConfig
+	// GatewayHooks: PAYCORE_GATEWAY_WEBHOOK_SECRET_<GATEWAY> and
+	// PAYCORE_GATEWAY_WEBHOOK_SOURCES_<GATEWAY> (CIDRs, comma-separated) for
+	// POST /api/v1/webhook; sandbox mode defaults each secret to
+	// "sandbox_<gateway>_webhook_secret".
+	GatewayHooks map[domain.Gateway]app.GatewayHookConfig
 }
 
 // smsConfig chooses the SMS provider (SMS_PROVIDER: log, bulksmsbd,
@@ -122,6 +129,29 @@ func loadConfig() (config, error) {
 		Password:  os.Getenv("BKASH_PASSWORD"),
 		AppKey:    os.Getenv("BKASH_APP_KEY"),
 		AppSecret: os.Getenv("BKASH_APP_SECRET"),
+	}
+	c.GatewayHooks = map[domain.Gateway]app.GatewayHookConfig{}
+	for _, g := range []domain.Gateway{domain.GatewayBkash, domain.GatewayNagad, domain.GatewayRedirectGW} {
+		up := strings.ToUpper(string(g))
+		var hc app.GatewayHookConfig
+		if sec := os.Getenv("PAYCORE_GATEWAY_WEBHOOK_SECRET_" + up); sec != "" {
+			hc.Secret = []byte(sec)
+		} else if c.Sandbox {
+			hc.Secret = []byte("sandbox_" + string(g) + "_webhook_secret")
+		}
+		for _, p := range strings.Split(os.Getenv("PAYCORE_GATEWAY_WEBHOOK_SOURCES_"+up), ",") {
+			if p = strings.TrimSpace(p); p == "" {
+				continue
+			}
+			pf, err := netip.ParsePrefix(p)
+			if err != nil {
+				return c, fmt.Errorf("PAYCORE_GATEWAY_WEBHOOK_SOURCES_%s: %w", up, err)
+			}
+			hc.Sources = append(hc.Sources, pf)
+		}
+		if len(hc.Secret) > 0 {
+			c.GatewayHooks[g] = hc
+		}
 	}
 	c.SMS = smsConfig{
 		Provider: getenv("SMS_PROVIDER", "log"), BaseURL: os.Getenv("SMS_BASE_URL"),

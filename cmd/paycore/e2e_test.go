@@ -15,6 +15,8 @@ import (
 	"github.com/paycore/paycore/adapters/postgres"
 	"github.com/paycore/paycore/adapters/postgres/pgtest"
 	"github.com/paycore/paycore/adapters/secret"
+	"github.com/paycore/paycore/app"
+	"github.com/paycore/paycore/domain"
 )
 
 // testServer is a whole paycore node in sandbox mode on a random port, on
@@ -50,6 +52,7 @@ func startServerOn(t *testing.T, db *postgres.DB, dsn string, adjust func(*confi
 		DatabaseURL: dsn, Addr: ln.Addr().String(), BaseURL: base, Sandbox: true,
 		MasterKey: secret.SandboxKey(), TokenKey: []byte("test token key, at least 32 bytes long"),
 		PaymentTTL: time.Hour, RatePerMinute: 1000, LogRetention: 24 * time.Hour,
+		GatewayHooks: map[domain.Gateway]app.GatewayHookConfig{domain.GatewayBkash: {Secret: []byte(testHookSecret)}},
 	}
 	if adjust != nil {
 		adjust(&cfg)
@@ -84,6 +87,9 @@ func startServerOn(t *testing.T, db *postgres.DB, dsn string, adjust func(*confi
 	return &testServer{server: s, base: base, db: db, stop: stop,
 		m: merchant{base: base, key: demoAPIKey, secret: demoAPISecret, http: &http.Client{Timeout: 60 * time.Second}}}, stop
 }
+
+// testHookSecret signs the bKash side's calls to POST /api/v1/webhook.
+const testHookSecret = "test_bkash_hook_secret"
 
 type testWriter struct{ t *testing.T }
 

@@ -122,10 +122,10 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 	}
 
 	s.app = app.New(app.Config{PaymentTTL: cfg.PaymentTTL, Sandbox: cfg.Sandbox, KeyGrace: cfg.KeyGrace,
-		AttemptTTL: cfg.AttemptTTL}, app.Deps{
+		AttemptTTL: cfg.AttemptTTL, GatewayHooks: cfg.GatewayHooks}, app.Deps{
 		Tx: txp, Clock: opt.Clock, Log: log, SMS: s.sms,
 		Gateways: []ports.PaymentGateway{bkClient}, Keys: db, Calls: s.recorder,
-		Webhooks: webhook.New(cfg.Sandbox, app.WebhookTimeout), Secrets: db,
+		Webhooks: webhook.New(cfg.Sandbox, app.WebhookTimeout), Secrets: db, Hooks: db,
 	})
 	s.runner.Bind(s.app)
 	s.listener = pgnotify.New(db.Pool, postgres.PaymentsChannel, log)

@@ -1,0 +1,247 @@
+package app
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/paycore/paycore/domain"
+	"github.com/paycore/paycore/ports"
+)
+
+// GatewayHookConfig secures one gateway's status updates to
+// POST /api/v1/webhook: its signing secret (same scheme as paycore's own
+// webhooks: X-Webhook-Signature "t=…,v1=…" over "<t>.<body>") and, if set,
+// the source networks it may call from.
+type GatewayHookConfig struct {
+	Secret  []byte
+	Sources []netip.Prefix // empty: any source
+}
+
+// GatewayHookInput is one call to the incoming webhook.
+type GatewayHookInput struct {
+	Gateway  string            // X-Gateway header or ?gateway=
+	SourceIP netip.Addr        // the peer (or the trusted proxy's client)
+	Headers  map[string]string // as received (logged)
+	Body     []byte
+}
+
+// GatewayHookResult is the verdict on an accepted call.
+type GatewayHookResult struct {
+	EventID string
+	Verdict string // "accepted" or "duplicate"
+	Detail  string // what paycore did about it
+}
+
+// gatewayEvent is the body a gateway sends (merchant API document §4.5).
+type gatewayEvent struct {
+	ID            string          `json:"id"`
+	Event         string          `json:"event"`
+	TransactionID string          `json:"transaction_id"`
+	OrderID       string          `json:"order_id"`
+	Amount        json.RawMessage `json:"amount"`
+	Currency      string          `json:"currency"`
+	Status        string          `json:"status"`
+	GatewayRef    string          `json:"gateway_ref"`
+	Timestamp     string          `json:"timestamp"`
+}
+
+// HandleGatewayWebhook takes a gateway's status update (document §4.5:
+// validate signature, verify source, log all attempts). Every call is
+// logged with its raw body, headers, source and verdict, accepted or not.
+// An event id is accepted once (replays answer "duplicate"). A
+// payment.disputed moves a paid payment to disputed; other events change
+// nothing by themselves: where the gateway has a status API and our
+// attempt's outcome is open (bKash: execute got no answer), the gateway is
+// asked and its answer applied, exactly as reconciliation does.
+//
+// Errors: domain.ErrNotFound (unknown gateway or transaction),
+// domain.ErrForbidden (source not allowed), domain.ErrUnauthenticated (bad
+// or stale signature), *domain.ValidationError (unreadable event or an
+// event that does not fit the payment).
+func (s *Service) HandleGatewayWebhook(ctx context.Context, in GatewayHookInput) (GatewayHookResult, error) {
+	rec := ports.GatewayHookRecord{Gateway: in.Gateway, SourceIP: in.SourceIP.String(), Headers: in.Headers,
+		Body: string(in.Body), At: s.clock.Now()}
+	refuse := func(verdict, detail string, err error) (GatewayHookResult, error) {
+		rec.Verdict, rec.Detail = verdict, detail
+		if lerr := s.recordHook(ctx, rec); lerr != nil {
+			return GatewayHookResult{}, errors.Join(err, lerr)
+		}
+		return GatewayHookResult{}, err
+	}
+	// Best effort, for the log only: what the body claims to be.
+	var claimed gatewayEvent
+	if json.Unmarshal(in.Body, &claimed) == nil {
+		rec.EventID, rec.Event, rec.PaymentID = claimed.ID, claimed.Event, claimed.TransactionID
+		if rec.EventID == "" {
+			rec.EventID = in.Headers["X-Webhook-Id"]
+		}
+	}
+	g, gerr := domain.ParseGateway(in.Gateway)
+	hc, configured := s.cfg.GatewayHooks[g]
+	if gerr != nil || !configured || len(hc.Secret) == 0 {
+		return refuse("invalid", "unknown or unconfigured gateway", fmt.Errorf("%w: gateway %q", domain.ErrNotFound, in.Gateway))
+	}
+	if len(hc.Sources) > 0 && !inPrefixes(in.SourceIP, hc.Sources) {
+		return refuse("forbidden_source", "source "+in.SourceIP.String()+" not allowed", domain.ErrForbidden)
+	}
+	if err := verifyHookSignature(hc.Secret, in.Body, in.Headers["X-Webhook-Signature"], s.clock.Now()); err != nil {
+		return refuse("bad_signature", err.Error(), &AuthError{Reason: "Invalid signature"})
+	}
+	var ev gatewayEvent
+	if err := json.Unmarshal(in.Body, &ev); err != nil {
+		var v domain.ValidationError
+		v.Add("body", "body must be a JSON event")
+		return refuse("invalid", "malformed JSON", &v)
+	}
+	if ev.ID == "" {
+		ev.ID = in.Headers["X-Webhook-Id"]
+	}
+	rec.EventID, rec.Event, rec.PaymentID = ev.ID, ev.Event, ev.TransactionID
+	var v domain.ValidationError
+	if ev.ID == "" {
+		v.Add("id", "event id is required (body id or X-Webhook-Id)")
+	}
+	if ev.TransactionID == "" {
+		v.Add("transaction_id", "transaction_id is required")
+	}
+	switch domain.EventType(ev.Event) {
+	case domain.EventPaymentSuccess, domain.EventPaymentFailed, domain.EventPaymentPending,
+		domain.EventPaymentRefunded, domain.EventPaymentDisputed:
+	default:
+		v.Add("event", "event must be payment.success, payment.failed, payment.pending, payment.refunded or payment.disputed")
+	}
+	if err := v.Err(); err != nil {
+		return refuse("invalid", "missing or unknown fields", err)
+	}
+
+	res := GatewayHookResult{EventID: ev.ID, Verdict: "accepted"}
+	var resolve string // an attempt to ask the gateway about, after commit
+	err := s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
+		p, err := tx.Payments().Get(ctx, ev.TransactionID, true)
+		if err != nil {
+			return err
+		}
+		// Under the payment's row lock: a replay waits for the first to
+		// commit and then sees it.
+		if seen, err := tx.GatewayHooks().HookAccepted(ctx, in.Gateway, ev.ID); err != nil {
+			return err
+		} else if seen {
+			return domain.ErrDuplicate
+		}
+		if p.Gateway != "" && p.Gateway != g {
+			var v domain.ValidationError
+			v.Add("transaction_id", fmt.Sprintf("transaction was settled by %s, not %s", p.Gateway, g))
+			return &v
+		}
+		rec.Verdict = "accepted"
+		switch domain.EventType(ev.Event) {
+		case domain.EventPaymentDisputed:
+			if err := p.Dispute(s.clock.Now()); err != nil {
+				var v domain.ValidationError
+				v.Add("event", fmt.Sprintf("payment is %s; only paid payments can be disputed", p.Status()))
+				return &v
+			}
+			if err := tx.Payments().Update(ctx, p); err != nil {
+				return err
+			}
+			if err := s.publish(ctx, tx, p, domain.EventPaymentDisputed); err != nil {
+				return err
+			}
+			res.Detail = "payment disputed"
+		default:
+			res.Detail = "no change: payment is " + string(p.Status())
+			if p.Status() == domain.StatusProcessing {
+				atts, err := tx.Attempts().ListByPayment(ctx, p.ID)
+				if err != nil {
+					return err
+				}
+				for _, a := range atts {
+					if a.Gateway == g && (a.Status() == domain.AttemptUnresolved || a.Status() == domain.AttemptConfirming) {
+						resolve = a.ID
+					}
+				}
+				if resolve != "" {
+					res.Detail = "confirming with the gateway's status API"
+				}
+			}
+		}
+		rec.Detail = res.Detail
+		return tx.GatewayHooks().RecordHook(ctx, rec)
+	})
+	switch {
+	case errors.Is(err, domain.ErrDuplicate):
+		rec.Verdict, rec.Detail = "duplicate", "event id already accepted"
+		return GatewayHookResult{EventID: ev.ID, Verdict: "duplicate", Detail: rec.Detail}, s.recordHook(ctx, rec)
+	case errors.Is(err, domain.ErrNotFound):
+		return refuse("unknown_transaction", "no such transaction", err)
+	case err != nil:
+		var ve *domain.ValidationError
+		if errors.As(err, &ve) {
+			return refuse("rejected", "event does not fit the payment", err)
+		}
+		return GatewayHookResult{}, err
+	}
+	if resolve != "" {
+		if settled, err := s.resolveAttempt(ctx, resolve); err != nil {
+			s.log.Warn("gateway webhook: resolve attempt", "attempt", resolve, "err", err)
+		} else if settled {
+			res.Detail = "confirmed with the gateway and applied"
+		}
+	}
+	return res, nil
+}
+
+func (s *Service) recordHook(ctx context.Context, r ports.GatewayHookRecord) error {
+	if s.hooks == nil {
+		return nil
+	}
+	return s.hooks.RecordHook(context.WithoutCancel(ctx), r)
+}
+
+func inPrefixes(a netip.Addr, ps []netip.Prefix) bool {
+	a = a.Unmap()
+	for _, p := range ps {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// verifyHookSignature checks "t=<unix>,v1=<hex>" over "<t>.<body>", in
+// constant time, t within SignatureWindow of now.
+func verifyHookSignature(secret, body []byte, header string, now time.Time) error {
+	var ts, v1 string
+	for _, part := range strings.Split(header, ",") {
+		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
+		switch k {
+		case "t":
+			ts = v
+		case "v1":
+			v1 = v
+		}
+	}
+	t, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil || v1 == "" {
+		return errors.New("missing or malformed X-Webhook-Signature")
+	}
+	if d := now.Sub(time.Unix(t, 0)); d > SignatureWindow || d < -SignatureWindow {
+		return errors.New("signature timestamp outside the allowed window")
+	}
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(ts + "."))
+	m.Write(body)
+	if !hmac.Equal([]byte(hex.EncodeToString(m.Sum(nil))), []byte(v1)) {
+		return errors.New("signature does not match")
+	}
+	return nil
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/paycore/paycore/adapters/postgres"
 	"github.com/paycore/paycore/adapters/secret"
+	"github.com/paycore/paycore/adapters/sms"
 	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports"
@@ -178,4 +179,27 @@ func cmdSearch(ctx context.Context, args []string) error {
 	return enc.Encode(map[string]any{"trx_id": res.TrxID, "status": res.TransactionStatus,
 		"amount": res.Amount.Decimal(), "currency": res.Currency, "customer_msisdn": res.CustomerMsisdn,
 		"initiated": res.InitiationTime, "completed": res.CompletedTime, "type": res.TransactionType})
+}
+
+// cmdSMSBalance: paycore sms-balance prints the configured SMS provider's
+// remaining credit in Taka (admins; BulkSMSBD and GreenWeb report one).
+func cmdSMSBalance(ctx context.Context) error {
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	sender, err := newSMSSender(cfg, nil)
+	if err != nil {
+		return err
+	}
+	bc, ok := sender.(sms.BalanceChecker)
+	if !ok {
+		return fmt.Errorf("SMS provider %q reports no balance", sender.Provider())
+	}
+	bal, err := bc.Balance(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s balance: %s BDT\n", sender.Provider(), bal)
+	return nil
 }

@@ -33,6 +33,7 @@ commands:
             | suspend --id cli_… | activate --id cli_…
   logs      [--client cli_…] [--since 24h] [--limit 50]: merchant API request logs
   search    --trx <bKash trxID>: look a bKash transaction up (admins, disputes)
+  sms-balance  the SMS provider's remaining credit (admins)
 `
 
 func main() {
@@ -62,6 +63,8 @@ func run(ctx context.Context, args []string) error {
 		return cmdLogs(ctx, args[1:])
 	case "search":
 		return cmdSearch(ctx, args[1:])
+	case "sms-balance":
+		return cmdSMSBalance(ctx)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil

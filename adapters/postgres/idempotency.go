@@ -56,17 +56,37 @@ func (db *DB) BeginIdempotent(ctx context.Context, clientID, key string, hash []
 			return nil, ErrIdempotencyMismatch
 		}
 		if status == nil {
+			if time.Since(created) > idempotencyStale {
+				// The first request's node died before finishing: let this
+				// one run (its effects are guarded by their own keys, such
+				// as order_id).
+				_, _ = db.Pool.Exec(ctx, `DELETE FROM idempotency_keys WHERE client_id = $1 AND key = $2 AND status_code IS NULL AND created_at = $3`, clientID, key, created)
+				continue
+			}
 			return nil, ErrIdempotencyInProgress
 		}
-		return &StoredResponse{Status: *status, Body: body}, nil
+		plain, err := db.box.Open(body, idempotencyAAD(clientID, key))
+		if err != nil {
+			return nil, err
+		}
+		return &StoredResponse{Status: *status, Body: plain}, nil
 	}
 	return nil, ErrIdempotencyInProgress
 }
 
-// FinishIdempotent stores the response of a claimed key.
+// idempotencyStale is how long a claimed key may stay unfinished before a
+// retry may take it over (no request runs that long).
+const idempotencyStale = 5 * time.Minute
+
+func idempotencyAAD(clientID, key string) []byte {
+	return []byte("idempotency:" + clientID + ":" + key)
+}
+
+// FinishIdempotent stores the response of a claimed key, sealed: a stored
+// response may hold a secret (a regenerated API key).
 func (db *DB) FinishIdempotent(ctx context.Context, clientID, key string, status int, body []byte) error {
 	_, err := db.Pool.Exec(ctx, `UPDATE idempotency_keys SET status_code = $3, response = $4 WHERE client_id = $1 AND key = $2`,
-		clientID, key, status, body)
+		clientID, key, status, db.box.Seal(body, idempotencyAAD(clientID, key)))
 	return err
 }
 

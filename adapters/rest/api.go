@@ -265,14 +265,22 @@ func money(m domain.Money) json.Number { return json.Number(m.Decimal()) }
 func apiTimeOf(t time.Time) string { return t.In(dhaka).Format(apiTime) }
 
 // parseDate reads from_date/to_date: RFC 3339, "2006-01-02 15:04:05" or
-// "2006-01-02" (Dhaka time). A to_date given as a bare date includes that
-// whole day.
+// "2006-01-02" (Dhaka time). A to_date includes what it names: the whole
+// day of a bare date, the whole second of a time.
 func parseDate(s string, end bool) (time.Time, bool) {
+	// A to_date names a moment to include: a whole second (as created_at is
+	// shown) or a whole day.
+	inclusive := func(t time.Time) time.Time {
+		if end && t.Nanosecond() == 0 {
+			return t.Add(time.Second)
+		}
+		return t
+	}
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, true
+		return inclusive(t), true
 	}
 	if t, err := time.ParseInLocation(apiTime, s, dhaka); err == nil {
-		return t, true
+		return inclusive(t), true
 	}
 	if t, err := time.ParseInLocation("2006-01-02", s, dhaka); err == nil {
 		if end {

@@ -99,12 +99,12 @@ func (a *API) listTransactions(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	var v domain.ValidationError
 	page, okPage := atoiOr(q.Get("page"), 1)
-	if !okPage {
-		v.Add("page", "page must be a whole number")
+	if !okPage || page < 1 {
+		v.Add("page", "page must be a whole number, 1 or more")
 	}
 	limit, okLimit := atoiOr(q.Get("limit"), 20)
-	if !okLimit {
-		v.Add("limit", "limit must be a whole number")
+	if !okLimit || limit < 1 || limit > 100 {
+		v.Add("limit", "limit must be a whole number between 1 and 100")
 	}
 	in := app.ListInput{Status: q.Get("status"), OrderID: q.Get("order_id"), Page: page, Limit: limit}
 	if s := q.Get("from_date"); s != "" {
@@ -118,6 +118,8 @@ func (a *API) listTransactions(w http.ResponseWriter, r *http.Request) {
 		t, good := parseDate(s, true)
 		if !good {
 			v.Add("to_date", "to_date must be YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or RFC 3339")
+		} else if start, _ := parseDate(s, false); !in.From.IsZero() && start.Before(in.From) {
+			v.Add("to_date", "to_date must not be before from_date")
 		}
 		in.To = t
 	}

@@ -71,7 +71,9 @@ func (a *API) logRequests(next http.Handler) http.Handler {
 // maxBodyForLog reads a little past the cap so redaction sees whole JSON.
 const maxBodyForLog = 64<<10 + 1
 
-var secretKey = regexp.MustCompile(`(?i)(secret|password|token|signature|api_key|apikey|pin|otp|authorization)`)
+// secretKey matches JSON keys holding secrets, as whole words of the key
+// ("secret_key", "client_token", "pin"), not inside others ("shipping").
+var secretKey = regexp.MustCompile(`(?i)(^|[_\-])(secret|password|passwd|token|signature|api_?key|apikey|pin|otp|authorization)($|[_\-])|^(secretkey|apikey|clienttoken|webhooksecret)$`)
 
 // redactBody replaces the values of secret-looking keys in a JSON body with
 // "[REDACTED]" and caps the result at MaxLoggedBody; a body that is not

@@ -22,15 +22,53 @@ import (
 // stop instead of reconnecting in a loop.
 const CloseForbidden = 4403
 
-// principal returns the caller; domain.ErrUnauthenticated if there is none.
+// Who may call what. A client principal (merchant server, dashboard) acts
+// for its own client; a token scoped to one transaction reads, starts and
+// follows that payment only; an admin principal (an operator's admin token,
+// app.Principal{Admin: true} with no ClientID) reads every client's webhook
+// deliveries and request logs and may redeliver a webhook, but never acts as
+// a merchant: every field that is a client's own refuses it with FORBIDDEN.
+
+// adminKey carries an admin principal. app.PrincipalFrom knows clients only
+// (it refuses a principal without a ClientID), so an admin is kept apart
+// and only principal below hands it out.
+type adminKey struct{}
+
+// withPrincipal returns ctx carrying pr.
+func withPrincipal(ctx context.Context, pr app.Principal) context.Context {
+	if pr.Admin {
+		return context.WithValue(ctx, adminKey{}, app.Principal{Admin: true})
+	}
+	return app.WithPrincipal(ctx, pr)
+}
+
+// principal returns the caller, client or admin; domain.ErrUnauthenticated
+// if there is none.
 func principal(ctx context.Context) (app.Principal, error) {
+	if pr, ok := ctx.Value(adminKey{}).(app.Principal); ok && pr.Admin {
+		return pr, nil
+	}
 	return app.PrincipalFrom(ctx)
 }
 
 // clientPrincipal returns the caller if it acts for a whole client (merchant
-// server or dashboard); a token scoped to one transaction gets
+// server or dashboard); a token scoped to one transaction and an admin get
 // domain.ErrForbidden.
 func clientPrincipal(ctx context.Context) (app.Principal, error) {
+	pr, err := principal(ctx)
+	if err != nil {
+		return app.Principal{}, err
+	}
+	if pr.TransactionID != "" || pr.Admin || pr.ClientID == "" {
+		return app.Principal{}, domain.ErrForbidden
+	}
+	return pr, nil
+}
+
+// readerPrincipal returns the caller if it may read records beyond one
+// transaction: a client (its own records) or an admin (everyone's); a token
+// scoped to one transaction gets domain.ErrForbidden.
+func readerPrincipal(ctx context.Context) (app.Principal, error) {
 	pr, err := principal(ctx)
 	if err != nil {
 		return app.Principal{}, err
@@ -41,14 +79,31 @@ func clientPrincipal(ctx context.Context) (app.Principal, error) {
 	return pr, nil
 }
 
+// adminPrincipal returns the caller if it is an admin; anyone else gets
+// domain.ErrForbidden.
+func adminPrincipal(ctx context.Context) (app.Principal, error) {
+	pr, err := principal(ctx)
+	if err != nil {
+		return app.Principal{}, err
+	}
+	if !pr.Admin {
+		return app.Principal{}, domain.ErrForbidden
+	}
+	return pr, nil
+}
+
 // transactionPrincipal returns the caller if it may touch transactionID at
 // all. A scoped token naming another transaction gets domain.ErrNotFound
-// without a database read; whether a client owns the payment is checked by
+// without a database read, an admin domain.ErrForbidden (payments are a
+// client's own); whether a client owns the payment is checked by
 // app.GetPayment (Principal.CanSee).
 func transactionPrincipal(ctx context.Context, transactionID string) (app.Principal, error) {
 	pr, err := principal(ctx)
 	if err != nil {
 		return app.Principal{}, err
+	}
+	if pr.Admin {
+		return app.Principal{}, domain.ErrForbidden
 	}
 	if pr.TransactionID != "" && pr.TransactionID != transactionID {
 		return app.Principal{}, domain.ErrNotFound
@@ -101,7 +156,7 @@ func (a *authenticator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, CodeInternal, "internal error")
 		return
 	case ok:
-		ctx = app.WithPrincipal(ctx, pr)
+		ctx = withPrincipal(ctx, pr)
 		if isUpgrade(r) && !httpauth.HasSignature(r) {
 			if exp, ok := tokenExpiry(httpauth.BearerToken(r.Header.Get("Authorization"))); ok {
 				ctx = context.WithValue(ctx, tokenExpiryKey{}, exp)
@@ -153,7 +208,7 @@ var errWSForbidden = errors.New("forbidden")
 // 4403 Forbidden. An accepted bearer token bounds the connection: it closes
 // when the token expires, and the client must reconnect with a fresh one.
 func (a *authenticator) wsInit(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-	if _, err := app.PrincipalFrom(ctx); err == nil {
+	if _, err := principal(ctx); err == nil {
 		exp, _ := ctx.Value(tokenExpiryKey{}).(time.Time)
 		return withConnectionDeadline(ctx, exp), nil, nil
 	}
@@ -170,7 +225,7 @@ func (a *authenticator) wsInit(ctx context.Context, payload transport.InitPayloa
 		return refuseWS(ctx), nil, errWSForbidden
 	}
 	exp, _ := tokenExpiry(tok)
-	return withConnectionDeadline(app.WithPrincipal(ctx, pr), exp), nil, nil
+	return withConnectionDeadline(withPrincipal(ctx, pr), exp), nil, nil
 }
 
 // refuseWS marks ctx so gqlgen closes the socket with 4403 Forbidden.

@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"time"
+
 	"github.com/paycore/paycore/graph/generated"
 	"github.com/paycore/paycore/graph/model"
 )
@@ -18,6 +20,10 @@ const (
 	// attemptsBound is what a payment's attempts are counted as: a customer
 	// rarely tries more than a few times, and the list has no hard bound.
 	attemptsBound = 10
+	// webhookAttemptsBound is what a webhook delivery's attempts are
+	// counted as: four tries (the first and retries after 1, 5 and 15
+	// minutes), twice for a redelivery. They are read with the delivery.
+	webhookAttemptsBound = 8
 )
 
 // setComplexity weights the list fields of c.
@@ -27,14 +33,26 @@ func setComplexity(c *generated.ComplexityRoot) {
 	}
 	c.Payment.Refunds = func(child int) int { return 1 + perParentRead + refundsBound*child }
 	c.Payment.Attempts = func(child int) int { return 1 + perParentRead + attemptsBound*child }
+	c.Query.WebhookDeliveries = func(child int, _ *string, first *int32) int {
+		return 1 + listWeight(first, defaultPageSize)*child
+	}
+	c.WebhookDelivery.Attempts = func(child int) int { return 1 + webhookAttemptsBound*child }
+	c.Query.RequestLogs = func(child int, _ *string, _ *time.Time, first *int32) int {
+		return 1 + listWeight(first, defaultRequestLogs)*child
+	}
 }
 
 // pageWeight is the number of items a connection may return for first: the
 // default for nil, and a value in 1..100 for one out of range (the resolver
 // refuses it, but only after the complexity check).
 func pageWeight(first *int32) int {
+	return listWeight(first, defaultPageSize)
+}
+
+// listWeight is pageWeight for a list whose first defaults to def.
+func listWeight(first *int32, def int) int {
 	if first == nil {
-		return defaultPageSize
+		return def
 	}
 	return max(1, min(int(*first), maxPageSize))
 }

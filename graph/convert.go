@@ -315,3 +315,82 @@ func toModelGatewayHealth(h app.GatewayHealth) *model.GatewayHealth {
 func clampInt32(n int64) int32 {
 	return int32(max(min(n, math.MaxInt32), math.MinInt32))
 }
+
+var deliveryStatuses = map[domain.DeliveryStatus]model.WebhookDeliveryStatus{
+	domain.DeliveryPending:   model.WebhookDeliveryStatusPending,
+	domain.DeliveryDelivered: model.WebhookDeliveryStatusDelivered,
+	domain.DeliveryFailed:    model.WebhookDeliveryStatusFailed,
+}
+
+// toModelWebhookDelivery converts a delivery with its event and attempts;
+// a missing event leaves event and transactionId empty.
+func toModelWebhookDelivery(v app.DeliveryView) *model.WebhookDelivery {
+	d := v.Delivery
+	st, ok := deliveryStatuses[d.Status]
+	if !ok {
+		st = model.WebhookDeliveryStatus(strings.ToUpper(string(d.Status)))
+	}
+	out := &model.WebhookDelivery{
+		ID:          d.ID,
+		EventID:     d.EventID,
+		ClientID:    d.ClientID,
+		URL:         d.URL,
+		Status:      st,
+		Attempts:    make([]*model.WebhookAttempt, 0, len(v.Attempts)),
+		CreatedAt:   d.CreatedAt,
+		DeliveredAt: d.DeliveredAt,
+	}
+	if v.Event != nil {
+		out.Event, out.TransactionID = string(v.Event.Type), v.Event.PaymentID
+	}
+	for _, a := range v.Attempts {
+		out.Attempts = append(out.Attempts, toModelWebhookAttempt(a))
+	}
+	return out
+}
+
+// toModelWebhookDeliveries converts a list of deliveries, never nil.
+func toModelWebhookDeliveries(vs []app.DeliveryView) []*model.WebhookDelivery {
+	out := make([]*model.WebhookDelivery, 0, len(vs))
+	for _, v := range vs {
+		out = append(out, toModelWebhookDelivery(v))
+	}
+	return out
+}
+
+// toModelWebhookAttempt converts one attempt; status 0 (no HTTP answer) and
+// an empty error become null.
+func toModelWebhookAttempt(a domain.WebhookAttempt) *model.WebhookAttempt {
+	out := &model.WebhookAttempt{
+		Attempt:   clampInt32(int64(a.Attempt)),
+		At:        a.At,
+		LatencyMs: clampInt32(a.Latency.Milliseconds()),
+		Response:  a.Response,
+		Error:     optional(a.Error),
+	}
+	if a.StatusCode != 0 {
+		sc := clampInt32(int64(a.StatusCode))
+		out.StatusCode = &sc
+	}
+	return out
+}
+
+// toModelRequestLogs converts request logs, never nil; an empty client
+// (a request that failed authentication) becomes null.
+func toModelRequestLogs(ls []RequestLogView) []*model.RequestLog {
+	out := make([]*model.RequestLog, 0, len(ls))
+	for _, l := range ls {
+		out = append(out, &model.RequestLog{
+			ClientID:     optional(l.ClientID),
+			Method:       l.Method,
+			Endpoint:     l.Endpoint,
+			StatusCode:   clampInt32(int64(l.StatusCode)),
+			RequestBody:  l.RequestBody,
+			ResponseBody: l.ResponseBody,
+			IP:           l.IP,
+			LatencyMs:    clampInt32(l.Latency.Milliseconds()),
+			At:           l.At,
+		})
+	}
+	return out
+}

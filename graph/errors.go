@@ -71,6 +71,9 @@ func publicError(err error) (code, message string, ext map[string]any) {
 		message = "the request conflicts with the current state"
 	default:
 		message = "internal error"
+		if errors.Is(err, errRequestLogsUnavailable) {
+			message = errRequestLogsUnavailable.Error()
+		}
 	}
 	return code, message, ext
 }

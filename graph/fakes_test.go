@@ -28,11 +28,18 @@ type memStore struct {
 	refunds  map[string]*domain.Refund
 	filters  []ports.PaymentFilter // every Queries().List filter, in order
 	jobs     []string              // refund IDs enqueued
+
+	events      map[string]*domain.Event
+	deliveries  map[string]*domain.WebhookDelivery
+	hookTries   map[string][]domain.WebhookAttempt // delivery ID → attempts
+	listClients []string                           // every EventLog().ListDeliveries clientID, in order
+	webhookJobs []string                           // delivery IDs enqueued
 }
 
 func newMemStore() *memStore {
 	return &memStore{payments: map[string]*domain.Payment{}, attempts: map[string]*domain.Attempt{},
-		refunds: map[string]*domain.Refund{}}
+		refunds: map[string]*domain.Refund{}, events: map[string]*domain.Event{},
+		deliveries: map[string]*domain.WebhookDelivery{}, hookTries: map[string][]domain.WebhookAttempt{}}
 }
 
 // listFilters returns the filters Queries().List was called with.
@@ -92,13 +99,94 @@ func (t memTx) Events() ports.EventPublisher      { return memPublisher{} }
 func (t memTx) Refunds() ports.RefundRepository   { return memRefunds{s: t.s} }
 func (t memTx) Queries() ports.PaymentQueries     { return memQueries{s: t.s} }
 func (t memTx) Jobs() ports.JobQueue              { return memJobs{s: t.s} }
-func (t memTx) EventLog() ports.EventRepository   { return memEventLog{} }
+func (t memTx) EventLog() ports.EventRepository   { return memEventLog{s: t.s} }
 
-// memEventLog drops the event log and webhook deliveries.
-type memEventLog struct{ ports.EventRepository }
+// memEventLog keeps events, webhook deliveries and their attempts, and
+// records the client of every ListDeliveries.
+type memEventLog struct {
+	ports.EventRepository
+	s *memStore
+}
 
-func (memEventLog) CreateEvent(context.Context, *domain.Event) error              { return nil }
-func (memEventLog) CreateDelivery(context.Context, *domain.WebhookDelivery) error { return nil }
+func (l memEventLog) CreateEvent(_ context.Context, e *domain.Event) error {
+	l.s.mu.Lock()
+	defer l.s.mu.Unlock()
+	cp := *e
+	l.s.events[e.ID] = &cp
+	return nil
+}
+
+func (l memEventLog) GetEvent(_ context.Context, id string) (*domain.Event, error) {
+	l.s.mu.Lock()
+	defer l.s.mu.Unlock()
+	e, ok := l.s.events[id]
+	if !ok {
+		return nil, domain.ErrNotFound
+	}
+	cp := *e
+	return &cp, nil
+}
+
+func (l memEventLog) CreateDelivery(ctx context.Context, d *domain.WebhookDelivery) error {
+	return l.UpdateDelivery(ctx, d)
+}
+
+func (l memEventLog) UpdateDelivery(_ context.Context, d *domain.WebhookDelivery) error {
+	l.s.mu.Lock()
+	defer l.s.mu.Unlock()
+	cp := *d
+	l.s.deliveries[d.ID] = &cp
+	return nil
+}
+
+func (l memEventLog) GetDelivery(_ context.Context, id string, _ bool) (*domain.WebhookDelivery, error) {
+	l.s.mu.Lock()
+	defer l.s.mu.Unlock()
+	d, ok := l.s.deliveries[id]
+	if !ok {
+		return nil, domain.ErrNotFound
+	}
+	cp := *d
+	return &cp, nil
+}
+
+func (l memEventLog) ListDeliveries(_ context.Context, clientID, eventID string, limit int) ([]*domain.WebhookDelivery, error) {
+	l.s.mu.Lock()
+	defer l.s.mu.Unlock()
+	l.s.listClients = append(l.s.listClients, clientID)
+	var out []*domain.WebhookDelivery
+	for _, d := range l.s.deliveries {
+		if (clientID == "" || d.ClientID == clientID) && (eventID == "" || d.EventID == eventID) {
+			cp := *d
+			out = append(out, &cp)
+		}
+	}
+	slices.SortFunc(out, func(a, b *domain.WebhookDelivery) int {
+		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(b.ID, a.ID))
+	})
+	return out[:min(limit, len(out))], nil
+}
+
+func (l memEventLog) ListAttempts(_ context.Context, deliveryID string) ([]domain.WebhookAttempt, error) {
+	l.s.mu.Lock()
+	defer l.s.mu.Unlock()
+	return slices.Clone(l.s.hookTries[deliveryID]), nil
+}
+
+// deliveryClients returns the clientIDs EventLog().ListDeliveries was
+// called with.
+func (s *memStore) deliveryClients() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.listClients)
+}
+
+// enqueuedWebhooks returns the delivery IDs enqueued.
+func (s *memStore) enqueuedWebhooks() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.webhookJobs)
+}
 
 type memRefunds struct {
 	ports.RefundRepository
@@ -184,7 +272,12 @@ type memJobs struct {
 	s *memStore
 }
 
-func (memJobs) EnqueueWebhook(context.Context, string) error { return nil }
+func (j memJobs) EnqueueWebhook(_ context.Context, deliveryID string) error {
+	j.s.mu.Lock()
+	defer j.s.mu.Unlock()
+	j.s.webhookJobs = append(j.s.webhookJobs, deliveryID)
+	return nil
+}
 
 func (j memJobs) EnqueueRefund(_ context.Context, refundID string) error {
 	j.s.mu.Lock()

@@ -13,7 +13,7 @@ import (
 
 // GatewayList is the resolver for the gatewayList field.
 func (r *queryResolver) GatewayList(ctx context.Context) ([]*model.GatewayInfo, error) {
-	if _, err := clientPrincipal(ctx); err != nil {
+	if _, err := readerPrincipal(ctx); err != nil {
 		return nil, err
 	}
 	list := r.app.GatewayList()
@@ -26,7 +26,7 @@ func (r *queryResolver) GatewayList(ctx context.Context) ([]*model.GatewayInfo, 
 
 // GatewayHealth is the resolver for the gatewayHealth field.
 func (r *queryResolver) GatewayHealth(ctx context.Context) ([]*model.GatewayHealth, error) {
-	if _, err := clientPrincipal(ctx); err != nil {
+	if _, err := readerPrincipal(ctx); err != nil {
 		return nil, err
 	}
 	hs, err := r.app.GatewaysHealth(ctx)

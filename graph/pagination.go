@@ -60,6 +60,20 @@ func decodeCursor(c string) (int, bool) {
 	return n, true
 }
 
+// listSize checks the first of a plain list (not a connection): def for
+// nil, else 1-100; a *domain.ValidationError on "first" otherwise.
+func listSize(first *int32, def int) (int, error) {
+	if first == nil {
+		return def, nil
+	}
+	if n := int(*first); n >= 1 && n <= maxPageSize {
+		return n, nil
+	}
+	var v domain.ValidationError
+	v.Add("first", "first must be between 1 and 100")
+	return 0, v.Err()
+}
+
 // pageArgs checks a connection's first and after: the page size (nil → 20)
 // and the position of its first edge. A *domain.ValidationError names the
 // arguments as GraphQL does (REST has no counterpart).

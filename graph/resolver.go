@@ -3,7 +3,9 @@ package graph
 //go:generate go tool gqlgen generate
 
 import (
+	"context"
 	"log/slog"
+	"time"
 
 	"github.com/paycore/paycore/adapters/httpauth"
 	"github.com/paycore/paycore/app"
@@ -13,9 +15,10 @@ import (
 // Resolver is the root of the GraphQL resolvers. It only holds what they
 // depend on; NewHandler builds it from Config.
 type Resolver struct {
-	app        *app.Service
-	tokens     *httpauth.Tokens
-	events     ports.EventSubscriber
-	paymentURL func(transactionID string) string
-	log        *slog.Logger
+	app         *app.Service
+	tokens      *httpauth.Tokens
+	events      ports.EventSubscriber
+	paymentURL  func(transactionID string) string
+	requestLogs func(ctx context.Context, clientID string, since time.Time, limit int) ([]RequestLogView, error)
+	log         *slog.Logger
 }

@@ -65,6 +65,11 @@ type ConfirmResult struct {
 	TrxID   string // gateway transaction id when succeeded
 	Code    string // gateway status code when failed (bKash "2023")
 	Message string // gateway message when failed, shown to the customer
+	// Review, when set, says why an operator must look at the attempt
+	// whatever the outcome (an unverified claim, a verify answer that does
+	// not match the attempt): paycore opens a review with this reason and
+	// Message as its detail. TrxID may then name the transaction claimed.
+	Review string
 }
 
 // GatewayError is a refusal by a gateway, with its own code and message.

@@ -41,6 +41,7 @@ type Tx interface {
 	Queries() PaymentQueries
 	EventLog() EventRepository
 	GatewayHooks() GatewayHookLog
+	Reviews() ReviewRepository
 	Jobs() JobQueue
 	Events() EventPublisher
 }
@@ -65,6 +66,9 @@ type AttemptRepository interface {
 	// GetByGatewayRef finds the attempt a gateway knows by ref (bKash
 	// paymentID); domain.ErrNotFound if none.
 	GetByGatewayRef(ctx context.Context, g domain.Gateway, ref string, forUpdate bool) (*domain.Attempt, error)
+	// GetByTrxID finds the attempt holding gateway transaction trxID (one
+	// transaction settles one attempt at most); domain.ErrNotFound if none.
+	GetByTrxID(ctx context.Context, g domain.Gateway, trxID string) (*domain.Attempt, error)
 	// ListByPayment returns a payment's attempts, oldest first.
 	ListByPayment(ctx context.Context, paymentID string) ([]*domain.Attempt, error)
 	// Stale returns up to limit attempts in status st last updated before

@@ -63,13 +63,27 @@ func HasSignature(r *http.Request) bool {
 }
 
 // Tokens issues and verifies bearer JWTs: HS256, issuer "paycore", audience
-// "paycore", subject the client ID, claim "txn" for a token scoped to one
-// transaction. Tokens expire (exp is required).
+// "paycore". A client token has the client ID as subject and, when scoped
+// to one transaction, claim "txn". An admin (operator) token has subject
+// "admin:<name>" and claim "adm": true; it verifies to
+// app.Principal{Admin: true} with no ClientID. Only IssueAdmin sets "adm",
+// so a client token never becomes an admin one. Tokens expire (exp is
+// required).
 type Tokens struct {
 	key []byte
 	ttl time.Duration
 	now func() time.Time
 }
+
+// Admin tokens are short-lived: IssueAdmin defaults to DefaultAdminTTL and
+// refuses more than MaxAdminTTL, and Verify refuses an admin token whose
+// lifetime (exp − iat) is longer.
+const (
+	DefaultAdminTTL = time.Hour
+	MaxAdminTTL     = 12 * time.Hour
+	// AdminSubjectPrefix starts an admin token's subject: "admin:alice".
+	AdminSubjectPrefix = "admin:"
+)
 
 // NewTokens returns a Tokens signing with key (at least 32 bytes) and
 // issuing tokens that live ttl (0 → 1 h).
@@ -85,32 +99,77 @@ func NewTokens(key []byte, ttl time.Duration) (*Tokens, error) {
 
 type claims struct {
 	TransactionID string `json:"txn,omitempty"`
+	Admin         bool   `json:"adm,omitempty"`
 	jwt.RegisteredClaims
 }
 
-// Issue returns a token for p and its expiry.
+// Issue returns a client token for p and its expiry. p must be a client's
+// (ClientID set); an admin principal is refused: admin tokens come from
+// IssueAdmin only.
 func (t *Tokens) Issue(p app.Principal) (string, time.Time, error) {
+	if p.Admin {
+		return "", time.Time{}, errors.New("httpauth: Issue makes client tokens only; use IssueAdmin")
+	}
+	if p.ClientID == "" || strings.HasPrefix(p.ClientID, AdminSubjectPrefix) {
+		return "", time.Time{}, fmt.Errorf("httpauth: invalid client ID %q", p.ClientID)
+	}
+	return t.sign(claims{TransactionID: p.TransactionID}, p.ClientID, t.ttl)
+}
+
+// IssueAdmin returns an admin token for the operator name (subject
+// "admin:<name>") living ttl (0 → DefaultAdminTTL, at most MaxAdminTTL),
+// and its expiry.
+func (t *Tokens) IssueAdmin(name string, ttl time.Duration) (string, time.Time, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return "", time.Time{}, errors.New("httpauth: an admin token needs a name")
+	}
+	if ttl == 0 {
+		ttl = DefaultAdminTTL
+	}
+	if ttl < 0 || ttl > MaxAdminTTL {
+		return "", time.Time{}, fmt.Errorf("httpauth: admin token TTL must be between 0 and %s", MaxAdminTTL)
+	}
+	return t.sign(claims{Admin: true}, AdminSubjectPrefix+name, ttl)
+}
+
+func (t *Tokens) sign(c claims, subject string, ttl time.Duration) (string, time.Time, error) {
 	now := t.now()
-	exp := now.Add(t.ttl)
-	c := claims{TransactionID: p.TransactionID, RegisteredClaims: jwt.RegisteredClaims{
-		Issuer: "paycore", Audience: jwt.ClaimStrings{"paycore"}, Subject: p.ClientID,
+	exp := now.Add(ttl)
+	c.RegisteredClaims = jwt.RegisteredClaims{
+		Issuer: "paycore", Audience: jwt.ClaimStrings{"paycore"}, Subject: subject,
 		IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(exp),
-	}}
+	}
 	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(t.key)
 	return s, exp, err
 }
 
 // Verify checks a token and returns its principal, or an error wrapping
-// domain.ErrUnauthenticated.
+// domain.ErrUnauthenticated. An admin token ("adm": true, subject
+// "admin:<name>", no "txn", issued at most MaxAdminTTL before it expires)
+// gives app.Principal{Admin: true}; any other gives a client's principal,
+// never an admin one.
 func (t *Tokens) Verify(token string) (app.Principal, error) {
 	var c claims
 	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return t.key, nil },
 		jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuer("paycore"),
 		jwt.WithAudience("paycore"), jwt.WithExpirationRequired(), jwt.WithTimeFunc(t.now))
+	bad := fmt.Errorf("%w: invalid or expired token", domain.ErrUnauthenticated)
 	if err != nil || c.Subject == "" {
-		return app.Principal{}, fmt.Errorf("%w: invalid or expired token", domain.ErrUnauthenticated)
+		return app.Principal{}, bad
 	}
-	return app.Principal{ClientID: c.Subject, TransactionID: c.TransactionID}, nil
+	name, isAdminSubject := strings.CutPrefix(c.Subject, AdminSubjectPrefix)
+	if !c.Admin {
+		if isAdminSubject {
+			return app.Principal{}, bad
+		}
+		return app.Principal{ClientID: c.Subject, TransactionID: c.TransactionID}, nil
+	}
+	if !isAdminSubject || strings.TrimSpace(name) == "" || c.TransactionID != "" || c.IssuedAt == nil ||
+		c.ExpiresAt.Sub(c.IssuedAt.Time) > MaxAdminTTL {
+		return app.Principal{}, bad
+	}
+	return app.Principal{Admin: true}, nil
 }
 
 // BearerToken returns the token of an "Authorization: Bearer …" header, or "".

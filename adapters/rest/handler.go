@@ -15,6 +15,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/paycore/paycore/app"
+	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports"
 )
 
@@ -65,6 +66,11 @@ func NewHandler(cfg Config) *Handler {
 	r.Post("/pay/{transaction_id}/{gateway}", h.startAttempt)
 	r.Get("/pay/{transaction_id}/result", h.result)
 	r.Get("/callbacks/bkash", h.bkashCallback)
+	// Nagad inserts "/" before the query (spec §4): route both.
+	r.Get("/callbacks/nagad", h.nagadCallback)
+	r.Get("/callbacks/nagad/", h.nagadCallback)
+	r.Get("/callbacks/redirectgw/success", h.signedReturn(domain.GatewayRedirectGW, ports.ReturnSuccess))
+	r.Get("/callbacks/redirectgw/cancel", h.signedReturn(domain.GatewayRedirectGW, ports.ReturnCancel))
 	for prefix, mh := range cfg.Mounts {
 		r.Handle(prefix, mh)
 		r.Handle(prefix+"/*", mh)

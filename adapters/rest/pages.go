@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -134,6 +135,71 @@ func (h *Handler) bkashCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, "/pay/"+res.Payment.ID+"/result?attempt="+url.QueryEscape(res.Attempt.ID), http.StatusSeeOther)
 }
+
+// nagadCallback serves GET /callbacks/nagad[/]?merchant=…&order_id=…&
+// payment_ref_id=…&status=…&status_code=…&… (Nagad spec §4). Nothing in the
+// query is trusted: whatever its status says, app.HandleCallback verifies
+// the attempt's own payment reference with Nagad (Nagad is a
+// ports.CallbackVerifier), and only verify's answer counts.
+func (h *Handler) nagadCallback(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	// The reference is base64: a "+" sent unescaped arrives as a space
+	// (spec §7.10); base64 has no spaces.
+	ref := strings.ReplaceAll(q.Get("payment_ref_id"), " ", "+")
+	if ref == "" {
+		h.page(w, http.StatusBadRequest, "Invalid callback", "The payment gateway's return is missing payment_ref_id.")
+		return
+	}
+	params := make(map[string]string, len(q))
+	for k := range q {
+		params[k] = q.Get(k)
+	}
+	params["payment_ref_id"] = ref
+	res, err := h.app.HandleCallback(r.Context(), app.CallbackInput{
+		Gateway: domain.GatewayNagad, GatewayRef: ref,
+		Status: app.CallbackStatus(strings.ToLower(q.Get("status"))), Params: params,
+	})
+	if err != nil {
+		h.pageError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/pay/"+res.Payment.ID+"/result?attempt="+url.QueryEscape(res.Attempt.ID), http.StatusSeeOther)
+}
+
+// signedReturn serves a gateway's return to one of paycore's signed return
+// URLs: GET /callbacks/redirectgw/success?att=…&amt=…&cur=…&exp=…&ret=…&mac=…
+// &transaction_id=… and …/cancel?… (redirect gateway spec §5). The attempt
+// is the one the signature names; a forged, expired, replayed or already
+// used return is refused and changes nothing.
+func (h *Handler) signedReturn(g domain.Gateway, kind ports.ReturnKind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		res, err := h.app.HandleReturn(r.Context(), app.ReturnInput{Gateway: g, Kind: kind, Query: r.URL.Query()})
+		switch {
+		case errors.Is(err, ports.ErrReturnExpired):
+			h.page(w, http.StatusBadRequest, "Payment return expired",
+				"This payment return link has expired. If you paid, the merchant will be told once the payment is confirmed.")
+		case errors.Is(err, ports.ErrBadReturn):
+			h.page(w, http.StatusBadRequest, "Invalid payment return", "This payment return could not be verified.")
+		case errors.Is(err, app.ErrTrxReused):
+			h.page(w, http.StatusConflict, "Payment return refused",
+				"This gateway transaction was already used for another payment.")
+		case errors.Is(err, app.ErrReturnUsed) && res.Payment != nil && res.Attempt != nil:
+			h.render(w, http.StatusConflict, usedReturnPage, map[string]string{
+				"ResultURL": "/pay/" + res.Payment.ID + "/result?attempt=" + url.QueryEscape(res.Attempt.ID)})
+		case errors.Is(err, app.ErrReturnUsed):
+			h.page(w, http.StatusConflict, "Payment return already used", "This payment return was already used; it changes nothing.")
+		case err != nil:
+			h.pageError(w, r, err)
+		default:
+			http.Redirect(w, r, "/pay/"+res.Payment.ID+"/result?attempt="+url.QueryEscape(res.Attempt.ID), http.StatusSeeOther)
+		}
+	}
+}
+
+var usedReturnPage = page(`{{define "title"}}Payment return already used{{end}}{{define "body"}}
+<h1>Payment return already used</h1>
+<p id="message">This payment return was already used; it changes nothing.</p>
+<a class="btn secondary" href="{{.ResultURL}}">See the payment</a>{{end}}`)
 
 // result serves GET /pay/{transaction_id}/result?attempt=…: what happened,
 // in the gateway's own words, then on to the merchant's return_url.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paycore/paycore/adapters/redirectgw"
 	"github.com/paycore/paycore/adapters/secret"
 	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/domain"
@@ -34,8 +35,10 @@ type config struct {
 	KeyGrace       time.Duration // PAYCORE_KEY_GRACE: old API key life after regenerate, 0
 	AttemptTTL     time.Duration // PAYCORE_ATTEMPT_TTL: wait for a customer at the gateway, 30m
 
-	Bkash bkashConfig
-	SMS   smsConfig
+	Bkash      bkashConfig
+	Nagad      nagadConfig
+	RedirectGW redirectGWConfig
+	SMS        smsConfig
 	// GatewayHooks: PAYCORE_GATEWAY_WEBHOOK_SECRET_<GATEWAY> and
 	// PAYCORE_GATEWAY_WEBHOOK_SOURCES_<GATEWAY> (CIDRs, comma-separated) for
 	// POST /api/v1/webhook; sandbox mode defaults each secret to
@@ -54,6 +57,38 @@ type smsConfig struct {
 type bkashConfig struct {
 	BaseURL, Username, Password, AppKey, AppSecret string // BKASH_BASE_URL, BKASH_USERNAME, …
 }
+
+// nagadConfig: NAGAD_BASE_URL (…/api/dfs), NAGAD_MERCHANT_ID,
+// NAGAD_MERCHANT_NUMBER, NAGAD_MERCHANT_PRIVATE_KEY (PEM or base64),
+// NAGAD_PG_PUBLIC_KEY, NAGAD_CLIENT_IP (the whitelisted server IPv4),
+// NAGAD_SERVICE_NAME. Nagad is active when NAGAD_BASE_URL is set; sandbox
+// mode without it uses the Nagad simulator and its credentials.
+type nagadConfig struct {
+	BaseURL, MerchantID, MerchantNumber, MerchantPrivateKey, PGPublicKey, ClientIP, ServiceName string
+}
+
+// redirectGWConfig: REDIRECTGW_BASE_URL, REDIRECTGW_API_KEY,
+// REDIRECTGW_CLIENT_BASE_URL, REDIRECTGW_VERIFY_URL (the gateway's verify
+// endpoint; "none" for none), REDIRECTGW_RETURN_KEY (≥ 32 bytes, the same
+// on every node), REDIRECTGW_RETURN_TTL, REDIRECTGW_TRUST_SIGNED_RETURN. The
+// redirect gateway is active when REDIRECTGW_BASE_URL is set; sandbox mode
+// without it uses the simulator, its credentials and its verify endpoint.
+type redirectGWConfig struct {
+	BaseURL, APIKey, ClientBaseURL string
+	// VerifyURL is the verify endpoint; "" outside sandbox means none.
+	VerifyURL string
+	// NoVerify: REDIRECTGW_VERIFY_URL=none, no verify endpoint even in
+	// sandbox mode (returns become unverified claims for review).
+	NoVerify  bool
+	ReturnKey []byte
+	ReturnTTL time.Duration // 0 → the adapter's default (1 h)
+	// TrustSignedReturn accepts a signed return as payment when there is no
+	// verify endpoint. Weaker: see redirectgw.Config.TrustSignedReturn.
+	TrustSignedReturn bool
+}
+
+// sandboxReturnKey signs redirect gateway returns in sandbox mode.
+const sandboxReturnKey = "paycore sandbox redirectgw return key: not a secret!"
 
 func getenv(k, def string) string {
 	if v := os.Getenv(k); v != "" {
@@ -130,6 +165,15 @@ func loadConfig() (config, error) {
 		AppKey:    os.Getenv("BKASH_APP_KEY"),
 		AppSecret: os.Getenv("BKASH_APP_SECRET"),
 	}
+	c.Nagad = nagadConfig{
+		BaseURL: os.Getenv("NAGAD_BASE_URL"), MerchantID: os.Getenv("NAGAD_MERCHANT_ID"),
+		MerchantNumber: os.Getenv("NAGAD_MERCHANT_NUMBER"), MerchantPrivateKey: os.Getenv("NAGAD_MERCHANT_PRIVATE_KEY"),
+		PGPublicKey: os.Getenv("NAGAD_PG_PUBLIC_KEY"), ClientIP: os.Getenv("NAGAD_CLIENT_IP"),
+		ServiceName: os.Getenv("NAGAD_SERVICE_NAME"),
+	}
+	if err := loadRedirectGW(&c); err != nil {
+		return c, err
+	}
 	c.GatewayHooks = map[domain.Gateway]app.GatewayHookConfig{}
 	for _, g := range []domain.Gateway{domain.GatewayBkash, domain.GatewayNagad, domain.GatewayRedirectGW} {
 		up := strings.ToUpper(string(g))
@@ -161,4 +205,39 @@ func loadConfig() (config, error) {
 		return c, errors.New("BKASH_BASE_URL (and BKASH_USERNAME, BKASH_PASSWORD, BKASH_APP_KEY, BKASH_APP_SECRET) are required outside sandbox mode")
 	}
 	return c, nil
+}
+
+// loadRedirectGW reads the redirect gateway's REDIRECTGW_* variables.
+func loadRedirectGW(c *config) error {
+	r := redirectGWConfig{BaseURL: os.Getenv("REDIRECTGW_BASE_URL"), APIKey: os.Getenv("REDIRECTGW_API_KEY"),
+		ClientBaseURL: os.Getenv("REDIRECTGW_CLIENT_BASE_URL"), VerifyURL: os.Getenv("REDIRECTGW_VERIFY_URL")}
+	if strings.EqualFold(r.VerifyURL, "none") {
+		r.VerifyURL, r.NoVerify = "", true
+	}
+	switch k := os.Getenv("REDIRECTGW_RETURN_KEY"); {
+	case len(k) >= 32:
+		r.ReturnKey = []byte(k)
+	case k != "":
+		return errors.New("REDIRECTGW_RETURN_KEY must be at least 32 characters")
+	case c.Sandbox:
+		r.ReturnKey = []byte(sandboxReturnKey)
+	case r.BaseURL != "":
+		return errors.New("REDIRECTGW_RETURN_KEY (32+ random characters, the same on every node) is required with REDIRECTGW_BASE_URL")
+	}
+	if v := os.Getenv("REDIRECTGW_RETURN_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("REDIRECTGW_RETURN_TTL must be a positive duration such as 1h")
+		}
+		r.ReturnTTL = d
+	}
+	if v := os.Getenv(redirectgw.EnvTrustSignedReturn); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%s: %w", redirectgw.EnvTrustSignedReturn, err)
+		}
+		r.TrustSignedReturn = b
+	}
+	c.RedirectGW = r
+	return nil
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/coder/websocket/wsjson"
 
 	"github.com/paycore/paycore/app"
+	"github.com/paycore/paycore/domain"
 )
 
 // merchant is a merchant server's view of paycore: base URL, API key and
@@ -217,24 +218,58 @@ type payResult struct {
 
 var headline = regexp.MustCompile(`<h1 id="headline"[^>]*>([^<]*)</h1>`)
 
-// payOnce creates a payment as the merchant, subscribes as the SPA would,
-// and pays it as the customer with wallet (action "pay" or "cancel"),
-// logging each step to w.
+// payOnce pays with bKash: see pay.
 func payOnce(ctx context.Context, w io.Writer, m merchant, wallet, action, amount string) (payResult, error) {
+	return pay(ctx, w, m, payParams{Gateway: domain.GatewayBkash, Wallet: wallet, Action: action, Amount: amount})
+}
+
+// payParams is one customer journey.
+type payParams struct {
+	Gateway domain.Gateway // "" → bKash
+	Wallet  string         // customer wallet typed on the gateway's page
+	Action  string         // "pay" or "cancel"
+	Amount  string         // BDT
+	// WebhookURL, if set, is the payment's webhook_url.
+	WebhookURL string
+	// PIN typed on the gateway's page; "" → the sandbox PIN. A wrong one
+	// is typed until the page stops asking (Nagad fails after three).
+	PIN string
+}
+
+var gatewayTitles = map[domain.Gateway]string{
+	domain.GatewayBkash: "bKash", domain.GatewayNagad: "Nagad", domain.GatewayRedirectGW: "the redirect gateway",
+}
+
+// pay creates a payment as the merchant, subscribes as the SPA would, and
+// pays it as the customer through the hosted page and p.Gateway's page
+// (simulator) with p.Wallet (action "pay" or "cancel"), logging each step to
+// w.
+func pay(ctx context.Context, w io.Writer, m merchant, p payParams) (payResult, error) {
+	if p.Gateway == "" {
+		p.Gateway = domain.GatewayBkash
+	}
+	if p.PIN == "" {
+		p.PIN = "12121"
+	}
+	title := gatewayTitles[p.Gateway]
 	var res payResult
 	var created createdPayment
 	order := "DEMO-" + nonce()[:12]
-	err := m.graphql(ctx, "", createPaymentMutation, map[string]any{"input": map[string]any{
-		"orderId": order, "amount": amount, "currency": "BDT",
-		"customerName": "Demo Customer", "customerPhone": wallet,
+	input := map[string]any{
+		"orderId": order, "amount": p.Amount, "currency": "BDT",
+		"customerName": "Demo Customer", "customerPhone": p.Wallet,
 		"returnURL": "https://shop.example.com/thanks",
-	}}, &created)
+	}
+	if p.WebhookURL != "" {
+		input["webhookURL"] = p.WebhookURL
+	}
+	err := m.graphql(ctx, "", createPaymentMutation, map[string]any{"input": input}, &created)
 	if err != nil {
 		return res, fmt.Errorf("create payment: %w", err)
 	}
 	cp := created.CreatePayment
 	res.TransactionID = cp.Payment.TransactionID
-	fmt.Fprintf(w, "merchant: created %s for order %s, %s BDT, pay at %s\n", res.TransactionID, order, amount, cp.PaymentURL)
+	fmt.Fprintf(w, "merchant: created %s for order %s, %s BDT, pay at %s\n", res.TransactionID, order, p.Amount, cp.PaymentURL)
 
 	subCtx, cancelSub := context.WithCancel(ctx)
 	defer cancelSub()
@@ -251,21 +286,28 @@ func payOnce(ctx context.Context, w io.Writer, m merchant, wallet, action, amoun
 	if err != nil || code != http.StatusOK {
 		return res, fmt.Errorf("hosted page: %d %v", code, err)
 	}
-	code, walletURL, body, err := b.do(ctx, http.MethodPost, m.base+"/pay/"+res.TransactionID+"/bkash", url.Values{})
+	code, walletURL, body, err := b.do(ctx, http.MethodPost, m.base+"/pay/"+res.TransactionID+"/"+string(p.Gateway), url.Values{})
 	if err != nil || code != http.StatusSeeOther {
-		return res, fmt.Errorf("start bKash: %d %v %s", code, err, body)
+		return res, fmt.Errorf("start %s: %d %v %s", title, code, err, body)
 	}
-	fmt.Fprintf(w, "customer: sent to bKash %s\n", walletURL)
+	fmt.Fprintf(w, "customer: sent to %s %s\n", title, walletURL)
 	code, _, _, err = b.do(ctx, http.MethodGet, walletURL, nil)
 	if err != nil || code != http.StatusOK {
-		return res, fmt.Errorf("wallet page: %d %v", code, err)
+		return res, fmt.Errorf("%s page: %d %v", title, code, err)
 	}
-	code, callback, body, err := b.do(ctx, http.MethodPost, walletURL, url.Values{
-		"wallet": {wallet}, "otp": {"123456"}, "pin": {"12121"}, "action": {action}})
+	var callback string
+	for range 5 { // a wrong PIN shows the form again (HTTP 422)
+		code, callback, body, err = b.do(ctx, http.MethodPost, walletURL, url.Values{
+			"wallet": {p.Wallet}, "otp": {"123456"}, "pin": {p.PIN}, "action": {p.Action}})
+		if err != nil || code != http.StatusUnprocessableEntity {
+			break
+		}
+		fmt.Fprintf(w, "customer: %s refused the PIN\n", title)
+	}
 	if err != nil || code != http.StatusSeeOther {
-		return res, fmt.Errorf("wallet %s: %d %v %s", action, code, err, body)
+		return res, fmt.Errorf("%s page %s: %d %v %s", title, p.Action, code, err, body)
 	}
-	fmt.Fprintf(w, "customer: bKash returns to %s\n", callback)
+	fmt.Fprintf(w, "customer: %s returns to %s\n", title, callback)
 	code, resultURL, body, err := b.do(ctx, http.MethodGet, callback, nil)
 	if err != nil || code != http.StatusSeeOther {
 		return res, fmt.Errorf("callback: %d %v %s", code, err, body)
@@ -291,6 +333,9 @@ func payOnce(ctx context.Context, w io.Writer, m merchant, wallet, action, amoun
 			if !ok {
 				return res, nil
 			}
+			if s == res.Statuses[len(res.Statuses)-1] {
+				continue // the same status announced again (another change of the payment)
+			}
 			res.Statuses = append(res.Statuses, s)
 			fmt.Fprintf(w, "subscription: %s\n", s)
 		case <-time.After(time.Second):
@@ -301,30 +346,106 @@ func payOnce(ctx context.Context, w io.Writer, m merchant, wallet, action, amoun
 	}
 }
 
+// landedWebhook is one webhook the sandbox merchant received.
+type landedWebhook struct {
+	ID       string          `json:"id"`
+	Event    string          `json:"event"`
+	Verified bool            `json:"verified"`
+	Answered int             `json:"answered"`
+	Body     json.RawMessage `json:"body"`
+}
+
+// landedWebhooks waits up to wait for a webhook `want` about transactionID
+// to land at the sandbox merchant (GET {base}/sandbox/merchant/webhooks)
+// and returns every webhook about that transaction, oldest first.
+func landedWebhooks(ctx context.Context, base, transactionID, want string, wait time.Duration) ([]landedWebhook, error) {
+	c := &http.Client{Timeout: 10 * time.Second}
+	deadline := time.Now().Add(wait)
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/sandbox/merchant/webhooks", nil)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		var all []landedWebhook
+		err = json.NewDecoder(resp.Body).Decode(&all)
+		resp.Body.Close()
+		if err != nil {
+			return nil, fmt.Errorf("sandbox merchant webhooks: HTTP %d: %w", resp.StatusCode, err)
+		}
+		var mine []landedWebhook
+		found := false
+		for _, h := range all {
+			var b struct {
+				TransactionID string `json:"transaction_id"`
+			}
+			if json.Unmarshal(h.Body, &b) == nil && b.TransactionID == transactionID {
+				mine = append(mine, h)
+				found = found || h.Event == want
+			}
+		}
+		if found || time.Now().After(deadline) {
+			return mine, nil
+		}
+		select {
+		case <-ctx.Done():
+			return mine, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// runDemo plays merchant and customer with one gateway against base and
+// prints what it sees, then the webhooks that landed at the sandbox
+// merchant (the payment's webhook_url). It fails unless the payment reached
+// success.
+func runDemo(ctx context.Context, w io.Writer, base string, g domain.Gateway, wallet, amount string) error {
+	m := merchant{base: base, key: demoAPIKey, secret: demoAPISecret, http: &http.Client{Timeout: 60 * time.Second}}
+	res, err := pay(ctx, w, m, payParams{Gateway: g, Wallet: wallet, Action: "pay", Amount: amount,
+		WebhookURL: base + "/sandbox/merchant/webhook"})
+	if err != nil {
+		return err
+	}
+	final := res.Statuses[len(res.Statuses)-1]
+	fmt.Fprintf(w, "statuses seen: %s\n", strings.Join(res.Statuses, " → "))
+	if final != "success" {
+		return errors.New("payment did not reach success: " + final)
+	}
+	hooks, err := landedWebhooks(ctx, base, res.TransactionID, string(domain.EventPaymentSuccess), 20*time.Second)
+	if err != nil {
+		return err
+	}
+	delivered := false
+	for _, h := range hooks {
+		fmt.Fprintf(w, "webhook: %s %s verified=%t answered=%d %s\n", h.Event, h.ID, h.Verified, h.Answered, h.Body)
+		delivered = delivered || (h.Event == string(domain.EventPaymentSuccess) && h.Verified)
+	}
+	if !delivered {
+		// The payment succeeded; the webhook is retried after 1, 5 and 15
+		// minutes (GET /api/v1/webhooks shows its attempts).
+		fmt.Fprintln(w, "webhook: payment.success has not landed at the sandbox merchant yet")
+	}
+	fmt.Fprintln(w, "success")
+	return nil
+}
+
 func cmdDemo(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	base := fs.String("url", getenv("PAYCORE_BASE_URL", "http://"+getenv("PAYCORE_ADDR", "127.0.0.1:8080")), "paycore base URL")
-	gateway := fs.String("gateway", "bkash", "gateway: bkash")
+	gateway := fs.String("gateway", "bkash", "gateway: bkash, nagad or redirectgw")
 	wallet := fs.String("wallet", "01770618575", "customer wallet")
 	amount := fs.String("amount", "250.00", "amount in BDT")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *gateway != "bkash" {
-		return fmt.Errorf("gateway %q is not available yet", *gateway)
+	g, err := domain.ParseGateway(*gateway)
+	if err != nil {
+		return fmt.Errorf("--gateway must be bkash, nagad or redirectgw: %w", err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	m := merchant{base: strings.TrimRight(*base, "/"), key: demoAPIKey, secret: demoAPISecret, http: &http.Client{Timeout: 60 * time.Second}}
-	res, err := payOnce(ctx, os.Stdout, m, *wallet, "pay", *amount)
-	if err != nil {
-		return err
-	}
-	final := res.Statuses[len(res.Statuses)-1]
-	fmt.Printf("statuses seen: %s\n", strings.Join(res.Statuses, " → "))
-	if final != "success" {
-		return errors.New("payment did not reach success: " + final)
-	}
-	fmt.Println("success")
-	return nil
+	return runDemo(ctx, os.Stdout, strings.TrimRight(*base, "/"), g, *wallet, *amount)
 }

@@ -2,9 +2,10 @@
 //
 //	paycore serve                       migrate, then serve HTTP, GraphQL and jobs
 //	paycore migrate                     apply database migrations and exit
-//	paycore demo [--gateway bkash]      play merchant and customer against a running server
+//	paycore demo [--gateway bkash|nagad|redirectgw]  play merchant and customer against a running server
 //	paycore clients create --name …     add a merchant; prints its API key and secrets once
 //	paycore logs [--client cli_…]       read the merchant API request log
+//	paycore review list|confirm|reject  decide attempts flagged for an operator
 //
 // Configuration comes from the environment (README "Configuration").
 package main
@@ -28,12 +29,15 @@ const usage = `usage: paycore <command> [flags]
 commands:
   serve     migrate, then serve on PAYCORE_ADDR (sandbox mode with PAYCORE_SANDBOX=1)
   migrate   apply paycore's and River's migrations to DATABASE_URL
-  demo      pay a demo order end to end against a running sandbox server
+  demo      [--gateway bkash|nagad|redirectgw]: pay a demo order end to end against a running sandbox server
   clients   create --name … [--webhook-url …] [--commission-bps N] [--language en|bn]
             | suspend --id cli_… | activate --id cli_…
   logs      [--client cli_…] [--since 24h] [--limit 50]: merchant API request logs
   search    --trx <bKash trxID>: look a bKash transaction up (admins, disputes)
+  review    list | confirm --attempt att_… | reject --attempt att_…: attempts flagged
+            for an operator (unverified redirect gateway claims, verify mismatches)
   sms-balance  the SMS provider's remaining credit (admins)
+  admin-token  --name … [--ttl 1h]: a short-lived admin bearer token for /graphql
 `
 
 func main() {
@@ -63,8 +67,12 @@ func run(ctx context.Context, args []string) error {
 		return cmdLogs(ctx, args[1:])
 	case "search":
 		return cmdSearch(ctx, args[1:])
+	case "review":
+		return cmdReview(ctx, args[1:])
 	case "sms-balance":
 		return cmdSMSBalance(ctx)
+	case "admin-token":
+		return cmdAdminToken(args[1:], os.Stdout, os.Stderr)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil

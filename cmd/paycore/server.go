@@ -14,8 +14,10 @@ import (
 	"github.com/paycore/paycore/adapters/httpauth"
 	"github.com/paycore/paycore/adapters/jobs"
 	"github.com/paycore/paycore/adapters/merchantsim"
+	"github.com/paycore/paycore/adapters/nagadsim"
 	"github.com/paycore/paycore/adapters/pgnotify"
 	"github.com/paycore/paycore/adapters/postgres"
+	"github.com/paycore/paycore/adapters/redirectgwsim"
 	"github.com/paycore/paycore/adapters/rest"
 	"github.com/paycore/paycore/adapters/secret"
 	"github.com/paycore/paycore/adapters/sms"
@@ -44,7 +46,9 @@ type server struct {
 	listener *pgnotify.Listener
 	app      *app.Service
 	recorder *postgres.Recorder
-	sim      *bkashsim.Simulator // nil outside sandbox mode
+	sim      *bkashsim.Simulator      // nil outside sandbox mode
+	nagadSim *nagadsim.Simulator      // nil outside sandbox mode
+	rgwSim   *redirectgwsim.Simulator // nil outside sandbox mode
 	merchant *merchantsim.Receiver
 	smsSim   *smssim.Simulator
 	sms      ports.SMSSender
@@ -102,6 +106,12 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 
 	if cfg.Sandbox {
 		s.sim = bkashsim.New(bkashsim.Config{PublicURL: cfg.BaseURL + "/sandbox/bkash", Clock: opt.Clock.Now})
+		if s.nagadSim, err = nagadsim.New(nagadsim.Config{PublicURL: cfg.BaseURL + "/sandbox/nagad", Clock: opt.Clock.Now}); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("nagad simulator: %w", err)
+		}
+		s.rgwSim = redirectgwsim.New(redirectgwsim.Config{PublicURL: cfg.BaseURL + "/sandbox/redirectgw",
+			ClientBaseURL: cfg.BaseURL + "/api", Clock: opt.Clock.Now})
 		if err := seedDemoClient(ctx, db); err != nil {
 			db.Close()
 			return nil, err
@@ -112,19 +122,38 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 		db.Close()
 		return nil, err
 	}
+	observe := func(g domain.Gateway, op, outcome string, httpStatus int, d time.Duration) {
+		s.recorder.RecordCall(ports.GatewayCall{Gateway: g, Operation: op,
+			Outcome: outcome, HTTPStatus: httpStatus, Latency: d, At: opt.Clock.Now()})
+	}
 	bkClient, err := newBkashClient(cfg, db, log, opt.Clock, func(c bkash.Call) {
-		s.recorder.RecordCall(ports.GatewayCall{Gateway: domain.GatewayBkash, Operation: c.Op,
-			Outcome: c.Outcome, HTTPStatus: c.HTTPStatus, Latency: c.Duration, At: opt.Clock.Now()})
+		observe(domain.GatewayBkash, c.Op, c.Outcome, c.HTTPStatus, c.Duration)
 	})
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
+	gateways := []ports.PaymentGateway{bkClient}
+	nagadGW, err := newNagadGateway(cfg, s.nagadSim, log, opt.Clock, observe)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	rgw, err := newRedirectGateway(cfg, s.rgwSim, txp, log, opt.Clock, observe)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	for _, g := range []ports.PaymentGateway{nagadGW, rgw} {
+		if g != nil {
+			gateways = append(gateways, g)
+		}
+	}
 
 	s.app = app.New(app.Config{PaymentTTL: cfg.PaymentTTL, Sandbox: cfg.Sandbox, KeyGrace: cfg.KeyGrace,
 		AttemptTTL: cfg.AttemptTTL, GatewayHooks: cfg.GatewayHooks}, app.Deps{
 		Tx: txp, Clock: opt.Clock, Log: log, SMS: s.sms,
-		Gateways: []ports.PaymentGateway{bkClient}, Keys: db, Calls: s.recorder,
+		Gateways: gateways, Keys: db, Calls: s.recorder,
 		Webhooks: webhook.New(cfg.Sandbox, app.WebhookTimeout), Secrets: db, Hooks: db,
 	})
 	s.runner.Bind(s.app)
@@ -147,10 +176,13 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 			App: s.app, Auth: auth, Tokens: tokens, Events: s.listener,
 			PaymentURL:     paymentURL,
 			OriginPatterns: cfg.Origins, Introspection: cfg.Sandbox, Logger: log,
+			RequestLogs: graph.RequestLogsFrom(s.recorder.RequestLogs),
 		}),
 	}
 	if s.sim != nil {
 		mounts["/sandbox/bkash"] = http.StripPrefix("/sandbox/bkash", s.sim.Handler())
+		mounts["/sandbox/nagad"] = http.StripPrefix("/sandbox/nagad", s.nagadSim.Handler())
+		mounts["/sandbox/redirectgw"] = http.StripPrefix("/sandbox/redirectgw", s.rgwSim.Handler())
 		s.merchant = merchantsim.New([]byte(demoWebhookSecret), opt.Clock.Now)
 		mounts["/sandbox/merchant"] = http.StripPrefix("/sandbox/merchant", s.merchant.Handler())
 		s.smsSim = smssim.New(smssim.Config{Clock: opt.Clock.Now})
@@ -277,6 +309,8 @@ func (s *server) close(ctx context.Context) {
 	}
 	if s.sim != nil {
 		s.sim.Close()
+		s.nagadSim.Close()
+		s.rgwSim.Close()
 		s.smsSim.Close()
 	}
 	s.recorder.Close()

@@ -192,6 +192,18 @@ type PaymentFilter struct {
 type Query struct {
 }
 
+// redeliverWebhook's input.
+type RedeliverWebhookInput struct {
+	// The event to send again: evt_…
+	EventID string `json:"eventId"`
+}
+
+// The result of redeliverWebhook.
+type RedeliverWebhookPayload struct {
+	// The delivery, PENDING again, with its earlier attempts.
+	Delivery *WebhookDelivery `json:"delivery"`
+}
+
 // Money of a paid payment given back to the customer.
 type Refund struct {
 	// ref_…
@@ -239,6 +251,27 @@ type RegenerateAPIKeysPayload struct {
 	SecretKey string `json:"secretKey"`
 }
 
+// One merchant API request as logged.
+type RequestLog struct {
+	// The calling client; null for a request that failed authentication.
+	ClientID *string `json:"clientId,omitempty"`
+	// GET, POST, …
+	Method string `json:"method"`
+	// The path called: "/api/v1/pay".
+	Endpoint string `json:"endpoint"`
+	// The HTTP status answered.
+	StatusCode int32 `json:"statusCode"`
+	// The request body, redacted and capped.
+	RequestBody string `json:"requestBody"`
+	// The response body, redacted and capped.
+	ResponseBody string `json:"responseBody"`
+	// The caller's address.
+	IP string `json:"ip"`
+	// How long paycore took to answer, milliseconds.
+	LatencyMs int32     `json:"latencyMs"`
+	At        time.Time `json:"at"`
+}
+
 // The result of startPayment.
 type StartPaymentPayload struct {
 	// The gateway's page to send the customer's browser to.
@@ -246,6 +279,43 @@ type StartPaymentPayload struct {
 }
 
 type Subscription struct {
+}
+
+// One try to deliver a webhook.
+type WebhookAttempt struct {
+	// 1 for the first try.
+	Attempt int32     `json:"attempt"`
+	At      time.Time `json:"at"`
+	// The merchant's HTTP status; null when no HTTP answer came.
+	StatusCode *int32 `json:"statusCode,omitempty"`
+	// How long the merchant took to answer, milliseconds.
+	LatencyMs int32 `json:"latencyMs"`
+	// The first 1 KiB of the merchant's answer.
+	Response string `json:"response"`
+	// Why no HTTP answer came (timeout, refused connection…); null otherwise.
+	Error *string `json:"error,omitempty"`
+}
+
+// One event sent to one webhook URL, with retries.
+type WebhookDelivery struct {
+	// whd_…
+	ID string `json:"id"`
+	// evt_…, the body's id and the X-Webhook-Id header.
+	EventID string `json:"eventId"`
+	// The event's type, as in the body and the X-Webhook-Event header: "payment.success".
+	Event string `json:"event"`
+	// The client whose payment it is.
+	ClientID string `json:"clientId"`
+	// The payment the event is about.
+	TransactionID string `json:"transactionId"`
+	// Where it is sent.
+	URL    string                `json:"url"`
+	Status WebhookDeliveryStatus `json:"status"`
+	// Every attempt, oldest first (four per delivery unless redelivered).
+	Attempts  []*WebhookAttempt `json:"attempts"`
+	CreatedAt time.Time         `json:"createdAt"`
+	// When a 2xx came back; null until then.
+	DeliveredAt *time.Time `json:"deliveredAt,omitempty"`
 }
 
 // Where one try to pay through a gateway is.
@@ -637,6 +707,67 @@ func (e *RefundStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e RefundStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a webhook delivery is.
+type WebhookDeliveryStatus string
+
+const (
+	// Not delivered yet; attempts may remain.
+	WebhookDeliveryStatusPending WebhookDeliveryStatus = "PENDING"
+	// The merchant answered 2xx within 10 seconds.
+	WebhookDeliveryStatusDelivered WebhookDeliveryStatus = "DELIVERED"
+	// Every attempt failed.
+	WebhookDeliveryStatusFailed WebhookDeliveryStatus = "FAILED"
+)
+
+var AllWebhookDeliveryStatus = []WebhookDeliveryStatus{
+	WebhookDeliveryStatusPending,
+	WebhookDeliveryStatusDelivered,
+	WebhookDeliveryStatusFailed,
+}
+
+func (e WebhookDeliveryStatus) IsValid() bool {
+	switch e {
+	case WebhookDeliveryStatusPending, WebhookDeliveryStatusDelivered, WebhookDeliveryStatusFailed:
+		return true
+	}
+	return false
+}
+
+func (e WebhookDeliveryStatus) String() string {
+	return string(e)
+}
+
+func (e *WebhookDeliveryStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = WebhookDeliveryStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid WebhookDeliveryStatus", str)
+	}
+	return nil
+}
+
+func (e WebhookDeliveryStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *WebhookDeliveryStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e WebhookDeliveryStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -1,0 +1,154 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/paycore/paycore/domain"
+	"github.com/paycore/paycore/ports"
+)
+
+// Operator reviews. An attempt is flagged when the gateway's answer cannot
+// be settled automatically:
+//
+//   - an unverified claim: a correctly signed redirect gateway success
+//     return while no verify endpoint is configured. The attempt stays
+//     unresolved (holding the claimed transaction_id) and the payment
+//     processing until an operator checks the gateway's dashboard and
+//     confirms or rejects it;
+//   - a gateway answer that does not match the attempt (amount, order,
+//     merchant, transaction), a transaction already used by another
+//     attempt, or money moved on a payment no longer payable. The attempt
+//     has failed (or succeeded without settling its payment); the operator
+//     settles the money by hand (refund at the gateway) and closes the
+//     review with RejectClaim.
+//
+// Decisions are final and recorded with who made them and a note.
+
+// ReviewView is a review with its attempt and payment.
+type ReviewView struct {
+	Review  *domain.Review
+	Attempt *domain.Attempt
+	Payment *domain.Payment
+}
+
+// ListReviews returns up to limit reviews in status st ("" = any), oldest
+// first, with their attempts and payments (operators only: the admin CLI).
+func (s *Service) ListReviews(ctx context.Context, st domain.ReviewStatus, limit int) ([]ReviewView, error) {
+	if limit < 1 || limit > 500 {
+		limit = 100
+	}
+	var out []ReviewView
+	err := s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
+		rs, err := tx.Reviews().List(ctx, st, limit)
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			v := ReviewView{Review: r}
+			if v.Attempt, err = tx.Attempts().Get(ctx, r.AttemptID, false); err != nil {
+				return err
+			}
+			if v.Payment, err = tx.Payments().Get(ctx, r.PaymentID, false); err != nil {
+				return err
+			}
+			out = append(out, v)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ReviewDecision is an operator's decision on an attempt's open review.
+type ReviewDecision struct {
+	AttemptID string
+	By        string // who decides (required)
+	Note      string // why, e.g. "seen in the gateway dashboard"
+}
+
+func (d ReviewDecision) check() error {
+	var v domain.ValidationError
+	if d.AttemptID == "" {
+		v.Add("attempt_id", "attempt_id is required")
+	}
+	if strings.TrimSpace(d.By) == "" {
+		v.Add("by", "who decides is required")
+	}
+	return v.Err()
+}
+
+// ConfirmClaim: an operator has seen the claimed payment at the gateway
+// (its dashboard shows the transaction, for the attempt's amount). The
+// attempt must be unresolved with a claimed transaction and its payment
+// processing: the attempt succeeds with that transaction, the payment moves
+// to success (payment.success webhook, SMS) and the review is confirmed,
+// all in one transaction. Errors: domain.ErrNotFound (no review),
+// domain.ErrInvalidTransition (review decided, attempt settled, payment
+// not processing, or no transaction claimed), *domain.ValidationError.
+func (s *Service) ConfirmClaim(ctx context.Context, d ReviewDecision) (CallbackResult, error) {
+	return s.decide(ctx, d, domain.ReviewConfirmed)
+}
+
+// RejectClaim: an operator found no such payment at the gateway, or has
+// settled a flagged case by hand. An unresolved attempt fails
+// (CLAIM_REJECTED) and its payment goes back from processing to pending, so
+// the customer may pay again until it expires (then expired, with a
+// payment.failed webhook); an attempt already settled is left as it is.
+// The review is rejected. Errors as ConfirmClaim.
+func (s *Service) RejectClaim(ctx context.Context, d ReviewDecision) (CallbackResult, error) {
+	return s.decide(ctx, d, domain.ReviewRejected)
+}
+
+// CodeClaimRejected is the failure code of an attempt whose claim an
+// operator rejected.
+const CodeClaimRejected = "CLAIM_REJECTED"
+
+func (s *Service) decide(ctx context.Context, d ReviewDecision, to domain.ReviewStatus) (CallbackResult, error) {
+	if err := d.check(); err != nil {
+		return CallbackResult{}, err
+	}
+	var res CallbackResult
+	err := s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
+		r, err := tx.Reviews().Get(ctx, d.AttemptID, true)
+		if err != nil {
+			return err
+		}
+		a, err := tx.Attempts().Get(ctx, d.AttemptID, true)
+		if err != nil {
+			return err
+		}
+		p, err := tx.Payments().Get(ctx, a.PaymentID, true)
+		if err != nil {
+			return err
+		}
+		res = CallbackResult{Payment: p, Attempt: a}
+		if r.Status != domain.ReviewOpen {
+			return fmt.Errorf("%w: the review of %s is already %s", domain.ErrInvalidTransition, a.ID, r.Status)
+		}
+		unresolved := a.Status() == domain.AttemptUnresolved
+		switch {
+		case to == domain.ReviewConfirmed && !unresolved:
+			return fmt.Errorf("%w: attempt %s is %s; only an unresolved claim can be confirmed (settle it at the gateway, then reject the review)",
+				domain.ErrInvalidTransition, a.ID, a.Status())
+		case to == domain.ReviewConfirmed && a.TrxID == "":
+			return fmt.Errorf("%w: attempt %s claims no gateway transaction", domain.ErrInvalidTransition, a.ID)
+		case to == domain.ReviewConfirmed && p.Status() != domain.StatusProcessing:
+			return fmt.Errorf("%w: payment %s is %s, not processing", domain.ErrInvalidTransition, p.ID, p.Status())
+		case to == domain.ReviewConfirmed:
+			res, err = s.applyOutcome(ctx, tx, a.ID, ports.ConfirmResult{Outcome: ports.OutcomeSucceeded, TrxID: a.TrxID})
+		case unresolved:
+			res, err = s.applyOutcome(ctx, tx, a.ID, ports.ConfirmResult{Outcome: ports.OutcomeFailed, Code: CodeClaimRejected,
+				Message: "The payment could not be confirmed with the gateway."})
+		}
+		if err != nil {
+			return err
+		}
+		if err := r.Decide(to, d.By, d.Note, s.clock.Now()); err != nil {
+			return err
+		}
+		s.log.Info("review decided", "attempt", a.ID, "payment", p.ID, "decision", to, "by", d.By)
+		return tx.Reviews().Update(ctx, r)
+	})
+	return res, err
+}

@@ -29,10 +29,10 @@ type testServer struct {
 	stop func()
 }
 
-func startServer(t *testing.T) *testServer { return startServerWith(t, nil) }
+func startServer(t testing.TB) *testServer { return startServerWith(t, nil) }
 
 // startServerWith lets a test adjust the configuration first.
-func startServerWith(t *testing.T, adjust func(*config)) *testServer {
+func startServerWith(t testing.TB, adjust func(*config)) *testServer {
 	t.Helper()
 	db, dsn := pgtest.New(t)
 	ts, _ := startServerOn(t, db, dsn, adjust)
@@ -41,7 +41,7 @@ func startServerWith(t *testing.T, adjust func(*config)) *testServer {
 
 // startServerOn starts a node on an existing database and returns it with
 // a stop func that shuts it down (also run at cleanup).
-func startServerOn(t *testing.T, db *postgres.DB, dsn string, adjust func(*config)) (*testServer, func()) {
+func startServerOn(t testing.TB, db *postgres.DB, dsn string, adjust func(*config)) (*testServer, func()) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -51,7 +51,7 @@ func startServerOn(t *testing.T, db *postgres.DB, dsn string, adjust func(*confi
 	cfg := config{
 		DatabaseURL: dsn, Addr: ln.Addr().String(), BaseURL: base, Sandbox: true,
 		MasterKey: secret.SandboxKey(), TokenKey: []byte("test token key, at least 32 bytes long"),
-		PaymentTTL: time.Hour, RatePerMinute: 1000, LogRetention: 24 * time.Hour,
+		PaymentTTL: time.Hour, RatePerMinute: 1_000_000, LogRetention: 24 * time.Hour,
 		GatewayHooks: map[domain.Gateway]app.GatewayHookConfig{domain.GatewayBkash: {Secret: []byte(testHookSecret)}},
 	}
 	if adjust != nil {
@@ -91,7 +91,7 @@ func startServerOn(t *testing.T, db *postgres.DB, dsn string, adjust func(*confi
 // testHookSecret signs the bKash side's calls to POST /api/v1/webhook.
 const testHookSecret = "test_bkash_hook_secret"
 
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w *testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(p), "\n"))

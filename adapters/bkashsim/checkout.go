@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/paycore/paycore/adapters/simkit"
 )
 
 // payState is where a payment is in its life.
@@ -102,7 +104,7 @@ var createFields = []createField{
 	{"mode", codeInvalidMode, func(v string) bool { return v == modeCheckoutURL }},
 	{"payerReference", codeInvalidPayerRef, func(v string) bool { return v != "" && len(v) <= maxFieldLen }},
 	{"callbackURL", codeInvalidCallback, validCallbackURL},
-	{"amount", codeInvalidAmount, func(v string) bool { p, ok := parseAmount(v); return ok && p > 0 }},
+	{"amount", codeInvalidAmount, func(v string) bool { p, ok := simkit.ParsePaisa(v); return ok && p > 0 }},
 	{"currency", codeInvalidCurrency, func(v string) bool { return v == currencyBDT }},
 	{"intent", codeInvalidIntent, func(v string) bool { return v == intentSale }},
 	{"merchantInvoiceNumber", codeInvalidInvoice, func(v string) bool {
@@ -121,31 +123,31 @@ func (s *Simulator) create(r *http.Request, body []byte) (int, any) {
 	if code, v, ok := s.authorize(r); !ok {
 		return code, v
 	}
-	f, ok := parseFields(body)
+	f, ok := simkit.ParseFields(body)
 	if !ok {
 		return http.StatusOK, status(codeInvalidBody)
 	}
 	for _, cf := range createFields {
-		if !f.has(cf.key) {
+		if !f.Has(cf.key) {
 			return http.StatusOK, status(codeMissingField)
 		}
 	}
 	vals := map[string]string{}
 	for _, cf := range createFields {
-		v, _, valid := f.str(cf.key)
+		v, _, valid := f.Text(cf.key)
 		if !valid || !cf.valid(v) {
 			return http.StatusOK, status(cf.code)
 		}
 		vals[cf.key] = v
 	}
-	paisa, _ := parseAmount(vals["amount"])
+	paisa, _ := simkit.ParsePaisa(vals["amount"])
 	now := s.now()
 
 	s.mu.Lock()
 	p := &payment{
 		id:             s.newPaymentID(now),
-		hash:           randString(hashChars, 14) + "_" + fmt.Sprintf("%013d", now.UnixMilli()+1),
-		signature:      randString(alnum, 10),
+		hash:           simkit.RandString(hashChars, 14) + "_" + fmt.Sprintf("%013d", now.UnixMilli()+1),
+		signature:      simkit.RandString(alnum, 10),
 		payerReference: vals["payerReference"],
 		callbackURL:    vals["callbackURL"],
 		amount:         vals["amount"],
@@ -157,7 +159,7 @@ func (s *Simulator) create(r *http.Request, body []byte) (int, any) {
 	s.mu.Unlock()
 
 	cb := func(st string) string {
-		return appendQuery(p.callbackURL, "paymentID="+p.id+"&status="+st+"&signature="+p.signature)
+		return simkit.AppendQuery(p.callbackURL, "paymentID="+p.id+"&status="+st+"&signature="+p.signature)
 	}
 	return http.StatusOK, createResponse{
 		PaymentID: p.id,
@@ -183,7 +185,7 @@ func (s *Simulator) create(r *http.Request, body []byte) (int, any) {
 // be held.
 func (s *Simulator) newPaymentID(now time.Time) string {
 	for {
-		id := "TR" + modeCheckoutURL + randString(alnum, 7) + fmt.Sprintf("%013d", now.UnixMilli())
+		id := "TR" + modeCheckoutURL + simkit.RandString(alnum, 7) + fmt.Sprintf("%013d", now.UnixMilli())
 		if _, taken := s.payments[id]; !taken {
 			return id
 		}
@@ -194,7 +196,7 @@ func (s *Simulator) newPaymentID(now time.Time) string {
 // with a letter, e.g. "CKQ70ZB4TM" (spec §2). s.mu must be held.
 func (s *Simulator) newTrxID() string {
 	for {
-		id := randString(upper, 1) + randString(upperAlnum, 9)
+		id := simkit.RandString(upper, 1) + simkit.RandString(upperAlnum, 9)
 		if !s.usedTrxIDs[id] {
 			s.usedTrxIDs[id] = true
 			return id
@@ -227,16 +229,9 @@ type executeResponse struct {
 // the failure wallets (2023, 2037) and duplicates (2029). A second execute
 // gets 2117 (spec §4, §7.3); a payment the customer has not approved gets 2056.
 func (s *Simulator) execute(r *http.Request, body []byte) (int, any) {
-	if code, v, ok := s.authorize(r); !ok {
-		return code, v
-	}
-	f, ok := parseFields(body)
+	id, code, v, ok := s.authorizeWith(r, body, "paymentID")
 	if !ok {
-		return http.StatusOK, status(codeInvalidBody)
-	}
-	id, present, _ := f.str("paymentID")
-	if !present {
-		return http.StatusOK, status(codeMissingField)
+		return code, v
 	}
 	now := s.now()
 	s.mu.Lock()
@@ -279,7 +274,7 @@ func (s *Simulator) execute(r *http.Request, body []byte) (int, any) {
 		PayerReference:        p.payerReference,
 		CustomerMsisdn:        p.wallet,
 		PayerAccount:          p.wallet,
-		MaxRefundableAmount:   formatPaisa(p.paisa),
+		MaxRefundableAmount:   simkit.FormatPaisa(p.paisa),
 		StatusCode:            codeSuccess,
 		StatusMessage:         statusMessages[codeSuccess],
 	}

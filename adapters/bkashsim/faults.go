@@ -1,246 +1,71 @@
 package bkashsim
 
 import (
-	"cmp"
-	"context"
-	"encoding/json"
-	"fmt"
 	"net/http"
-	"slices"
-	"time"
+
+	"github.com/paycore/paycore/adapters/simkit"
 )
 
 // FaultMode is what a Fault does to an endpoint's answer.
-type FaultMode string
+type FaultMode = simkit.FaultMode
 
 // Fault modes. Each mimics a failure a real client meets: the "no answer
 // within 30 s" of spec §7.4, a dropped connection, bKash's 503 maintenance
 // answer (spec §4) and an HTML error page from a proxy in front of bKash.
+// FaultNone only applies the Fault's Delay; FaultNoAnswer holds the request
+// until the client gives up, ClearFaults or Close is called, then closes the
+// connection without a response; FaultDrop closes it at once.
 const (
-	// FaultNone only applies the Fault's Delay.
-	FaultNone FaultMode = ""
-	// FaultNoAnswer holds the request until the client gives up (its context
-	// is done), ClearFaults or Close is called, then closes the connection
-	// without a response.
-	FaultNoAnswer FaultMode = "no_answer"
-	// FaultDrop closes the connection at once, without a response.
-	FaultDrop FaultMode = "drop"
+	FaultNone     = simkit.FaultNone
+	FaultNoAnswer = simkit.FaultNoAnswer
+	FaultDrop     = simkit.FaultDrop
 	// Fault503 answers HTTP 503 with the JSON body
 	// {"statusCode":"503","statusMessage":"System is undergoing maintenance. Please try again later"}.
-	Fault503 FaultMode = "503"
+	Fault503 = simkit.Fault503
 	// FaultHTML answers HTTP 502 with a text/html error page instead of JSON.
-	FaultHTML FaultMode = "html"
+	FaultHTML = simkit.FaultHTML
 )
 
+// faultModes are the modes POST /faults accepts.
+var faultModes = []FaultMode{FaultNone, FaultNoAnswer, FaultDrop, Fault503, FaultHTML}
+
 // Fault makes an endpoint misbehave; set it with SetFault or POST /faults.
-type Fault struct {
-	// Delay is real (not simulated) time waited before the operation, or
-	// before the answer when After is true. If the client gives up during a
-	// delay before the operation, the operation does not happen.
-	Delay time.Duration
-	// Mode is what happens to the answer (FaultNone: it is sent after Delay).
-	Mode FaultMode
-	// After makes the operation take full effect first (execute completes the
-	// payment, refund moves money) and only then loses or replaces its answer:
-	// the "execute gave no answer but money moved" case of spec rule 7. When
-	// false, a Mode other than FaultNone stops the operation from happening.
-	After bool
-	// Times is how many calls the fault applies to before it clears itself;
-	// 0 applies it until ClearFaults.
-	Times int
-}
+// With After, the operation takes full effect first (execute completes the
+// payment, refund moves money) and only then loses or replaces its answer:
+// the "execute gave no answer but money moved" case of spec rule 7.
+type Fault = simkit.Fault
 
 // SetFault makes calls to endpoint (an Endpoint* key) misbehave as f,
 // replacing any fault already set there. A Fault with no Delay and FaultNone
 // removes the endpoint's fault.
-func (s *Simulator) SetFault(endpoint string, f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if f.Delay <= 0 && f.Mode == FaultNone {
-		delete(s.faults, endpoint)
-		return
-	}
-	s.faults[endpoint] = &f
-}
+func (s *Simulator) SetFault(endpoint string, f Fault) { s.faults.Set(endpoint, f) }
 
 // ClearFaults removes every fault and lets go of requests currently held by
 // FaultNoAnswer (their connections are closed without a response).
-func (s *Simulator) ClearFaults() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	clear(s.faults)
-	if !s.closed {
-		close(s.release)
-		s.release = make(chan struct{})
-	}
-}
+func (s *Simulator) ClearFaults() { s.faults.Clear() }
 
 // Faults returns the active faults by endpoint key; Times is what remains.
-func (s *Simulator) Faults() map[string]Fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make(map[string]Fault, len(s.faults))
-	for k, f := range s.faults {
-		out[k] = *f
-	}
-	return out
-}
-
-// takeFault returns the fault to apply to one call of endpoint, using up one
-// of its Times.
-func (s *Simulator) takeFault(endpoint string) (Fault, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	f := s.faults[endpoint]
-	if f == nil {
-		return Fault{}, false
-	}
-	out := *f
-	if f.Times > 0 {
-		if f.Times--; f.Times == 0 {
-			delete(s.faults, endpoint)
-		}
-	}
-	return out, true
-}
+func (s *Simulator) Faults() map[string]Fault { return s.faults.List() }
 
 // serveAPI counts the call, runs fn and writes its answer, applying the
 // endpoint's fault if one is set.
 func (s *Simulator) serveAPI(w http.ResponseWriter, r *http.Request, endpoint string, fn apiFunc, body []byte) {
-	s.count(endpoint)
-	f, faulty := s.takeFault(endpoint)
-	if !faulty {
+	s.stats.Inc(endpoint)
+	s.faults.Serve(w, r, endpoint, func() simkit.Answer {
 		code, v := fn(r, body)
-		writeJSON(w, code, v)
-		return
-	}
-	if !f.After {
-		if !sleep(r.Context(), f.Delay) {
-			dropConnection(w)
-			return
-		}
-		if f.Mode != FaultNone {
-			s.misbehave(w, r, f.Mode)
-			return
-		}
-		code, v := fn(r, body)
-		writeJSON(w, code, v)
-		return
-	}
-	code, v := fn(r, body) // the operation takes effect whatever happens next
-	if !sleep(r.Context(), f.Delay) {
-		dropConnection(w)
-		return
-	}
-	if f.Mode != FaultNone {
-		s.misbehave(w, r, f.Mode)
-		return
-	}
-	writeJSON(w, code, v)
+		return func(w http.ResponseWriter) { simkit.WriteJSON(w, code, v) }
+	}, misbehave)
 }
 
-// misbehave answers (or does not) as mode says.
-func (s *Simulator) misbehave(w http.ResponseWriter, r *http.Request, mode FaultMode) {
+// misbehave answers Fault503, FaultHTML and unknown modes.
+func misbehave(w http.ResponseWriter, _ *http.Request, mode FaultMode) {
 	switch mode {
-	case FaultNoAnswer:
-		s.mu.Lock()
-		release := s.release
-		s.mu.Unlock()
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
-		dropConnection(w)
-	case FaultDrop:
-		dropConnection(w)
 	case Fault503:
-		writeJSON(w, http.StatusServiceUnavailable, statusBody{StatusCode: codeMaintenance, StatusMessage: messageMaintenance})
+		simkit.WriteJSON(w, http.StatusServiceUnavailable, statusBody{StatusCode: codeMaintenance, StatusMessage: messageMaintenance})
 	case FaultHTML:
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(http.StatusBadGateway)
-		_, _ = fmt.Fprint(w, "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"+
+		simkit.WriteHTML(w, http.StatusBadGateway, "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"+
 			"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>bkashsim</center>\r\n</body>\r\n</html>\r\n")
 	default:
-		writeJSON(w, http.StatusInternalServerError, messageBody{"unknown fault mode " + string(mode)})
+		simkit.WriteJSON(w, http.StatusInternalServerError, messageBody{"unknown fault mode " + string(mode)})
 	}
-}
-
-// sleep waits d, or less if ctx is done first; it reports whether d elapsed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
-
-// dropConnection closes the client connection without writing a response.
-// When the connection cannot be hijacked (HTTP/2, or a wrapper without
-// Unwrap), aborting the handler has the same effect.
-func dropConnection(w http.ResponseWriter) {
-	conn, _, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		panic(http.ErrAbortHandler)
-	}
-	_ = conn.Close()
-}
-
-// faultJSON is a Fault on the wire of the /faults routes.
-type faultJSON struct {
-	Endpoint string    `json:"endpoint"`
-	Mode     FaultMode `json:"mode"`
-	After    bool      `json:"after"`
-	DelayMS  int64     `json:"delay_ms"`
-	Times    int       `json:"times"`
-}
-
-// listFaults handles GET /faults: the active faults, sorted by endpoint.
-func (s *Simulator) listFaults(w http.ResponseWriter, _ *http.Request) {
-	out := []faultJSON{}
-	for k, f := range s.Faults() {
-		out = append(out, faultJSON{Endpoint: k, Mode: f.Mode, After: f.After, DelayMS: f.Delay.Milliseconds(), Times: f.Times})
-	}
-	slices.SortFunc(out, func(a, b faultJSON) int { return cmp.Compare(a.Endpoint, b.Endpoint) })
-	writeJSON(w, http.StatusOK, out)
-}
-
-// postFault handles POST /faults
-// {"endpoint":"execute","mode":"drop","after":true,"delay_ms":0,"times":1}
-// and answers the fault as set; 400 {"message":…} for an unknown endpoint or
-// mode or a negative number.
-func (s *Simulator) postFault(w http.ResponseWriter, r *http.Request) {
-	body, ok := readBody(w, r)
-	if !ok {
-		return
-	}
-	var fj faultJSON
-	if err := json.Unmarshal(body, &fj); err != nil {
-		writeJSON(w, http.StatusBadRequest, messageBody{"invalid JSON: " + err.Error()})
-		return
-	}
-	switch {
-	case !slices.Contains(endpoints, fj.Endpoint):
-		writeJSON(w, http.StatusBadRequest, messageBody{fmt.Sprintf("unknown endpoint %q; one of %v", fj.Endpoint, endpoints)})
-		return
-	case !slices.Contains([]FaultMode{FaultNone, FaultNoAnswer, FaultDrop, Fault503, FaultHTML}, fj.Mode):
-		writeJSON(w, http.StatusBadRequest, messageBody{fmt.Sprintf("unknown mode %q; one of \"\", no_answer, drop, 503, html", fj.Mode)})
-		return
-	case fj.DelayMS < 0 || fj.Times < 0:
-		writeJSON(w, http.StatusBadRequest, messageBody{"delay_ms and times must not be negative"})
-		return
-	}
-	s.SetFault(fj.Endpoint, Fault{Delay: time.Duration(fj.DelayMS) * time.Millisecond, Mode: fj.Mode, After: fj.After, Times: fj.Times})
-	writeJSON(w, http.StatusOK, fj)
-}
-
-// deleteFaults handles DELETE /faults: ClearFaults, then the empty list.
-func (s *Simulator) deleteFaults(w http.ResponseWriter, _ *http.Request) {
-	s.ClearFaults()
-	writeJSON(w, http.StatusOK, []faultJSON{})
 }

@@ -1,6 +1,10 @@
 package bkashsim
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/paycore/paycore/adapters/simkit"
+)
 
 // queryResponse is the query answer (spec §2, both query fixtures): note
 // merchantInvoice, not merchantInvoiceNumber. paymentExecuteTime and trxID
@@ -24,16 +28,9 @@ type queryResponse struct {
 
 // query handles POST …/payment/status {paymentID}; an unknown paymentID gets 2002.
 func (s *Simulator) query(r *http.Request, body []byte) (int, any) {
-	if code, v, ok := s.authorize(r); !ok {
-		return code, v
-	}
-	f, ok := parseFields(body)
+	id, code, v, ok := s.authorizeWith(r, body, "paymentID")
 	if !ok {
-		return http.StatusOK, status(codeInvalidBody)
-	}
-	id, present, _ := f.str("paymentID")
-	if !present {
-		return http.StatusOK, status(codeMissingField)
+		return code, v
 	}
 	now := s.now()
 	s.mu.Lock()
@@ -82,16 +79,9 @@ type searchResponse struct {
 // search handles POST …/general/searchTransaction {trxID}: a payment's trxID
 // is found; anything else gets 2033 Transaction not found.
 func (s *Simulator) search(r *http.Request, body []byte) (int, any) {
-	if code, v, ok := s.authorize(r); !ok {
-		return code, v
-	}
-	f, ok := parseFields(body)
+	trx, code, v, ok := s.authorizeWith(r, body, "trxID")
 	if !ok {
-		return http.StatusOK, status(codeInvalidBody)
-	}
-	trx, present, _ := f.str("trxID")
-	if !present {
-		return http.StatusOK, status(codeMissingField)
+		return code, v
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -107,7 +97,7 @@ func (s *Simulator) search(r *http.Request, body []byte) (int, any) {
 		TransactionType:       transactionTypeCharge,
 		CustomerMsisdn:        p.wallet,
 		TransactionStatus:     "Completed",
-		Amount:                formatPaisa(p.paisa),
+		Amount:                simkit.FormatPaisa(p.paisa),
 		Currency:              currencyBDT,
 		OrganizationShortCode: organizationShortCode,
 		StatusCode:            codeSuccess,

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/paycore/paycore/adapters/simkit"
 )
 
 // refund is one refund of a payment.
@@ -55,7 +57,7 @@ func (s *Simulator) serveRefund(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if f, ok := parseFields(body); ok && !f.has("amount") {
+	if f, ok := simkit.ParseFields(body); ok && !f.Has("amount") {
 		s.serveAPI(w, r, EndpointRefundStatus, s.refundStatus, body)
 		return
 	}
@@ -68,28 +70,28 @@ func (s *Simulator) refund(r *http.Request, body []byte) (int, any) {
 	if code, v, ok := s.authorize(r); !ok {
 		return code, v
 	}
-	f, ok := parseFields(body)
+	f, ok := simkit.ParseFields(body)
 	if !ok {
 		return http.StatusOK, status(codeInvalidBody)
 	}
-	amount, _, _ := f.str("amount")
-	paisa, ok := parseAmount(amount)
+	amount, _, _ := f.Text("amount")
+	paisa, ok := simkit.ParsePaisa(amount)
 	if !ok || paisa <= 0 {
 		return http.StatusOK, status(codeRefundAmount)
 	}
-	sku, _, _ := f.str("sku")
+	sku, _, _ := f.Text("sku")
 	if len(sku) > maxFieldLen {
 		return http.StatusOK, status(codeSKUTooLong)
 	}
-	reason, _, _ := f.str("reason")
+	reason, _, _ := f.Text("reason")
 	switch {
 	case strings.TrimSpace(reason) == "":
 		return http.StatusOK, status(codeInvalidReason)
 	case len(reason) > maxFieldLen:
 		return http.StatusOK, status(codeReasonTooLong)
 	}
-	id, _, _ := f.str("paymentID")
-	trx, _, _ := f.str("trxID")
+	id, _, _ := f.Text("paymentID")
+	trx, _, _ := f.Text("trxID")
 
 	now := s.now()
 	s.mu.Lock()
@@ -118,9 +120,9 @@ func (s *Simulator) refundStatus(r *http.Request, body []byte) (int, any) {
 	if code, v, ok := s.authorize(r); !ok {
 		return code, v
 	}
-	f, _ := parseFields(body)
-	id, _, _ := f.str("paymentID")
-	trx, _, _ := f.str("trxID")
+	f, _ := simkit.ParseFields(body)
+	id, _, _ := f.Text("paymentID")
+	trx, _, _ := f.Text("trxID")
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.payments[id]
@@ -137,7 +139,7 @@ func (s *Simulator) refundStatus(r *http.Request, body []byte) (int, any) {
 		out.RefundTransactions = append(out.RefundTransactions, refundItem{
 			RefundTrxID:       rf.trxID,
 			TransactionStatus: "Completed",
-			Amount:            formatPaisa(rf.paisa),
+			Amount:            simkit.FormatPaisa(rf.paisa),
 			Currency:          currencyBDT,
 			Charge:            "0.00",
 			CompletedTime:     FormatTime(rf.at),
@@ -153,7 +155,7 @@ func refundAnswer(p *payment, rf refund) refundResponse {
 		OriginalTrxID:     p.trxID,
 		RefundTrxID:       rf.trxID,
 		TransactionStatus: "Completed",
-		Amount:            formatPaisa(rf.paisa),
+		Amount:            simkit.FormatPaisa(rf.paisa),
 		Currency:          currencyBDT,
 		Charge:            "0.00",
 		CompletedTime:     FormatTime(rf.at),
@@ -167,5 +169,5 @@ func windowDays(d time.Duration) string {
 	if d%day == 0 {
 		return strconv.FormatInt(int64(d/day), 10)
 	}
-	return formatPaisa(int64(d * 100 / day)) // hundredths of a day, like paisa
+	return simkit.FormatPaisa(int64(d * 100 / day)) // hundredths of a day, like paisa
 }

@@ -1,12 +1,12 @@
 package bkashsim
 
 import (
-	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/paycore/paycore/adapters/simkit"
 )
 
 // APIPrefix is the path of the tokenized checkout API below the mount point;
@@ -103,9 +103,10 @@ type Config struct {
 	PaymentTimeout time.Duration
 }
 
-// Simulator is an in-memory bKash Tokenized Checkout server. All state lives
-// behind one mutex; a Simulator is safe for concurrent use and can serve
-// several clients at once. Create it with New.
+// Simulator is an in-memory bKash Tokenized Checkout server. All payment and
+// token state lives behind one mutex (faults and call counts keep their
+// own); a Simulator is safe for concurrent use and can serve several clients
+// at once. Create it with New.
 type Simulator struct {
 	cfg   Config
 	creds Credentials
@@ -119,10 +120,9 @@ type Simulator struct {
 	payments      map[string]*payment  // paymentID → payment
 	byTrxID       map[string]*payment  // payment trxID → payment
 	usedTrxIDs    map[string]bool      // every trxID issued (payments and refunds)
-	stats         map[string]int       // endpoint key → calls
-	faults        map[string]*Fault    // endpoint key → active fault
-	release       chan struct{}        // closed to let go of requests held by "no_answer"
-	closed        bool
+
+	stats  *simkit.Stats // calls by endpoint key; not guarded by mu
+	faults simkit.Faults // active faults by endpoint key; not guarded by mu
 }
 
 // New returns a Simulator for cfg, with defaults for zero fields. It does no
@@ -151,9 +151,7 @@ func New(cfg Config) *Simulator {
 		payments:      map[string]*payment{},
 		byTrxID:       map[string]*payment{},
 		usedTrxIDs:    map[string]bool{},
-		stats:         map[string]int{},
-		faults:        map[string]*Fault{},
-		release:       make(chan struct{}),
+		stats:         simkit.NewStats(endpoints...),
 	}
 	s.mux = s.routes()
 	return s
@@ -169,21 +167,13 @@ func (s *Simulator) Credentials() Credentials { return s.creds }
 
 // Stats returns the number of calls per endpoint key since New or the last
 // ResetStats. Every key of the package's Endpoint* constants is present.
-func (s *Simulator) Stats() map[string]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make(map[string]int, len(endpoints))
-	for _, k := range endpoints {
-		out[k] = s.stats[k]
-	}
-	return out
-}
+func (s *Simulator) Stats() map[string]int { return s.stats.Snapshot() }
 
 // ResetStats sets every call count and the hourly grant counts to zero.
 func (s *Simulator) ResetStats() {
+	s.stats.Reset()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	clear(s.stats)
 	clear(s.grantsPerHour)
 }
 
@@ -199,14 +189,7 @@ func (s *Simulator) GrantsInHour(t time.Time) int {
 // Close lets go of every request held by a "no_answer" fault, now and later
 // (their connections are closed without a response). Call it before shutting
 // down the HTTP server so shutdown does not wait for clients to give up.
-func (s *Simulator) Close() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.closed {
-		s.closed = true
-		close(s.release)
-	}
-}
+func (s *Simulator) Close() { s.faults.Close() }
 
 func (s *Simulator) routes() *http.ServeMux {
 	mux := http.NewServeMux()
@@ -229,21 +212,14 @@ func (s *Simulator) routes() *http.ServeMux {
 	mux.HandleFunc("GET /checkout", s.servePage)
 	mux.HandleFunc("POST /checkout", s.submitPage)
 
-	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, s.Stats())
-	})
-	mux.HandleFunc("POST /stats/reset", func(w http.ResponseWriter, _ *http.Request) {
-		s.ResetStats()
-		writeJSON(w, http.StatusOK, s.Stats())
-	})
-	mux.HandleFunc("GET /credentials", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, s.creds)
-	})
-	mux.HandleFunc("GET /faults", s.listFaults)
-	mux.HandleFunc("POST /faults", s.postFault)
-	mux.HandleFunc("DELETE /faults", s.deleteFaults)
+	s.stats.Register(mux, s.ResetStats)
+	mux.Handle("GET /credentials", simkit.StaticJSON(s.creds))
+	(&simkit.FaultsHandler{
+		Faults: &s.faults, Endpoints: endpoints, Modes: faultModes, ReadBody: readBody,
+		ErrorBody: func(msg string) any { return messageBody{msg} },
+	}).Register(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusNotFound, messageBody{messageRouteNotFound})
+		simkit.WriteJSON(w, http.StatusNotFound, messageBody{messageRouteNotFound})
 	})
 	return mux
 }
@@ -253,44 +229,22 @@ func (s *Simulator) routes() *http.ServeMux {
 // answer after the operation took effect.
 type apiFunc func(r *http.Request, body []byte) (int, any)
 
-// maxBody bounds request bodies; bKash requests are a few hundred bytes.
-const maxBody = 1 << 20
-
 // readBody reads the whole request body; on failure the client is gone or
 // sent too much, and a 400 is attempted.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	body, err := simkit.ReadAll(w, r)
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, status(codeInvalidBody))
+		simkit.WriteJSON(w, http.StatusBadRequest, status(codeInvalidBody))
 		return nil, false
 	}
 	return body, true
 }
 
-// count records one call to an endpoint.
-func (s *Simulator) count(key string) {
-	s.mu.Lock()
-	s.stats[key]++
-	s.mu.Unlock()
-}
-
-// publicURL is Config.PublicURL, or the mount URL derived from r: scheme from
-// TLS or X-Forwarded-Proto, r.Host, and the prefix http.StripPrefix removed
-// (the original path is still in r.RequestURI).
+// publicURL is Config.PublicURL, or the mount URL derived from r (see
+// simkit.MountURL).
 func (s *Simulator) publicURL(r *http.Request) string {
 	if s.cfg.PublicURL != "" {
 		return s.cfg.PublicURL
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	if p := r.Header.Get("X-Forwarded-Proto"); p == "http" || p == "https" {
-		scheme = p
-	}
-	prefix := ""
-	if u, err := url.ParseRequestURI(r.RequestURI); err == nil {
-		prefix = strings.TrimSuffix(u.Path, r.URL.Path)
-	}
-	return scheme + "://" + r.Host + strings.TrimRight(prefix, "/")
+	return simkit.MountURL(r)
 }

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/paycore/paycore/adapters/simkit"
 )
 
 // tokenResponse is the grant and refresh answer (spec §2 and the grant
@@ -46,7 +48,7 @@ func (s *Simulator) refresh(r *http.Request, body []byte) (int, any) {
 	if !ok {
 		return http.StatusForbidden, messageBody{messageForbidden}
 	}
-	rt, _, _ := f.str("refresh_token")
+	rt, _, _ := f.Text("refresh_token")
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -70,13 +72,13 @@ func tokenAnswer(id, refresh string) tokenResponse {
 
 // tokenCallAllowed checks the username/password headers and the
 // app_key/app_secret body of a token call.
-func (s *Simulator) tokenCallAllowed(r *http.Request, body []byte) (fields, bool) {
-	f, ok := parseFields(body)
+func (s *Simulator) tokenCallAllowed(r *http.Request, body []byte) (simkit.Fields, bool) {
+	f, ok := simkit.ParseFields(body)
 	if !ok {
 		return nil, false
 	}
-	key, _, _ := f.str("app_key")
-	secret, _, _ := f.str("app_secret")
+	key, _, _ := f.Text("app_key")
+	secret, _, _ := f.Text("app_secret")
 	return f, r.Header.Get("username") == s.creds.Username &&
 		r.Header.Get("password") == s.creds.Password &&
 		key == s.creds.AppKey && secret == s.creds.AppSecret
@@ -90,13 +92,13 @@ func (s *Simulator) issueIDToken(now time.Time) string {
 	exp := now.Add(IDTokenLifetime)
 	header := b64JSON(map[string]string{"kid": "bkashsim-0011", "alg": "RS256"})
 	payload := b64JSON(map[string]any{
-		"sub":        randString(alnum, 24),
+		"sub":        simkit.RandString(alnum, 24),
 		"token_use":  "id",
 		"iss":        "bkashsim",
 		"auth_time":  now.Unix(),
 		"iat":        now.Unix(),
 		"exp":        exp.Unix(),
-		"jti":        randString(alnum, 16),
+		"jti":        simkit.RandString(alnum, 16),
 		"custom:app": s.creds.AppKey,
 	})
 	tok := header + "." + payload + "." + randB64(64)
@@ -139,4 +141,23 @@ func (s *Simulator) authorize(r *http.Request) (int, any, bool) {
 		return http.StatusOK, status(codeInvalidAppKey), false
 	}
 	return 0, nil, true
+}
+
+// authorizeWith authorizes r (see authorize) and reads the field key, which
+// body must have: for the API calls that name one payment or transaction.
+// When ok is false, code and v are the answer (2025 for a body that is not a
+// JSON object, 2065 for a missing key).
+func (s *Simulator) authorizeWith(r *http.Request, body []byte, key string) (value string, code int, v any, ok bool) {
+	if code, v, ok := s.authorize(r); !ok {
+		return "", code, v, false
+	}
+	f, ok := simkit.ParseFields(body)
+	if !ok {
+		return "", http.StatusOK, status(codeInvalidBody), false
+	}
+	value, present, _ := f.Text(key)
+	if !present {
+		return "", http.StatusOK, status(codeMissingField), false
+	}
+	return value, 0, nil, true
 }

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/paycore/paycore/adapters/simkit"
 )
 
 // payment is one initialized payment and everything that happened to it.
@@ -77,9 +79,9 @@ func validOrderID(s string) bool { return len(s) >= 5 && len(s) <= 20 && alnum(s
 
 // openBody decrypts and verifies body[key] with body["signature"]; on
 // failure it returns the refusal to answer.
-func (s *Simulator) openBody(body fields, key string) ([]byte, int, any) {
-	sd, ok1 := body.str(key)
-	sig, ok2 := body.str("signature")
+func (s *Simulator) openBody(body simkit.Fields, key string) ([]byte, int, any) {
+	sd, _, ok1 := body.Text(key)
+	sig, _, ok2 := body.Text("signature")
 	if !ok1 || !ok2 || sd == "" || sig == "" {
 		code, v := refusal(ReasonInvalidSensitive, key+" and signature are required")
 		return nil, code, v
@@ -119,7 +121,7 @@ func (s *Simulator) initialize(r *http.Request, body []byte) (int, any) {
 	if !validOrderID(orderID) {
 		return refusal(ReasonInvalidOrderID, "orderId must be 5-20 letters or digits")
 	}
-	outer, ok := parseFields(body)
+	outer, ok := simkit.ParseFields(body)
 	if !ok {
 		return refusal(ReasonInvalidRequest, "body is not a JSON object")
 	}
@@ -127,42 +129,42 @@ func (s *Simulator) initialize(r *http.Request, body []byte) (int, any) {
 	if plain == nil {
 		return code, v
 	}
-	in, ok := parseFields(plain)
+	in, ok := simkit.ParseFields(plain)
 	if !ok {
 		return refusal(ReasonInvalidSensitive, "decrypted sensitiveData is not a JSON object")
 	}
 	if _, camel := in["dateTime"]; camel && in["datetime"] == nil {
 		return refusal(ReasonInvalidSensitive, "sensitiveData must spell datetime with a lower-case t")
 	}
-	if mid, _ := in.str("merchantId"); mid != merchantID {
+	if mid, _, _ := in.Text("merchantId"); mid != merchantID {
 		return refusal(ReasonInvalidSensitive, "sensitiveData merchantId does not match the path")
 	}
-	if oid, _ := in.str("orderId"); oid != orderID {
+	if oid, _, _ := in.Text("orderId"); oid != orderID {
 		return refusal(ReasonInvalidSensitive, "sensitiveData orderId does not match the path")
 	}
-	if ch, _ := in.str("challenge"); ch == "" {
+	if ch, _, _ := in.Text("challenge"); ch == "" {
 		return refusal(ReasonInvalidSensitive, "sensitiveData challenge is required")
 	}
-	dt, _ := in.str("datetime")
-	sent, err := time.ParseInLocation(layoutDateTime, dt, dhaka)
+	dt, _, _ := in.Text("datetime")
+	sent, err := time.ParseInLocation(layoutDateTime, dt, simkit.Dhaka)
 	if err != nil || len(dt) != len(layoutDateTime) {
 		return refusal(ReasonDateTimeFormat, "datetime must be yyyyMMddHHmmss in Asia/Dhaka")
 	}
 	now := s.now()
 	if skew := now.Sub(sent); skew > s.cfg.DateTimeWindow || skew < -s.cfg.DateTimeWindow {
 		return refusal(ReasonDateTimeWindow, fmt.Sprintf("datetime %s is %s from the server's time %s (Asia/Dhaka)",
-			dt, skew.Round(time.Second), now.In(dhaka).Format(layoutDateTime)))
+			dt, skew.Round(time.Second), now.In(simkit.Dhaka).Format(layoutDateTime)))
 	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	day := now.In(dhaka).Format(layoutDate) + "/" + orderID
+	day := now.In(simkit.Dhaka).Format(layoutDate) + "/" + orderID
 	if s.orders[day] != nil {
 		return refusal(ReasonDuplicateOrderID, "orderId "+orderID+" was already initialized today")
 	}
 	p := &payment{orderID: orderID, merchantID: merchantID, challenge: randHex(20), initAt: now, status: StatusOrderInitiated}
 	for p.ref == "" || s.payments[p.ref] != nil {
-		d := now.In(dhaka)
+		d := now.In(simkit.Dhaka)
 		raw := fmt.Sprintf("%s%03d.%s.%s.%s", d.Format("0102150405"), d.Nanosecond()/int(time.Millisecond), merchantID, orderID, p.challenge)
 		p.ref = base64.StdEncoding.EncodeToString([]byte(raw))
 		if s.payments[p.ref] != nil {
@@ -172,7 +174,7 @@ func (s *Simulator) initialize(r *http.Request, body []byte) (int, any) {
 	s.payments[p.ref] = p
 	s.orders[day] = p
 	ans, err := sealAnswer(&s.merchantKey.PublicKey, s.pgKey, compactJSON(initResponse{
-		PaymentReferenceID: p.ref, Challenge: p.challenge, AcceptDateTime: now.In(dhaka).Format(layoutDateTime),
+		PaymentReferenceID: p.ref, Challenge: p.challenge, AcceptDateTime: now.In(simkit.Dhaka).Format(layoutDateTime),
 	}))
 	if err != nil {
 		return http.StatusInternalServerError, errorBody{Reason: "16_0006_056", Message: "Encryption failed"}
@@ -202,7 +204,7 @@ func (s *Simulator) complete(r *http.Request, body []byte) (int, any) {
 	if p == nil {
 		return refusal(ReasonInvalidPaymentRef, "no payment with this paymentReferenceId")
 	}
-	outer, ok := parseFields(body)
+	outer, ok := simkit.ParseFields(body)
 	if !ok {
 		return refusal(ReasonInvalidRequest, "body is not a JSON object")
 	}
@@ -210,28 +212,28 @@ func (s *Simulator) complete(r *http.Request, body []byte) (int, any) {
 	if plain == nil {
 		return code, v
 	}
-	in, ok := parseFields(plain)
+	in, ok := simkit.ParseFields(plain)
 	if !ok {
 		return refusal(ReasonInvalidSensitive, "decrypted sensitiveData is not a JSON object")
 	}
-	if mid, _ := in.str("merchantId"); mid != p.merchantID {
+	if mid, _, _ := in.Text("merchantId"); mid != p.merchantID {
 		return refusal(ReasonInvalidSensitive, "sensitiveData merchantId is not the payment's")
 	}
-	if oid, _ := in.str("orderId"); oid != p.orderID {
+	if oid, _, _ := in.Text("orderId"); oid != p.orderID {
 		return refusal(ReasonInvalidSensitive, "sensitiveData orderId is not the payment's")
 	}
-	if cur, _ := in.str("currencyCode"); cur != currencyBDT {
+	if cur, _, _ := in.Text("currencyCode"); cur != currencyBDT {
 		return refusal(ReasonInvalidCurrency, "currencyCode must be "+currencyBDT)
 	}
-	amount, _ := in.str("amount")
+	amount, _, _ := in.Text("amount")
 	paisa, ok := parseAmount(amount)
 	if !ok || paisa <= 0 {
 		return refusal(ReasonInvalidSensitive, "amount must be a positive decimal string with at most 2 decimals and 15 characters")
 	}
-	if ch, _ := in.str("challenge"); ch != p.challenge {
+	if ch, _, _ := in.Text("challenge"); ch != p.challenge {
 		return refusal(ReasonInvalidSensitive, "challenge is not the server's challenge from initialize")
 	}
-	cb, _ := outer.str("merchantCallbackURL")
+	cb, _, _ := outer.Text("merchantCallbackURL")
 	if u, err := url.Parse(cb); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(cb) < 10 || len(cb) > 255 {
 		return refusal(ReasonInvalidRequest, "merchantCallbackURL must be an absolute http(s) URL of 10-255 characters")
 	}

@@ -2,10 +2,11 @@ package nagadsim
 
 import (
 	"encoding/json"
-	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/paycore/paycore/adapters/simkit"
 )
 
 // merchantName is shown on the page when complete sent no serviceName.
@@ -20,54 +21,25 @@ type pageView struct {
 	Error    string
 }
 
-var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Nagad Payment (sandbox simulator)</title>
-<style>
-body{font-family:system-ui,sans-serif;background:#f4f4f4;margin:0}
-main{max-width:380px;margin:2em auto;background:#fff;border-top:6px solid #ec1c24;padding:1.5em;box-shadow:0 1px 4px #0002}
-h1{color:#f6921e;margin:0 0 .5em}
-.amount{font-size:1.6em;font-weight:bold}
-label{display:block;margin:.9em 0 .2em}
-input{width:100%;padding:.6em;box-sizing:border-box;font-size:1em}
-.error{color:#b00020;font-weight:bold}
-button{margin-top:1.2em;padding:.7em 1.4em;font-size:1em}
-button[value=pay]{background:#ec1c24;color:#fff;border:0}
-small{color:#666}
-</style>
-</head>
-<body>
-<main>
-<h1>Nagad</h1>
-<p>Merchant: <strong id="merchant">{{.Merchant}}</strong></p>
-<p>Order: <span id="order">{{.OrderID}}</span></p>
-<p class="amount">৳ <span id="amount">{{.Amount}}</span> BDT</p>
-{{if .Error}}<p class="error" role="alert" id="error">{{.Error}}</p>{{end}}
-<form method="post">
-<label for="wallet">Nagad account number</label>
-<input id="wallet" name="wallet" inputmode="numeric" autocomplete="tel" placeholder="01XXXXXXXXX" value="{{.Wallet}}">
-<label for="otp">Verification code (OTP)</label>
-<input id="otp" name="otp" inputmode="numeric" autocomplete="one-time-code" placeholder="6-digit code">
-<label for="pin">PIN</label>
-<input id="pin" name="pin" type="password" inputmode="numeric" placeholder="5-digit PIN">
-<button type="submit" name="action" value="pay">Confirm</button>
-<button type="submit" name="action" value="cancel">Cancel</button>
-</form>
-<p><small>Sandbox simulator: any 01XXXXXXXXX wallet, OTP 123456, PIN 12121.</small></p>
-</main>
-</body>
-</html>
-`))
-
-var messageTemplate = template.Must(template.New("message").Parse(`<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>Nagad Payment (sandbox simulator)</title></head>
-<body><main><h1>Nagad</h1><p id="message">{{.}}</p></main></body>
-</html>
-`))
+// walletPage is Nagad's payment page.
+var walletPage = simkit.MustWalletPage(simkit.WalletPageLook{
+	Title:        "Nagad Payment (sandbox simulator)",
+	Heading:      "Nagad",
+	Background:   "#f4f4f4",
+	Accent:       "#ec1c24",
+	HeadingColor: "#f6921e",
+	Details: `<p>Merchant: <strong id="merchant">{{.Merchant}}</strong></p>
+<p>Order: <span id="order">{{.OrderID}}</span></p>`,
+	WalletLabel: "Nagad account number",
+	PayLabel:    "Confirm",
+	CancelLabel: "Cancel",
+	Note:        "Sandbox simulator: any 01XXXXXXXXX wallet, OTP 123456, PIN 12121.",
+	Messages: map[int]string{
+		http.StatusNotFound:   "This payment link is invalid.",
+		http.StatusConflict:   "This payment is no longer open: it was already paid, cancelled, failed or expired.",
+		http.StatusBadRequest: "Bad request.",
+	},
+})
 
 // payable reports whether the payment page still takes the customer.
 func payable(p *payment) bool {
@@ -101,11 +73,7 @@ func (s *Simulator) servePage(w http.ResponseWriter, r *http.Request) {
 		view = viewOf(p)
 	}
 	s.mu.Unlock()
-	if code != http.StatusOK {
-		writeMessagePage(w, code)
-		return
-	}
-	writePage(w, http.StatusOK, view)
+	walletPage.Serve(w, code, view)
 }
 
 // submitPage handles POST /check-out/{paymentReferenceId} with the form
@@ -115,28 +83,28 @@ func (s *Simulator) servePage(w http.ResponseWriter, r *http.Request) {
 // OTP, wrong PIN before the third).
 func (s *Simulator) submitPage(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
-		writeMessagePage(w, http.StatusBadRequest)
+		walletPage.WriteMessage(w, http.StatusBadRequest)
 		return
 	}
 	s.mu.Lock()
 	p, code := s.pagePayment(r)
 	if code != http.StatusOK {
 		s.mu.Unlock()
-		writeMessagePage(w, code)
+		walletPage.WriteMessage(w, code)
 		return
 	}
 	view := viewOf(p)
 	view.Wallet = r.PostForm.Get("wallet")
 	done := false
-	switch r.PostForm.Get("action") {
-	case "cancel":
+	switch simkit.Action(r.PostForm) {
+	case simkit.ActionCancel:
 		p.status, p.statusCode, done = StatusAborted, CodeAborted, true
-	case "pay", "":
+	case simkit.ActionPay:
 		done = s.checkCustomer(p, r, &view)
 	default:
 		s.mu.Unlock()
 		view.Error = "Unknown action"
-		writePage(w, http.StatusBadRequest, view)
+		walletPage.WriteForm(w, http.StatusBadRequest, view)
 		return
 	}
 	location := ""
@@ -146,27 +114,25 @@ func (s *Simulator) submitPage(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	if !done {
-		writePage(w, http.StatusUnprocessableEntity, view)
+		walletPage.WriteForm(w, http.StatusUnprocessableEntity, view)
 		return
 	}
-	w.Header().Set("Location", location)
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusSeeOther)
+	simkit.SeeOther(w, location)
 }
 
 // checkCustomer checks wallet, OTP and PIN in that order, then the amount
 // limit, and settles the payment; it reports whether the payment is done
 // (paid or failed), else view.Error says what to fix. s.mu must be held.
 func (s *Simulator) checkCustomer(p *payment, r *http.Request, view *pageView) bool {
-	wallet := normalizeWallet(r.PostForm.Get("wallet"))
+	wallet, problem := simkit.CheckForm(r.PostForm, nil)
 	switch {
-	case len(wallet) != 11 || !strings.HasPrefix(wallet, "01") || !allDigits(wallet):
+	case problem == simkit.FormBadWallet:
 		view.Error = "Invalid account number: enter 01XXXXXXXXX"
 		return false
-	case r.PostForm.Get("otp") != SandboxOTP:
+	case problem == simkit.FormBadOTP:
 		view.Error = "Invalid OTP"
 		return false
-	case r.PostForm.Get("pin") != SandboxPIN:
+	case problem == simkit.FormBadPIN:
 		p.wrongPINs++
 		if p.wrongPINs < MaxWrongPINs {
 			view.Error = messageWrongPIN
@@ -205,7 +171,7 @@ func (s *Simulator) callbackLocation(p *payment) string {
 		"status=" + url.QueryEscape(p.status),
 		"status_code=" + url.QueryEscape(code),
 		"message=" + url.PathEscape(msg), // %20 for spaces, as Nagad writes it
-		"payment_dt=" + s.now().In(dhaka).Format(layoutDateTime),
+		"payment_dt=" + s.now().In(simkit.Dhaka).Format(layoutDateTime),
 	}
 	if p.issuerRef != "" {
 		params = append(params, "issuer_payment_ref="+url.QueryEscape(p.issuerRef))
@@ -219,16 +185,6 @@ func (s *Simulator) callbackLocation(p *payment) string {
 	return base + sep + strings.Join(params, "&")
 }
 
-// normalizeWallet drops spaces and dashes and a leading +88/88 country code.
-func normalizeWallet(w string) string {
-	w = strings.NewReplacer(" ", "", "-", "").Replace(strings.TrimSpace(w))
-	w = strings.TrimPrefix(w, "+")
-	if len(w) == 13 && strings.HasPrefix(w, "880") {
-		w = w[2:]
-	}
-	return w
-}
-
 func viewOf(p *payment) pageView {
 	name := merchantName
 	var info map[string]any
@@ -237,23 +193,5 @@ func viewOf(p *payment) pageView {
 			name = n
 		}
 	}
-	return pageView{Merchant: name, OrderID: p.orderID, Amount: formatPaisa(p.paisa)}
-}
-
-func writePage(w http.ResponseWriter, code int, v pageView) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(code)
-	_ = pageTemplate.Execute(w, v)
-}
-
-func writeMessagePage(w http.ResponseWriter, code int) {
-	msg := map[int]string{
-		http.StatusNotFound:   "This payment link is invalid.",
-		http.StatusConflict:   "This payment is no longer open: it was already paid, cancelled, failed or expired.",
-		http.StatusBadRequest: "Bad request.",
-	}[code]
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(code)
-	_ = messageTemplate.Execute(w, msg)
+	return pageView{Merchant: name, OrderID: p.orderID, Amount: simkit.FormatPaisa(p.paisa)}
 }

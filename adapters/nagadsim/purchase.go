@@ -1,6 +1,10 @@
 package nagadsim
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/paycore/paycore/adapters/simkit"
+)
 
 // verifyResponse is verify's plain answer, in the field order of spec §4's
 // fixture F5; nil pointers are JSON null.
@@ -103,7 +107,7 @@ func (s *Simulator) cancel(r *http.Request, body []byte) (int, any) {
 	if orderID != "" && orderID != p.orderID {
 		return refusal(ReasonInvalidOrderID, "orderId is not the payment's")
 	}
-	outer, ok := parseFields(body)
+	outer, ok := simkit.ParseFields(body)
 	if !ok {
 		return refusal(ReasonInvalidRequest, "body is not a JSON object")
 	}
@@ -111,24 +115,24 @@ func (s *Simulator) cancel(r *http.Request, body []byte) (int, any) {
 	if plain == nil {
 		return code, v
 	}
-	in, ok := parseFields(plain)
+	in, ok := simkit.ParseFields(plain)
 	if !ok {
 		return refusal(ReasonInvalidSensitive, "decrypted sensitiveDataCancelRequest is not a JSON object")
 	}
-	if mid, _ := in.str("merchantId"); mid != p.merchantID {
+	if mid, _, _ := in.Text("merchantId"); mid != p.merchantID {
 		return refusal(ReasonInvalidSensitive, "merchantId is not the payment's")
 	}
-	if oid, present := in.str("orderId"); present && oid != p.orderID {
+	if oid, _, ok := in.Text("orderId"); ok && oid != p.orderID {
 		return refusal(ReasonInvalidSensitive, "orderId is not the payment's")
 	}
-	if refNo, _ := in.str("referenceNo"); refNo == "" {
+	if refNo, _, _ := in.Text("referenceNo"); refNo == "" {
 		return refusal(ReasonInvalidSensitive, "referenceNo is required")
 	}
-	origText, _ := in.str("originalAmount")
+	origText, _, _ := in.Text("originalAmount")
 	orig, okOrig := parseAmount(origText)
-	cancelText, _ := in.str("cancelAmount")
+	cancelText, _, _ := in.Text("cancelAmount")
 	amount, okCancel := parseAmount(cancelText)
-	date, _ := in.str("originalRequestDate")
+	date, _, _ := in.Text("originalRequestDate")
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -137,14 +141,14 @@ func (s *Simulator) cancel(r *http.Request, body []byte) (int, any) {
 	switch {
 	case p.status != StatusSuccess && p.status != StatusPartialCancelled:
 		return refusal(ReasonPurchaseState, "payment is "+p.status+"; only a paid payment can be cancelled")
-	case date != p.initAt.In(dhaka).Format(layoutDate) && date != p.paidAt.In(dhaka).Format(layoutDate):
+	case date != p.initAt.In(simkit.Dhaka).Format(layoutDate) && date != p.paidAt.In(simkit.Dhaka).Format(layoutDate):
 		return refusal(ReasonInvalidSensitive, "originalRequestDate is not the payment's date (yyyyMMdd, Asia/Dhaka)")
 	case !okOrig || orig != p.paisa:
 		return refusal(ReasonInvalidSensitive, "originalAmount is not the amount paid")
 	case !okCancel || amount <= 0:
 		return refusal(ReasonInvalidSensitive, "cancelAmount must be a positive decimal string with at most 2 decimals")
 	case amount > p.paisa-p.cancelled:
-		return refusal(ReasonInvalidRequest, "cancelAmount exceeds what is left to refund ("+formatPaisa(p.paisa-p.cancelled)+")")
+		return refusal(ReasonInvalidRequest, "cancelAmount exceeds what is left to refund ("+simkit.FormatPaisa(p.paisa-p.cancelled)+")")
 	}
 	p.cancelled += amount
 	p.cancelTrxID, p.cancelAt = s.newTrxID(), now
@@ -155,7 +159,7 @@ func (s *Simulator) cancel(r *http.Request, body []byte) (int, any) {
 	}
 	ans, err := sealAnswer(&s.merchantKey.PublicKey, s.pgKey, compactJSON(cancelResponse{
 		Status: status, Code: VerifyCodeSuccess, OriginalAmount: formatVerifyAmount(p.paisa),
-		CancelAmount: formatPaisa(amount), CancelTrxID: p.cancelTrxID,
+		CancelAmount: simkit.FormatPaisa(amount), CancelTrxID: p.cancelTrxID,
 	}))
 	if err != nil {
 		return http.StatusInternalServerError, errorBody{Reason: "16_0006_056", Message: "Encryption failed"}
@@ -167,7 +171,7 @@ func (s *Simulator) cancel(r *http.Request, body []byte) (int, any) {
 // s.mu must be held.
 func (s *Simulator) newTrxID() string {
 	for {
-		id := "0000" + randString(trxChars, 4)
+		id := "0000" + simkit.RandString(trxChars, 4)
 		if !s.trxIDs[id] {
 			s.trxIDs[id] = true
 			return id

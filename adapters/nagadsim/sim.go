@@ -4,12 +4,12 @@ import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/paycore/paycore/adapters/simkit"
 )
 
 // APIPrefix is the API path below the mount point: a client's base URL is
@@ -43,9 +43,9 @@ const (
 	// Config.MerchantNumber is "".
 	DefaultMerchantNumber = "01700000000"
 	// SandboxOTP is the only OTP the payment page accepts.
-	SandboxOTP = "123456"
+	SandboxOTP = simkit.SandboxOTP
 	// SandboxPIN is the only PIN the payment page accepts.
-	SandboxPIN = "12121"
+	SandboxPIN = simkit.SandboxPIN
 	// MaxWrongPINs is the number of wrong PINs after which the page fails
 	// the payment (status Failed, status_code CodeWrongPINExhausted).
 	MaxWrongPINs = 3
@@ -109,8 +109,9 @@ type Config struct {
 	TransactionLimit int64
 }
 
-// Simulator is an in-memory Nagad online payment gateway. All state lives
-// behind one mutex; it is safe for concurrent use. Create it with New.
+// Simulator is an in-memory Nagad online payment gateway. All payment state
+// lives behind one mutex (faults and call counts keep their own); it is safe
+// for concurrent use. Create it with New.
 type Simulator struct {
 	cfg         Config
 	now         func() time.Time
@@ -123,10 +124,9 @@ type Simulator struct {
 	payments map[string]*payment // paymentReferenceId → payment
 	orders   map[string]*payment // Dhaka date + "/" + orderId → payment initialized that day
 	trxIDs   map[string]bool     // issued issuer and cancel transaction IDs
-	stats    map[string]int      // endpoint key → calls
-	faults   map[string]*Fault   // endpoint key → active fault
-	release  chan struct{}       // closed to let go of requests held by FaultNoAnswer
-	closed   bool
+
+	stats  *simkit.Stats // calls by endpoint key; not guarded by mu
+	faults simkit.Faults // active faults by endpoint key; not guarded by mu
 }
 
 // New returns a Simulator for cfg, with defaults for zero fields. It does
@@ -162,7 +162,7 @@ func New(cfg Config) (*Simulator, error) {
 	if len(cfg.MerchantID) != 15 || !alnum(cfg.MerchantID) {
 		errs = append(errs, errors.New("MerchantID must be 15 letters or digits"))
 	}
-	if len(cfg.MerchantNumber) != 11 || !allDigits(cfg.MerchantNumber) {
+	if len(cfg.MerchantNumber) != 11 || !simkit.AllDigits(cfg.MerchantNumber) {
 		errs = append(errs, errors.New("MerchantNumber must be 11 digits"))
 	}
 	pgKey, err := parsePrivateKeyPEM(cfg.PGPrivateKey)
@@ -191,9 +191,7 @@ func New(cfg Config) (*Simulator, error) {
 		payments: map[string]*payment{},
 		orders:   map[string]*payment{},
 		trxIDs:   map[string]bool{},
-		stats:    map[string]int{},
-		faults:   map[string]*Fault{},
-		release:  make(chan struct{}),
+		stats:    simkit.NewStats(endpoints...),
 	}
 	s.mux = s.routes()
 	return s, nil
@@ -209,34 +207,15 @@ func (s *Simulator) Credentials() Credentials { return s.creds }
 
 // Stats returns the number of calls per endpoint key since New or the last
 // ResetStats. Every Endpoint* key is present.
-func (s *Simulator) Stats() map[string]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make(map[string]int, len(endpoints))
-	for _, k := range endpoints {
-		out[k] = s.stats[k]
-	}
-	return out
-}
+func (s *Simulator) Stats() map[string]int { return s.stats.Snapshot() }
 
 // ResetStats sets every call count to zero.
-func (s *Simulator) ResetStats() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	clear(s.stats)
-}
+func (s *Simulator) ResetStats() { s.stats.Reset() }
 
 // Close lets go of every request held by a FaultNoAnswer, now and later
 // (their connections are closed without a response). Call it before
 // shutting the HTTP server down.
-func (s *Simulator) Close() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.closed {
-		s.closed = true
-		close(s.release)
-	}
-}
+func (s *Simulator) Close() { s.faults.Close() }
 
 func (s *Simulator) routes() *http.ServeMux {
 	mux := http.NewServeMux()
@@ -257,19 +236,12 @@ func (s *Simulator) routes() *http.ServeMux {
 	mux.HandleFunc("GET "+PagePrefix+"{ref...}", s.servePage)
 	mux.HandleFunc("POST "+PagePrefix+"{ref...}", s.submitPage)
 
-	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, s.Stats())
-	})
-	mux.HandleFunc("POST /stats/reset", func(w http.ResponseWriter, _ *http.Request) {
-		s.ResetStats()
-		writeJSON(w, http.StatusOK, s.Stats())
-	})
-	mux.HandleFunc("GET /credentials", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, s.creds)
-	})
-	mux.HandleFunc("GET /faults", s.listFaults)
-	mux.HandleFunc("POST /faults", s.postFault)
-	mux.HandleFunc("DELETE /faults", s.deleteFaults)
+	s.stats.Register(mux, nil)
+	mux.Handle("GET /credentials", simkit.StaticJSON(s.creds))
+	(&simkit.FaultsHandler{
+		Faults: &s.faults, Endpoints: endpoints, Modes: faultModes, ReadBody: readBody,
+		ErrorBody: func(msg string) any { return map[string]string{"message": msg} },
+	}).Register(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, errorBody{Reason: ReasonInvalidRequest, Message: reasonMessages[ReasonInvalidRequest], DevMessage: "no such route"})
 	})
@@ -281,12 +253,9 @@ func (s *Simulator) routes() *http.ServeMux {
 // replace the answer after the operation took effect.
 type apiFunc func(r *http.Request, body []byte) (int, any)
 
-// maxBody bounds request bodies; Nagad requests are about a kilobyte.
-const maxBody = 1 << 20
-
 // readBody reads the whole request body; on failure a 400 is attempted.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	body, err := simkit.ReadAll(w, r)
 	if err != nil {
 		code, v := refusal(ReasonInvalidRequest, "unreadable body")
 		writeJSON(w, code, v)
@@ -295,30 +264,11 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	return body, true
 }
 
-// count records one call to an endpoint.
-func (s *Simulator) count(key string) {
-	s.mu.Lock()
-	s.stats[key]++
-	s.mu.Unlock()
-}
-
-// publicURL is Config.PublicURL, or the mount URL derived from r: scheme
-// from TLS or X-Forwarded-Proto, r.Host, and the prefix http.StripPrefix
-// removed (the original path is still in r.RequestURI).
+// publicURL is Config.PublicURL, or the mount URL derived from r (see
+// simkit.MountURL).
 func (s *Simulator) publicURL(r *http.Request) string {
 	if s.cfg.PublicURL != "" {
 		return s.cfg.PublicURL
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	if p := r.Header.Get("X-Forwarded-Proto"); p == "http" || p == "https" {
-		scheme = p
-	}
-	prefix := ""
-	if u, err := url.ParseRequestURI(r.RequestURI); err == nil {
-		prefix = strings.TrimSuffix(u.EscapedPath(), r.URL.EscapedPath())
-	}
-	return scheme + "://" + r.Host + strings.TrimRight(prefix, "/")
+	return simkit.MountURL(r)
 }

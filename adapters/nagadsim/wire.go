@@ -13,21 +13,13 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	mrand "math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
-)
 
-// dhaka is Asia/Dhaka, or a fixed +06:00 zone when tzdata is missing
-// (Bangladesh has kept +06:00 without DST since 2009).
-var dhaka = func() *time.Location {
-	if loc, err := time.LoadLocation("Asia/Dhaka"); err == nil {
-		return loc
-	}
-	return time.FixedZone("+06", 6*60*60)
-}()
+	"github.com/paycore/paycore/adapters/simkit"
+)
 
 // Nagad's time layouts (spec §4, §6).
 const (
@@ -39,25 +31,13 @@ const (
 // verifyTime renders t as verify does: Java's Timestamp text with whole
 // seconds, "2021-11-23 23:48:22.0" (spec §4), in Dhaka.
 func verifyTime(t time.Time) string {
-	return t.In(dhaka).Truncate(time.Second).Format(layoutVerify)
+	return t.In(simkit.Dhaka).Truncate(time.Second).Format(layoutVerify)
 }
 
-// writeJSON writes v as the JSON body with Content-Type application/json,
-// without HTML escaping (URLs keep a literal "&").
+// writeJSON is simkit.WriteJSON with Nagad's generic refusal as the body of
+// an answer that cannot be encoded.
 func writeJSON(w http.ResponseWriter, code int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	body := []byte(`{"reason":"16_0006_999","message":"Invalid Request"}`)
-	if err := enc.Encode(v); err != nil {
-		code = http.StatusInternalServerError
-	} else {
-		body = buf.Bytes()
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(code)
-	_, _ = w.Write(body)
+	simkit.WriteJSONFallback(w, code, v, `{"reason":"16_0006_999","message":"Invalid Request"}`)
 }
 
 // compactJSON encodes v as compact JSON without HTML escaping: the
@@ -68,37 +48,6 @@ func compactJSON(v any) []byte {
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
 	return bytes.TrimRight(buf.Bytes(), "\n")
-}
-
-// fields is a decoded JSON object, kept raw.
-type fields map[string]json.RawMessage
-
-// parseFields decodes body as a JSON object; ok is false for anything else.
-func parseFields(body []byte) (fields, bool) {
-	var f fields
-	if err := json.Unmarshal(body, &f); err != nil || f == nil {
-		return nil, false
-	}
-	return f, true
-}
-
-// str returns key as text: a JSON string's value, or a number's literal
-// ([M] sends the challenge as a number). ok is false when absent, null or
-// of another type.
-func (f fields) str(key string) (string, bool) {
-	raw := bytes.TrimSpace(f[key])
-	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
-		return "", false
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s, true
-	}
-	var n json.Number
-	if json.Unmarshal(raw, &n) == nil {
-		return n.String(), true
-	}
-	return "", false
 }
 
 // parsePrivateKeyPEM reads an RSA private key from PEM holding PKCS#8 or
@@ -189,52 +138,19 @@ func randHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// randString returns n characters drawn from alphabet. Identifiers need to
-// be unique and Nagad-shaped, not secret, so math/rand is enough.
-func randString(alphabet string, n int) string {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = alphabet[mrand.IntN(len(alphabet))]
-	}
-	return string(b)
-}
-
 const (
 	digitChars = "0123456789"
 	trxChars   = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 )
 
-// maxIntegerDigits bounds amounts to below one trillion taka.
-const maxIntegerDigits = 12
-
 // parseAmount parses a Nagad amount ("1250", "1250.5", "1250.00") into
-// paisa: digits with an optional dot and one or two decimals, at most 15
-// characters (spec §6). Signs, exponents and a bare dot are refused.
+// paisa: simkit.ParsePaisa's digits with an optional dot and one or two
+// decimals, at most 15 characters (spec §6).
 func parseAmount(s string) (paisa int64, ok bool) {
 	if len(s) > 15 {
 		return 0, false
 	}
-	whole, frac, hasDot := strings.Cut(s, ".")
-	if whole == "" || len(whole) > maxIntegerDigits || !allDigits(whole) {
-		return 0, false
-	}
-	if hasDot && (frac == "" || len(frac) > 2 || !allDigits(frac)) {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil {
-		return 0, false
-	}
-	for len(frac) < 2 {
-		frac += "0"
-	}
-	f, _ := strconv.ParseInt(frac, 10, 64)
-	return n*100 + f, true
-}
-
-// formatPaisa renders paisa with two decimals ("250.00").
-func formatPaisa(paisa int64) string {
-	return strconv.FormatInt(paisa/100, 10) + "." + strconv.FormatInt(100+paisa%100, 10)[1:]
+	return simkit.ParsePaisa(s)
 }
 
 // formatVerifyAmount renders paisa as verify does: whole taka without
@@ -244,16 +160,7 @@ func formatVerifyAmount(paisa int64) string {
 	if paisa%100 == 0 {
 		return strconv.FormatInt(paisa/100, 10)
 	}
-	return formatPaisa(paisa)
-}
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
+	return simkit.FormatPaisa(paisa)
 }
 
 func alnum(s string) bool {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/paycore/paycore/adapters/simkit"
 	"github.com/paycore/paycore/domain"
 )
 
@@ -50,17 +51,17 @@ func (s *Simulator) checkout(r *http.Request, body []byte) (int, any) {
 	if !s.authorized(r) {
 		return http.StatusUnauthorized, errorBody(MessageUnauthorized)
 	}
-	f, ok := parseFields(body)
+	f, ok := simkit.ParseFields(body)
 	if !ok {
 		return http.StatusBadRequest, errorBody(messageInvalidJSON)
 	}
-	if !f.has("client_base_url") {
+	if !f.Has("client_base_url") {
 		return http.StatusBadRequest, errorBody("The client_base_url field is required.")
 	}
-	if base, ok := f.str("client_base_url"); !ok || base != s.creds.ClientBaseURL {
+	if base, ok := f.JSONString("client_base_url"); !ok || base != s.creds.ClientBaseURL {
 		return http.StatusForbidden, errorBody(MessageDomainMismatch)
 	}
-	if !f.has("amount") {
+	if !f.Has("amount") {
 		return http.StatusBadRequest, errorBody("The amount field is required.")
 	}
 	amount, err := parseAmount(f["amount"])
@@ -72,10 +73,10 @@ func (s *Simulator) checkout(r *http.Request, body []byte) (int, any) {
 		key string
 		dst *string
 	}{{"success_url", &sess.successURL}, {"cancel_url", &sess.cancelURL}} {
-		if !f.has(u.key) {
+		if !f.Has(u.key) {
 			return http.StatusBadRequest, errorBody("The " + u.key + " field is required.")
 		}
-		v, ok := f.str(u.key)
+		v, ok := f.JSONString(u.key)
 		if !ok || !absoluteHTTP(v) {
 			return http.StatusBadRequest, errorBody("The " + u.key + " must be a valid URL.")
 		}
@@ -85,17 +86,17 @@ func (s *Simulator) checkout(r *http.Request, body []byte) (int, any) {
 		key string
 		dst *string
 	}{{"customer_name", &sess.customerName}, {"customer_email", &sess.customerEmail}} {
-		if !f.has(o.key) {
+		if !f.Has(o.key) {
 			continue
 		}
-		v, ok := f.str(o.key)
+		v, ok := f.JSONString(o.key)
 		if !ok {
 			return http.StatusBadRequest, errorBody("The " + o.key + " must be a string.")
 		}
 		*o.dst = v
 	}
-	if f.has("meta_data") {
-		v, ok := f.str("meta_data")
+	if f.Has("meta_data") {
+		v, ok := f.JSONString("meta_data")
 		if !ok {
 			return http.StatusBadRequest, errorBody("The meta_data must be a JSON string.")
 		}

@@ -1,12 +1,12 @@
 package redirectgwsim
 
 import (
-	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/paycore/paycore/adapters/simkit"
 )
 
 // Paths below the mount point. A client's base URL is PublicURL; the verify
@@ -84,8 +84,9 @@ type Config struct {
 	Clock func() time.Time
 }
 
-// Simulator is an in-memory redirect gateway. All state lives behind one
-// mutex; it is safe for concurrent use. Create it with New.
+// Simulator is an in-memory redirect gateway. All session state lives behind
+// one mutex (faults and call counts keep their own); it is safe for
+// concurrent use. Create it with New.
 type Simulator struct {
 	cfg   Config
 	creds Credentials
@@ -95,10 +96,9 @@ type Simulator struct {
 	mu       sync.Mutex
 	sessions map[string]*session // trx_id → session
 	byTxn    map[string]*session // transaction_id → paid session
-	stats    map[string]int      // endpoint key → calls
-	faults   map[string]*Fault   // endpoint key → active fault
-	release  chan struct{}       // closed to let go of requests held by "no_answer"
-	closed   bool
+
+	stats  *simkit.Stats // calls by endpoint key; not guarded by mu
+	faults simkit.Faults // active faults by endpoint key; not guarded by mu
 }
 
 // New returns a Simulator for cfg, with defaults for zero fields. It does no
@@ -120,9 +120,7 @@ func New(cfg Config) *Simulator {
 		now:      cfg.Clock,
 		sessions: map[string]*session{},
 		byTxn:    map[string]*session{},
-		stats:    map[string]int{},
-		faults:   map[string]*Fault{},
-		release:  make(chan struct{}),
+		stats:    simkit.NewStats(endpoints...),
 	}
 	s.mux = s.routes()
 	return s
@@ -138,34 +136,15 @@ func (s *Simulator) Credentials() Credentials { return s.creds }
 
 // Stats returns the number of calls per endpoint key since New or the last
 // ResetStats. Every Endpoint* key is present.
-func (s *Simulator) Stats() map[string]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make(map[string]int, len(endpoints))
-	for _, k := range endpoints {
-		out[k] = s.stats[k]
-	}
-	return out
-}
+func (s *Simulator) Stats() map[string]int { return s.stats.Snapshot() }
 
 // ResetStats sets every call count to zero.
-func (s *Simulator) ResetStats() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	clear(s.stats)
-}
+func (s *Simulator) ResetStats() { s.stats.Reset() }
 
 // Close lets go of every request held by a "no_answer" fault, now and later
 // (their connections are closed without a response). Call it before shutting
 // down the HTTP server so shutdown does not wait for clients to give up.
-func (s *Simulator) Close() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.closed {
-		s.closed = true
-		close(s.release)
-	}
-}
+func (s *Simulator) Close() { s.faults.Close() }
 
 func (s *Simulator) routes() *http.ServeMux {
 	mux := http.NewServeMux()
@@ -183,19 +162,12 @@ func (s *Simulator) routes() *http.ServeMux {
 	mux.HandleFunc("GET "+PagePath, s.servePage)
 	mux.HandleFunc("POST "+PagePath, s.submitPage)
 
-	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, s.Stats())
-	})
-	mux.HandleFunc("POST /stats/reset", func(w http.ResponseWriter, _ *http.Request) {
-		s.ResetStats()
-		writeJSON(w, http.StatusOK, s.Stats())
-	})
-	mux.HandleFunc("GET /credentials", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, s.creds)
-	})
-	mux.HandleFunc("GET /faults", s.listFaults)
-	mux.HandleFunc("POST /faults", s.postFault)
-	mux.HandleFunc("DELETE /faults", s.deleteFaults)
+	s.stats.Register(mux, nil)
+	mux.Handle("GET /credentials", simkit.StaticJSON(s.creds))
+	(&simkit.FaultsHandler{
+		Faults: &s.faults, Endpoints: endpoints, Modes: faultModes, ReadBody: readBody,
+		ErrorBody: func(msg string) any { return errorBody(msg) }, Check: checkFault,
+	}).Register(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, errorBody(messageNotFound))
 	})
@@ -207,25 +179,15 @@ func (s *Simulator) routes() *http.ServeMux {
 // answer after the operation took effect.
 type apiFunc func(r *http.Request, body []byte) (int, any)
 
-// maxBody bounds request bodies; checkout requests are a few hundred bytes.
-const maxBody = 1 << 20
-
 // readBody reads the whole request body; on failure the client is gone or
 // sent too much, and a 400 is attempted.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	body, err := simkit.ReadAll(w, r)
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, errorBody(messageInvalidJSON))
 		return nil, false
 	}
 	return body, true
-}
-
-// count records one call to an endpoint.
-func (s *Simulator) count(key string) {
-	s.mu.Lock()
-	s.stats[key]++
-	s.mu.Unlock()
 }
 
 // authorized reports whether r carries "Authorization: Bearer <api key>".
@@ -234,23 +196,11 @@ func (s *Simulator) authorized(r *http.Request) bool {
 	return ok && strings.EqualFold(scheme, "Bearer") && key == s.creds.APIKey
 }
 
-// publicURL is Config.PublicURL, or the mount URL derived from r: scheme from
-// TLS or X-Forwarded-Proto, r.Host, and the prefix http.StripPrefix removed
-// (the original path is still in r.RequestURI).
+// publicURL is Config.PublicURL, or the mount URL derived from r (see
+// simkit.MountURL).
 func (s *Simulator) publicURL(r *http.Request) string {
 	if s.cfg.PublicURL != "" {
 		return s.cfg.PublicURL
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	if p := r.Header.Get("X-Forwarded-Proto"); p == "http" || p == "https" {
-		scheme = p
-	}
-	prefix := ""
-	if u, err := url.ParseRequestURI(r.RequestURI); err == nil {
-		prefix = strings.TrimSuffix(u.Path, r.URL.Path)
-	}
-	return scheme + "://" + r.Host + strings.TrimRight(prefix, "/")
+	return simkit.MountURL(r)
 }

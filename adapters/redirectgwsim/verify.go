@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+
+	"github.com/paycore/paycore/adapters/simkit"
 )
 
 // Payment statuses verify reports. Only paid sessions have a transaction_id,
@@ -47,11 +49,11 @@ func (s *Simulator) verify(r *http.Request, body []byte) (int, any) {
 	if !s.authorized(r) {
 		return http.StatusUnauthorized, errorBody(MessageUnauthorized)
 	}
-	f, ok := parseFields(body)
+	f, ok := simkit.ParseFields(body)
 	if !ok {
 		return http.StatusBadRequest, errorBody(messageInvalidJSON)
 	}
-	id, ok := f.str("transaction_id")
+	id, ok := f.JSONString("transaction_id")
 	if !ok || strings.TrimSpace(id) == "" {
 		return http.StatusBadRequest, errorBody("The transaction_id field is required.")
 	}
@@ -86,6 +88,6 @@ func (s *Simulator) verifyAnswer(p *session) VerifyAnswer {
 		CustomerEmail: p.customerEmail,
 		PaymentMethod: "bkash",
 		SenderNumber:  p.wallet,
-		Date:          p.paidAt.In(dhaka).Format(DateLayout),
+		Date:          p.paidAt.In(simkit.Dhaka).Format(DateLayout),
 	}
 }

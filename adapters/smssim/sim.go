@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/paycore/paycore/adapters/simkit"
 )
 
 // Endpoint keys used by Stats, SetFault and the /stats and /faults routes.
@@ -89,10 +91,9 @@ type Simulator struct {
 	balance  int64 // paisa
 	nextID   int64 // next BulkSMSBD message_id
 	messages []Message
-	stats    map[string]int
-	faults   map[string]*Fault
-	release  chan struct{} // closed to let go of requests held by "no_answer"
-	closed   bool
+
+	stats  *simkit.Stats // calls by endpoint key; not guarded by mu
+	faults simkit.Faults // active faults by endpoint key; not guarded by mu
 }
 
 // New returns a Simulator for cfg, with defaults for zero fields. It does no
@@ -125,9 +126,7 @@ func New(cfg Config) *Simulator {
 		now:     cfg.Clock,
 		balance: cfg.Balance,
 		nextID:  FirstMessageID,
-		stats:   map[string]int{},
-		faults:  map[string]*Fault{},
-		release: make(chan struct{}),
+		stats:   simkit.NewStats(endpoints...),
 	}
 	s.mux = s.routes()
 	return s
@@ -189,41 +188,15 @@ func (s *Simulator) ClearMessages() {
 
 // Stats returns the number of calls per endpoint key since New or the last
 // ResetStats. Every Endpoint* key is present.
-func (s *Simulator) Stats() map[string]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make(map[string]int, len(endpoints))
-	for _, k := range endpoints {
-		out[k] = s.stats[k]
-	}
-	return out
-}
+func (s *Simulator) Stats() map[string]int { return s.stats.Snapshot() }
 
 // ResetStats sets every call count to zero.
-func (s *Simulator) ResetStats() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	clear(s.stats)
-}
+func (s *Simulator) ResetStats() { s.stats.Reset() }
 
 // Close lets go of every request held by a "no_answer" fault, now and later
 // (their connections are closed without a response). Call it before shutting
 // down the HTTP server so shutdown does not wait for clients to give up.
-func (s *Simulator) Close() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.closed {
-		s.closed = true
-		close(s.release)
-	}
-}
-
-// count records one call to an endpoint.
-func (s *Simulator) count(key string) {
-	s.mu.Lock()
-	s.stats[key]++
-	s.mu.Unlock()
-}
+func (s *Simulator) Close() { s.faults.Close() }
 
 func (s *Simulator) routes() *http.ServeMux {
 	mux := http.NewServeMux()
@@ -245,25 +218,18 @@ func (s *Simulator) routes() *http.ServeMux {
 	mux.HandleFunc("GET /messages", s.listMessages)
 	mux.HandleFunc("DELETE /messages", func(w http.ResponseWriter, _ *http.Request) {
 		s.ClearMessages()
-		writeJSON(w, http.StatusOK, []Message{})
+		simkit.WriteJSON(w, http.StatusOK, []Message{})
 	})
 	mux.HandleFunc("GET /account", s.getAccount)
 	mux.HandleFunc("POST /account", s.postAccount)
-	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, s.Stats())
-	})
-	mux.HandleFunc("POST /stats/reset", func(w http.ResponseWriter, _ *http.Request) {
-		s.ResetStats()
-		writeJSON(w, http.StatusOK, s.Stats())
-	})
-	mux.HandleFunc("GET /credentials", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, s.creds)
-	})
-	mux.HandleFunc("GET /faults", s.listFaults)
-	mux.HandleFunc("POST /faults", s.postFault)
-	mux.HandleFunc("DELETE /faults", s.deleteFaults)
+	s.stats.Register(mux, nil)
+	mux.Handle("GET /credentials", simkit.StaticJSON(s.creds))
+	(&simkit.FaultsHandler{
+		Faults: &s.faults, Endpoints: endpoints, Modes: faultModes,
+		ErrorBody: func(msg string) any { return messageBody{msg} },
+	}).Register(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusNotFound, messageBody{"Not Found"})
+		simkit.WriteJSON(w, http.StatusNotFound, messageBody{"Not Found"})
 	})
 	return mux
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paycore/paycore/adapters/simkit"
 	"github.com/paycore/paycore/domain"
 )
 
@@ -59,9 +60,6 @@ type reply struct {
 // replace the answer after the operation took effect.
 type apiFunc func(r *http.Request, p url.Values) reply
 
-// maxBody bounds request bodies (bytes).
-const maxBody = 1 << 20
-
 // messageBody is the {"message":…} answer of the admin routes' errors.
 type messageBody struct {
 	Message string `json:"message"`
@@ -72,20 +70,20 @@ type messageBody struct {
 // object body (string, number and boolean values), body values first. On
 // failure it answers 400 and returns false.
 func readParams(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	r.Body = http.MaxBytesReader(w, r.Body, simkit.MaxBody)
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch ct {
 	case "application/json":
 		raw, err := io.ReadAll(r.Body)
 		if err != nil {
-			writeJSON(w, http.StatusBadRequest, messageBody{"cannot read body"})
+			simkit.WriteJSON(w, http.StatusBadRequest, messageBody{"cannot read body"})
 			return nil, false
 		}
 		p := url.Values{}
 		if len(bytes.TrimSpace(raw)) > 0 {
 			var m map[string]json.RawMessage
 			if err := json.Unmarshal(raw, &m); err != nil {
-				writeJSON(w, http.StatusBadRequest, messageBody{"invalid JSON"})
+				simkit.WriteJSON(w, http.StatusBadRequest, messageBody{"invalid JSON"})
 				return nil, false
 			}
 			for k, v := range m {
@@ -101,13 +99,13 @@ func readParams(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
 		}
 		return p, true
 	case "multipart/form-data":
-		if err := r.ParseMultipartForm(maxBody); err != nil {
-			writeJSON(w, http.StatusBadRequest, messageBody{"invalid multipart body"})
+		if err := r.ParseMultipartForm(simkit.MaxBody); err != nil {
+			simkit.WriteJSON(w, http.StatusBadRequest, messageBody{"invalid multipart body"})
 			return nil, false
 		}
 	default:
 		if err := r.ParseForm(); err != nil {
-			writeJSON(w, http.StatusBadRequest, messageBody{"invalid form body"})
+			simkit.WriteJSON(w, http.StatusBadRequest, messageBody{"invalid form body"})
 			return nil, false
 		}
 	}
@@ -133,23 +131,6 @@ func jsonScalar(raw json.RawMessage) (string, bool) {
 	return "", false
 }
 
-// writeJSON writes v as the JSON body, without HTML escaping (Bangla and
-// "&" stay literal).
-func writeJSON(w http.ResponseWriter, code int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		code = http.StatusInternalServerError
-		buf.Reset()
-		buf.WriteString(`{"message":"Internal Server Error"}`)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
-	w.WriteHeader(code)
-	_, _ = w.Write(buf.Bytes())
-}
-
 // writeReply writes an API answer.
 func writeReply(w http.ResponseWriter, rp reply) {
 	if rp.text != "" {
@@ -159,7 +140,7 @@ func writeReply(w http.ResponseWriter, rp reply) {
 		_, _ = io.WriteString(w, rp.text)
 		return
 	}
-	writeJSON(w, rp.status, rp.json)
+	simkit.WriteJSON(w, rp.status, rp.json)
 }
 
 // bdMobile is a Bangladeshi mobile number in 8801XXXXXXXXX form.
@@ -219,7 +200,7 @@ func (s *Simulator) listMessages(w http.ResponseWriter, r *http.Request) {
 			out = append(out, m)
 		}
 	}
-	writeJSON(w, http.StatusOK, out)
+	simkit.WriteJSON(w, http.StatusOK, out)
 }
 
 // account is the body of GET and POST /account.
@@ -243,7 +224,7 @@ func (s *Simulator) account() account {
 
 // getAccount handles GET /account.
 func (s *Simulator) getAccount(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, s.account())
+	simkit.WriteJSON(w, http.StatusOK, s.account())
 }
 
 // postAccount handles POST /account {"balance":"0.00"}: it sets the balance
@@ -252,15 +233,15 @@ func (s *Simulator) postAccount(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Balance *string `json:"balance"`
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody)).Decode(&in); err != nil || in.Balance == nil {
-		writeJSON(w, http.StatusBadRequest, messageBody{`want {"balance":"<Taka>"}`})
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, simkit.MaxBody)).Decode(&in); err != nil || in.Balance == nil {
+		simkit.WriteJSON(w, http.StatusBadRequest, messageBody{`want {"balance":"<Taka>"}`})
 		return
 	}
 	paisa, err := parseTaka(*in.Balance)
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, messageBody{"balance: " + err.Error()})
+		simkit.WriteJSON(w, http.StatusBadRequest, messageBody{"balance: " + err.Error()})
 		return
 	}
 	s.SetBalance(paisa)
-	writeJSON(w, http.StatusOK, s.account())
+	simkit.WriteJSON(w, http.StatusOK, s.account())
 }

@@ -21,11 +21,26 @@ func (s *Service) StartAttempt(ctx context.Context, transactionID string, g doma
 	if err != nil {
 		return "", err
 	}
+	url, err := s.startAttempt(ctx, gw, transactionID)
+	if errors.Is(err, ports.ErrTryNewAttempt) {
+		// The gateway refused our credentials before doing anything and they
+		// are renewed now: a fresh attempt (a new invoice number, never the
+		// same create twice) may go through.
+		s.log.Info("gateway refused stale credentials; opening a fresh attempt", "payment", transactionID, "gateway", g)
+		url, err = s.startAttempt(ctx, gw, transactionID)
+	}
+	return url, err
+}
+
+// startAttempt stores one attempt, asks the gateway to create it and
+// records the answer.
+func (s *Service) startAttempt(ctx context.Context, gw ports.PaymentGateway, transactionID string) (string, error) {
+	g := gw.Gateway()
 	var (
 		att   *domain.Attempt
 		phone string
 	)
-	err = s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
+	err := s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
 		p, err := tx.Payments().Get(ctx, transactionID, true)
 		if err != nil {
 			return err
@@ -45,7 +60,7 @@ func (s *Service) StartAttempt(ctx context.Context, transactionID string, g doma
 		payer = "0" + n[3:] // bKash pre-fills the wallet field from an 01… number
 	}
 	res, callErr := gw.Create(ctx, ports.CreateRequest{AttemptID: att.ID, Amount: att.Amount, PayerReference: payer})
-	err = s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
+	err = s.tx.Transact(context.WithoutCancel(ctx), func(ctx context.Context, tx ports.Tx) error {
 		a, err := tx.Attempts().Get(ctx, att.ID, true)
 		if err != nil {
 			return err

@@ -2,6 +2,7 @@ package ports
 
 import (
 	"context"
+	"errors"
 
 	"github.com/paycore/paycore/domain"
 )
@@ -71,6 +72,12 @@ type ConfirmResult struct {
 	// Message as its detail. TrxID may then name the transaction claimed.
 	Review string
 }
+
+// ErrTryNewAttempt marks a Create refused before the gateway did anything
+// (bKash: HTTP 401 for an id_token it no longer knows), after which the
+// adapter renewed its credentials: a fresh attempt — never the same create
+// again — may succeed.
+var ErrTryNewAttempt = errors.New("gateway refused stale credentials; try a new attempt")
 
 // GatewayError is a refusal by a gateway, with its own code and message.
 type GatewayError struct {

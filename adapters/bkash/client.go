@@ -121,6 +121,9 @@ type Client struct {
 	grants  atomic.Int64
 	refresh atomic.Int64
 	metrics *metrics
+	// lastForced is when this client last re-granted after a 401 (unix
+	// nanoseconds on its clock), for RegrantCooldown.
+	lastForced atomic.Int64
 }
 
 var _ ports.PaymentGateway = (*Client)(nil)

@@ -49,7 +49,8 @@ func checkAmount(m domain.Money) error {
 // AttemptID) before any call; a *ports.GatewayError with bKash's statusCode
 // and statusMessage when bKash refuses (e.g. 2029 duplicate); ErrNoAnswer
 // when bKash could not be heard, or answered 401 (create is never sent
-// twice: a paymentID might exist; open a new attempt instead).
+// twice: a paymentID might exist; open a new attempt instead — a 401 error
+// also matches ports.ErrTryNewAttempt, after the token was renewed).
 func (c *Client) Create(ctx context.Context, req ports.CreateRequest) (ports.CreateResult, error) {
 	if err := checkAmount(req.Amount); err != nil {
 		return ports.CreateResult{}, fmt.Errorf("bkash create: %w", err)

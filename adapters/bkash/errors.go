@@ -57,7 +57,7 @@ func (e *callError) Error() string {
 func (e *callError) Unwrap() error { return e.cause }
 
 func (e *callError) Is(target error) bool {
-	return target == ErrNoAnswer || (target == ErrUnauthorized && e.status == 401)
+	return target == ErrNoAnswer || (e.status == 401 && (target == ErrUnauthorized || target == ports.ErrTryNewAttempt))
 }
 
 // tokenError is a call not sent for want of an id_token. It matches

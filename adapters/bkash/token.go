@@ -23,9 +23,13 @@ const (
 	// RefreshMargin: a refresh_token with this little life left is not used;
 	// a new pair is granted instead (rule 3).
 	RefreshMargin = 10 * time.Minute
-	// RegrantCooldown: a 401 on an id_token younger than this does not cause
-	// another grant (bKash blocks merchants that grant too often, spec §5);
-	// the call fails with ErrUnauthorized instead.
+	// RegrantCooldown: after a 401 a Client re-grants at most once per this
+	// long (bKash blocks merchants that grant too often, spec §5): a wrong
+	// app key cannot turn every call into a grant. A token refused within it
+	// fails the call with ErrUnauthorized instead. The cooldown is the
+	// client's own, not the token's age: a token granted moments ago by
+	// another node, or to a bKash sandbox that has since forgotten it, is
+	// still replaced.
 	RegrantCooldown = time.Minute
 )
 
@@ -207,10 +211,11 @@ func (c *Client) forceGrant(ctx context.Context, bad string) (Token, error) {
 				return cur, nil
 			case found && cur.IDToken != bad:
 				return c.renew(ctx, cur, found)
-			case found && c.clock.Now().Before(cur.IDTokenExpiresAt.Add(-IDTokenLifetime+RegrantCooldown)):
-				return Token{}, fmt.Errorf("%w: an id_token granted less than %s ago was refused; not granting again (check the app key and credentials)",
+			case c.clock.Now().UnixNano()-c.lastForced.Load() < int64(RegrantCooldown):
+				return Token{}, fmt.Errorf("%w: a token re-granted less than %s ago was refused too; not granting again (check the app key and credentials)",
 					ErrUnauthorized, RegrantCooldown)
 			}
+			c.lastForced.Store(c.clock.Now().UnixNano())
 			return c.grant(ctx)
 		})
 	})

@@ -236,18 +236,26 @@ func TestUnauthorizedRegrantsAndRetriesOnlyIdempotentCalls(t *testing.T) {
 	tokenStats(t, e.client, 7, 0)
 }
 
-func TestUnauthorizedOnFreshTokenDoesNotRegrant(t *testing.T) {
+// A bKash that refuses every token (a wrong app key, say) costs one
+// re-grant per RegrantCooldown, not one per call.
+func TestUnauthorizedRegrantsAtMostOncePerCooldown(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.f.on("query", func(w http.ResponseWriter, _ *http.Request, _ fakeReq) {
 		writeJSON(w, 401, `{"message":"Unauthorized"}`)
 	})
-	_, err := e.client.Query(context.Background(), fxPaymentID)
-	if !errors.Is(err, bkash.ErrUnauthorized) {
+	for range 3 {
+		if _, err := e.client.Query(context.Background(), fxPaymentID); !errors.Is(err, bkash.ErrUnauthorized) {
+			t.Fatalf("err = %v, want ErrUnauthorized", err)
+		}
+	}
+	eq(t, "grants", e.f.count("grant"), 2) // the first, and one re-grant after the first 401
+	eq(t, "queries", e.f.count("query"), 4)
+	e.clock.Advance(bkash.RegrantCooldown + time.Second)
+	if _, err := e.client.Query(context.Background(), fxPaymentID); !errors.Is(err, bkash.ErrUnauthorized) {
 		t.Fatalf("err = %v, want ErrUnauthorized", err)
 	}
-	eq(t, "grants", e.f.count("grant"), 1)
-	eq(t, "queries", e.f.count("query"), 1)
+	eq(t, "grants after the cooldown", e.f.count("grant"), 3)
 }
 
 func TestUnauthorizedRegrantsOnceForConcurrentCalls(t *testing.T) {

@@ -208,3 +208,25 @@ func TestRefundNoAnswerAsksStatus(t *testing.T) {
 		t.Fatalf("payment %s", status)
 	}
 }
+
+// A node restarted on the same database (make run again): the stored
+// id_token belongs to a simulator that is gone, bKash answers 401, paycore
+// renews the token and opens a fresh attempt; the customer never notices.
+func TestStaleTokenAfterRestart(t *testing.T) {
+	t.Parallel()
+	first := startServer(t)
+	paid(t, first, "20.00")
+	db, dsn := first.db, first.cfg.DatabaseURL
+	first.stop()
+	second, _ := startServerOn(t, db, dsn, nil)
+	txn := paid(t, second, "30.00")
+	var failed, redirected int
+	second.queryRow(t, "SELECT count(*) FILTER (WHERE status = 'failed'), count(*) FILTER (WHERE status = 'succeeded') FROM attempts WHERE payment_id = $1",
+		[]any{txn}, &failed, &redirected)
+	if failed != 1 || redirected != 1 {
+		t.Fatalf("attempts: %d failed (the stale-token create), %d succeeded; want 1 and 1", failed, redirected)
+	}
+	if st := second.sim.Stats(); st["grant"] != 1 || st["create"] != 2 {
+		t.Fatalf("stats %v: want one grant after the 401 and two creates", st)
+	}
+}

@@ -166,7 +166,7 @@ func cmdSearch(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	client, err := newBkashClient(cfg, db, nil, ports.SystemClock{}, nil)
+	client, err := newBkashClient(cfg, db, nil, ports.SystemClock{}, nil, nil)
 	if err != nil {
 		return err
 	}

@@ -230,3 +230,14 @@ func TestStaleTokenAfterRestart(t *testing.T) {
 		t.Fatalf("stats %v: want one grant after the 401 and two creates", st)
 	}
 }
+
+// The token manager's counters are exported for Prometheus.
+func TestMetricsExposeTokenCounters(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t)
+	paid(t, ts, "15.00")
+	_, _, body, err := newBrowser().do(context.Background(), http.MethodGet, ts.base+"/metrics", nil)
+	if err != nil || !strings.Contains(body, "bkash_token_grants_total 1") {
+		t.Fatalf("metrics: %v\n%s", err, body)
+	}
+}

@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+
 	"errors"
 	"fmt"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"log/slog"
 	"net"
 	"net/http"
@@ -46,6 +50,7 @@ type server struct {
 	listener *pgnotify.Listener
 	app      *app.Service
 	recorder *postgres.Recorder
+	metrics  *prometheus.Registry
 	sim      *bkashsim.Simulator      // nil outside sandbox mode
 	nagadSim *nagadsim.Simulator      // nil outside sandbox mode
 	rgwSim   *redirectgwsim.Simulator // nil outside sandbox mode
@@ -126,9 +131,11 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 		s.recorder.RecordCall(ports.GatewayCall{Gateway: g, Operation: op,
 			Outcome: outcome, HTTPStatus: httpStatus, Latency: d, At: opt.Clock.Now()})
 	}
+	s.metrics = prometheus.NewRegistry()
+	s.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	bkClient, err := newBkashClient(cfg, db, log, opt.Clock, func(c bkash.Call) {
 		observe(domain.GatewayBkash, c.Op, c.Outcome, c.HTTPStatus, c.Duration)
-	})
+	}, s.metrics)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -167,6 +174,8 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 	auth := app.NewAuthenticator(db, db, opt.Clock)
 	paymentURL := func(id string) string { return cfg.BaseURL + "/pay/" + id }
 	mounts := map[string]http.Handler{
+		// Prometheus metrics: bKash token grants/refreshes and calls, Go runtime.
+		"/metrics": promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{}),
 		"/api/v1": rest.NewAPI(rest.APIConfig{
 			App: s.app, Auth: auth, Idempotency: idempotencyStore{db}, Logs: requestLogger{s.recorder},
 			Sandbox: cfg.Sandbox, TrustedProxies: cfg.TrustedProxies, DefaultRatePerMinute: cfg.RatePerMinute,
@@ -208,7 +217,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 // mode without BKASH_BASE_URL it points at this node's simulator with the
 // simulator's credentials. The id_token lives in PostgreSQL (shared by every
 // node).
-func newBkashClient(cfg config, db *postgres.DB, log *slog.Logger, clock ports.Clock, observe func(bkash.Call)) (*bkash.Client, error) {
+func newBkashClient(cfg config, db *postgres.DB, log *slog.Logger, clock ports.Clock, observe func(bkash.Call), reg prometheus.Registerer) (*bkash.Client, error) {
 	bk := cfg.Bkash
 	if cfg.Sandbox && bk.BaseURL == "" {
 		creds := bkashsim.DefaultCredentials()
@@ -218,7 +227,7 @@ func newBkashClient(cfg config, db *postgres.DB, log *slog.Logger, clock ports.C
 	c, err := bkash.New(bkash.Config{
 		BaseURL: bk.BaseURL, Username: bk.Username, Password: bk.Password,
 		AppKey: bk.AppKey, AppSecret: bk.AppSecret,
-		CallbackURL: cfg.BaseURL + "/callbacks/bkash", Clock: clock, Logger: log, Observe: observe,
+		CallbackURL: cfg.BaseURL + "/callbacks/bkash", Clock: clock, Logger: log, Observe: observe, Metrics: reg,
 	}, postgres.NewTokenStore[bkash.Token](db, "bkash"))
 	if err != nil {
 		return nil, fmt.Errorf("bkash: %w", err)

@@ -128,7 +128,7 @@ func (c *Client) settle(ctx context.Context, log *slog.Logger, req ports.Confirm
 	case paymentID != req.GatewayRef || (invoice != "" && req.AttemptID != "" && invoice != req.AttemptID):
 		log.ErrorContext(ctx, "bkash completed a payment that is not this attempt's: operator review needed",
 			"source", src, "answer_payment_id", paymentID, "answer_invoice", invoice, "trx_id", trxID)
-		return ports.ConfirmResult{Outcome: ports.OutcomeFailed, Code: CodePaymentMismatch,
+		return ports.ConfirmResult{Outcome: ports.OutcomeFailed, Code: CodePaymentMismatch, Review: CodePaymentMismatch,
 			Message: fmt.Sprintf("bKash completed payment %q (invoice %q), not this attempt's; an operator will review it", paymentID, invoice)}
 	case currency != domain.BDT.Code || !amount.Equal(req.Amount):
 		got := amount.Decimal()
@@ -137,7 +137,7 @@ func (c *Client) settle(ctx context.Context, log *slog.Logger, req ports.Confirm
 		}
 		log.ErrorContext(ctx, "bkash completed the payment for another amount: money moved but does not match; operator review needed",
 			"source", src, "trx_id", trxID, "amount", got, "currency", currency, "expected", req.Amount.String())
-		return ports.ConfirmResult{Outcome: ports.OutcomeFailed, Code: CodeAmountMismatch,
+		return ports.ConfirmResult{Outcome: ports.OutcomeFailed, Code: CodeAmountMismatch, Review: CodeAmountMismatch, TrxID: trxID,
 			Message: fmt.Sprintf("bKash reports %s %s paid but %s was due; an operator will review the payment", got, currency, req.Amount.String())}
 	case trxID == "":
 		log.ErrorContext(ctx, "bkash reports the payment Completed without a trxID; outcome unknown", "source", src)

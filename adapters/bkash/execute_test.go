@@ -60,13 +60,15 @@ func TestConfirmExecuteRefused(t *testing.T) {
 
 func TestConfirmMismatches(t *testing.T) {
 	t.Parallel()
+	// Money may have moved on a mismatch: the result asks for an operator's
+	// review, and an amount mismatch names bKash's trxID for it.
 	tests := []struct {
-		name, from, to, code string
+		name, from, to, code, trxID string
 	}{
-		{"amount", `"amount":"250.00"`, `"amount":"25.00"`, bkash.CodeAmountMismatch},
-		{"currency", `"currency":"BDT"`, `"currency":"USD"`, bkash.CodeAmountMismatch},
-		{"paymentID", `"paymentID":"TR0011kq7Zs2P1764000000123"`, `"paymentID":"TR0011other1764000000999"`, bkash.CodePaymentMismatch},
-		{"invoice", `"merchantInvoiceNumber":"INV-10042"`, `"merchantInvoiceNumber":"INV-99999"`, bkash.CodePaymentMismatch},
+		{"amount", `"amount":"250.00"`, `"amount":"25.00"`, bkash.CodeAmountMismatch, fxTrxID},
+		{"currency", `"currency":"BDT"`, `"currency":"USD"`, bkash.CodeAmountMismatch, fxTrxID},
+		{"paymentID", `"paymentID":"TR0011kq7Zs2P1764000000123"`, `"paymentID":"TR0011other1764000000999"`, bkash.CodePaymentMismatch, ""},
+		{"invoice", `"merchantInvoiceNumber":"INV-10042"`, `"merchantInvoiceNumber":"INV-99999"`, bkash.CodePaymentMismatch, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -74,7 +76,8 @@ func TestConfirmMismatches(t *testing.T) {
 			e := newEnv(t)
 			e.f.answer("execute", 200, strings.Replace(fxExecute, tt.from, tt.to, 1))
 			res := confirm(t, e, confirmReq)
-			wantOutcome(t, res, ports.OutcomeFailed, "", tt.code)
+			wantOutcome(t, res, ports.OutcomeFailed, tt.trxID, tt.code)
+			eq(t, "Review", res.Review, tt.code)
 			if res.Message == "" {
 				t.Error("no message")
 			}
@@ -142,7 +145,7 @@ func TestConfirmNoAnswerThenQuery(t *testing.T) {
 		{"query unheard: unknown", 500, `oops`, ports.OutcomeUnknown, "", "", false},
 		{"query refused: unknown", 200, `{"statusCode":"2002","statusMessage":"Invalid Payment ID"}`, ports.OutcomeUnknown, "", "", false},
 		{"other state: unknown", 200, strings.Replace(fxQuery, `"Completed"`, `"Expired"`, 1), ports.OutcomeUnknown, "", "", false},
-		{"completed, other amount", 200, strings.Replace(fxQuery, `"250.00"`, `"2500.00"`, 1), ports.OutcomeFailed, "", bkash.CodeAmountMismatch, false},
+		{"completed, other amount", 200, strings.Replace(fxQuery, `"250.00"`, `"2500.00"`, 1), ports.OutcomeFailed, fxTrxID, bkash.CodeAmountMismatch, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"github.com/paycore/paycore/adapters/bkash"
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports"
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 // recorder keeps the header maps exactly as the client built them, before
@@ -32,7 +33,7 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 func TestNewValidatesConfig(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
-	good := f.config(&fakeClock{now: t0})
+	good := f.config(portstest.NewClock(t0))
 	if _, err := bkash.New(good, bkash.NewMemoryTokenStore()); err != nil {
 		t.Fatalf("good config refused: %v", err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/paycore/paycore/adapters/bkash"
 	"github.com/paycore/paycore/domain"
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 // Credentials the fake bKash accepts. Long enough to be scrubbed.
@@ -52,24 +53,6 @@ var (
 	t0  = time.Date(2025, 11, 24, 15, 0, 0, 0, time.UTC)
 	bdt = func(minor int64) domain.Money { return domain.MustMoney(minor, "BDT") }
 )
-
-// fakeClock is a ports.Clock tests move by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // fakeReq is one request the fake received.
 type fakeReq struct {
@@ -247,7 +230,7 @@ func (f *fakeBkash) requests(op string) []fakeReq {
 // env is a client wired to a fake bKash and a fake clock.
 type env struct {
 	f      *fakeBkash
-	clock  *fakeClock
+	clock  *portstest.Clock
 	store  *bkash.MemoryTokenStore
 	client *bkash.Client
 	logs   *syncBuffer
@@ -270,7 +253,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func (f *fakeBkash) config(clock *fakeClock) bkash.Config {
+func (f *fakeBkash) config(clock *portstest.Clock) bkash.Config {
 	return bkash.Config{
 		BaseURL: f.srv.URL + basePath, Username: testUser, Password: testPassword,
 		AppKey: testAppKey, AppSecret: testAppSecret, CallbackURL: callbackURL,
@@ -280,7 +263,7 @@ func (f *fakeBkash) config(clock *fakeClock) bkash.Config {
 
 func newEnv(t *testing.T, edit ...func(*bkash.Config)) *env {
 	t.Helper()
-	e := &env{f: newFake(t), clock: &fakeClock{now: t0}, store: bkash.NewMemoryTokenStore(), logs: &syncBuffer{}}
+	e := &env{f: newFake(t), clock: portstest.NewClock(t0), store: bkash.NewMemoryTokenStore(), logs: &syncBuffer{}}
 	cfg := e.f.config(e.clock)
 	cfg.Logger = slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	for _, fn := range edit {

@@ -14,6 +14,7 @@ import (
 	"github.com/paycore/paycore/adapters/bkashsim"
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports"
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 // simEnv runs the client against paycore's bKash simulator, mounted as
@@ -21,7 +22,7 @@ import (
 // changed from production.
 type simEnv struct {
 	sim     *bkashsim.Simulator
-	clock   *fakeClock
+	clock   *portstest.Clock
 	client  *bkash.Client
 	store   *bkash.MemoryTokenStore
 	baseURL string
@@ -32,7 +33,7 @@ func newSimEnv(t *testing.T, timeout time.Duration) *simEnv {
 	mux := http.NewServeMux()
 	srv := httptest.NewUnstartedServer(mux)
 	public := "http://" + srv.Listener.Addr().String() + "/sandbox/bkash"
-	clock := &fakeClock{now: t0}
+	clock := portstest.NewClock(t0)
 	sim := bkashsim.New(bkashsim.Config{PublicURL: public, Clock: clock.Now})
 	mux.Handle("/sandbox/bkash/", http.StripPrefix("/sandbox/bkash", sim.Handler()))
 	srv.Start()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/paycore/paycore/adapters/bkash"
 	"github.com/paycore/paycore/ports"
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 // countingStore counts Update calls (each one is a shared-lock round).
@@ -44,7 +45,7 @@ func TestTokenGrantedOnceForConcurrentCalls(t *testing.T) {
 	f := newFake(t)
 	f.grantLag = 50 * time.Millisecond // keep the grant in flight while the others arrive
 	store := &countingStore{MemoryTokenStore: bkash.NewMemoryTokenStore()}
-	c, err := bkash.New(f.config(&fakeClock{now: t0}), store)
+	c, err := bkash.New(f.config(portstest.NewClock(t0)), store)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +64,7 @@ func TestTwoClientsSharingAStoreGrantOnce(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
 	f.grantLag = 30 * time.Millisecond
-	clock := &fakeClock{now: t0}
+	clock := portstest.NewClock(t0)
 	store := bkash.NewMemoryTokenStore()
 	a, _ := bkash.New(f.config(clock), store)
 	b, _ := bkash.New(f.config(clock), store)

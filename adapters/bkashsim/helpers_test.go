@@ -8,13 +8,13 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/paycore/paycore/adapters/bkashsim"
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 // mount is where the tests mount the simulator, as paycore does.
@@ -23,29 +23,11 @@ const mount = "/sandbox/bkash"
 // t0 is the fake clock's start: 2025-11-24T21:20:00.123+06:00.
 var t0 = time.Date(2025, 11, 24, 15, 20, 0, 123e6, time.UTC)
 
-// fakeClock is a settable clock for Config.Clock.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // env is one simulator behind a real HTTP server, mounted under /sandbox/bkash.
 type env struct {
 	t      *testing.T
 	sim    *bkashsim.Simulator
-	clock  *fakeClock
+	clock  *portstest.Clock
 	srv    *httptest.Server
 	public string // PublicURL
 	api    string // base URL a client is given
@@ -59,7 +41,7 @@ func newEnv(t *testing.T, configure func(*bkashsim.Config)) *env {
 	mux := http.NewServeMux()
 	srv := httptest.NewUnstartedServer(mux)
 	public := "http://" + srv.Listener.Addr().String() + mount
-	clock := &fakeClock{t: t0}
+	clock := portstest.NewClock(t0)
 	cfg := bkashsim.Config{PublicURL: public, Clock: clock.Now}
 	if configure != nil {
 		configure(&cfg)

@@ -26,6 +26,7 @@ import (
 	"github.com/paycore/paycore/adapters/nagadsim"
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports"
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 // fakeKeys is a PG key pair for fake servers (Nagad's PG private key is not
@@ -57,7 +58,7 @@ func spkiB64(k *rsa.PublicKey) string {
 type fakeEnv struct {
 	pg, merchant *rsa.PrivateKey
 	client       *nagad.Client
-	clock        *fakeClock
+	clock        *portstest.Clock
 	logs         *syncBuffer
 	calls        *callLog
 }
@@ -67,7 +68,7 @@ func newFakeEnv(t *testing.T, h http.HandlerFunc, mutate ...func(*nagad.Config))
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	keys := fakeKeys()
-	e := &fakeEnv{pg: keys[0], merchant: keys[1], clock: &fakeClock{now: t0}, logs: &syncBuffer{}, calls: &callLog{}}
+	e := &fakeEnv{pg: keys[0], merchant: keys[1], clock: portstest.NewClock(t0), logs: &syncBuffer{}, calls: &callLog{}}
 	cfg := nagad.Config{
 		BaseURL: srv.URL + "/api/dfs/", MerchantID: "681234567890123", MerchantNumber: "01700000000",
 		MerchantPrivateKey: pkcs8PEM(e.merchant), PGPublicKey: spkiB64(&e.pg.PublicKey),

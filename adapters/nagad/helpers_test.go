@@ -18,6 +18,7 @@ import (
 	"github.com/paycore/paycore/adapters/nagadsim"
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports"
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 // callbackURL is paycore's Nagad return route as the tests configure it.
@@ -25,23 +26,6 @@ const callbackURL = "https://paycore.example/callbacks/nagad"
 
 // t0 is 2025-01-14 15:30:12 in Dhaka.
 var t0 = time.Date(2025, 1, 14, 9, 30, 12, 0, time.UTC)
-
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // syncBuffer is a log sink safe for concurrent writes.
 type syncBuffer struct {
@@ -87,7 +71,7 @@ func (l *callLog) last() nagad.Call {
 // credentials (read over HTTP from /credentials) and base URL.
 type simEnv struct {
 	sim    *nagadsim.Simulator
-	clock  *fakeClock
+	clock  *portstest.Clock
 	client *nagad.Client
 	creds  nagadsim.Credentials
 	public string // the simulator's mount URL
@@ -100,7 +84,7 @@ func newSimEnv(t *testing.T, mutate ...func(*nagad.Config)) *simEnv {
 	mux := http.NewServeMux()
 	srv := httptest.NewUnstartedServer(mux)
 	public := "http://" + srv.Listener.Addr().String() + "/sandbox/nagad"
-	clock := &fakeClock{now: t0}
+	clock := portstest.NewClock(t0)
 	sim, err := nagadsim.New(nagadsim.Config{PublicURL: public, Clock: clock.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"github.com/paycore/paycore/adapters/nagadsim"
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports"
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 // TestSimPaySucceeds: initialize + complete → the customer pays on the page
@@ -326,9 +327,9 @@ func TestSimErrorsMapped(t *testing.T) {
 			if tc.mutate != nil {
 				muts = append(muts, tc.mutate)
 			}
-			var skewed *fakeClock
+			var skewed *portstest.Clock
 			if tc.reason == nagad.ReasonDateTimeWindow {
-				skewed = &fakeClock{now: t0.Add(-time.Hour)}
+				skewed = portstest.NewClock(t0.Add(-time.Hour))
 				muts = append(muts, func(c *nagad.Config) { c.Clock = skewed })
 			}
 			e := newSimEnv(t, muts...)

@@ -15,11 +15,11 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/paycore/paycore/adapters/nagadsim"
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 // t0 is 2025-01-14 15:30:12.345 in Dhaka.
@@ -27,29 +27,12 @@ var t0 = time.Date(2025, 1, 14, 9, 30, 12, 345e6, time.UTC)
 
 const merchantCallback = "https://shop.example/nagad/cb"
 
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 // env is the simulator mounted as paycore mounts it, and a raw merchant
 // client written here from the spec alone (no adapter code), holding the
 // credentials served at /credentials.
 type env struct {
 	sim      *nagadsim.Simulator
-	clock    *fakeClock
+	clock    *portstest.Clock
 	public   string
 	creds    nagadsim.Credentials
 	pg       *rsa.PublicKey
@@ -61,7 +44,7 @@ func newEnv(t *testing.T, mutate ...func(*nagadsim.Config)) *env {
 	mux := http.NewServeMux()
 	srv := httptest.NewUnstartedServer(mux)
 	public := "http://" + srv.Listener.Addr().String() + "/sandbox/nagad"
-	clock := &fakeClock{now: t0}
+	clock := portstest.NewClock(t0)
 	cfg := nagadsim.Config{PublicURL: public, Clock: clock.Now}
 	for _, m := range mutate {
 		m(&cfg)

@@ -15,25 +15,8 @@ import (
 	"github.com/paycore/paycore/adapters/postgres/pgtest"
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports"
+	"github.com/paycore/paycore/ports/portstest"
 )
-
-// fakeClock is shared by the simulator and both adapters.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // TestOneSharedBkashToken is bKash rules 1–3 across nodes: 1,000 payments
 // spread over 3 simulated hours, made alternately by two adapter instances
@@ -43,7 +26,7 @@ func TestOneSharedBkashToken(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db, _ := pgtest.New(t)
-	clock := &fakeClock{now: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}
+	clock := portstest.NewClock(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
 	sim := bkashsim.New(bkashsim.Config{Clock: clock.Now})
 	srv := httptest.NewServer(http.StripPrefix("/sandbox/bkash", sim.Handler()))
 	defer srv.Close()
@@ -81,7 +64,7 @@ func TestOneSharedBkashToken(t *testing.T) {
 		if err != nil || out.Outcome != ports.OutcomeSucceeded {
 			t.Fatalf("payment %d: execute: %+v %v", i, out, err)
 		}
-		clock.advance(step)
+		clock.Advance(step)
 	}
 	st := sim.Stats()
 	if st["grant"] != 1 {
@@ -110,7 +93,7 @@ func TestConcurrentRefreshIsSingle(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db, _ := pgtest.New(t)
-	clock := &fakeClock{now: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}
+	clock := portstest.NewClock(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
 	sim := bkashsim.New(bkashsim.Config{Clock: clock.Now})
 	srv := httptest.NewServer(http.StripPrefix("/sandbox/bkash", sim.Handler()))
 	defer srv.Close()
@@ -135,7 +118,7 @@ func TestConcurrentRefreshIsSingle(t *testing.T) {
 	if err := create(nodes[0]); err != nil {
 		t.Fatal(err)
 	}
-	clock.advance(56 * time.Minute)
+	clock.Advance(56 * time.Minute)
 	var wg sync.WaitGroup
 	errs := make(chan error, 40)
 	for i := range 40 {

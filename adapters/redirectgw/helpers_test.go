@@ -19,6 +19,7 @@ import (
 	"github.com/paycore/paycore/adapters/redirectgwsim"
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports"
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 // mount is where the tests mount the simulator, as paycore's sandbox does.
@@ -33,24 +34,6 @@ var t0 = time.Date(2025, 11, 24, 15, 20, 0, 0, time.UTC)
 
 // returnKey is the tests' 32-byte return key.
 var returnKey = []byte("0123456789abcdef0123456789abcdef")
-
-// fakeClock is a settable clock: ports.Clock, and Now for the simulator.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
 type syncBuffer struct {
@@ -74,7 +57,7 @@ func (s *syncBuffer) String() string {
 // it, with the checkout bodies the simulator received recorded.
 type env struct {
 	sim    *redirectgwsim.Simulator
-	clock  *fakeClock
+	clock  *portstest.Clock
 	public string
 	cfg    redirectgw.Config
 	client *redirectgw.Client
@@ -92,7 +75,7 @@ func newEnv(t *testing.T, configure func(*redirectgw.Config)) *env {
 	mux := http.NewServeMux()
 	srv := httptest.NewUnstartedServer(mux)
 	public := "http://" + srv.Listener.Addr().String() + mount
-	e := &env{clock: &fakeClock{t: t0}, public: public, logs: &syncBuffer{}}
+	e := &env{clock: portstest.NewClock(t0), public: public, logs: &syncBuffer{}}
 	e.sim = redirectgwsim.New(redirectgwsim.Config{PublicURL: public, Clock: e.clock.Now})
 	inner := http.StripPrefix(mount, e.sim.Handler())
 	mux.Handle(mount+"/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -215,7 +215,7 @@ func TestMessagesRoutes(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
 	for i, n := range []string{to1, to2, to1} {
-		e.clock.set(t0.Add(time.Duration(i) * time.Second))
+		e.clock.Set(t0.Add(time.Duration(i) * time.Second))
 		e.bulkSend(e.form("number", n, "message", "m"+strconv.Itoa(i)))
 	}
 	all := e.messages("")

@@ -7,11 +7,11 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/paycore/paycore/adapters/smssim"
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 // mount is where the tests mount the simulator, as paycore does.
@@ -26,36 +26,18 @@ const (
 // t0 is the fake clock's start.
 var t0 = time.Date(2025, 11, 24, 15, 20, 0, 0, time.UTC)
 
-// fakeClock is a settable clock for Config.Clock.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 // env is one simulator behind a real HTTP server, mounted under /sandbox/sms.
 type env struct {
 	t     *testing.T
 	sim   *smssim.Simulator
-	clock *fakeClock
+	clock *portstest.Clock
 	base  string // the mount URL
 	creds smssim.Credentials
 }
 
 func newEnv(t *testing.T, configure func(*smssim.Config)) *env {
 	t.Helper()
-	clock := &fakeClock{t: t0}
+	clock := portstest.NewClock(t0)
 	cfg := smssim.Config{Clock: clock.Now}
 	if configure != nil {
 		configure(&cfg)

@@ -110,7 +110,7 @@ func (s *Service) resolveAttempt(ctx context.Context, attemptID string) (bool, e
 	if !ok {
 		return false, fmt.Errorf("reconcile %s: %s cannot resolve attempts", a.ID, a.Gateway)
 	}
-	out, err := rv.Resolve(ctx, ports.ConfirmRequest{AttemptID: a.ID, GatewayRef: a.GatewayRef, Amount: a.Amount})
+	out, err := rv.Resolve(ctx, ports.ConfirmRequest{AttemptID: a.ID, GatewayRef: a.GatewayRef, Amount: a.Amount, ClaimedTrxID: a.TrxID})
 	if err != nil {
 		out = ports.ConfirmResult{Outcome: ports.OutcomeUnknown}
 	}

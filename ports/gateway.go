@@ -48,6 +48,11 @@ type ConfirmRequest struct {
 	// received (Nagad payment_ref_id, the redirect gateway's transaction_id).
 	// They are claims to check with the gateway, never proof.
 	Callback map[string]string
+	// ClaimedTrxID is the gateway transaction the attempt already holds (a
+	// redirect gateway return's transaction_id claimed before its verify
+	// answered), "" if none. Reconciliation passes it so a Resolver needs
+	// no store of its own.
+	ClaimedTrxID string
 }
 
 // Outcome is what a gateway says happened to an attempt.

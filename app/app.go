@@ -1,14 +1,34 @@
-// Package app holds paycore's use cases: create a payment, start an attempt
-// at a gateway, settle the gateway's callback, send notifications. Each use
-// case runs in one database transaction through ports.TxProvider; gateway
-// calls happen between transactions, never inside one. It imports domain and
-// ports only.
+// Package app holds paycore's use cases, one type per area, each in the file
+// named after it:
+//
+//	payments.go      Payments: create a payment, read and list them, the hosted page's view
+//	attempts.go      Attempts: start an attempt at a gateway, settle its callback or signed return
+//	settle.go        settler: apply a gateway's answer to an attempt and its payment (shared)
+//	reconcile.go     Reconciler: ask gateways about open attempts, expire abandoned ones
+//	refunds.go       Refunds: request a refund, take it to the gateway once, settle it
+//	reviews.go       Reviews: the operator's queue of attempts a gateway answer could not settle
+//	events.go        publisher: event log, live updates and webhook jobs with every change (shared)
+//	webhooks.go      Webhooks: deliver merchant webhooks, list and redeliver them
+//	notifications.go Notifications: customer SMS, queued with the change and sent by a job
+//	accounts.go      Accounts: a merchant's profile, dashboard and API keys
+//	gateways.go      Gateways: the active gateways, their limits and health
+//	gatewayhooks.go  GatewayHooks: gateways' signed status updates (POST /api/v1/webhook)
+//	auth.go          Authenticator: HMAC-signed merchant requests
+//	errors.go        the one classification of errors both edges use
+//
+// Each use case runs its database work through ports.TxProvider, one
+// transaction per step; gateway calls happen between transactions, never
+// inside one. State changes go through domain methods inside the
+// repositories' update closures, which lock rows in the one order payment →
+// attempt → review, payment → refund (docs/architecture.md §3). The package
+// imports domain and ports only; New is the one place the use cases are
+// wired.
 package app
 
 import (
-	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"time"
 
 	"github.com/paycore/paycore/domain"
@@ -26,7 +46,7 @@ type Config struct {
 	// loopback).
 	Sandbox bool
 	// MaxRefunds is the most refunds one payment may have; 0 → 10 (bKash:
-	// up to 10 partial refunds).
+	// up to 10 partial refunds, docs/gateways/bkash.md).
 	MaxRefunds int
 	// KeyGrace is how long a regenerated client's old API key keeps working;
 	// 0 → it stops at once.
@@ -37,6 +57,31 @@ type Config struct {
 	// back from the gateway before reconciliation expires it (without asking
 	// the gateway); 0 → 30 min.
 	AttemptTTL time.Duration
+}
+
+// GatewayHookConfig secures one gateway's status updates to
+// POST /api/v1/webhook: its signing secret (same scheme as paycore's own
+// webhooks: X-Webhook-Signature "t=…,v1=…" over "<t>.<body>") and, if set,
+// the source networks it may call from.
+type GatewayHookConfig struct {
+	Secret  []byte
+	Sources []netip.Prefix // empty: any source
+}
+
+func (c Config) withDefaults() Config {
+	if c.PaymentTTL == 0 {
+		c.PaymentTTL = 24 * time.Hour
+	}
+	if c.ConfirmWait == 0 {
+		c.ConfirmWait = 40 * time.Second
+	}
+	if c.AttemptTTL == 0 {
+		c.AttemptTTL = 30 * time.Minute
+	}
+	if c.MaxRefunds == 0 {
+		c.MaxRefunds = 10
+	}
+	return c
 }
 
 // Deps are what the use cases need from the outside. Tx and Clock are
@@ -54,72 +99,53 @@ type Deps struct {
 	Hooks    ports.GatewayHookLog   // incoming gateway webhooks, logged outside transactions
 }
 
-// Service runs the use cases. Build it with New; it is safe for concurrent use.
-type Service struct {
-	cfg      Config
-	tx       ports.TxProvider
-	clock    ports.Clock
-	log      *slog.Logger
-	gateways map[domain.Gateway]ports.PaymentGateway
-	sms      ports.SMSSender
-	keys     ports.KeyRotator
-	calls    ports.GatewayCallStore
-	webhooks ports.WebhookSender
-	secrets  ports.WebhookSecrets
-	hooks    ports.GatewayHookLog
+// App is every use case, wired. Build it with New; each field is safe for
+// concurrent use.
+type App struct {
+	Payments      *Payments
+	Attempts      *Attempts
+	Reconciler    *Reconciler
+	Refunds       *Refunds
+	Reviews       *Reviews
+	Webhooks      *Webhooks
+	Notifications *Notifications
+	Accounts      *Accounts
+	Gateways      *Gateways
+	GatewayHooks  *GatewayHooks
 }
 
-// New wires the use cases. It panics on a nil Tx, Clock or gateway (a
-// wiring bug).
-func New(cfg Config, d Deps) *Service {
+// New wires the use cases: the one place that decides which use case gets
+// which port. It panics on a nil Tx, Clock or gateway (a wiring bug).
+func New(cfg Config, d Deps) *App {
 	if d.Tx == nil || d.Clock == nil {
 		panic("app.New: nil dependency")
 	}
 	if d.Log == nil {
 		d.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	if cfg.PaymentTTL == 0 {
-		cfg.PaymentTTL = 24 * time.Hour
+	cfg = cfg.withDefaults()
+	gws := newGateways(d.Gateways, d.Calls, d.Clock)
+	pub := publisher{clock: d.Clock}
+	sms := smsQueue{clock: d.Clock, enabled: d.SMS != nil}
+	st := &settler{tx: d.Tx, clock: d.Clock, log: d.Log, gateways: gws, pub: pub, sms: sms}
+	rec := &Reconciler{tx: d.Tx, clock: d.Clock, log: d.Log, settle: st, pub: pub, sms: sms,
+		confirmWait: cfg.ConfirmWait, attemptTTL: cfg.AttemptTTL}
+	return &App{
+		Payments: &Payments{tx: d.Tx, clock: d.Clock, gateways: gws, pub: pub, sms: sms,
+			ttl: cfg.PaymentTTL, sandbox: cfg.Sandbox},
+		Attempts: &Attempts{tx: d.Tx, clock: d.Clock, log: d.Log, gateways: gws, settle: st, pub: pub,
+			confirmWait: cfg.ConfirmWait},
+		Reconciler: rec,
+		Refunds: &Refunds{tx: d.Tx, clock: d.Clock, log: d.Log, gateways: gws, pub: pub, sms: sms,
+			maxRefunds: cfg.MaxRefunds},
+		Reviews:       &Reviews{tx: d.Tx, clock: d.Clock, log: d.Log, settle: st},
+		Webhooks:      &Webhooks{tx: d.Tx, clock: d.Clock, sender: d.Webhooks, secrets: d.Secrets},
+		Notifications: &Notifications{tx: d.Tx, clock: d.Clock, sender: d.SMS},
+		Accounts:      &Accounts{tx: d.Tx, clock: d.Clock, keys: d.Keys, keyGrace: cfg.KeyGrace},
+		Gateways:      gws,
+		GatewayHooks: &GatewayHooks{tx: d.Tx, clock: d.Clock, log: d.Log, pub: pub, resolve: rec,
+			hooks: cfg.GatewayHooks, record: d.Hooks},
 	}
-	if cfg.ConfirmWait == 0 {
-		cfg.ConfirmWait = 40 * time.Second
-	}
-	if cfg.AttemptTTL == 0 {
-		cfg.AttemptTTL = 30 * time.Minute
-	}
-	if cfg.MaxRefunds == 0 {
-		cfg.MaxRefunds = 10
-	}
-	s := &Service{cfg: cfg, tx: d.Tx, clock: d.Clock, log: d.Log, sms: d.SMS, keys: d.Keys, calls: d.Calls,
-		webhooks: d.Webhooks, secrets: d.Secrets, hooks: d.Hooks,
-		gateways: map[domain.Gateway]ports.PaymentGateway{}}
-	for _, g := range d.Gateways {
-		if g == nil {
-			panic("app.New: nil gateway")
-		}
-		s.gateways[g.Gateway()] = g
-	}
-	return s
-}
-
-// Gateways returns the active gateways in a fixed order (bkash, nagad,
-// redirectgw).
-func (s *Service) Gateways() []domain.Gateway {
-	var out []domain.Gateway
-	for _, g := range []domain.Gateway{domain.GatewayBkash, domain.GatewayNagad, domain.GatewayRedirectGW} {
-		if _, ok := s.gateways[g]; ok {
-			out = append(out, g)
-		}
-	}
-	return out
-}
-
-func (s *Service) gateway(g domain.Gateway) (ports.PaymentGateway, error) {
-	gw, ok := s.gateways[g]
-	if !ok {
-		return nil, fmt.Errorf("%w: %s", domain.ErrGatewayUnavailable, g)
-	}
-	return gw, nil
 }
 
 // Principal is who calls a use case: a client (merchant server, HMAC or
@@ -138,11 +164,4 @@ func (pr Principal) CanSee(p *domain.Payment) bool {
 		return false
 	}
 	return pr.TransactionID == "" || pr.TransactionID == p.ID
-}
-
-func changed(p *domain.Payment) domain.PaymentChanged {
-	return domain.PaymentChanged{
-		TransactionID: p.ID, Status: p.Status(), Version: p.Version, Gateway: p.Gateway,
-		TrxID: p.TrxID, Refunded: p.Refunded.Minor(), UpdatedAt: p.UpdatedAt,
-	}
 }

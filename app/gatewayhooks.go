@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -17,13 +18,16 @@ import (
 	"github.com/paycore/paycore/ports"
 )
 
-// GatewayHookConfig secures one gateway's status updates to
-// POST /api/v1/webhook: its signing secret (same scheme as paycore's own
-// webhooks: X-Webhook-Signature "t=…,v1=…" over "<t>.<body>") and, if set,
-// the source networks it may call from.
-type GatewayHookConfig struct {
-	Secret  []byte
-	Sources []netip.Prefix // empty: any source
+// GatewayHooks takes gateways' signed status updates (POST
+// /api/v1/webhook): every call logged, each event applied once.
+type GatewayHooks struct {
+	tx      ports.TxProvider
+	clock   ports.Clock
+	log     *slog.Logger
+	pub     publisher
+	resolve *Reconciler                          // asks the gateway about an open attempt
+	hooks   map[domain.Gateway]GatewayHookConfig // per gateway: secret and sources
+	record  ports.GatewayHookLog                 // nil: calls refused before a transaction are not logged
 }
 
 // GatewayHookInput is one call to the incoming webhook.
@@ -41,7 +45,8 @@ type GatewayHookResult struct {
 	Detail  string // what paycore did about it
 }
 
-// gatewayEvent is the body a gateway sends (merchant API document §4.5).
+// gatewayEvent is the body a gateway sends (docs/merchant-api.md, POST
+// /webhook).
 type gatewayEvent struct {
 	ID            string          `json:"id"`
 	Event         string          `json:"event"`
@@ -54,8 +59,8 @@ type gatewayEvent struct {
 	Timestamp     string          `json:"timestamp"`
 }
 
-// HandleGatewayWebhook takes a gateway's status update (document §4.5:
-// validate signature, verify source, log all attempts). Every call is
+// Handle takes a gateway's status update (docs/merchant-api.md, POST
+// /webhook: validate signature, verify source, log all attempts). Every call is
 // logged with its raw body, headers, source and verdict, accepted or not.
 // An event id is accepted once (replays answer "duplicate"). A
 // payment.disputed moves a paid payment to disputed; other events change
@@ -67,7 +72,7 @@ type gatewayEvent struct {
 // domain.ErrForbidden (source not allowed), domain.ErrUnauthenticated (bad
 // or stale signature), *domain.ValidationError (unreadable event or an
 // event that does not fit the payment).
-func (s *Service) HandleGatewayWebhook(ctx context.Context, in GatewayHookInput) (GatewayHookResult, error) {
+func (s *GatewayHooks) Handle(ctx context.Context, in GatewayHookInput) (GatewayHookResult, error) {
 	rec := ports.GatewayHookRecord{Gateway: in.Gateway, SourceIP: in.SourceIP.String(), Headers: in.Headers,
 		Body: string(in.Body), At: s.clock.Now()}
 	refuse := func(verdict, detail string, err error) (GatewayHookResult, error) {
@@ -86,7 +91,7 @@ func (s *Service) HandleGatewayWebhook(ctx context.Context, in GatewayHookInput)
 		}
 	}
 	g, gerr := domain.ParseGateway(in.Gateway)
-	hc, configured := s.cfg.GatewayHooks[g]
+	hc, configured := s.hooks[g]
 	if gerr != nil || !configured || len(hc.Secret) == 0 {
 		return refuse("invalid", "unknown or unconfigured gateway", fmt.Errorf("%w: gateway %q", domain.ErrNotFound, in.Gateway))
 	}
@@ -126,56 +131,52 @@ func (s *Service) HandleGatewayWebhook(ctx context.Context, in GatewayHookInput)
 	res := GatewayHookResult{EventID: ev.ID, Verdict: "accepted"}
 	var resolve string // an attempt to ask the gateway about, after commit
 	err := s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
-		p, err := tx.Payments().Get(ctx, ev.TransactionID, true)
-		if err != nil {
-			return err
-		}
-		// Under the payment's row lock: a replay waits for the first to
-		// commit and then sees it.
-		if seen, err := tx.GatewayHooks().HookAccepted(ctx, in.Gateway, ev.ID); err != nil {
-			return err
-		} else if seen {
-			return domain.ErrDuplicate
-		}
-		if p.Gateway != "" && p.Gateway != g {
-			var v domain.ValidationError
-			v.Add("transaction_id", fmt.Sprintf("transaction was settled by %s, not %s", p.Gateway, g))
-			return &v
-		}
-		rec.Verdict = "accepted"
-		switch domain.EventType(ev.Event) {
-		case domain.EventPaymentDisputed:
-			if err := p.Dispute(s.clock.Now()); err != nil {
+		resolve = ""
+		return tx.Payments().Update(ctx, ev.TransactionID, func(p *domain.Payment) error {
+			// Under the payment's row lock: a replay waits for the first to
+			// commit and then sees it.
+			if seen, err := tx.GatewayHooks().HookAccepted(ctx, in.Gateway, ev.ID); err != nil {
+				return err
+			} else if seen {
+				return domain.ErrDuplicate
+			}
+			if p.Gateway != "" && p.Gateway != g {
 				var v domain.ValidationError
-				v.Add("event", fmt.Sprintf("payment is %s; only paid payments can be disputed", p.Status()))
+				v.Add("transaction_id", fmt.Sprintf("transaction was settled by %s, not %s", p.Gateway, g))
 				return &v
 			}
-			if err := tx.Payments().Update(ctx, p); err != nil {
-				return err
-			}
-			if err := s.publish(ctx, tx, p, domain.EventPaymentDisputed); err != nil {
-				return err
-			}
-			res.Detail = "payment disputed"
-		default:
-			res.Detail = "no change: payment is " + string(p.Status())
-			if p.Status() == domain.StatusProcessing {
-				atts, err := tx.Attempts().ListByPayment(ctx, p.ID)
-				if err != nil {
+			rec.Verdict = "accepted"
+			switch domain.EventType(ev.Event) {
+			case domain.EventPaymentDisputed:
+				if err := p.Dispute(s.clock.Now()); err != nil {
+					var v domain.ValidationError
+					v.Add("event", fmt.Sprintf("payment is %s; only paid payments can be disputed", p.Status()))
+					return &v
+				}
+				if err := s.pub.publish(ctx, tx, p, domain.EventPaymentDisputed); err != nil {
 					return err
 				}
-				for _, a := range atts {
-					if a.Gateway == g && (a.Status() == domain.AttemptUnresolved || a.Status() == domain.AttemptConfirming) {
-						resolve = a.ID
+				res.Detail = "payment disputed"
+			default:
+				res.Detail = "no change: payment is " + string(p.Status())
+				if p.Status() == domain.StatusProcessing {
+					atts, err := tx.Attempts().ListByPayment(ctx, p.ID)
+					if err != nil {
+						return err
+					}
+					for _, a := range atts {
+						if a.Gateway == g && (a.Status() == domain.AttemptUnresolved || a.Status() == domain.AttemptConfirming) {
+							resolve = a.ID
+						}
+					}
+					if resolve != "" {
+						res.Detail = "confirming with the gateway's status API"
 					}
 				}
-				if resolve != "" {
-					res.Detail = "confirming with the gateway's status API"
-				}
 			}
-		}
-		rec.Detail = res.Detail
-		return tx.GatewayHooks().RecordHook(ctx, rec)
+			rec.Detail = res.Detail
+			return tx.GatewayHooks().RecordHook(ctx, rec)
+		})
 	})
 	switch {
 	case errors.Is(err, domain.ErrDuplicate):
@@ -191,7 +192,7 @@ func (s *Service) HandleGatewayWebhook(ctx context.Context, in GatewayHookInput)
 		return GatewayHookResult{}, err
 	}
 	if resolve != "" {
-		if settled, err := s.resolveAttempt(ctx, resolve); err != nil {
+		if settled, err := s.resolve.Resolve(ctx, resolve); err != nil {
 			s.log.Warn("gateway webhook: resolve attempt", "attempt", resolve, "err", err)
 		} else if settled {
 			res.Detail = "confirmed with the gateway and applied"
@@ -200,11 +201,11 @@ func (s *Service) HandleGatewayWebhook(ctx context.Context, in GatewayHookInput)
 	return res, nil
 }
 
-func (s *Service) recordHook(ctx context.Context, r ports.GatewayHookRecord) error {
-	if s.hooks == nil {
+func (s *GatewayHooks) recordHook(ctx context.Context, r ports.GatewayHookRecord) error {
+	if s.record == nil {
 		return nil
 	}
-	return s.hooks.RecordHook(context.WithoutCancel(ctx), r)
+	return s.record.RecordHook(context.WithoutCancel(ctx), r)
 }
 
 func inPrefixes(a netip.Addr, ps []netip.Prefix) bool {

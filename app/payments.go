@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports"
@@ -27,6 +28,18 @@ type CreatePaymentInput struct {
 	ReturnURL     string
 	WebhookURL    string          // "" → the client's default
 	Metadata      json.RawMessage // a JSON object, or nil
+}
+
+// Payments creates payments and shows them: to their merchant (read, list),
+// and to the customer on the hosted page.
+type Payments struct {
+	tx       ports.TxProvider
+	clock    ports.Clock
+	gateways *Gateways
+	pub      publisher
+	sms      smsQueue
+	ttl      time.Duration // how long a customer has to pay
+	sandbox  bool          // plain-http loopback webhook_url allowed
 }
 
 // PaymentView is a payment with its attempts, as edges show it.
@@ -60,9 +73,9 @@ func NormalizeBDMobile(s string) (string, bool) {
 	return "880" + s[len(s)-10:], true
 }
 
-// validate checks a create-payment input (merchant API document §7) and
+// validate checks a create-payment input (docs/merchant-api.md, POST /pay) and
 // returns the amount, or a *domain.ValidationError naming every bad field.
-func (s *Service) validate(in CreatePaymentInput) (domain.Money, error) {
+func (s *Payments) validate(in CreatePaymentInput) (domain.Money, error) {
 	var v domain.ValidationError
 	if in.OrderID == "" {
 		v.Add("order_id", "order_id is required")
@@ -76,7 +89,7 @@ func (s *Service) validate(in CreatePaymentInput) (domain.Money, error) {
 		v.Add("currency", "currency is required")
 	case curErr != nil:
 		v.Add("currency", "currency must be a valid ISO 4217 code")
-	case !s.currencyAccepted(cur):
+	case !s.gateways.acceptsCurrency(cur):
 		v.Add("currency", fmt.Sprintf("no active gateway accepts %s", cur.Code))
 	}
 	if in.Amount == "" {
@@ -132,7 +145,7 @@ func (s *Service) validate(in CreatePaymentInput) (domain.Money, error) {
 
 // checkWebhookURL returns "" for an acceptable webhook_url: HTTPS, or in
 // sandbox mode plain http to a loopback host.
-func (s *Service) checkWebhookURL(raw string) string {
+func (s *Payments) checkWebhookURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || !u.IsAbs() || u.Host == "" {
 		return "webhook_url must be an absolute URL"
@@ -140,7 +153,7 @@ func (s *Service) checkWebhookURL(raw string) string {
 	if u.Scheme == "https" {
 		return ""
 	}
-	if u.Scheme == "http" && s.cfg.Sandbox {
+	if u.Scheme == "http" && s.sandbox {
 		host := u.Hostname()
 		if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
 			return ""
@@ -149,15 +162,12 @@ func (s *Service) checkWebhookURL(raw string) string {
 	return "webhook_url must use HTTPS"
 }
 
-// currencyAccepted: bKash and Nagad take BDT only (ARCHITECTURE.md §3).
-func (s *Service) currencyAccepted(c domain.Currency) bool {
-	return len(s.gateways) > 0 && c.Code == domain.BDT.Code
-}
-
-// CreatePayment validates in and stores a pending payment for the client's
-// order. Errors: *domain.ValidationError (422), domain.ErrDuplicate when the
-// client already used order_id, domain.ErrForbidden for an inactive client.
-func (s *Service) CreatePayment(ctx context.Context, clientID string, in CreatePaymentInput) (*domain.Payment, error) {
+// Create validates in and stores a pending payment for the client's order,
+// with its order-placed SMS and payment.pending event, in one transaction.
+// Errors: *domain.ValidationError (422; a used order_id is one),
+// domain.ErrForbidden for an inactive client, domain.ErrNotFound for an
+// unknown one.
+func (s *Payments) Create(ctx context.Context, clientID string, in CreatePaymentInput) (*domain.Payment, error) {
 	amount, err := s.validate(in)
 	if err != nil {
 		return nil, err
@@ -183,7 +193,7 @@ func (s *Service) CreatePayment(ctx context.Context, clientID string, in CreateP
 			ClientID: clientID, OrderID: in.OrderID, CustomerName: in.CustomerName,
 			CustomerEmail: in.CustomerEmail, CustomerPhone: in.CustomerPhone,
 			ReturnURL: in.ReturnURL, WebhookURL: webhook, Metadata: meta,
-		}, amount, s.clock.Now(), s.cfg.PaymentTTL)
+		}, amount, s.clock.Now(), s.ttl)
 		if err != nil {
 			return err
 		}
@@ -195,10 +205,10 @@ func (s *Service) CreatePayment(ctx context.Context, clientID string, in CreateP
 			}
 			return err
 		}
-		if err := s.queuePaymentSMS(ctx, tx, p, TemplateOrderPlaced, domain.Money{}); err != nil {
+		if err := s.sms.queue(ctx, tx, p, TemplateOrderPlaced, domain.Money{}); err != nil {
 			return err
 		}
-		return s.publish(ctx, tx, p, domain.EventPaymentPending)
+		return s.pub.publish(ctx, tx, p, domain.EventPaymentPending)
 	})
 	if err != nil {
 		return nil, err
@@ -206,9 +216,9 @@ func (s *Service) CreatePayment(ctx context.Context, clientID string, in CreateP
 	return p, nil
 }
 
-// GetPayment returns a payment and its attempts if the principal may see it;
+// Get returns a payment and its attempts if the principal may see it;
 // domain.ErrNotFound otherwise (another client's payment is not found).
-func (s *Service) GetPayment(ctx context.Context, pr Principal, transactionID string) (PaymentView, error) {
+func (s *Payments) Get(ctx context.Context, pr Principal, transactionID string) (PaymentView, error) {
 	v, err := s.loadView(ctx, transactionID)
 	if err != nil {
 		return PaymentView{}, err
@@ -219,10 +229,10 @@ func (s *Service) GetPayment(ctx context.Context, pr Principal, transactionID st
 	return v, nil
 }
 
-func (s *Service) loadView(ctx context.Context, transactionID string) (PaymentView, error) {
+func (s *Payments) loadView(ctx context.Context, transactionID string) (PaymentView, error) {
 	var v PaymentView
 	err := s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
-		p, err := tx.Payments().Get(ctx, transactionID, false)
+		p, err := tx.Payments().Get(ctx, transactionID)
 		if err != nil {
 			return err
 		}
@@ -243,13 +253,13 @@ type CheckoutView struct {
 	Gateways     []domain.Gateway
 }
 
-// Checkout returns the hosted page's view of a payment. Anyone holding the
+// HostedPage returns the hosted page's view of a payment. Anyone holding the
 // transaction ID may see it (it is the payment link); domain.ErrNotFound if
 // there is no such payment.
-func (s *Service) Checkout(ctx context.Context, transactionID string) (CheckoutView, error) {
+func (s *Payments) HostedPage(ctx context.Context, transactionID string) (CheckoutView, error) {
 	var out CheckoutView
 	err := s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
-		p, err := tx.Payments().Get(ctx, transactionID, false)
+		p, err := tx.Payments().Get(ctx, transactionID)
 		if err != nil {
 			return err
 		}
@@ -261,8 +271,70 @@ func (s *Service) Checkout(ctx context.Context, transactionID string) (CheckoutV
 		if err != nil {
 			return err
 		}
-		out = CheckoutView{PaymentView: PaymentView{Payment: p, Attempts: atts}, MerchantName: c.Name, Gateways: s.Gateways()}
+		out = CheckoutView{PaymentView: PaymentView{Payment: p, Attempts: atts}, MerchantName: c.Name, Gateways: s.gateways.Active()}
 		return nil
+	})
+	return out, err
+}
+
+// ListInput selects a page of a client's payments. Page starts at 1; Limit
+// is 1..100 (0 → 20).
+type ListInput struct {
+	Status   string
+	OrderID  string
+	From, To time.Time
+	Page     int
+	Limit    int
+}
+
+// PaymentPage is one page of payments and how many match in all.
+type PaymentPage struct {
+	Payments    []*domain.Payment
+	Page, Limit int
+	Total       int
+}
+
+// List returns a page of the principal's own payments, newest first.
+// Errors: *domain.ValidationError for a bad status, page, limit or date
+// range; domain.ErrForbidden for a payment-scoped principal.
+func (s *Payments) List(ctx context.Context, pr Principal, in ListInput) (PaymentPage, error) {
+	var v domain.ValidationError
+	if pr.TransactionID != "" {
+		return PaymentPage{}, domain.ErrForbidden
+	}
+	if in.Page == 0 {
+		in.Page = 1
+	}
+	if in.Limit == 0 {
+		in.Limit = 20
+	}
+	if in.Page < 1 {
+		v.Add("page", "page must be 1 or more")
+	}
+	if in.Limit < 1 || in.Limit > 100 {
+		v.Add("limit", "limit must be between 1 and 100")
+	}
+	var st domain.PaymentStatus
+	if in.Status != "" {
+		var err error
+		if st, err = domain.ParsePaymentStatus(in.Status); err != nil {
+			v.Add("status", "status must be one of pending, processing, success, failed, cancelled, expired, partially_refunded, refunded, disputed")
+		}
+	}
+	if !in.From.IsZero() && !in.To.IsZero() && in.To.Before(in.From) {
+		v.Add("to_date", "to_date must not be before from_date")
+	}
+	if err := v.Err(); err != nil {
+		return PaymentPage{}, err
+	}
+	out := PaymentPage{Page: in.Page, Limit: in.Limit}
+	err := s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
+		var err error
+		out.Payments, out.Total, err = tx.Queries().List(ctx, ports.PaymentFilter{
+			ClientID: pr.ClientID, Status: st, OrderID: in.OrderID, From: in.From, To: in.To,
+			Offset: (in.Page - 1) * in.Limit, Limit: in.Limit,
+		})
+		return err
 	})
 	return out, err
 }

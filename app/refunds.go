@@ -4,10 +4,23 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports"
 )
+
+// Refunds gives money back: a merchant requests a refund, a job takes it to
+// the gateway once, and the gateway's answer settles it and the payment.
+type Refunds struct {
+	tx         ports.TxProvider
+	clock      ports.Clock
+	log        *slog.Logger
+	gateways   *Gateways
+	pub        publisher
+	sms        smsQueue
+	maxRefunds int // the most refunds one payment may have
+}
 
 // RefundInput is a merchant's refund request (POST /api/v1/refund,
 // GraphQL refundPayment).
@@ -17,75 +30,84 @@ type RefundInput struct {
 	Reason        string // 1-255 characters; "" → "Refund requested by merchant"
 }
 
-// RequestRefund validates a refund against what is still refundable (the
-// amount paid, less refunds done and refunds still open), stores it pending
-// and queues its processing at the gateway, in one transaction under the
+// Request validates a refund against what is still refundable (the amount
+// paid, less refunds done and refunds still open), stores it pending and
+// queues its processing at the gateway, in one transaction under the
 // payment's row lock. Errors: domain.ErrNotFound (no such payment for this
-// client), *domain.ValidationError (amount, reason, transaction_id).
-func (s *Service) RequestRefund(ctx context.Context, pr Principal, in RefundInput) (*domain.Refund, error) {
+// client, or a payment-scoped principal), *domain.ValidationError (amount,
+// reason, transaction_id).
+func (s *Refunds) Request(ctx context.Context, pr Principal, in RefundInput) (*domain.Refund, error) {
 	if in.Reason == "" {
 		in.Reason = "Refund requested by merchant"
 	}
 	var out *domain.Refund
 	err := s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
-		p, err := tx.Payments().Get(ctx, in.TransactionID, true)
-		if err != nil {
-			return err
-		}
-		if !pr.CanSee(p) || pr.TransactionID != "" {
-			return domain.ErrNotFound
-		}
-		refunds, err := tx.Refunds().ListByPayment(ctx, p.ID)
-		if err != nil {
-			return err
-		}
-		open, _ := domain.NewMoney(0, p.Amount.Currency().Code)
-		for _, r := range refunds {
-			if r.Open() {
-				open, _ = open.Add(r.Amount)
+		return tx.Payments().Update(ctx, in.TransactionID, func(p *domain.Payment) error {
+			if !pr.CanSee(p) || pr.TransactionID != "" {
+				return domain.ErrNotFound
 			}
-		}
-		var v domain.ValidationError
-		amount := domain.Money{}
-		if in.Amount == "" {
-			amount, err = p.Refundable().Sub(open)
-			if err != nil || amount.IsZero() {
-				v.Add("amount", "nothing is left to refund")
-			}
-		} else {
-			amount, err = domain.ParseAmount(in.Amount, p.Amount.Currency().Code)
+			refunds, err := tx.Refunds().ListByPayment(ctx, p.ID)
 			if err != nil {
-				v.Add("amount", amountProblem(err, p.Amount.Currency()))
+				return err
 			}
-		}
-		if n := len([]rune(in.Reason)); n > domain.MaxRefundReason {
-			v.Add("reason", fmt.Sprintf("reason must be at most %d characters", domain.MaxRefundReason))
-		}
-		if len(v.Fields) == 0 {
-			if err := p.CheckRefundable(amount, open); errors.Is(err, domain.ErrInvalidTransition) {
-				v.Add("transaction_id", fmt.Sprintf("payment is %s; only successful payments can be refunded", p.Status()))
-			} else if err != nil {
-				left, _ := p.Refundable().Sub(open)
-				v.Add("amount", fmt.Sprintf("amount exceeds the refundable amount of %s", left.Decimal()))
+			amount, err := s.check(p, refunds, in)
+			if err != nil {
+				return err
 			}
-		}
-		if len(v.Fields) == 0 && len(refunds) >= s.cfg.MaxRefunds {
-			v.Add("transaction_id", fmt.Sprintf("a payment can have at most %d refunds", s.cfg.MaxRefunds))
-		}
-		if err := v.Err(); err != nil {
-			return err
-		}
-		r, err := domain.NewRefund(p, amount, in.Reason, s.clock.Now())
-		if err != nil {
-			return err
-		}
-		if err := tx.Refunds().Create(ctx, r); err != nil {
-			return err
-		}
-		out = r
-		return tx.Jobs().EnqueueRefund(ctx, r.ID)
+			r, err := domain.NewRefund(p, amount, in.Reason, s.clock.Now())
+			if err != nil {
+				return err
+			}
+			if err := tx.Refunds().Create(ctx, r); err != nil {
+				return err
+			}
+			out = r
+			return tx.Jobs().EnqueueRefund(ctx, r.ID)
+		})
 	})
 	return out, err
+}
+
+// check validates a refund request against payment p and its refunds so
+// far and returns the amount to refund, or a *domain.ValidationError.
+func (s *Refunds) check(p *domain.Payment, refunds []*domain.Refund, in RefundInput) (domain.Money, error) {
+	open, _ := domain.NewMoney(0, p.Amount.Currency().Code)
+	for _, r := range refunds {
+		if r.Open() {
+			open, _ = open.Add(r.Amount)
+		}
+	}
+	var (
+		v      domain.ValidationError
+		amount domain.Money
+		err    error
+	)
+	if in.Amount == "" {
+		amount, err = p.Refundable().Sub(open)
+		if err != nil || amount.IsZero() {
+			v.Add("amount", "nothing is left to refund")
+		}
+	} else {
+		amount, err = domain.ParseAmount(in.Amount, p.Amount.Currency().Code)
+		if err != nil {
+			v.Add("amount", amountProblem(err, p.Amount.Currency()))
+		}
+	}
+	if n := len([]rune(in.Reason)); n > domain.MaxRefundReason {
+		v.Add("reason", fmt.Sprintf("reason must be at most %d characters", domain.MaxRefundReason))
+	}
+	if len(v.Fields) == 0 {
+		if err := p.CheckRefundable(amount, open); errors.Is(err, domain.ErrInvalidTransition) {
+			v.Add("transaction_id", fmt.Sprintf("payment is %s; only successful payments can be refunded", p.Status()))
+		} else if err != nil {
+			left, _ := p.Refundable().Sub(open)
+			v.Add("amount", fmt.Sprintf("amount exceeds the refundable amount of %s", left.Decimal()))
+		}
+	}
+	if len(v.Fields) == 0 && len(refunds) >= s.maxRefunds {
+		v.Add("transaction_id", fmt.Sprintf("a payment can have at most %d refunds", s.maxRefunds))
+	}
+	return amount, v.Err()
 }
 
 // amountProblem words a money parse error for a 422.
@@ -105,56 +127,51 @@ func amountProblem(err error, cur domain.Currency) string {
 // the job asks again later (refund status only, never a second submit).
 var ErrRefundUnsettled = fmt.Errorf("refund outcome not known yet: %w", ErrRetryable)
 
-// ProcessRefund takes a refund to the gateway (the River job's body). A
-// pending refund is marked submitted in its own transaction before the
-// gateway is called, so however often this runs the refund is submitted at
-// most once; a submitted refund is only asked about (CheckRefund). The
-// outcome is applied under the payment's row lock: success moves the
-// payment to partially_refunded or refunded. ErrRefundUnsettled when the
-// gateway could not be heard.
-func (s *Service) ProcessRefund(ctx context.Context, refundID string) error {
+// Process takes a refund to the gateway (the River job's body). A pending
+// refund is marked submitted in its own transaction before the gateway is
+// called, so however often this runs the refund is submitted at most once;
+// a submitted refund is only asked about (CheckRefund). The outcome is
+// applied under the payment's row lock: success moves the payment to
+// partially_refunded or refunded. ErrRefundUnsettled when the gateway could
+// not be heard; an error wrapping ErrRetryable when the call failed.
+func (s *Refunds) Process(ctx context.Context, refundID string) error {
 	var (
 		r       *domain.Refund
 		p       *domain.Payment
-		prior   []string
 		submit  bool
 		refunds []*domain.Refund
 	)
 	err := s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
-		var err error
-		if r, err = tx.Refunds().Get(ctx, refundID, true); err != nil {
-			return err
-		}
-		if p, err = tx.Payments().Get(ctx, r.PaymentID, false); err != nil {
-			return err
-		}
-		if refunds, err = tx.Refunds().ListByPayment(ctx, r.PaymentID); err != nil {
-			return err
-		}
-		if r.Status() == domain.RefundPending {
-			submit = true
-			if err := r.Submit(s.clock.Now()); err != nil {
+		submit = false
+		return tx.Refunds().Update(ctx, refundID, func(pay *domain.Payment, x *domain.Refund) error {
+			var err error
+			if refunds, err = tx.Refunds().ListByPayment(ctx, x.PaymentID); err != nil {
 				return err
 			}
-			return tx.Refunds().Update(ctx, r)
-		}
-		return nil
+			r, p = x, pay
+			if x.Status() == domain.RefundPending {
+				submit = true
+				return x.Submit(s.clock.Now())
+			}
+			return nil
+		})
 	})
 	if err != nil || !r.Open() {
 		return err
 	}
+	var prior []string
 	for _, x := range refunds {
 		if x.ID != r.ID && x.GatewayRef != "" {
 			prior = append(prior, x.GatewayRef)
 		}
 	}
-	gw, err := s.gateway(p.Gateway)
+	gw, err := s.gateways.get(p.Gateway)
 	if err != nil {
-		return s.settleRefund(ctx, r.ID, ports.RefundResult{Outcome: ports.OutcomeFailed, Code: "NO_GATEWAY", Message: err.Error()})
+		return s.settle(ctx, r.ID, ports.RefundResult{Outcome: ports.OutcomeFailed, Code: "NO_GATEWAY", Message: err.Error()})
 	}
 	rf, ok := gw.(ports.Refunder)
 	if !ok {
-		return s.settleRefund(ctx, r.ID, ports.RefundResult{Outcome: ports.OutcomeFailed, Code: "NOT_SUPPORTED",
+		return s.settle(ctx, r.ID, ports.RefundResult{Outcome: ports.OutcomeFailed, Code: "NOT_SUPPORTED",
 			Message: fmt.Sprintf("%s does not support refunds", p.Gateway)})
 	}
 	req := ports.RefundRequest{RefundID: r.ID, GatewayRef: p.GatewayRef, TrxID: p.TrxID, Amount: r.Amount,
@@ -173,25 +190,21 @@ func (s *Service) ProcessRefund(ctx context.Context, refundID string) error {
 	if res.Outcome == ports.OutcomeUnknown {
 		return ErrRefundUnsettled
 	}
-	return s.settleRefund(ctx, r.ID, res)
+	return s.settle(ctx, r.ID, res)
 }
 
-// settleRefund applies a gateway's final answer about a refund.
-func (s *Service) settleRefund(ctx context.Context, refundID string, res ports.RefundResult) error {
+// settle applies a gateway's final answer about a refund, under the
+// payment's and then the refund's row lock.
+func (s *Refunds) settle(ctx context.Context, refundID string, res ports.RefundResult) error {
 	return s.tx.Transact(context.WithoutCancel(ctx), func(ctx context.Context, tx ports.Tx) error {
-		r, err := tx.Refunds().Get(ctx, refundID, true)
-		if err != nil {
-			return err
-		}
-		p, err := tx.Payments().Get(ctx, r.PaymentID, true)
-		if err != nil {
-			return err
-		}
-		if !r.Open() {
-			return nil
-		}
-		now := s.clock.Now()
-		if res.Outcome == ports.OutcomeSucceeded {
+		return tx.Refunds().Update(ctx, refundID, func(p *domain.Payment, r *domain.Refund) error {
+			if !r.Open() {
+				return nil
+			}
+			now := s.clock.Now()
+			if res.Outcome != ports.OutcomeSucceeded {
+				return r.Fail(res.Code, res.Message, now)
+			}
 			if err := r.Succeed(res.RefundRef, now); err != nil {
 				return err
 			}
@@ -199,29 +212,22 @@ func (s *Service) settleRefund(ctx context.Context, refundID string, res ports.R
 				// The gateway gave the money back; our books must say so.
 				s.log.Error("refund succeeded at the gateway but does not fit the payment",
 					"refund", r.ID, "payment", p.ID, "err", err)
-			} else {
-				if err := tx.Payments().Update(ctx, p); err != nil {
-					return err
-				}
-				if err := s.publish(ctx, tx, p, domain.EventPaymentRefunded); err != nil {
-					return err
-				}
-				if err := s.queuePaymentSMS(ctx, tx, p, TemplateRefund, r.Amount); err != nil {
-					return err
-				}
+				return nil
 			}
-		} else if err := r.Fail(res.Code, res.Message, now); err != nil {
-			return err
-		}
-		return tx.Refunds().Update(ctx, r)
+			if err := s.pub.publish(ctx, tx, p, domain.EventPaymentRefunded); err != nil {
+				return err
+			}
+			return s.sms.queue(ctx, tx, p, TemplateRefund, r.Amount)
+		})
 	})
 }
 
-// Refunds returns a payment's refunds if the principal may see it.
-func (s *Service) Refunds(ctx context.Context, pr Principal, transactionID string) ([]*domain.Refund, error) {
+// List returns a payment's refunds if the principal may see it;
+// domain.ErrNotFound otherwise.
+func (s *Refunds) List(ctx context.Context, pr Principal, transactionID string) ([]*domain.Refund, error) {
 	var out []*domain.Refund
 	err := s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
-		p, err := tx.Payments().Get(ctx, transactionID, false)
+		p, err := tx.Payments().Get(ctx, transactionID)
 		if err != nil {
 			return err
 		}

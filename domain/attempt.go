@@ -127,12 +127,43 @@ func (a *Attempt) Succeed(trxID string, now time.Time) error {
 	return nil
 }
 
-// Fail records the gateway's refusal code and message.
+// Fail records the gateway's refusal code and message. A failed attempt
+// holds no gateway transaction: one it had claimed is released (an operator
+// review keeps it), so a transaction put on the wrong attempt cannot block
+// the attempt it belongs to.
 func (a *Attempt) Fail(code, message string, now time.Time) error {
 	if err := a.move(AttemptFailed, now); err != nil {
 		return err
 	}
-	a.FailureCode, a.FailureMessage = code, message
+	a.FailureCode, a.FailureMessage, a.TrxID = code, message, ""
+	return nil
+}
+
+// ClaimReturn claims a redirected attempt for confirmation from a browser
+// return that brings the gateway's transaction id (the redirect gateway's
+// transaction_id): redirected → confirming, holding trxID from now on, so
+// a crash before the gateway answers keeps it for reconciliation and no
+// other attempt can claim it meanwhile (the store refuses a second holder
+// with ErrDuplicate).
+func (a *Attempt) ClaimReturn(trxID string, now time.Time) error {
+	if err := a.Confirm(now); err != nil {
+		return err
+	}
+	a.TrxID = trxID
+	return nil
+}
+
+// HoldTrx keeps trxID on an attempt in confirming or unresolved whose
+// outcome is still unknown, unless it already holds one: the claimed
+// transaction stays with the attempt until it is settled. ErrInvalidTransition
+// for a settled attempt.
+func (a *Attempt) HoldTrx(trxID string) error {
+	if a.status != AttemptConfirming && a.status != AttemptUnresolved {
+		return fmt.Errorf("%w: attempt %s is %s; only an open outcome holds a claimed transaction", ErrInvalidTransition, a.ID, a.status)
+	}
+	if a.TrxID == "" {
+		a.TrxID = trxID
+	}
 	return nil
 }
 

@@ -69,6 +69,31 @@ type WebhookDelivery struct {
 	DeliveredAt *time.Time
 }
 
+// Record counts one try of a delivery made at now that got HTTP status
+// (0: no answer) and returns the try to store. A pending delivery becomes
+// delivered on a 2xx within the time allowed (delivered), failed on a
+// failed last try, and otherwise stays pending for the next try; a
+// delivery already settled keeps its status (the try is still counted).
+func (d *WebhookDelivery) Record(status int, delivered, lastTry bool, now time.Time) WebhookAttempt {
+	d.Attempts++
+	d.LastStatus, d.UpdatedAt = status, now
+	if d.Status == DeliveryPending {
+		switch {
+		case delivered:
+			d.Status, d.DeliveredAt = DeliveryDelivered, &now
+		case lastTry:
+			d.Status = DeliveryFailed
+		}
+	}
+	return WebhookAttempt{DeliveryID: d.ID, Attempt: d.Attempts, At: now, StatusCode: status}
+}
+
+// Redeliver puts a delivery back to pending for a fresh series of tries,
+// whatever its status.
+func (d *WebhookDelivery) Redeliver(now time.Time) {
+	d.Status, d.UpdatedAt, d.DeliveredAt = DeliveryPending, now, nil
+}
+
 // WebhookAttempt is one try of a delivery, as stored for the merchant and
 // the operator.
 type WebhookAttempt struct {

@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // NotificationStatus is where an SMS is in its delivery.
 type NotificationStatus string
@@ -45,4 +48,36 @@ type PaymentChanged struct {
 	TrxID         string        `json:"trx_id,omitempty"`
 	Refunded      int64         `json:"refunded"` // minor units
 	UpdatedAt     time.Time     `json:"updated_at"`
+}
+
+// Sent records that provider accepted a queued notification as ref:
+// queued → sent. ErrInvalidTransition if it is no longer queued.
+func (n *Notification) Sent(provider, ref string, now time.Time) error {
+	if err := n.try(provider); err != nil {
+		return err
+	}
+	n.Status, n.ProviderRef, n.SentAt, n.Error = NotificationSent, ref, &now, ""
+	return nil
+}
+
+// Failed records a provider's refusal of a queued notification. When retry
+// is true it stays queued for another try; otherwise queued → failed.
+// ErrInvalidTransition if it is no longer queued.
+func (n *Notification) Failed(provider, reason string, retry bool) error {
+	if err := n.try(provider); err != nil {
+		return err
+	}
+	n.Error = reason
+	if !retry {
+		n.Status = NotificationFailed
+	}
+	return nil
+}
+
+func (n *Notification) try(provider string) error {
+	if n.Status != NotificationQueued {
+		return fmt.Errorf("%w: notification %s is %s", ErrInvalidTransition, n.ID, n.Status)
+	}
+	n.Provider, n.Attempts = provider, n.Attempts+1
+	return nil
 }

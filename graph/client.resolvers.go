@@ -21,7 +21,7 @@ func (r *mutationResolver) RegenerateAPIKeys(ctx context.Context, input *model.R
 	if input != nil {
 		clientID = deref(input.ClientID)
 	}
-	creds, err := r.app.RegenerateKeys(ctx, pr, clientID)
+	creds, err := r.app.Accounts.RegenerateKeys(ctx, pr, clientID)
 	if err != nil {
 		return nil, err
 	}
@@ -34,7 +34,7 @@ func (r *queryResolver) Dashboard(ctx context.Context) (*model.Dashboard, error)
 	if err != nil {
 		return nil, err
 	}
-	d, err := r.app.ClientDashboard(ctx, pr)
+	d, err := r.app.Accounts.Dashboard(ctx, pr)
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +47,7 @@ func (r *queryResolver) ClientProfile(ctx context.Context) (*model.ClientProfile
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.app.ClientProfile(ctx, pr)
+	p, err := r.app.Accounts.Profile(ctx, pr)
 	if err != nil {
 		return nil, err
 	}

@@ -77,7 +77,7 @@ func (s *memStore) putAttempt(a *domain.Attempt) {
 
 // Get returns the stored payment with id.
 func (s *memStore) Get(id string) (*domain.Payment, error) {
-	return memPayments{s: s}.Get(context.Background(), id, false)
+	return memPayments{s: s}.Get(context.Background(), id)
 }
 
 // attemptCount returns how many attempts are stored.
@@ -127,11 +127,7 @@ func (l memEventLog) GetEvent(_ context.Context, id string) (*domain.Event, erro
 	return &cp, nil
 }
 
-func (l memEventLog) CreateDelivery(ctx context.Context, d *domain.WebhookDelivery) error {
-	return l.UpdateDelivery(ctx, d)
-}
-
-func (l memEventLog) UpdateDelivery(_ context.Context, d *domain.WebhookDelivery) error {
+func (l memEventLog) CreateDelivery(_ context.Context, d *domain.WebhookDelivery) error {
 	l.s.mu.Lock()
 	defer l.s.mu.Unlock()
 	cp := *d
@@ -139,7 +135,18 @@ func (l memEventLog) UpdateDelivery(_ context.Context, d *domain.WebhookDelivery
 	return nil
 }
 
-func (l memEventLog) GetDelivery(_ context.Context, id string, _ bool) (*domain.WebhookDelivery, error) {
+func (l memEventLog) UpdateDelivery(ctx context.Context, id string, fn func(*domain.WebhookDelivery) error) error {
+	d, err := l.GetDelivery(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := fn(d); err != nil {
+		return err
+	}
+	return l.CreateDelivery(ctx, d)
+}
+
+func (l memEventLog) GetDelivery(_ context.Context, id string) (*domain.WebhookDelivery, error) {
 	l.s.mu.Lock()
 	defer l.s.mu.Unlock()
 	d, ok := l.s.deliveries[id]
@@ -296,7 +303,19 @@ func (r memPayments) Create(_ context.Context, p *domain.Payment) error {
 	return nil
 }
 
-func (r memPayments) Get(_ context.Context, id string, _ bool) (*domain.Payment, error) {
+func (r memPayments) Update(ctx context.Context, id string, fn func(*domain.Payment) error) error {
+	p, err := r.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := fn(p); err != nil {
+		return err
+	}
+	r.s.put(p)
+	return nil
+}
+
+func (r memPayments) Get(_ context.Context, id string) (*domain.Payment, error) {
 	if id == panicID {
 		panic("boom: secret detail")
 	}
@@ -320,12 +339,24 @@ func (r memAttempts) Create(_ context.Context, a *domain.Attempt) error {
 	return nil
 }
 
-func (r memAttempts) Update(_ context.Context, a *domain.Attempt) error {
+func (r memAttempts) Update(ctx context.Context, id string, fn func(*domain.Payment, *domain.Attempt) error) error {
+	a, err := r.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	p, err := memPayments{s: r.s}.Get(ctx, a.PaymentID)
+	if err != nil {
+		return err
+	}
+	if err := fn(p, a); err != nil {
+		return err
+	}
+	r.s.put(p)
 	r.s.putAttempt(a)
 	return nil
 }
 
-func (r memAttempts) Get(_ context.Context, id string, _ bool) (*domain.Attempt, error) {
+func (r memAttempts) Get(_ context.Context, id string) (*domain.Attempt, error) {
 	r.s.mu.Lock()
 	defer r.s.mu.Unlock()
 	a, ok := r.s.attempts[id]

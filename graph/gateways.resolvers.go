@@ -16,7 +16,7 @@ func (r *queryResolver) GatewayList(ctx context.Context) ([]*model.GatewayInfo, 
 	if _, err := readerPrincipal(ctx); err != nil {
 		return nil, err
 	}
-	list := r.app.GatewayList()
+	list := r.app.Gateways.List()
 	out := make([]*model.GatewayInfo, 0, len(list))
 	for _, g := range list {
 		out = append(out, toModelGatewayInfo(g))
@@ -29,7 +29,7 @@ func (r *queryResolver) GatewayHealth(ctx context.Context) ([]*model.GatewayHeal
 	if _, err := readerPrincipal(ctx); err != nil {
 		return nil, err
 	}
-	hs, err := r.app.GatewaysHealth(ctx)
+	hs, err := r.app.Gateways.Health(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -114,7 +114,7 @@ func pageFor(start, first int) (size, page, skip int, whole bool) {
 func (r *Resolver) listWindow(ctx context.Context, pr app.Principal, in app.ListInput, start, first int) ([]*domain.Payment, int, error) {
 	size, page, skip, whole := pageFor(start, first)
 	in.Page, in.Limit = page, size
-	res, err := r.app.ListPayments(ctx, pr, in)
+	res, err := r.app.Payments.List(ctx, pr, in)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -122,7 +122,7 @@ func (r *Resolver) listWindow(ctx context.Context, pr app.Principal, in app.List
 	total := res.Total
 	if !whole && len(res.Payments) == size {
 		in.Page++
-		next, err := r.app.ListPayments(ctx, pr, in)
+		next, err := r.app.Payments.List(ctx, pr, in)
 		if err != nil {
 			return nil, 0, err
 		}

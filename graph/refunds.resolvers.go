@@ -32,7 +32,7 @@ func (r *mutationResolver) RefundPayment(ctx context.Context, input model.Refund
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	ref, err := r.app.RequestRefund(ctx, pr, app.RefundInput{
+	ref, err := r.app.Refunds.Request(ctx, pr, app.RefundInput{
 		TransactionID: input.TransactionID,
 		Amount:        deref(input.Amount),
 		Reason:        deref(input.Reason),
@@ -49,7 +49,7 @@ func (r *paymentResolver) Refunds(ctx context.Context, obj *model.Payment) ([]*m
 	if err != nil {
 		return nil, err
 	}
-	rs, err := r.app.Refunds(ctx, pr, obj.TransactionID)
+	rs, err := r.app.Refunds.List(ctx, pr, obj.TransactionID)
 	if err != nil {
 		return nil, err
 	}

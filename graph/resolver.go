@@ -15,7 +15,7 @@ import (
 // Resolver is the root of the GraphQL resolvers. It only holds what they
 // depend on; NewHandler builds it from Config.
 type Resolver struct {
-	app         *app.Service
+	app         *app.App
 	tokens      *httpauth.Tokens
 	events      ports.EventSubscriber
 	paymentURL  func(transactionID string) string

@@ -24,7 +24,7 @@ func (r *mutationResolver) CreatePayment(ctx context.Context, input model.Create
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.app.CreatePayment(ctx, pr.ClientID, in)
+	p, err := r.app.Payments.Create(ctx, pr.ClientID, in)
 	if err != nil {
 		return nil, err
 	}
@@ -52,10 +52,10 @@ func (r *mutationResolver) StartPayment(ctx context.Context, transactionID strin
 		return nil, err
 	}
 	// StartAttempt does not know the caller: check it may see the payment.
-	if _, err := r.app.GetPayment(ctx, pr, transactionID); err != nil {
+	if _, err := r.app.Payments.Get(ctx, pr, transactionID); err != nil {
 		return nil, err
 	}
-	redirectURL, err := r.app.StartAttempt(ctx, transactionID, g)
+	redirectURL, err := r.app.Attempts.Start(ctx, transactionID, g)
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +73,7 @@ func (r *paymentResolver) Attempts(ctx context.Context, obj *model.Payment) ([]*
 	if err != nil {
 		return nil, err
 	}
-	v, err := r.app.GetPayment(ctx, pr, obj.TransactionID)
+	v, err := r.app.Payments.Get(ctx, pr, obj.TransactionID)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +86,7 @@ func (r *queryResolver) Payment(ctx context.Context, transactionID string) (*mod
 	if err != nil {
 		return nil, err
 	}
-	v, err := r.app.GetPayment(ctx, pr, transactionID)
+	v, err := r.app.Payments.Get(ctx, pr, transactionID)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +98,7 @@ func (r *queryResolver) Gateways(ctx context.Context) ([]model.Gateway, error) {
 	if _, err := principal(ctx); err != nil {
 		return nil, err
 	}
-	active := r.app.Gateways()
+	active := r.app.Gateways.Active()
 	out := make([]model.Gateway, 0, len(active))
 	for _, g := range active {
 		out = append(out, toModelGateway(g))

@@ -44,7 +44,7 @@ const (
 // Config is what the GraphQL handler needs.
 type Config struct {
 	// App runs the use cases. Required.
-	App *app.Service
+	App *app.App
 	// Auth checks HMAC-signed merchant requests. Required.
 	Auth *app.Authenticator
 	// Tokens verifies bearer tokens and issues createPayment's client

@@ -42,7 +42,7 @@ const (
 // unsubscribes and closes the channel.
 func (r *Resolver) followPayment(ctx context.Context, pr app.Principal, transactionID string) (<-chan *model.Payment, error) {
 	events, unsubscribe := r.events.Subscribe(ctx, transactionID)
-	v, err := r.app.GetPayment(ctx, pr, transactionID)
+	v, err := r.app.Payments.Get(ctx, pr, transactionID)
 	if err != nil {
 		unsubscribe()
 		return nil, err
@@ -115,7 +115,7 @@ func (f *paymentFeed) run(ctx context.Context) {
 				f.events, f.unsubscribe = f.r.events.Subscribe(ctx, f.transactionID)
 			}
 		}
-		v, err := f.r.app.GetPayment(ctx, f.pr, f.transactionID)
+		v, err := f.r.app.Payments.Get(ctx, f.pr, f.transactionID)
 		if err == nil && ev != nil {
 			v = atVersion(v, *ev)
 		}

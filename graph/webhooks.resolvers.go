@@ -26,11 +26,11 @@ func (r *mutationResolver) RedeliverWebhook(ctx context.Context, input model.Red
 	}
 	// The event and the attempts so far, read first: after Redeliver has
 	// queued the delivery, nothing else may fail.
-	before, err := r.app.ListDeliveries(ctx, pr, input.EventID, 1)
+	before, err := r.app.Webhooks.List(ctx, pr, input.EventID, 1)
 	if err != nil {
 		return nil, err
 	}
-	d, err := r.app.Redeliver(ctx, pr, input.EventID)
+	d, err := r.app.Webhooks.Redeliver(ctx, pr, input.EventID)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +51,7 @@ func (r *queryResolver) WebhookDeliveries(ctx context.Context, eventID *string, 
 	if err != nil {
 		return nil, err
 	}
-	vs, err := r.app.ListDeliveries(ctx, pr, deref(eventID), limit)
+	vs, err := r.app.Webhooks.List(ctx, pr, deref(eventID), limit)
 	if err != nil {
 		return nil, err
 	}

@@ -13,9 +13,11 @@ type EventRepository interface {
 	// GetEvent returns an event; domain.ErrNotFound if none.
 	GetEvent(ctx context.Context, id string) (*domain.Event, error)
 	CreateDelivery(ctx context.Context, d *domain.WebhookDelivery) error
-	// GetDelivery returns a delivery; forUpdate locks it.
-	GetDelivery(ctx context.Context, id string, forUpdate bool) (*domain.WebhookDelivery, error)
-	UpdateDelivery(ctx context.Context, d *domain.WebhookDelivery) error
+	// GetDelivery reads a delivery; domain.ErrNotFound if none.
+	GetDelivery(ctx context.Context, id string) (*domain.WebhookDelivery, error)
+	// UpdateDelivery locks delivery id, calls fn with it and writes it back
+	// if fn returns nil. fn's error as is, or domain.ErrNotFound.
+	UpdateDelivery(ctx context.Context, id string, fn func(d *domain.WebhookDelivery) error) error
 	AddAttempt(ctx context.Context, a domain.WebhookAttempt) error
 	// ListDeliveries returns a client's deliveries (all clients when
 	// clientID is ""), newest first; eventID "" means any event.

@@ -27,11 +27,20 @@ type TxProvider interface {
 	// Transact begins a transaction, calls fn with repositories, job queue
 	// and event publisher bound to it, and commits if fn returns nil, else
 	// rolls back. Jobs enqueued and events published inside fn take effect
-	// only on commit. It returns fn's error, or the commit's.
+	// only on commit. When the store aborts the transaction for a deadlock
+	// or a serialization failure, Transact runs fn again from the start (a
+	// bounded number of times, with jitter), so fn must do nothing outside
+	// the transaction that cannot be repeated. It returns fn's error, or the
+	// commit's.
 	Transact(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
 }
 
 // Tx is what a use case may touch inside its transaction.
+//
+// Lock order (docs/architecture.md §3): rows are locked payment → attempt →
+// review, and payment → refund, by every path. The Update methods below
+// take their locks in that order themselves; a use case that needs several
+// (expiring a payment and its attempts) nests them in the same order.
 type Tx interface {
 	Payments() PaymentRepository
 	Attempts() AttemptRepository
@@ -51,21 +60,23 @@ type PaymentRepository interface {
 	// Create stores a new payment; domain.ErrDuplicate if the client already
 	// has its order_id.
 	Create(ctx context.Context, p *domain.Payment) error
-	// Get returns a payment; forUpdate locks its row until the transaction
-	// ends. domain.ErrNotFound if there is none.
-	Get(ctx context.Context, id string, forUpdate bool) (*domain.Payment, error)
-	// Update writes every mutable field of p.
-	Update(ctx context.Context, p *domain.Payment) error
+	// Get reads a payment without locking it; domain.ErrNotFound if there is
+	// none.
+	Get(ctx context.Context, id string) (*domain.Payment, error)
+	// Update locks payment id until the transaction ends, calls fn with it
+	// and, if fn returns nil and changed it (its Version moved), writes it
+	// back. It returns fn's error as is, or domain.ErrNotFound.
+	Update(ctx context.Context, id string, fn func(p *domain.Payment) error) error
 }
 
 // AttemptRepository stores attempts.
 type AttemptRepository interface {
 	Create(ctx context.Context, a *domain.Attempt) error
-	// Get returns an attempt by ID; domain.ErrNotFound if none.
-	Get(ctx context.Context, id string, forUpdate bool) (*domain.Attempt, error)
+	// Get reads an attempt without locking it; domain.ErrNotFound if none.
+	Get(ctx context.Context, id string) (*domain.Attempt, error)
 	// GetByGatewayRef finds the attempt a gateway knows by ref (bKash
 	// paymentID); domain.ErrNotFound if none.
-	GetByGatewayRef(ctx context.Context, g domain.Gateway, ref string, forUpdate bool) (*domain.Attempt, error)
+	GetByGatewayRef(ctx context.Context, g domain.Gateway, ref string) (*domain.Attempt, error)
 	// GetByTrxID finds the attempt holding gateway transaction trxID (one
 	// transaction settles one attempt at most); domain.ErrNotFound if none.
 	GetByTrxID(ctx context.Context, g domain.Gateway, trxID string) (*domain.Attempt, error)
@@ -75,7 +86,12 @@ type AttemptRepository interface {
 	// `before` — for unresolved ones: whose next check is due by `before` —
 	// oldest first (reconciliation).
 	Stale(ctx context.Context, st domain.AttemptStatus, before time.Time, limit int) ([]*domain.Attempt, error)
-	Update(ctx context.Context, a *domain.Attempt) error
+	// Update locks the attempt's payment, then the attempt (the lock
+	// order), calls fn with both and, if fn returns nil, writes back what
+	// fn changed. domain.ErrDuplicate when the attempt's new TrxID is held
+	// by another attempt; otherwise fn's error as is, or
+	// domain.ErrNotFound.
+	Update(ctx context.Context, attemptID string, fn func(p *domain.Payment, a *domain.Attempt) error) error
 }
 
 // ClientRepository reads merchants.
@@ -87,9 +103,11 @@ type ClientRepository interface {
 // NotificationRepository stores SMS notifications.
 type NotificationRepository interface {
 	Create(ctx context.Context, n *domain.Notification) error
-	// Get returns a notification; forUpdate locks it. domain.ErrNotFound if none.
-	Get(ctx context.Context, id string, forUpdate bool) (*domain.Notification, error)
-	Update(ctx context.Context, n *domain.Notification) error
+	// Get reads a notification; domain.ErrNotFound if none.
+	Get(ctx context.Context, id string) (*domain.Notification, error)
+	// Update locks notification id, calls fn with it and writes it back if
+	// fn returns nil. fn's error as is, or domain.ErrNotFound.
+	Update(ctx context.Context, id string, fn func(n *domain.Notification) error) error
 }
 
 // JobQueue enqueues background jobs inside the current transaction: a job is

@@ -42,11 +42,14 @@ type RefundResult struct {
 // RefundRepository stores refunds.
 type RefundRepository interface {
 	Create(ctx context.Context, r *domain.Refund) error
-	// Get returns a refund; forUpdate locks it. domain.ErrNotFound if none.
-	Get(ctx context.Context, id string, forUpdate bool) (*domain.Refund, error)
+	// Get reads a refund; domain.ErrNotFound if none.
+	Get(ctx context.Context, id string) (*domain.Refund, error)
 	// ListByPayment returns a payment's refunds, oldest first.
 	ListByPayment(ctx context.Context, paymentID string) ([]*domain.Refund, error)
-	Update(ctx context.Context, r *domain.Refund) error
+	// Update locks the refund's payment, then the refund (the lock order),
+	// calls fn with both and, if fn returns nil, writes back what fn
+	// changed. fn's error as is, or domain.ErrNotFound.
+	Update(ctx context.Context, refundID string, fn func(p *domain.Payment, r *domain.Refund) error) error
 }
 
 // PaymentFilter selects a client's payments (GET /api/v1/transactions).

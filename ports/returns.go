@@ -64,11 +64,13 @@ type ReviewRepository interface {
 	// Open stores r as the attempt's open review, replacing an earlier
 	// review of the same attempt.
 	Open(ctx context.Context, r *domain.Review) error
-	// Get returns an attempt's review; forUpdate locks it.
-	// domain.ErrNotFound if none.
-	Get(ctx context.Context, attemptID string, forUpdate bool) (*domain.Review, error)
+	// Get reads an attempt's review; domain.ErrNotFound if none.
+	Get(ctx context.Context, attemptID string) (*domain.Review, error)
 	// List returns up to limit reviews in status st ("" = any), oldest first.
 	List(ctx context.Context, st domain.ReviewStatus, limit int) ([]*domain.Review, error)
-	// Update writes a decided review.
-	Update(ctx context.Context, r *domain.Review) error
+	// Update locks the attempt's review, calls fn with it and writes it
+	// back if fn returns nil; call it with the attempt already locked
+	// (inside AttemptRepository.Update: the lock order). fn's error as is,
+	// or domain.ErrNotFound.
+	Update(ctx context.Context, attemptID string, fn func(r *domain.Review) error) error
 }

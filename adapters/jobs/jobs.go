@@ -28,7 +28,7 @@ const (
 	QueueNotifications = "notifications"
 )
 
-// SMSArgs sends one stored notification (app.Service.SendSMS).
+// SMSArgs sends one stored notification (app.Notifications.Send).
 type SMSArgs struct {
 	NotificationID string `json:"notification_id"`
 }
@@ -42,7 +42,7 @@ func (SMSArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueNotifications, MaxAttempts: 8}
 }
 
-// RefundArgs processes one refund at its gateway (app.Service.ProcessRefund).
+// RefundArgs processes one refund at its gateway (app.Refunds.Process).
 type RefundArgs struct {
 	RefundID string `json:"refund_id"`
 }
@@ -56,7 +56,7 @@ func (RefundArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: 20}
 }
 
-// WebhookArgs delivers one merchant webhook (app.Service.DeliverWebhook).
+// WebhookArgs delivers one merchant webhook (app.Webhooks.Deliver).
 type WebhookArgs struct {
 	DeliveryID string `json:"delivery_id"`
 }
@@ -108,7 +108,7 @@ type Config struct {
 // Runner owns the River client that inserts and works paycore's jobs.
 type Runner struct {
 	client *river.Client[pgx.Tx]
-	svc    atomic.Pointer[app.Service]
+	svc    atomic.Pointer[app.App]
 }
 
 // New builds the River client on pool with every paycore worker. Workers
@@ -160,9 +160,9 @@ func New(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
 }
 
 // Bind gives the workers the use cases to call.
-func (r *Runner) Bind(svc *app.Service) { r.svc.Store(svc) }
+func (r *Runner) Bind(svc *app.App) { r.svc.Store(svc) }
 
-func (r *Runner) service() (*app.Service, error) {
+func (r *Runner) service() (*app.App, error) {
 	s := r.svc.Load()
 	if s == nil {
 		return nil, errors.New("jobs: runner not bound to a service")
@@ -218,7 +218,7 @@ func (w *webhookWorker) Work(ctx context.Context, job *river.Job[WebhookArgs]) e
 	if err != nil {
 		return err
 	}
-	return svc.DeliverWebhook(ctx, job.Args.DeliveryID, job.Attempt >= job.MaxAttempts)
+	return svc.Webhooks.Deliver(ctx, job.Args.DeliveryID, job.Attempt >= job.MaxAttempts)
 }
 
 // NextRetry is the custom retry policy: 1, 5 and 15 minutes after the
@@ -243,7 +243,7 @@ func (w *refundWorker) Work(ctx context.Context, job *river.Job[RefundArgs]) err
 	if err != nil {
 		return err
 	}
-	return svc.ProcessRefund(ctx, job.Args.RefundID)
+	return svc.Refunds.Process(ctx, job.Args.RefundID)
 }
 
 // Timeout leaves room for a 30 s refund call and a 30 s status call.
@@ -274,5 +274,5 @@ func (w *smsWorker) Work(ctx context.Context, job *river.Job[SMSArgs]) error {
 	if err != nil {
 		return err
 	}
-	return svc.SendSMS(ctx, job.Args.NotificationID, job.Attempt >= job.MaxAttempts)
+	return svc.Notifications.Send(ctx, job.Args.NotificationID, job.Attempt >= job.MaxAttempts)
 }

@@ -91,15 +91,48 @@ func (r attemptRepo) get(ctx context.Context, forUpdate bool, where string, args
 	return row.toDomain()
 }
 
-func (r attemptRepo) Get(ctx context.Context, id string, forUpdate bool) (*domain.Attempt, error) {
-	return r.get(ctx, forUpdate, "id = ?", id)
+func (r attemptRepo) Get(ctx context.Context, id string) (*domain.Attempt, error) {
+	return r.get(ctx, false, "id = ?", id)
 }
 
-func (r attemptRepo) GetByGatewayRef(ctx context.Context, g domain.Gateway, ref string, forUpdate bool) (*domain.Attempt, error) {
+func (r attemptRepo) GetByGatewayRef(ctx context.Context, g domain.Gateway, ref string) (*domain.Attempt, error) {
 	if ref == "" {
 		return nil, domain.ErrNotFound
 	}
-	return r.get(ctx, forUpdate, "gateway = ? AND gateway_ref = ?", string(g), ref)
+	return r.get(ctx, false, "gateway = ? AND gateway_ref = ?", string(g), ref)
+}
+
+// Update locks the attempt's payment, then the attempt (the lock order:
+// payment_id never changes, so reading it unlocked first is safe), calls fn
+// and writes back the payment when fn moved its Version and the attempt
+// when fn changed it.
+func (r attemptRepo) Update(ctx context.Context, attemptID string, fn func(*domain.Payment, *domain.Attempt) error) error {
+	var paymentID string
+	if err := r.db.NewSelect().Table("attempts").Column("payment_id").Where("id = ?", attemptID).Scan(ctx, &paymentID); err != nil {
+		return mapErr(err)
+	}
+	pr := paymentRepo{r.db}
+	p, err := pr.get(ctx, paymentID, true)
+	if err != nil {
+		return err
+	}
+	a, err := r.get(ctx, true, "id = ?", attemptID)
+	if err != nil {
+		return err
+	}
+	v, before := p.Version, *a
+	if err := fn(p, a); err != nil {
+		return err
+	}
+	if *a != before {
+		if err := r.write(ctx, a); err != nil {
+			return err
+		}
+	}
+	if p.Version != v {
+		return pr.write(ctx, p)
+	}
+	return nil
 }
 
 func (r attemptRepo) ListByPayment(ctx context.Context, paymentID string) ([]*domain.Attempt, error) {
@@ -119,7 +152,7 @@ func (r attemptRepo) ListByPayment(ctx context.Context, paymentID string) ([]*do
 	return out, nil
 }
 
-func (r attemptRepo) Update(ctx context.Context, a *domain.Attempt) error {
+func (r attemptRepo) write(ctx context.Context, a *domain.Attempt) error {
 	res, err := r.db.NewUpdate().Model(toAttemptRow(a)).
 		ExcludeColumn("id", "payment_id", "gateway", "amount", "currency", "created_at").
 		WherePK().Exec(ctx)

@@ -84,7 +84,23 @@ func (r eventRepo) CreateDelivery(ctx context.Context, d *domain.WebhookDelivery
 	return mapErr(err)
 }
 
-func (r eventRepo) GetDelivery(ctx context.Context, id string, forUpdate bool) (*domain.WebhookDelivery, error) {
+func (r eventRepo) GetDelivery(ctx context.Context, id string) (*domain.WebhookDelivery, error) {
+	return r.getDelivery(ctx, id, false)
+}
+
+// UpdateDelivery locks the delivery, calls fn and writes it back.
+func (r eventRepo) UpdateDelivery(ctx context.Context, id string, fn func(*domain.WebhookDelivery) error) error {
+	d, err := r.getDelivery(ctx, id, true)
+	if err != nil {
+		return err
+	}
+	if err := fn(d); err != nil {
+		return err
+	}
+	return r.writeDelivery(ctx, d)
+}
+
+func (r eventRepo) getDelivery(ctx context.Context, id string, forUpdate bool) (*domain.WebhookDelivery, error) {
 	var row deliveryRow
 	q := r.db.NewSelect().Model(&row).Where("id = ?", id)
 	if forUpdate {
@@ -96,7 +112,7 @@ func (r eventRepo) GetDelivery(ctx context.Context, id string, forUpdate bool) (
 	return row.toDomain(), nil
 }
 
-func (r eventRepo) UpdateDelivery(ctx context.Context, d *domain.WebhookDelivery) error {
+func (r eventRepo) writeDelivery(ctx context.Context, d *domain.WebhookDelivery) error {
 	_, err := r.db.NewUpdate().Model(toDeliveryRow(d)).
 		Column("status", "attempts", "last_status", "updated_at", "delivered_at").WherePK().Exec(ctx)
 	return mapErr(err)

@@ -57,7 +57,23 @@ func (r notificationRepo) Create(ctx context.Context, n *domain.Notification) er
 	return mapErr(err)
 }
 
-func (r notificationRepo) Get(ctx context.Context, id string, forUpdate bool) (*domain.Notification, error) {
+func (r notificationRepo) Get(ctx context.Context, id string) (*domain.Notification, error) {
+	return r.get(ctx, id, false)
+}
+
+// Update locks the notification, calls fn and writes it back.
+func (r notificationRepo) Update(ctx context.Context, id string, fn func(*domain.Notification) error) error {
+	n, err := r.get(ctx, id, true)
+	if err != nil {
+		return err
+	}
+	if err := fn(n); err != nil {
+		return err
+	}
+	return r.write(ctx, n)
+}
+
+func (r notificationRepo) get(ctx context.Context, id string, forUpdate bool) (*domain.Notification, error) {
 	var row notificationRow
 	q := r.db.NewSelect().Model(&row).Where("id = ?", id)
 	if forUpdate {
@@ -69,7 +85,7 @@ func (r notificationRepo) Get(ctx context.Context, id string, forUpdate bool) (*
 	return row.toDomain(), nil
 }
 
-func (r notificationRepo) Update(ctx context.Context, n *domain.Notification) error {
+func (r notificationRepo) write(ctx context.Context, n *domain.Notification) error {
 	_, err := r.db.NewUpdate().Model(toNotificationRow(n)).
 		Column("status", "provider", "provider_ref", "error", "sent_at", "attempts").WherePK().Exec(ctx)
 	return mapErr(err)

@@ -77,7 +77,11 @@ func (r paymentRepo) Create(ctx context.Context, p *domain.Payment) error {
 	return mapErr(err)
 }
 
-func (r paymentRepo) Get(ctx context.Context, id string, forUpdate bool) (*domain.Payment, error) {
+func (r paymentRepo) Get(ctx context.Context, id string) (*domain.Payment, error) {
+	return r.get(ctx, id, false)
+}
+
+func (r paymentRepo) get(ctx context.Context, id string, forUpdate bool) (*domain.Payment, error) {
 	var row paymentRow
 	q := r.db.NewSelect().Model(&row).Where("id = ?", id)
 	if forUpdate {
@@ -89,7 +93,24 @@ func (r paymentRepo) Get(ctx context.Context, id string, forUpdate bool) (*domai
 	return row.toDomain()
 }
 
-func (r paymentRepo) Update(ctx context.Context, p *domain.Payment) error {
+// Update locks the payment (FOR UPDATE), calls fn and writes the payment
+// back when fn moved its Version.
+func (r paymentRepo) Update(ctx context.Context, id string, fn func(*domain.Payment) error) error {
+	p, err := r.get(ctx, id, true)
+	if err != nil {
+		return err
+	}
+	v := p.Version
+	if err := fn(p); err != nil {
+		return err
+	}
+	if p.Version == v {
+		return nil
+	}
+	return r.write(ctx, p)
+}
+
+func (r paymentRepo) write(ctx context.Context, p *domain.Payment) error {
 	res, err := r.db.NewUpdate().Model(toPaymentRow(p)).
 		ExcludeColumn("id", "client_id", "order_id", "amount", "currency", "created_at").
 		WherePK().Exec(ctx)

@@ -54,7 +54,42 @@ func (r refundRepo) Create(ctx context.Context, x *domain.Refund) error {
 	return mapErr(err)
 }
 
-func (r refundRepo) Get(ctx context.Context, id string, forUpdate bool) (*domain.Refund, error) {
+func (r refundRepo) Get(ctx context.Context, id string) (*domain.Refund, error) {
+	return r.get(ctx, id, false)
+}
+
+// Update locks the refund's payment, then the refund (the lock order), calls
+// fn and writes back what it changed.
+func (r refundRepo) Update(ctx context.Context, refundID string, fn func(*domain.Payment, *domain.Refund) error) error {
+	var paymentID string
+	if err := r.db.NewSelect().Table("refunds").Column("payment_id").Where("id = ?", refundID).Scan(ctx, &paymentID); err != nil {
+		return mapErr(err)
+	}
+	pr := paymentRepo{r.db}
+	p, err := pr.get(ctx, paymentID, true)
+	if err != nil {
+		return err
+	}
+	x, err := r.get(ctx, refundID, true)
+	if err != nil {
+		return err
+	}
+	v, before := p.Version, *x
+	if err := fn(p, x); err != nil {
+		return err
+	}
+	if *x != before {
+		if err := r.write(ctx, x); err != nil {
+			return err
+		}
+	}
+	if p.Version != v {
+		return pr.write(ctx, p)
+	}
+	return nil
+}
+
+func (r refundRepo) get(ctx context.Context, id string, forUpdate bool) (*domain.Refund, error) {
 	var row refundRow
 	q := r.db.NewSelect().Model(&row).Where("id = ?", id)
 	if forUpdate {
@@ -82,7 +117,7 @@ func (r refundRepo) ListByPayment(ctx context.Context, paymentID string) ([]*dom
 	return out, nil
 }
 
-func (r refundRepo) Update(ctx context.Context, x *domain.Refund) error {
+func (r refundRepo) write(ctx context.Context, x *domain.Refund) error {
 	_, err := r.db.NewUpdate().Model(toRefundRow(x)).
 		Column("status", "gateway_ref", "failure_code", "failure_message", "updated_at").WherePK().Exec(ctx)
 	return mapErr(err)

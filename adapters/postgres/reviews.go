@@ -70,7 +70,23 @@ func (r reviewRepo) Open(ctx context.Context, x *domain.Review) error {
 	return mapErr(err)
 }
 
-func (r reviewRepo) Get(ctx context.Context, attemptID string, forUpdate bool) (*domain.Review, error) {
+func (r reviewRepo) Get(ctx context.Context, attemptID string) (*domain.Review, error) {
+	return r.get(ctx, attemptID, false)
+}
+
+// Update locks the attempt's review, calls fn and writes the review back.
+func (r reviewRepo) Update(ctx context.Context, attemptID string, fn func(*domain.Review) error) error {
+	x, err := r.get(ctx, attemptID, true)
+	if err != nil {
+		return err
+	}
+	if err := fn(x); err != nil {
+		return err
+	}
+	return r.write(ctx, x)
+}
+
+func (r reviewRepo) get(ctx context.Context, attemptID string, forUpdate bool) (*domain.Review, error) {
 	var row reviewRow
 	q := r.db.NewSelect().Model(&row).Where("attempt_id = ?", attemptID)
 	if forUpdate {
@@ -98,7 +114,7 @@ func (r reviewRepo) List(ctx context.Context, st domain.ReviewStatus, limit int)
 	return out, nil
 }
 
-func (r reviewRepo) Update(ctx context.Context, x *domain.Review) error {
+func (r reviewRepo) write(ctx context.Context, x *domain.Review) error {
 	res, err := r.db.NewUpdate().Model(toReviewRow(x)).ExcludeColumn("attempt_id", "payment_id", "gateway", "created_at").
 		WherePK().Exec(ctx)
 	if err != nil {

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 
@@ -42,10 +44,42 @@ func NewTxProvider(db *DB, jobs JobQueueFunc) *TxProvider {
 // workers that need the app that needs this provider). Call before serving.
 func (p *TxProvider) SetJobQueue(jobs JobQueueFunc) { p.jobs = jobs }
 
+// MaxTxRetries is how many times Transact runs a use case again after
+// PostgreSQL aborted it for a deadlock (40P01) or a serialization failure
+// (40001).
+const MaxTxRetries = 4
+
 // Transact runs fn in one READ COMMITTED transaction; see ports.TxProvider.
+// A transaction PostgreSQL aborts for a deadlock or a serialization failure
+// is run again from the start, up to MaxTxRetries times, after a short
+// random pause (1–2, 2–4, 4–8 … ms) so the contenders do not meet again.
 // Commit and rollback run with a context detached from the caller's, so a
 // client going away cannot leave the outcome undecided.
-func (p *TxProvider) Transact(ctx context.Context, fn func(ctx context.Context, tx ports.Tx) error) (err error) {
+func (p *TxProvider) Transact(ctx context.Context, fn func(ctx context.Context, tx ports.Tx) error) error {
+	for try := 0; ; try++ {
+		err := p.transact(ctx, fn)
+		if try == MaxTxRetries || !Retryable(err) {
+			return err
+		}
+		pause := time.Duration(1<<try) * time.Millisecond
+		pause += time.Duration(rand.Int64N(int64(pause)))
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(pause):
+		}
+	}
+}
+
+// Retryable reports whether err is PostgreSQL aborting a transaction that
+// may succeed when run again: deadlock_detected (40P01) or
+// serialization_failure (40001).
+func Retryable(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "40P01" || pgErr.Code == "40001")
+}
+
+func (p *TxProvider) transact(ctx context.Context, fn func(ctx context.Context, tx ports.Tx) error) (err error) {
 	conn, err := p.db.Bun.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

@@ -28,7 +28,7 @@ const apiTime = "2006-01-02 15:04:05"
 
 // APIConfig wires the merchant REST API v1.
 type APIConfig struct {
-	App  *app.Service
+	App  *app.App
 	Auth *app.Authenticator
 	// Idempotency stores first responses per Idempotency-Key; nil disables it.
 	Idempotency IdempotencyStore
@@ -51,7 +51,7 @@ type APIConfig struct {
 // /api/v1.
 type API struct {
 	cfg   APIConfig
-	app   *app.Service
+	app   *app.App
 	log   *slog.Logger
 	clock ports.Clock
 	rate  *limiter

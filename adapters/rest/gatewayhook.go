@@ -41,7 +41,7 @@ func (a *API) gatewayWebhook(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	ip, _ := netip.ParseAddr(a.clientIP(r))
-	res, err := a.app.HandleGatewayWebhook(r.Context(), app.GatewayHookInput{Gateway: gw, SourceIP: ip, Headers: headers, Body: body})
+	res, err := a.app.GatewayHooks.Handle(r.Context(), app.GatewayHookInput{Gateway: gw, SourceIP: ip, Headers: headers, Body: body})
 	if err != nil {
 		a.failErr(w, r, err)
 		return

@@ -21,7 +21,7 @@ import (
 
 // Config wires the edge.
 type Config struct {
-	App    *app.Service
+	App    *app.App
 	Clock  ports.Clock
 	Logger *slog.Logger
 	// Ready reports whether the node can serve (database reachable,
@@ -35,7 +35,7 @@ type Config struct {
 
 // Handler serves the routes of ARCHITECTURE.md §4 "HTTP routes".
 type Handler struct {
-	app   *app.Service
+	app   *app.App
 	clock ports.Clock
 	log   *slog.Logger
 	ready func(ctx context.Context) error

@@ -64,7 +64,7 @@ func (a *API) createPayment(w http.ResponseWriter, r *http.Request) {
 	if !a.decode(w, r, &in) {
 		return
 	}
-	p, err := a.app.CreatePayment(r.Context(), principal(r).ClientID, app.CreatePaymentInput{
+	p, err := a.app.Payments.Create(r.Context(), principal(r).ClientID, app.CreatePaymentInput{
 		OrderID: in.OrderID, Amount: amountText(in.Amount), Currency: in.Currency,
 		CustomerName: in.CustomerName, CustomerEmail: in.CustomerEmail, CustomerPhone: in.CustomerPhone,
 		ReturnURL: in.ReturnURL, WebhookURL: in.WebhookURL, Metadata: in.Metadata,
@@ -79,7 +79,7 @@ func (a *API) createPayment(w http.ResponseWriter, r *http.Request) {
 // getTransaction: GET /api/v1/transaction/{transaction_id} (document §4.2).
 // Another client's transaction is 404.
 func (a *API) getTransaction(w http.ResponseWriter, r *http.Request) {
-	v, err := a.app.GetPayment(r.Context(), principal(r), chi.URLParam(r, "transaction_id"))
+	v, err := a.app.Payments.Get(r.Context(), principal(r), chi.URLParam(r, "transaction_id"))
 	if err != nil {
 		a.failErr(w, r, err)
 		return
@@ -127,7 +127,7 @@ func (a *API) listTransactions(w http.ResponseWriter, r *http.Request) {
 		a.failErr(w, r, err)
 		return
 	}
-	res, err := a.app.ListPayments(r.Context(), principal(r), in)
+	res, err := a.app.Payments.List(r.Context(), principal(r), in)
 	if err != nil {
 		a.failErr(w, r, err)
 		return
@@ -175,7 +175,7 @@ func (a *API) refund(w http.ResponseWriter, r *http.Request) {
 		a.failErr(w, r, &v)
 		return
 	}
-	ref, err := a.app.RequestRefund(r.Context(), principal(r), app.RefundInput{
+	ref, err := a.app.Refunds.Request(r.Context(), principal(r), app.RefundInput{
 		TransactionID: in.TransactionID, Amount: amount, Reason: in.Reason})
 	if err != nil {
 		a.failErr(w, r, err)
@@ -200,7 +200,7 @@ func (a *API) regenerateKeys(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	clientID := amountText(in.ClientID)
-	creds, err := a.app.RegenerateKeys(r.Context(), principal(r), clientID)
+	creds, err := a.app.Accounts.RegenerateKeys(r.Context(), principal(r), clientID)
 	if err != nil {
 		a.failErr(w, r, err)
 		return
@@ -210,7 +210,7 @@ func (a *API) regenerateKeys(w http.ResponseWriter, r *http.Request) {
 
 // profile: GET /api/v1/client/profile (document §4.7).
 func (a *API) profile(w http.ResponseWriter, r *http.Request) {
-	p, err := a.app.ClientProfile(r.Context(), principal(r))
+	p, err := a.app.Accounts.Profile(r.Context(), principal(r))
 	if err != nil {
 		a.failErr(w, r, err)
 		return
@@ -225,7 +225,7 @@ func (a *API) profile(w http.ResponseWriter, r *http.Request) {
 
 // dashboard: GET /api/v1/client/dashboard (document §4.8).
 func (a *API) dashboard(w http.ResponseWriter, r *http.Request) {
-	d, err := a.app.ClientDashboard(r.Context(), principal(r))
+	d, err := a.app.Accounts.Dashboard(r.Context(), principal(r))
 	if err != nil {
 		a.failErr(w, r, err)
 		return
@@ -241,7 +241,7 @@ func (a *API) dashboard(w http.ResponseWriter, r *http.Request) {
 // gateways: GET /api/v1/gateways (document §4.9).
 func (a *API) gateways(w http.ResponseWriter, r *http.Request) {
 	out := []map[string]any{}
-	for _, g := range a.app.GatewayList() {
+	for _, g := range a.app.Gateways.List() {
 		out = append(out, map[string]any{
 			"code": g.Code, "name": g.Name, "currencies": g.Currencies,
 			"min_amount": money(g.MinAmount), "max_amount": money(g.MaxAmount),
@@ -253,7 +253,7 @@ func (a *API) gateways(w http.ResponseWriter, r *http.Request) {
 // gatewaysHealth: GET /api/v1/gateways/health (document §4.10), from the
 // calls recorded over the last 24 h.
 func (a *API) gatewaysHealth(w http.ResponseWriter, r *http.Request) {
-	hs, err := a.app.GatewaysHealth(r.Context())
+	hs, err := a.app.Gateways.Health(r.Context())
 	if err != nil {
 		a.failErr(w, r, err)
 		return

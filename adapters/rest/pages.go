@@ -77,7 +77,7 @@ func returnURL(p *domain.Payment) string {
 // checkout serves GET /pay/{transaction_id}: amount, merchant and a button
 // per active gateway.
 func (h *Handler) checkout(w http.ResponseWriter, r *http.Request) {
-	v, err := h.app.Checkout(r.Context(), chi.URLParam(r, "transaction_id"))
+	v, err := h.app.Payments.HostedPage(r.Context(), chi.URLParam(r, "transaction_id"))
 	if err != nil {
 		h.pageError(w, r, err)
 		return
@@ -107,7 +107,7 @@ func (h *Handler) startAttempt(w http.ResponseWriter, r *http.Request) {
 		h.pageError(w, r, domain.ErrNotFound)
 		return
 	}
-	to, err := h.app.StartAttempt(r.Context(), chi.URLParam(r, "transaction_id"), g)
+	to, err := h.app.Attempts.Start(r.Context(), chi.URLParam(r, "transaction_id"), g)
 	if err != nil {
 		h.pageError(w, r, err)
 		return
@@ -125,7 +125,7 @@ func (h *Handler) bkashCallback(w http.ResponseWriter, r *http.Request) {
 		h.page(w, http.StatusBadRequest, "Invalid callback", "The payment gateway's return is missing paymentID or status.")
 		return
 	}
-	res, err := h.app.HandleCallback(r.Context(), app.CallbackInput{
+	res, err := h.app.Attempts.HandleCallback(r.Context(), app.CallbackInput{
 		Gateway: domain.GatewayBkash, GatewayRef: ref,
 		Status: app.CallbackStatus(status), Signature: q.Get("signature"),
 	})
@@ -155,7 +155,7 @@ func (h *Handler) nagadCallback(w http.ResponseWriter, r *http.Request) {
 		params[k] = q.Get(k)
 	}
 	params["payment_ref_id"] = ref
-	res, err := h.app.HandleCallback(r.Context(), app.CallbackInput{
+	res, err := h.app.Attempts.HandleCallback(r.Context(), app.CallbackInput{
 		Gateway: domain.GatewayNagad, GatewayRef: ref,
 		Status: app.CallbackStatus(strings.ToLower(q.Get("status"))), Params: params,
 	})
@@ -173,7 +173,7 @@ func (h *Handler) nagadCallback(w http.ResponseWriter, r *http.Request) {
 // used return is refused and changes nothing.
 func (h *Handler) signedReturn(g domain.Gateway, kind ports.ReturnKind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		res, err := h.app.HandleReturn(r.Context(), app.ReturnInput{Gateway: g, Kind: kind, Query: r.URL.Query()})
+		res, err := h.app.Attempts.HandleReturn(r.Context(), app.ReturnInput{Gateway: g, Kind: kind, Query: r.URL.Query()})
 		switch {
 		case errors.Is(err, ports.ErrReturnExpired):
 			h.page(w, http.StatusBadRequest, "Payment return expired",
@@ -204,7 +204,7 @@ var usedReturnPage = page(`{{define "title"}}Payment return already used{{end}}{
 // result serves GET /pay/{transaction_id}/result?attempt=…: what happened,
 // in the gateway's own words, then on to the merchant's return_url.
 func (h *Handler) result(w http.ResponseWriter, r *http.Request) {
-	v, err := h.app.Checkout(r.Context(), chi.URLParam(r, "transaction_id"))
+	v, err := h.app.Payments.HostedPage(r.Context(), chi.URLParam(r, "transaction_id"))
 	if err != nil {
 		h.pageError(w, r, err)
 		return

@@ -49,7 +49,7 @@ func toDeliveryJSON(v app.DeliveryView) deliveryJSON {
 // webhook deliveries with every attempt, newest first.
 func (a *API) listWebhooks(w http.ResponseWriter, r *http.Request) {
 	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
-	vs, err := a.app.ListDeliveries(r.Context(), principal(r), r.URL.Query().Get("event_id"), limit)
+	vs, err := a.app.Webhooks.List(r.Context(), principal(r), r.URL.Query().Get("event_id"), limit)
 	if err != nil {
 		a.failErr(w, r, err)
 		return
@@ -64,7 +64,7 @@ func (a *API) listWebhooks(w http.ResponseWriter, r *http.Request) {
 // redeliver: POST /api/v1/webhooks/{event_id}/redeliver — send an event's
 // webhook again (202: queued).
 func (a *API) redeliver(w http.ResponseWriter, r *http.Request) {
-	d, err := a.app.Redeliver(r.Context(), principal(r), chi.URLParam(r, "event_id"))
+	d, err := a.app.Webhooks.Redeliver(r.Context(), principal(r), chi.URLParam(r, "event_id"))
 	if err != nil {
 		a.failErr(w, r, err)
 		return

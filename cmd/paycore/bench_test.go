@@ -22,7 +22,7 @@ func BenchmarkCreatePaymentUseCase(b *testing.B) {
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for i := 0; pb.Next(); i++ {
-			_, err := ts.app.CreatePayment(ctx, demoClientID, app.CreatePaymentInput{
+			_, err := ts.app.Payments.Create(ctx, demoClientID, app.CreatePaymentInput{
 				OrderID: "B-" + nonce()[:16], Amount: "250.00", Currency: "BDT",
 				CustomerPhone: "01770618575", ReturnURL: "https://shop.example.com/r",
 			})

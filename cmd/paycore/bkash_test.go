@@ -79,7 +79,7 @@ func TestUnresolvedAttemptIsReconciled(t *testing.T) {
 	if !strings.Contains(body, "Payment still processing") {
 		t.Fatalf("result page:\n%s", body)
 	}
-	rep, err := ts.app.Reconcile(context.Background())
+	rep, err := ts.app.Reconciler.Run(context.Background())
 	if err != nil || rep.Resolved != 1 {
 		t.Fatalf("reconcile: %+v %v", rep, err)
 	}
@@ -98,7 +98,7 @@ func TestAbandonedAttemptExpiresWithoutQuery(t *testing.T) {
 	ts := startServerWith(t, func(c *config) { c.AttemptTTL = time.Millisecond })
 	txn, _, _ := startAttempt(t, ts)
 	time.Sleep(5 * time.Millisecond)
-	rep, err := ts.app.Reconcile(context.Background())
+	rep, err := ts.app.Reconciler.Run(context.Background())
 	if err != nil || rep.AttemptsExpired != 1 {
 		t.Fatalf("reconcile: %+v %v", rep, err)
 	}

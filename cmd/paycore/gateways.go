@@ -209,7 +209,7 @@ func newRedirectGateway(cfg config, sim *redirectgwsim.Simulator, txp ports.TxPr
 	claimed := func(ctx context.Context, attemptID string) (string, error) {
 		var trx string
 		err := txp.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
-			a, err := tx.Attempts().Get(ctx, attemptID, false)
+			a, err := tx.Attempts().Get(ctx, attemptID)
 			if err == nil {
 				trx = a.TrxID
 			}

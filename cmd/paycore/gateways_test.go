@@ -147,7 +147,7 @@ func TestNagadPayments(t *testing.T) {
 			t.Fatalf("hosted page lacks Nagad or the redirect gateway (%v):\n%s", err, body)
 		}
 		var codes []string
-		for _, g := range ts.app.GatewayList() {
+		for _, g := range ts.app.Gateways.List() {
 			codes = append(codes, string(g.Code))
 		}
 		if !slices.Equal(codes, []string{"bkash", "nagad", "redirectgw"}) {
@@ -187,7 +187,7 @@ func TestNagadPayments(t *testing.T) {
 		}
 		// Nagad's calls feed gateway health.
 		eventually(t, "nagad calls recorded", func() bool {
-			hs, err := ts.app.GatewaysHealth(ctx)
+			hs, err := ts.app.Gateways.Health(ctx)
 			for _, h := range hs {
 				if h.Code == domain.GatewayNagad && h.Calls >= 3 {
 					return err == nil
@@ -240,7 +240,7 @@ func TestNagadPayments(t *testing.T) {
 		if err != nil || code != http.StatusSeeOther {
 			t.Fatalf("pay: %d %v %s", code, err, body)
 		}
-		rep, err := ts.app.Reconcile(ctx)
+		rep, err := ts.app.Reconciler.Run(ctx)
 		if err != nil || rep.Resolved < 1 {
 			t.Fatalf("reconcile: %+v %v", rep, err)
 		}
@@ -454,7 +454,7 @@ func TestRedirectGatewayPayments(t *testing.T) {
 		if p, a, _, trx, _ := ts.lastAttempt(t, res.TransactionID); p != "processing" || a != "unresolved" || trx == "" {
 			t.Fatalf("payment %s attempt %s trx %q", p, a, trx)
 		}
-		if rep, err := ts.app.Reconcile(ctx); err != nil || rep.Resolved < 1 {
+		if rep, err := ts.app.Reconciler.Run(ctx); err != nil || rep.Resolved < 1 {
 			t.Fatalf("reconcile: %+v %v", rep, err)
 		}
 		if p, a, _, _, _ := ts.lastAttempt(t, res.TransactionID); p != "success" || a != "succeeded" {
@@ -518,7 +518,7 @@ func TestRedirectGatewayUnverifiedClaimReview(t *testing.T) {
 		t.Fatalf("verify called %d times without a verify endpoint", n)
 	}
 	// Reconciliation has nothing to ask: the claims wait for an operator.
-	if rep, err := ts.app.Reconcile(ctx); err != nil || rep.Resolved != 0 {
+	if rep, err := ts.app.Reconciler.Run(ctx); err != nil || rep.Resolved != 0 {
 		t.Fatalf("reconcile: %+v %v", rep, err)
 	}
 	open := review("list")
@@ -556,7 +556,7 @@ func TestRedirectGatewayUnverifiedClaimReview(t *testing.T) {
 		t.Fatal("payment.success for a rejected claim")
 	}
 	// Decisions are final.
-	if _, err := ts.app.ConfirmClaim(ctx, app.ReviewDecision{AttemptID: att2, By: "ops"}); app.ErrorCode(err) != app.CodeConflict {
+	if _, err := ts.app.Reviews.Confirm(ctx, app.ReviewDecision{AttemptID: att2, By: "ops"}); app.ErrorCode(err) != app.CodeConflict {
 		t.Fatalf("confirming a rejected claim: %v", err)
 	}
 	if left := review("list"); len(left) != 0 {

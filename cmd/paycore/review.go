@@ -69,7 +69,7 @@ func cmdReview(ctx context.Context, args []string) error {
 }
 
 // runReview runs one review command against svc, writing JSON lines to w.
-func runReview(ctx context.Context, w io.Writer, svc *app.Service, args []string) error {
+func runReview(ctx context.Context, w io.Writer, svc *app.App, args []string) error {
 	fs := flag.NewFlagSet("review "+args[0], flag.ContinueOnError)
 	status := fs.String("status", "open", "list: open, confirmed, rejected or all")
 	limit := fs.Int("limit", 100, "list: at most this many")
@@ -89,7 +89,7 @@ func runReview(ctx context.Context, w io.Writer, svc *app.Service, args []string
 				return err
 			}
 		}
-		views, err := svc.ListReviews(ctx, st, *limit)
+		views, err := svc.Reviews.List(ctx, st, *limit)
 		if err != nil {
 			return err
 		}
@@ -113,9 +113,9 @@ func runReview(ctx context.Context, w io.Writer, svc *app.Service, args []string
 			return errors.New("--attempt is required")
 		}
 		d := app.ReviewDecision{AttemptID: *attempt, By: *by, Note: *note}
-		decide := svc.ConfirmClaim
+		decide := svc.Reviews.Confirm
 		if args[0] == "reject" {
-			decide = svc.RejectClaim
+			decide = svc.Reviews.Reject
 		}
 		res, err := decide(ctx, d)
 		if err != nil {

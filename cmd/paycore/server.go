@@ -48,7 +48,7 @@ type server struct {
 	db       *postgres.DB
 	runner   *jobs.Runner
 	listener *pgnotify.Listener
-	app      *app.Service
+	app      *app.App
 	recorder *postgres.Recorder
 	metrics  *prometheus.Registry
 	sim      *bkashsim.Simulator      // nil outside sandbox mode
@@ -348,9 +348,9 @@ func (s *server) maintenance(ctx context.Context) error {
 	return nil
 }
 
-// reconcile runs one reconciliation pass (app.Service.Reconcile).
+// reconcile runs one reconciliation pass (app.Reconciler.Run).
 func (s *server) reconcile(ctx context.Context) error {
-	rep, err := s.app.Reconcile(ctx)
+	rep, err := s.app.Reconciler.Run(ctx)
 	if rep != (app.ReconcileReport{}) {
 		s.log.Info("reconciled", "resolved", rep.Resolved, "still_unknown", rep.StillUnknown,
 			"attempts_expired", rep.AttemptsExpired, "payments_expired", rep.PaymentsExpired)

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 
 	"github.com/paycore/paycore/domain"
@@ -26,6 +27,14 @@ import (
 //
 // Decisions are final and recorded with who made them and a note.
 
+// Reviews is the operator's queue of flagged attempts and their decisions.
+type Reviews struct {
+	tx     ports.TxProvider
+	clock  ports.Clock
+	log    *slog.Logger
+	settle *settler
+}
+
 // ReviewView is a review with its attempt and payment.
 type ReviewView struct {
 	Review  *domain.Review
@@ -33,24 +42,26 @@ type ReviewView struct {
 	Payment *domain.Payment
 }
 
-// ListReviews returns up to limit reviews in status st ("" = any), oldest
-// first, with their attempts and payments (operators only: the admin CLI).
-func (s *Service) ListReviews(ctx context.Context, st domain.ReviewStatus, limit int) ([]ReviewView, error) {
+// List returns up to limit reviews in status st ("" = any), oldest first,
+// with their attempts and payments (operators only: the admin CLI). limit
+// outside 1..500 → 100.
+func (s *Reviews) List(ctx context.Context, st domain.ReviewStatus, limit int) ([]ReviewView, error) {
 	if limit < 1 || limit > 500 {
 		limit = 100
 	}
 	var out []ReviewView
 	err := s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
+		out = nil
 		rs, err := tx.Reviews().List(ctx, st, limit)
 		if err != nil {
 			return err
 		}
 		for _, r := range rs {
 			v := ReviewView{Review: r}
-			if v.Attempt, err = tx.Attempts().Get(ctx, r.AttemptID, false); err != nil {
+			if v.Attempt, err = tx.Attempts().Get(ctx, r.AttemptID); err != nil {
 				return err
 			}
-			if v.Payment, err = tx.Payments().Get(ctx, r.PaymentID, false); err != nil {
+			if v.Payment, err = tx.Payments().Get(ctx, r.PaymentID); err != nil {
 				return err
 			}
 			out = append(out, v)
@@ -78,7 +89,7 @@ func (d ReviewDecision) check() error {
 	return v.Err()
 }
 
-// ConfirmClaim: an operator has seen the claimed payment at the gateway
+// Confirm: an operator has seen the claimed payment at the gateway
 // (its dashboard shows the transaction, for the attempt's amount). The
 // attempt must be unresolved with a claimed transaction and its payment
 // processing: the attempt succeeds with that transaction, the payment moves
@@ -86,17 +97,17 @@ func (d ReviewDecision) check() error {
 // all in one transaction. Errors: domain.ErrNotFound (no review),
 // domain.ErrInvalidTransition (review decided, attempt settled, payment
 // not processing, or no transaction claimed), *domain.ValidationError.
-func (s *Service) ConfirmClaim(ctx context.Context, d ReviewDecision) (CallbackResult, error) {
+func (s *Reviews) Confirm(ctx context.Context, d ReviewDecision) (AttemptResult, error) {
 	return s.decide(ctx, d, domain.ReviewConfirmed)
 }
 
-// RejectClaim: an operator found no such payment at the gateway, or has
+// Reject: an operator found no such payment at the gateway, or has
 // settled a flagged case by hand. An unresolved attempt fails
 // (CLAIM_REJECTED) and its payment goes back from processing to pending, so
 // the customer may pay again until it expires (then expired, with a
 // payment.failed webhook); an attempt already settled is left as it is.
-// The review is rejected. Errors as ConfirmClaim.
-func (s *Service) RejectClaim(ctx context.Context, d ReviewDecision) (CallbackResult, error) {
+// The review is rejected. Errors as Confirm.
+func (s *Reviews) Reject(ctx context.Context, d ReviewDecision) (AttemptResult, error) {
 	return s.decide(ctx, d, domain.ReviewRejected)
 }
 
@@ -104,51 +115,48 @@ func (s *Service) RejectClaim(ctx context.Context, d ReviewDecision) (CallbackRe
 // operator rejected.
 const CodeClaimRejected = "CLAIM_REJECTED"
 
-func (s *Service) decide(ctx context.Context, d ReviewDecision, to domain.ReviewStatus) (CallbackResult, error) {
+func (s *Reviews) decide(ctx context.Context, d ReviewDecision, to domain.ReviewStatus) (AttemptResult, error) {
 	if err := d.check(); err != nil {
-		return CallbackResult{}, err
+		return AttemptResult{}, err
 	}
-	var res CallbackResult
+	var res AttemptResult
 	err := s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
-		r, err := tx.Reviews().Get(ctx, d.AttemptID, true)
-		if err != nil {
+		if _, err := tx.Reviews().Get(ctx, d.AttemptID); err != nil {
 			return err
 		}
-		a, err := tx.Attempts().Get(ctx, d.AttemptID, true)
-		if err != nil {
+		var out *ports.ConfirmResult
+		err := tx.Attempts().Update(ctx, d.AttemptID, func(p *domain.Payment, a *domain.Attempt) error {
+			res = AttemptResult{Payment: p, Attempt: a}
+			return tx.Reviews().Update(ctx, a.ID, func(r *domain.Review) error {
+				if r.Status != domain.ReviewOpen {
+					return fmt.Errorf("%w: the review of %s is already %s", domain.ErrInvalidTransition, a.ID, r.Status)
+				}
+				unresolved := a.Status() == domain.AttemptUnresolved
+				switch {
+				case to == domain.ReviewConfirmed && !unresolved:
+					return fmt.Errorf("%w: attempt %s is %s; only an unresolved claim can be confirmed (settle it at the gateway, then reject the review)",
+						domain.ErrInvalidTransition, a.ID, a.Status())
+				case to == domain.ReviewConfirmed && a.TrxID == "":
+					return fmt.Errorf("%w: attempt %s claims no gateway transaction", domain.ErrInvalidTransition, a.ID)
+				case to == domain.ReviewConfirmed && p.Status() != domain.StatusProcessing:
+					return fmt.Errorf("%w: payment %s is %s, not processing", domain.ErrInvalidTransition, p.ID, p.Status())
+				case to == domain.ReviewConfirmed:
+					out = &ports.ConfirmResult{Outcome: ports.OutcomeSucceeded, TrxID: a.TrxID}
+				case unresolved:
+					out = &ports.ConfirmResult{Outcome: ports.OutcomeFailed, Code: CodeClaimRejected,
+						Message: "The payment could not be confirmed with the gateway."}
+				}
+				s.log.Info("review decided", "attempt", a.ID, "payment", p.ID, "decision", to, "by", d.By)
+				return r.Decide(to, d.By, d.Note, s.clock.Now())
+			})
+		})
+		if err != nil || out == nil {
 			return err
 		}
-		p, err := tx.Payments().Get(ctx, a.PaymentID, true)
-		if err != nil {
-			return err
-		}
-		res = CallbackResult{Payment: p, Attempt: a}
-		if r.Status != domain.ReviewOpen {
-			return fmt.Errorf("%w: the review of %s is already %s", domain.ErrInvalidTransition, a.ID, r.Status)
-		}
-		unresolved := a.Status() == domain.AttemptUnresolved
-		switch {
-		case to == domain.ReviewConfirmed && !unresolved:
-			return fmt.Errorf("%w: attempt %s is %s; only an unresolved claim can be confirmed (settle it at the gateway, then reject the review)",
-				domain.ErrInvalidTransition, a.ID, a.Status())
-		case to == domain.ReviewConfirmed && a.TrxID == "":
-			return fmt.Errorf("%w: attempt %s claims no gateway transaction", domain.ErrInvalidTransition, a.ID)
-		case to == domain.ReviewConfirmed && p.Status() != domain.StatusProcessing:
-			return fmt.Errorf("%w: payment %s is %s, not processing", domain.ErrInvalidTransition, p.ID, p.Status())
-		case to == domain.ReviewConfirmed:
-			res, err = s.applyOutcome(ctx, tx, a.ID, ports.ConfirmResult{Outcome: ports.OutcomeSucceeded, TrxID: a.TrxID})
-		case unresolved:
-			res, err = s.applyOutcome(ctx, tx, a.ID, ports.ConfirmResult{Outcome: ports.OutcomeFailed, Code: CodeClaimRejected,
-				Message: "The payment could not be confirmed with the gateway."})
-		}
-		if err != nil {
-			return err
-		}
-		if err := r.Decide(to, d.By, d.Note, s.clock.Now()); err != nil {
-			return err
-		}
-		s.log.Info("review decided", "attempt", a.ID, "payment", p.ID, "decision", to, "by", d.By)
-		return tx.Reviews().Update(ctx, r)
+		// The decision's outcome, applied in the same transaction: the rows
+		// are locked already, in the same order.
+		res, err = s.settle.applyIn(ctx, tx, d.AttemptID, *out)
+		return err
 	})
 	return res, err
 }

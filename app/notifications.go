@@ -10,8 +10,8 @@ import (
 	"github.com/paycore/paycore/ports"
 )
 
-// SMS templates (the seed's transaction alerts: sale alert, payment,
-// failure, refund), by template and language ("en", "bn"; the client's
+// SMS templates (the transaction alerts of docs/gateways/sms.md: sale
+// alert, payment, failure, refund), by template and language ("en", "bn"; the client's
 // setting). Placeholders: {merchant}, {order}, {amount} ("250.00 BDT"),
 // {trx}, {refund} (refunded amount).
 var smsTemplates = map[string]map[string]string{
@@ -53,13 +53,19 @@ func renderSMS(template, lang string, c domain.Client, p *domain.Payment, refund
 	return r.Replace(texts[lang]), lang
 }
 
-// queuePaymentSMS stores an SMS about p for its customer, with its encoding
-// and segment count, and enqueues sending it in the same transaction. A
-// payment without a valid Bangladeshi mobile number gets none. refund is
-// the refunded amount for TemplateRefund.
-func (s *Service) queuePaymentSMS(ctx context.Context, tx ports.Tx, p *domain.Payment, template string, refund domain.Money) error {
+// smsQueue queues customer SMS inside the changing transaction.
+type smsQueue struct {
+	clock   ports.Clock
+	enabled bool // false: no SMS provider, nothing is queued
+}
+
+// queue stores an SMS about p for its customer, with its encoding and
+// segment count, and enqueues sending it in the same transaction. A payment
+// without a valid Bangladeshi mobile number gets none. refund is the
+// refunded amount for TemplateRefund.
+func (q smsQueue) queue(ctx context.Context, tx ports.Tx, p *domain.Payment, template string, refund domain.Money) error {
 	to, ok := NormalizeBDMobile(p.Order.CustomerPhone)
-	if !ok || s.sms == nil {
+	if !ok || !q.enabled {
 		return nil
 	}
 	c, err := tx.Clients().Get(ctx, p.Order.ClientID)
@@ -71,7 +77,7 @@ func (s *Service) queuePaymentSMS(ctx context.Context, tx ports.Tx, p *domain.Pa
 	n := &domain.Notification{
 		ID: domain.NewID(domain.PrefixNotice), PaymentID: p.ID, ClientID: c.ID,
 		Recipient: to, Template: template, Language: lang, Body: body, Encoding: enc, Segments: segs,
-		Status: domain.NotificationQueued, CreatedAt: s.clock.Now(),
+		Status: domain.NotificationQueued, CreatedAt: q.clock.Now(),
 	}
 	if err := tx.Notifications().Create(ctx, n); err != nil {
 		return err
@@ -83,20 +89,27 @@ func (s *Service) queuePaymentSMS(ctx context.Context, tx ports.Tx, p *domain.Pa
 // temporary failure); job workers retry on it and give up on others.
 var ErrRetryable = errors.New("retryable")
 
-// SendSMS sends a queued notification through the SMS provider and records
+// Notifications sends the customer SMS that use cases queued.
+type Notifications struct {
+	tx     ports.TxProvider
+	clock  ports.Clock
+	sender ports.SMSSender // nil: Send fails
+}
+
+// Send sends a queued notification through the SMS provider and records
 // the result; it never touches the payment. A notification already sent or
 // failed is left alone. A provider refusal that retrying cannot help marks
 // it failed and returns nil. A retryable failure returns an error wrapping
 // ErrRetryable so the job tries again — unless lastTry, which marks the
 // notification failed.
-func (s *Service) SendSMS(ctx context.Context, notificationID string, lastTry bool) error {
-	if s.sms == nil {
+func (s *Notifications) Send(ctx context.Context, notificationID string, lastTry bool) error {
+	if s.sender == nil {
 		return fmt.Errorf("send sms %s: no SMS provider", notificationID)
 	}
 	var n *domain.Notification
 	err := s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
 		var err error
-		n, err = tx.Notifications().Get(ctx, notificationID, false)
+		n, err = tx.Notifications().Get(ctx, notificationID)
 		return err
 	})
 	if err != nil {
@@ -105,25 +118,20 @@ func (s *Service) SendSMS(ctx context.Context, notificationID string, lastTry bo
 	if n.Status != domain.NotificationQueued {
 		return nil
 	}
-	ref, sendErr := s.sms.Send(ctx, ports.SMS{ID: n.ID, To: n.Recipient, Body: n.Body})
+	ref, sendErr := s.sender.Send(ctx, ports.SMS{ID: n.ID, To: n.Recipient, Body: n.Body})
 	var smsErr *ports.SMSError
 	retryable := sendErr != nil && (!errors.As(sendErr, &smsErr) || smsErr.Retryable)
 	err = s.tx.Transact(context.WithoutCancel(ctx), func(ctx context.Context, tx ports.Tx) error {
-		n, err := tx.Notifications().Get(ctx, notificationID, true)
-		if err != nil || n.Status != domain.NotificationQueued {
-			return err
+		err := tx.Notifications().Update(ctx, notificationID, func(n *domain.Notification) error {
+			if sendErr == nil {
+				return n.Sent(s.sender.Provider(), ref, s.clock.Now())
+			}
+			return n.Failed(s.sender.Provider(), sendErr.Error(), retryable && !lastTry)
+		})
+		if errors.Is(err, domain.ErrInvalidTransition) {
+			return nil // settled by another run meanwhile
 		}
-		now := s.clock.Now()
-		n.Provider, n.Attempts = s.sms.Provider(), n.Attempts+1
-		switch {
-		case sendErr == nil:
-			n.Status, n.ProviderRef, n.SentAt, n.Error = domain.NotificationSent, ref, &now, ""
-		case retryable && !lastTry:
-			n.Error = sendErr.Error()
-		default:
-			n.Status, n.Error = domain.NotificationFailed, sendErr.Error()
-		}
-		return tx.Notifications().Update(ctx, n)
+		return err
 	})
 	if err != nil {
 		return err

@@ -1,0 +1,28 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/paycore/paycore/adapters/postgres"
+	"github.com/paycore/paycore/adapters/postgres/pgtest"
+	"github.com/paycore/paycore/domain"
+	"github.com/paycore/paycore/ports"
+	"github.com/paycore/paycore/ports/portstest"
+)
+
+// TestContract runs the repositories' contract (the same suite the
+// in-memory portstest.Store passes) against PostgreSQL.
+func TestContract(t *testing.T) {
+	portstest.TestRepositories(t, func(t *testing.T) (ports.TxProvider, func(domain.Client)) {
+		db, _ := pgtest.New(t)
+		add := func(c domain.Client) {
+			err := db.CreateClient(context.Background(), postgres.NewClientParams{Client: c,
+				APIKey: "pk_" + c.ID, APISecret: []byte("secret"), WebhookSecret: []byte("whsec")})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		return postgres.NewTxProvider(db, nil), add
+	})
+}

@@ -1,0 +1,129 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/paycore/paycore/domain"
+	"github.com/paycore/paycore/ports"
+)
+
+// Gateways knows the active gateways: which there are, their currencies and
+// per-payment limits, and their health from recorded calls.
+type Gateways struct {
+	byCode map[domain.Gateway]ports.PaymentGateway
+	calls  ports.GatewayCallStore // nil: health without call records
+	clock  ports.Clock
+}
+
+func newGateways(gws []ports.PaymentGateway, calls ports.GatewayCallStore, clock ports.Clock) *Gateways {
+	g := &Gateways{byCode: map[domain.Gateway]ports.PaymentGateway{}, calls: calls, clock: clock}
+	for _, gw := range gws {
+		if gw == nil {
+			panic("app.New: nil gateway")
+		}
+		g.byCode[gw.Gateway()] = gw
+	}
+	return g
+}
+
+// Active returns the active gateways in a fixed order (bkash, nagad,
+// redirectgw).
+func (g *Gateways) Active() []domain.Gateway {
+	var out []domain.Gateway
+	for _, c := range []domain.Gateway{domain.GatewayBkash, domain.GatewayNagad, domain.GatewayRedirectGW} {
+		if _, ok := g.byCode[c]; ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// get returns an active gateway; domain.ErrGatewayUnavailable if c is not
+// one.
+func (g *Gateways) get(c domain.Gateway) (ports.PaymentGateway, error) {
+	gw, ok := g.byCode[c]
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", domain.ErrGatewayUnavailable, c)
+	}
+	return gw, nil
+}
+
+// acceptsCurrency: bKash and Nagad take BDT only (docs/gateways/bkash.md,
+// docs/gateways/nagad.md), and so does every gateway paycore has.
+func (g *Gateways) acceptsCurrency(c domain.Currency) bool {
+	return len(g.byCode) > 0 && c.Code == domain.BDT.Code
+}
+
+// GatewayInfo describes an active gateway (GET /api/v1/gateways).
+type GatewayInfo struct {
+	Code       domain.Gateway
+	Name       string
+	Currencies []string
+	MinAmount  domain.Money
+	MaxAmount  domain.Money
+}
+
+// gatewayInfo: names and per-payment limits. bKash refuses amounts under 1
+// taka (docs/gateways/bkash.md); the upper limit of 50,000 taka is
+// paycore's default policy, not a gateway figure.
+var gatewayInfo = map[domain.Gateway]GatewayInfo{
+	domain.GatewayBkash:      {Code: domain.GatewayBkash, Name: "bKash", Currencies: []string{"BDT"}, MinAmount: domain.MustMoney(100, "BDT"), MaxAmount: domain.MustMoney(50_000_00, "BDT")},
+	domain.GatewayNagad:      {Code: domain.GatewayNagad, Name: "Nagad", Currencies: []string{"BDT"}, MinAmount: domain.MustMoney(100, "BDT"), MaxAmount: domain.MustMoney(50_000_00, "BDT")},
+	domain.GatewayRedirectGW: {Code: domain.GatewayRedirectGW, Name: "Redirect gateway", Currencies: []string{"BDT"}, MinAmount: domain.MustMoney(100, "BDT"), MaxAmount: domain.MustMoney(50_000_00, "BDT")},
+}
+
+// List returns the active gateways with their currencies and limits.
+func (g *Gateways) List() []GatewayInfo {
+	var out []GatewayInfo
+	for _, c := range g.Active() {
+		out = append(out, gatewayInfo[c])
+	}
+	return out
+}
+
+// GatewayHealth is a gateway's health over the last 24 h, from recorded
+// calls (GET /api/v1/gateways/health).
+type GatewayHealth struct {
+	Code          domain.Gateway
+	Status        string  // "up", "degraded", "down"
+	SuccessRate   float64 // answered calls / calls, percent; 100 with no calls (presentation only, not money)
+	P95Latency    time.Duration
+	UptimePercent float64 // 5-minute buckets with calls in which most were answered, percent
+	Calls         int64
+}
+
+// HealthWindow is the window Health looks back over.
+const HealthWindow = 24 * time.Hour
+
+// Health summarises each active gateway. Status: "down" when most calls of
+// the last 15 minutes got no answer, "degraded" when any did or the 24 h
+// success rate is under 95 %, else "up". Errors: the call store's.
+func (g *Gateways) Health(ctx context.Context) ([]GatewayHealth, error) {
+	var out []GatewayHealth
+	for _, c := range g.Active() {
+		h := GatewayHealth{Code: c, Status: "up", SuccessRate: 100, UptimePercent: 100}
+		if g.calls != nil {
+			st, err := g.calls.CallStats(ctx, c, g.clock.Now().Add(-HealthWindow))
+			if err != nil {
+				return nil, err
+			}
+			h.Calls, h.P95Latency = st.Calls, st.P95
+			if st.Calls > 0 {
+				h.SuccessRate = float64(st.OK+st.Refused) * 100 / float64(st.Calls)
+			}
+			if st.Buckets > 0 {
+				h.UptimePercent = float64(st.UpBuckets) * 100 / float64(st.Buckets)
+			}
+			switch {
+			case st.LastWindow.Calls > 0 && st.LastWindow.NoAnswer*2 > st.LastWindow.Calls:
+				h.Status = "down"
+			case st.LastWindow.NoAnswer > 0 || h.SuccessRate < 95:
+				h.Status = "degraded"
+			}
+		}
+		out = append(out, h)
+	}
+	return out, nil
+}

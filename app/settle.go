@@ -1,0 +1,224 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/paycore/paycore/domain"
+	"github.com/paycore/paycore/ports"
+)
+
+// settler applies what a gateway says about an attempt — from a callback,
+// a signed return, reconciliation, a gateway webhook or an operator's
+// decision — to the attempt and its payment. It is the one place where a
+// gateway's answer moves money's state.
+type settler struct {
+	tx       ports.TxProvider
+	clock    ports.Clock
+	log      *slog.Logger
+	gateways *Gateways
+	pub      publisher
+	sms      smsQueue
+}
+
+// AttemptResult is an attempt and its payment as they stand after a use
+// case.
+type AttemptResult struct {
+	Payment *domain.Payment
+	Attempt *domain.Attempt
+}
+
+// confirm asks the gateway for the outcome of an attempt claimed for
+// confirmation (bKash execute, Nagad verify, redirect gateway verify) and
+// applies it. callback holds the browser return's parameters. The answer is
+// applied even when the customer's request has gone away.
+func (s *settler) confirm(ctx context.Context, gw ports.PaymentGateway, a *domain.Attempt, callback map[string]string) (AttemptResult, error) {
+	out, callErr := gw.Confirm(ctx, ports.ConfirmRequest{AttemptID: a.ID, GatewayRef: a.GatewayRef, Amount: a.Amount,
+		Callback: callback, ClaimedTrxID: a.TrxID})
+	if callErr != nil {
+		s.log.Error("confirm attempt", "attempt", a.ID, "err", callErr)
+		out = ports.ConfirmResult{Outcome: ports.OutcomeUnknown}
+	}
+	return s.apply(context.WithoutCancel(ctx), a.ID, out)
+}
+
+// apply applies a gateway's answer in its own transaction. A transaction
+// another attempt took between our check and our write (the store's unique
+// index) fails this attempt for review instead.
+func (s *settler) apply(ctx context.Context, attemptID string, out ports.ConfirmResult) (AttemptResult, error) {
+	var res AttemptResult
+	run := func(out ports.ConfirmResult) error {
+		return s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
+			var err error
+			res, err = s.applyIn(ctx, tx, attemptID, out)
+			return err
+		})
+	}
+	err := run(out)
+	if errors.Is(err, domain.ErrDuplicate) && out.TrxID != "" {
+		s.log.Error("gateway transaction already settles another attempt", "attempt", attemptID, "trx_id", out.TrxID)
+		err = run(duplicateTrx(out.TrxID))
+	}
+	return res, err
+}
+
+// duplicateTrx is the outcome of an attempt whose gateway transaction
+// already settles another attempt: failed here, and flagged.
+func duplicateTrx(trxID string) ports.ConfirmResult {
+	return ports.ConfirmResult{Outcome: ports.OutcomeFailed, Code: domain.ReviewDuplicateTrx, Review: domain.ReviewDuplicateTrx,
+		Message: "The gateway transaction " + trxID + " already settles another payment; an operator will review it."}
+}
+
+// applyIn moves an attempt in confirming or unresolved, and its payment,
+// by the gateway's answer inside tx, under the payment's and then the
+// attempt's row lock; on success it also queues the customer's SMS and the
+// payment.success event. A gateway transaction already held by another
+// attempt fails this one (one transaction settles one payment); an unknown
+// outcome keeps the transaction claimed, if any, on the attempt; an outcome
+// with Review set, or money moved on a payment no longer processing, opens
+// a review.
+func (s *settler) applyIn(ctx context.Context, tx ports.Tx, attemptID string, out ports.ConfirmResult) (AttemptResult, error) {
+	var res AttemptResult
+	err := tx.Attempts().Update(ctx, attemptID, func(p *domain.Payment, a *domain.Attempt) error {
+		res = AttemptResult{Payment: p, Attempt: a}
+		if out.TrxID != "" && out.Outcome != ports.OutcomeFailed {
+			other, err := tx.Attempts().GetByTrxID(ctx, a.Gateway, out.TrxID)
+			switch {
+			case err == nil && other.ID != a.ID:
+				s.log.Error("gateway transaction already settles another attempt",
+					"attempt", a.ID, "other_attempt", other.ID, "trx_id", out.TrxID)
+				out = duplicateTrx(out.TrxID)
+			case err != nil && !errors.Is(err, domain.ErrNotFound):
+				return err
+			}
+		}
+		now := s.clock.Now()
+		review, claimedTrx := out.Review, a.TrxID
+		var ev domain.EventType
+		switch out.Outcome {
+		case ports.OutcomeSucceeded:
+			if err := a.Succeed(out.TrxID, now); err != nil {
+				return err
+			}
+			if err := p.Succeed(a.Gateway, a.GatewayRef, out.TrxID, now); err != nil {
+				// Money moved on an attempt whose payment is no longer
+				// processing: keep the trxID on the attempt for an operator.
+				s.log.Error("attempt succeeded on a payment that is not processing",
+					"attempt", a.ID, "payment", p.ID, "status", p.Status(), "trx_id", out.TrxID)
+				if review == "" {
+					review = domain.ReviewPaidNotPayable
+					out.Message = fmt.Sprintf("The gateway reports transaction %s paid, but payment %s is %s: refund or settle it by hand.",
+						out.TrxID, p.ID, p.Status())
+				}
+			} else if err := s.sms.queue(ctx, tx, p, TemplatePaymentSuccess, domain.Money{}); err != nil {
+				return err
+			} else {
+				ev = domain.EventPaymentSuccess
+			}
+		case ports.OutcomeFailed:
+			if err := a.Fail(out.Code, out.Message, now); err != nil {
+				return err
+			}
+			if p.Status() == domain.StatusProcessing {
+				if err := p.Reopen(now); err != nil {
+					return err
+				}
+			}
+		default:
+			if a.Status() == domain.AttemptConfirming {
+				if err := a.Unresolve(now); err != nil {
+					return err
+				}
+			}
+			if out.TrxID != "" {
+				if err := a.HoldTrx(out.TrxID); err != nil {
+					return err
+				}
+			}
+		}
+		if review != "" {
+			trx := out.TrxID
+			if trx == "" {
+				trx = claimedTrx
+			}
+			s.log.Warn("attempt flagged for review", "attempt", a.ID, "payment", p.ID, "reason", review, "trx_id", trx)
+			if err := tx.Reviews().Open(ctx, domain.NewReview(a, review, out.Message, trx, now)); err != nil {
+				return err
+			}
+		}
+		return s.pub.publish(ctx, tx, p, ev)
+	})
+	return res, err
+}
+
+// resolve asks the gateway about one unresolved (or stuck confirming)
+// attempt and applies a final answer; it reports whether the attempt is
+// settled. An answer that is still unknown schedules the next check (1, 2,
+// 4 … 60 minutes).
+func (s *settler) resolve(ctx context.Context, attemptID string) (bool, error) {
+	var a *domain.Attempt
+	err := s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
+		return tx.Attempts().Update(ctx, attemptID, func(_ *domain.Payment, cur *domain.Attempt) error {
+			a = cur
+			if cur.Status() == domain.AttemptConfirming {
+				// A node died between claiming and applying: execute may
+				// have been sent, so treat it as an execute without an
+				// answer.
+				return cur.Unresolve(s.clock.Now())
+			}
+			return nil
+		})
+	})
+	if err != nil || a.Status() != domain.AttemptUnresolved {
+		return err == nil, err
+	}
+	gw, err := s.gateways.get(a.Gateway)
+	if err != nil {
+		return false, err
+	}
+	rv, ok := gw.(ports.Resolver)
+	if !ok {
+		return false, fmt.Errorf("reconcile %s: %s cannot resolve attempts", a.ID, a.Gateway)
+	}
+	out, err := rv.Resolve(ctx, ports.ConfirmRequest{AttemptID: a.ID, GatewayRef: a.GatewayRef, Amount: a.Amount, ClaimedTrxID: a.TrxID})
+	if err != nil {
+		out = ports.ConfirmResult{Outcome: ports.OutcomeUnknown}
+	}
+	if out.Outcome != ports.OutcomeUnknown {
+		_, err := s.apply(context.WithoutCancel(ctx), a.ID, out)
+		return err == nil, err
+	}
+	err = s.tx.Transact(context.WithoutCancel(ctx), func(ctx context.Context, tx ports.Tx) error {
+		return tx.Attempts().Update(ctx, a.ID, func(_ *domain.Payment, cur *domain.Attempt) error {
+			if cur.Status() != domain.AttemptUnresolved {
+				return nil
+			}
+			cur.ScheduleCheck(s.clock.Now())
+			if cur.Checks > 0 && cur.Checks%10 == 0 {
+				s.log.Error("attempt still unresolved: operator attention", "attempt", cur.ID, "checks", cur.Checks)
+			}
+			return nil
+		})
+	})
+	return false, err
+}
+
+// state reads an attempt and its payment.
+func (s *settler) state(ctx context.Context, attemptID string) (AttemptResult, error) {
+	var res AttemptResult
+	err := s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
+		a, err := tx.Attempts().Get(ctx, attemptID)
+		if err != nil {
+			return err
+		}
+		p, err := tx.Payments().Get(ctx, a.PaymentID)
+		if err != nil {
+			return err
+		}
+		res = AttemptResult{Payment: p, Attempt: a}
+		return nil
+	})
+	return res, err
+}

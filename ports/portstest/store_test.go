@@ -1,0 +1,16 @@
+package portstest_test
+
+import (
+	"testing"
+
+	"github.com/paycore/paycore/domain"
+	"github.com/paycore/paycore/ports"
+	"github.com/paycore/paycore/ports/portstest"
+)
+
+func TestStoreContract(t *testing.T) {
+	portstest.TestRepositories(t, func(t *testing.T) (ports.TxProvider, func(domain.Client)) {
+		s := portstest.NewStore()
+		return s, s.AddClient
+	})
+}

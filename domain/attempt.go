@@ -66,7 +66,7 @@ type Attempt struct {
 	TrxID       string // gateway transaction id, once succeeded
 	FailureCode string // gateway code of a refusal (bKash statusCode "2023")
 	// FailureMessage is the gateway's own words for a refusal, shown to the
-	// customer (bKash rule 6: show statusMessage).
+	// customer (docs/gateways/bkash.md §2.6: show statusMessage).
 	FailureMessage string
 	CreatedAt      time.Time
 	UpdatedAt      time.Time

@@ -46,7 +46,7 @@ var currencies = func() map[string]Currency {
 }()
 
 // BDT is the Bangladeshi taka: 2 decimals (paisa). bKash and Nagad accept it
-// only (ARCHITECTURE.md §3).
+// only (docs/merchant-api.md §6.1).
 var BDT = Currency{Code: "BDT", Decimals: 2}
 
 // LookupCurrency returns the ISO 4217 currency for an upper-case alphabetic

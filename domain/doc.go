@@ -2,5 +2,5 @@
 // Order, Payment with its Attempts, Refund, Notification and the events they
 // raise. It imports the standard library only; every state change is a method
 // that returns a sentinel error when the move is not allowed
-// (ARCHITECTURE.md §3).
+// (docs/merchant-api.md §6.2).
 package domain

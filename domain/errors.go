@@ -17,7 +17,7 @@ var (
 // error codes in one place each.
 var (
 	// ErrInvalidTransition: the payment, attempt or refund cannot move from
-	// its current status to the requested one (ARCHITECTURE.md §3).
+	// its current status to the requested one (docs/merchant-api.md §6.2).
 	ErrInvalidTransition = errors.New("invalid status transition")
 	// ErrNotFound: no such record, or not visible to the caller.
 	ErrNotFound = errors.New("not found")

@@ -2,8 +2,7 @@ package domain
 
 import "time"
 
-// EventType names a merchant-facing event (merchant API document §4.5;
-// ARCHITECTURE.md §4 "Outgoing merchant webhooks").
+// EventType names a merchant-facing event (docs/merchant-api.md §8.1).
 type EventType string
 
 // Event types.

@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// ID prefixes (ARCHITECTURE.md §3: IDs are prefixed and random).
+// ID prefixes (docs/merchant-api.md §6.3: IDs are prefixed and random).
 const (
 	PrefixTransaction = "txn_"
 	PrefixAttempt     = "att_"

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// PaymentStatus is the status of a payment (ARCHITECTURE.md §3).
+// PaymentStatus is the status of a payment (docs/merchant-api.md §6.2).
 type PaymentStatus string
 
 // Payment statuses.
@@ -39,13 +39,13 @@ func ParsePaymentStatus(s string) (PaymentStatus, error) {
 	return "", fmt.Errorf("unknown payment status %q", s)
 }
 
-// transitions is the payment status machine of ARCHITECTURE.md §3:
+// transitions is the payment status machine of docs/merchant-api.md §6.2:
 // pending → processing → success | failed | cancelled | expired;
 // success → partially_refunded → refunded; success → disputed.
 // Two moves are added and documented where they are used:
 // processing → pending (the gateway refused the attempt outright, so the
-// customer may try again, §3 "a failed or cancelled attempt leaves the
-// payment pending") and pending → cancelled | expired | failed (a payment
+// customer may try again: a failed or cancelled attempt leaves the
+// payment pending) and pending → cancelled | expired | failed (a payment
 // nobody started can be cancelled, expire or be given up). processing never
 // expires: money may have moved until the gateway says otherwise.
 var transitions = map[PaymentStatus][]PaymentStatus{

@@ -11,7 +11,7 @@ import (
 
 var t0 = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 
-// allowed is ARCHITECTURE.md §3 written out independently of the code.
+// allowed is docs/merchant-api.md §6.2 written out independently of the code.
 var allowed = map[[2]domain.PaymentStatus]bool{
 	{domain.StatusPending, domain.StatusProcessing}:                  true,
 	{domain.StatusPending, domain.StatusCancelled}:                   true,

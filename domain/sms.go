@@ -12,7 +12,7 @@ const (
 	EncodingUCS2 = "UCS-2"
 )
 
-// SMS part sizes (specs/sms.md §2). A concatenated message spends 6 bytes of
+// SMS part sizes (docs/gateways/sms.md §7). A concatenated message spends 6 bytes of
 // every part on the user data header, hence the smaller per-part sizes.
 const (
 	// GSM7SingleSeptets is the capacity of a single-part GSM-7 SMS, in septets.

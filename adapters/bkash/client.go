@@ -23,7 +23,7 @@ import (
 )
 
 // DefaultTimeout is the time limit of one HTTP call when Config.Timeout is 0:
-// 30 seconds on every API (rule 9).
+// 30 seconds on every API (docs/gateways/bkash.md §2.9).
 const DefaultTimeout = 30 * time.Second
 
 // maxBody caps what is read of one answer (bytes).
@@ -35,19 +35,19 @@ const maxBody = 1 << 20
 type Config struct {
 	// BaseURL is up to and including ".../v1.2.0-beta/tokenized/checkout",
 	// e.g. the sandbox https://tokenized.sandbox.bka.sh/v1.2.0-beta/tokenized/checkout
-	// (spec §1). A trailing slash is dropped.
+	// (docs/gateways/bkash.md §3.2). A trailing slash is dropped.
 	BaseURL string
 	// Username and Password go in the lower-case "username" and "password"
-	// headers of the token calls (spec §2).
+	// headers of the token calls (docs/gateways/bkash.md §3.3).
 	Username, Password string
 	// AppKey goes in X-APP-Key and in the token bodies; AppSecret in the
 	// token bodies only.
 	AppKey, AppSecret string
 	// CallbackURL is paycore's GET /callbacks/bkash, absolute; bKash sends the
-	// customer back there (spec §3).
+	// customer back there (docs/gateways/bkash.md §6).
 	CallbackURL string
 	// Timeout limits each HTTP call, token calls included; 0 means
-	// DefaultTimeout (30 s, rule 9).
+	// DefaultTimeout (30 s, docs/gateways/bkash.md §2.9).
 	Timeout time.Duration
 	// HTTPClient sends the calls; nil means a client with Timeout. The
 	// per-call Timeout is applied through the request context either way.
@@ -242,7 +242,7 @@ func (c *Client) post(ctx context.Context, op, path string, hdr http.Header, bod
 		c.observe(op, dur, resp.StatusCode, outcome)
 		return nil, &callError{op: op, status: resp.StatusCode, reason: reason}
 	}
-	if resp.StatusCode == http.StatusUnauthorized { // expired or revoked id_token (spec §4)
+	if resp.StatusCode == http.StatusUnauthorized { // expired or revoked id_token (docs/gateways/bkash.md §10.2)
 		return noAnswer(CallRefused, "unauthorized: "+snippet(c.scrub(string(raw), secrets...)))
 	}
 	if resp.StatusCode >= 500 {
@@ -299,7 +299,7 @@ func snippet(s string) string {
 	return s
 }
 
-// apiHeaders are the headers of every call but the token calls (spec §2):
+// apiHeaders are the headers of every call but the token calls (docs/gateways/bkash.md §3.3):
 // the raw id_token, without "Bearer", and the app key.
 func (c *Client) apiHeaders(idToken string) http.Header {
 	h := http.Header{}
@@ -308,7 +308,7 @@ func (c *Client) apiHeaders(idToken string) http.Header {
 	return h
 }
 
-// api sends one API call with the shared id_token (rule 1, 8). On HTTP 401 it
+// api sends one API call with the shared id_token (docs/gateways/bkash.md §2.1, §2.8). On HTTP 401 it
 // has the token replaced once (forceGrant) and, if retry is set (query,
 // search, refund status: calls that change nothing), sends the call once
 // more with the new token. Create, execute and refund are never sent twice.

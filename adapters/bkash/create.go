@@ -9,14 +9,14 @@ import (
 	"github.com/paycore/paycore/ports"
 )
 
-// Values of the create body (spec §2).
+// Values of the create body (docs/gateways/bkash.md §5.1).
 const (
 	// ModeCheckoutURL is mode "0011": checkout URL without agreement.
 	ModeCheckoutURL = "0011"
 	intentSale      = "sale"
 )
 
-// createBody is /create's request; every value is a string (spec §2).
+// createBody is /create's request; every value is a string (docs/gateways/bkash.md §5.1).
 type createBody struct {
 	Mode                  string `json:"mode"`
 	PayerReference        string `json:"payerReference"`
@@ -27,7 +27,7 @@ type createBody struct {
 	MerchantInvoiceNumber string `json:"merchantInvoiceNumber"`
 }
 
-// checkAmount accepts a positive BDT amount (bKash takes BDT only, spec §2).
+// checkAmount accepts a positive BDT amount (bKash takes BDT only, docs/gateways/bkash.md §5.1).
 func checkAmount(m domain.Money) error {
 	if m.Currency().Code != domain.BDT.Code {
 		return fmt.Errorf("%w: currency %q: bKash takes BDT only", ErrInvalidRequest, m.Currency().Code)

@@ -14,10 +14,10 @@ import (
 	"github.com/paycore/paycore/domain"
 )
 
-// codeOK is bKash's success statusCode (rule 6).
+// codeOK is bKash's success statusCode (docs/gateways/bkash.md §2.6).
 const codeOK = "0000"
 
-// Transaction statuses bKash reports (spec §2).
+// Transaction statuses bKash reports (docs/gateways/bkash.md §8.3).
 const (
 	StatusInitiated  = "Initiated"
 	StatusCompleted  = "Completed"
@@ -25,12 +25,12 @@ const (
 )
 
 // dhaka is Asia/Dhaka, UTC+6 without daylight saving since 2009: bKash's
-// zone-less timestamps are read in it (spec §7.12).
+// zone-less timestamps are read in it (docs/gateways/bkash.md §11.1).
 var dhaka = time.FixedZone("Asia/Dhaka", 6*3600)
 
 // ParseTime reads a bKash timestamp: "2025-11-24T21:20:00:123 GMT+0600"
-// (a colon before the milliseconds, spec §2), the same without milliseconds
-// or without zone (then Asia/Dhaka, UTC+6, is assumed: spec §7.12), or RFC
+// (a colon before the milliseconds, docs/gateways/bkash.md §11.1), the same without milliseconds
+// or without zone (then Asia/Dhaka, UTC+6, is assumed: docs/gateways/bkash.md §11.1), or RFC
 // 3339. "" gives the zero time and no error.
 func ParseTime(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
@@ -120,7 +120,7 @@ func (f fields) str(names ...string) string {
 var payloadKeys = []string{"statusCode", "paymentID", "paymentId", "trxID", "trxId", "id_token",
 	"refundTrxID", "refundTrxId", "originalTrxID", "originalTrxId", "transactionStatus"}
 
-// messageOnly reports a body like {"message":"Unauthorized"} (spec §4):
+// messageOnly reports a body like {"message":"Unauthorized"} (docs/gateways/bkash.md §10.2):
 // no statusCode and nothing but error text.
 func (f fields) messageOnly() bool {
 	if _, ok := f["message"]; !ok {
@@ -192,7 +192,7 @@ func unmarshalFields(b []byte) (fields, error) {
 	return f, nil
 }
 
-// TokenResponse is the answer of /token/grant and /token/refresh (spec §2).
+// TokenResponse is the answer of /token/grant and /token/refresh (docs/gateways/bkash.md §4.1).
 // Its String, GoString and LogValue hide the tokens.
 type TokenResponse struct {
 	StatusCode    string `json:"statusCode"`
@@ -244,7 +244,7 @@ func (r TokenResponse) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("statusCode", r.StatusCode), slog.Int("expires_in", r.ExpiresIn))
 }
 
-// CreateResponse is the answer of /create (spec §2). Amounts are BDT
+// CreateResponse is the answer of /create (docs/gateways/bkash.md §5.2). Amounts are BDT
 // (paisa inside domain.Money) and times are decoded from bKash's layout;
 // the json tags name bKash's fields (alternates: paymentId, bKashURL,
 // merchantInvoice).
@@ -289,7 +289,7 @@ func (r *CreateResponse) decode(f fields) error {
 }
 
 // Signature returns the "signature" bKash put in the success callback URL
-// (spec §3), "" if none. It is not proof of payment.
+// (docs/gateways/bkash.md §6), "" if none. It is not proof of payment.
 func (r CreateResponse) Signature() string {
 	for _, s := range []string{r.SuccessCallbackURL, r.FailureCallbackURL, r.CancelledCallbackURL} {
 		if u, err := url.Parse(s); err == nil {
@@ -301,7 +301,7 @@ func (r CreateResponse) Signature() string {
 	return ""
 }
 
-// ExecuteResponse is the answer of /execute (spec §2): on success every
+// ExecuteResponse is the answer of /execute (docs/gateways/bkash.md §7.1): on success every
 // field; on failure only StatusCode and StatusMessage. Amounts are BDT
 // (paisa inside domain.Money).
 type ExecuteResponse struct {
@@ -347,7 +347,7 @@ func (r *ExecuteResponse) decode(f fields) error {
 	return d.err
 }
 
-// QueryResult is the answer of /payment/status (spec §2). bKash names the
+// QueryResult is the answer of /payment/status (docs/gateways/bkash.md §8.1). bKash names the
 // invoice "merchantInvoice" here; "merchantInvoiceNumber" is read too.
 // Amount is BDT (paisa inside domain.Money).
 type QueryResult struct {
@@ -392,7 +392,7 @@ func (r *QueryResult) decode(f fields) error {
 	return d.err
 }
 
-// SearchResult is the answer of /general/searchTransaction (spec §2).
+// SearchResult is the answer of /general/searchTransaction (docs/gateways/bkash.md §8.2).
 // Amount is BDT (paisa inside domain.Money).
 type SearchResult struct {
 	TrxID                 string       `json:"trxID"`
@@ -432,7 +432,7 @@ func (r *SearchResult) decode(f fields) error {
 }
 
 // RefundResult is the answer of /payment/refund, for a refund and for a
-// refund status (spec §2); amounts are BDT (paisa inside domain.Money).
+// refund status (docs/gateways/bkash.md §9.1, §9.2); amounts are BDT (paisa inside domain.Money).
 // StatusCode may be absent (a 2024 capture). The
 // v2 names (originalTrxId, refundTrxId, refundTransactionStatus,
 // refundAmount) are read too.

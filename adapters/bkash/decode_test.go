@@ -46,8 +46,8 @@ func eqMoney(t *testing.T, what string, got domain.Money, minor int64) {
 	}
 }
 
-// TestDecodeFixtures decodes every fixture of the spec and the drift
-// variants bKash is known to send (spec §7.9).
+// TestDecodeFixtures decodes captured answers of every call
+// (docs/gateways/bkash.md §4–§9) and the drift variants bKash is known to send (docs/gateways/bkash.md §11.3).
 func TestDecodeFixtures(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -3,12 +3,12 @@
 // ports.PaymentGateway (create → customer pays on the bKash page → execute)
 // and adds query, search, refund and refund status.
 //
-// It follows paycore's bKash spec (specs/bkash.md); "rule n" below is one of
-// the nine acceptance rules of that spec, "§n" one of its sections. The same code
-// talks to the real bKash and to paycore's simulator (adapters/bkashsim):
-// only Config.BaseURL and the credentials differ.
+// It follows docs/gateways/bkash.md: its §2.n are bKash's acceptance rules,
+// the rest the wire facts, each with its public source. The same code talks
+// to the real bKash and to paycore's simulator (adapters/bkashsim): only
+// Config.BaseURL and the credentials differ.
 //
-// # Tokens (rules 1–3, 8)
+// # Tokens (docs/gateways/bkash.md §2.1–§2.3, §2.8)
 //
 // One id_token serves every call and every customer. It lives in a
 // TokenStore shared by all paycore nodes (PostgreSQL in production,
@@ -24,7 +24,7 @@
 // search and refund status are then sent again (create, execute and refund
 // are never sent twice).
 //
-// # Outcomes (rules 5–7)
+// # Outcomes (docs/gateways/bkash.md §2.5–§2.7)
 //
 // Confirm calls execute once. statusCode "0000" with transactionStatus
 // "Completed", the same paymentID, invoice, currency BDT and an amount equal
@@ -44,7 +44,7 @@
 //
 // The exported answer types (CreateResponse, ExecuteResponse, QueryResult,
 // SearchResult, RefundResult, TokenResponse) are read with their
-// UnmarshalJSON, which accepts the field-name drift of spec §7.9 (paymentId,
+// UnmarshalJSON, which accepts the field-name drift of docs/gateways/bkash.md §11.3 (paymentId,
 // trxId, bKashURL, merchantInvoice, the v2 refund names); their json tags
 // name bKash's v1 fields. Amounts become domain.Money in BDT (paisa), read
 // exactly from "500", "500.00" or 500, so they compare as decimals. Times

@@ -14,9 +14,9 @@ import (
 var (
 	// ErrNoAnswer: bKash could not be heard: a timeout, a connection error,
 	// HTTP 5xx, a body that is not a JSON object or that cannot be decoded,
-	// or a body with only "message" (spec §4 "Errors outside statusCode").
+	// or a body with only "message" (docs/gateways/bkash.md §10.2).
 	// The request may have been processed. Confirm turns it into a query
-	// (rule 7) and Refund into a refund status; from Refund it means the
+	// (docs/gateways/bkash.md §2.7) and Refund into a refund status; from Refund it means the
 	// refund's outcome is unknown.
 	ErrNoAnswer = errors.New("bkash: no answer")
 	// ErrUnauthorized: bKash answered HTTP 401 {"message":"Unauthorized"}
@@ -86,7 +86,7 @@ func refused(err error) bool {
 }
 
 // RefundError is bKash refusing a refund or a refund status with a
-// statusCode other than "0000", most often 2071–2082 (spec §4): 2071 refund
+// statusCode other than "0000", most often 2071–2082 (docs/gateways/bkash.md §10.1): 2071 refund
 // window passed, 2072 amount not valid, 2073 invalid SKU, 2074 cannot be
 // reversed, 2075/2076 SKU/reason too long, 2077 invalid trxID, 2078 invalid
 // reason, 2079 invalid app token, 2080–2082 not permitted; 2127 transaction
@@ -106,7 +106,7 @@ func (e *RefundError) Unwrap() error {
 	return &ports.GatewayError{Gateway: domain.GatewayBkash, Code: e.Code, Message: e.Message}
 }
 
-// refundCodeText describes the refund codes of spec §4 (RDOC = NET) for
+// refundCodeText describes the refund codes of docs/gateways/bkash.md §10.1 (RDOC = NET) for
 // answers that carry no statusMessage.
 var refundCodeText = map[string]string{
 	"2071": "Refund is not allowed this long after the payment",

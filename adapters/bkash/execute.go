@@ -20,16 +20,16 @@ const (
 	// invoice is not the attempt's. An operator must look.
 	CodePaymentMismatch = "PAYMENT_MISMATCH"
 	// CodeInitiated: execute got no answer and query says the customer never
-	// completed the payment: start again from create (rule 7).
+	// completed the payment: start again from create (docs/gateways/bkash.md §2.7).
 	CodeInitiated = "INITIATED"
 )
 
-// alreadyExecuted are execute's "already executed/completed" codes (spec
-// §4, §7.3): 2117 execute called before, 2062 payment already completed,
+// alreadyExecuted are execute's "already executed/completed" codes
+// (docs/gateways/bkash.md §7.3, §10.1): 2117 execute called before, 2062 payment already completed,
 // 2068 transaction already completed. Confirm queries to recover the trxID.
 var alreadyExecuted = map[string]bool{"2117": true, "2062": true, "2068": true}
 
-// Confirm settles an attempt after a status=success callback (rule 5: the
+// Confirm settles an attempt after a status=success callback (docs/gateways/bkash.md §2.5: the
 // caller never calls it for failure or cancel). It calls execute once:
 //   - "0000", transactionStatus "Completed", the attempt's paymentID and
 //     invoice, currency BDT and an amount equal as a decimal to req.Amount:
@@ -40,9 +40,9 @@ var alreadyExecuted = map[string]bool{"2117": true, "2062": true, "2068": true}
 //   - 2117, 2062, 2068 (already executed): query; Completed (same checks)
 //     is OutcomeSucceeded, anything else OutcomeUnknown;
 //   - any other statusCode: OutcomeFailed with bKash's statusCode and
-//     statusMessage (rule 6), e.g. 2023 "Insufficient Balance";
+//     statusMessage (docs/gateways/bkash.md §2.6), e.g. 2023 "Insufficient Balance";
 //   - no answer (timeout, connection error, HTTP 5xx or 401, a body that is
-//     not JSON or holds only "message"): query, only here (rule 7):
+//     not JSON or holds only "message"): query, only here (docs/gateways/bkash.md §2.7):
 //     Completed (same checks) is OutcomeSucceeded, Initiated OutcomeFailed
 //     with CodeInitiated (the customer starts again), anything else or no
 //     answer OutcomeUnknown.
@@ -96,7 +96,7 @@ func (c *Client) Confirm(ctx context.Context, req ports.ConfirmRequest) (ports.C
 	}
 }
 
-// confirmByQuery resolves an execute that got no answer (noAnswer, rule 7)
+// confirmByQuery resolves an execute that got no answer (noAnswer, docs/gateways/bkash.md §2.7)
 // or that said "already executed" with one query.
 func (c *Client) confirmByQuery(ctx context.Context, log *slog.Logger, req ports.ConfirmRequest, noAnswer bool) ports.ConfirmResult {
 	q, err := c.Query(ctx, req.GatewayRef)
@@ -122,7 +122,7 @@ func unknown(msg string) ports.ConfirmResult {
 	return ports.ConfirmResult{Outcome: ports.OutcomeUnknown, Message: msg}
 }
 
-// settle checks a Completed answer against the attempt (spec §7.1).
+// settle checks a Completed answer against the attempt (docs/gateways/bkash.md §7.5).
 func (c *Client) settle(ctx context.Context, log *slog.Logger, req ports.ConfirmRequest, src, paymentID, trxID string, amount domain.Money, currency, invoice string) ports.ConfirmResult {
 	switch {
 	case paymentID != req.GatewayRef || (invoice != "" && req.AttemptID != "" && invoice != req.AttemptID):
@@ -147,9 +147,9 @@ func (c *Client) settle(ctx context.Context, log *slog.Logger, req ports.Confirm
 	return ports.ConfirmResult{Outcome: ports.OutcomeSucceeded, TrxID: trxID}
 }
 
-// Query asks /payment/status about a payment (rule 7). paycore calls it
+// Query asks /payment/status about a payment (docs/gateways/bkash.md §2.7). paycore calls it
 // only from Confirm's no-answer path and when reconciling attempts whose
-// execute got no answer, never on the success path (spec §7.2). A 401 is
+// execute got no answer, never on the success path (docs/gateways/bkash.md §2.7). A 401 is
 // answered by one grant and one more try (query changes nothing).
 //
 // Errors: a *ports.GatewayError when bKash answers a statusCode other than
@@ -173,7 +173,7 @@ func (c *Client) Query(ctx context.Context, paymentID string) (QueryResult, erro
 }
 
 // Search looks a transaction up by bKash trxID (/general/searchTransaction,
-// spec §1). A 401 is answered by one grant and one more try.
+// docs/gateways/bkash.md §3.2). A 401 is answered by one grant and one more try.
 //
 // Errors: a *ports.GatewayError when bKash answers a statusCode other than
 // "0000" (2033 transaction not found…); ErrNoAnswer when it cannot be heard.
@@ -198,7 +198,7 @@ func (c *Client) Search(ctx context.Context, trxID string) (SearchResult, error)
 var _ ports.Resolver = (*Client)(nil)
 
 // Resolve implements ports.Resolver for reconciliation: it continues the
-// no-answer path of an execute (rule 7), so it queries, exactly as Confirm
+// no-answer path of an execute (docs/gateways/bkash.md §2.7), so it queries, exactly as Confirm
 // does after a timeout: Completed (matching amount) → succeeded, Initiated
 // → failed (start again), anything else or no answer → unknown. paycore
 // calls it only for attempts whose execute got no answer.

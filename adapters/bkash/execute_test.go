@@ -89,7 +89,7 @@ func TestConfirmMismatches(t *testing.T) {
 	}
 }
 
-// TestConfirmNoAnswerQueries covers rule 7: execute unheard → one query.
+// TestConfirmNoAnswerQueries covers docs/gateways/bkash.md §2.7: execute unheard → one query.
 func TestConfirmNoAnswerQueries(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

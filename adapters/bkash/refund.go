@@ -14,11 +14,11 @@ import (
 )
 
 // MaxRefundText is the longest sku or reason bKash takes, in characters
-// (spec §2, codes 2075/2076).
+// (docs/gateways/bkash.md §9.4, codes 2075/2076).
 const MaxRefundText = 255
 
 // RefundRequest refunds (part of) a completed payment with the v1 refund
-// (spec §1, rule 8).
+// (docs/gateways/bkash.md §9.1, §2.8).
 type RefundRequest struct {
 	PaymentID string       // bKash paymentID of the payment
 	TrxID     string       // bKash trxID of the payment
@@ -58,7 +58,7 @@ func (r RefundRequest) validate() error {
 }
 
 // refundBody is the v1 refund request; refund status sends only paymentID
-// and trxID to the same path (spec §1).
+// and trxID to the same path (docs/gateways/bkash.md §3.2).
 type refundBody struct {
 	PaymentID string `json:"paymentID"`
 	Amount    string `json:"amount"`
@@ -74,10 +74,10 @@ type refundStatusBody struct {
 
 // Refund gives back req.Amount of a completed payment: POST /payment/refund
 // with {paymentID, amount ("100.00"), trxID, sku, reason}, using the shared
-// id_token (rule 8). It is sent ONCE: when it gets no answer (timeout,
+// id_token (docs/gateways/bkash.md §2.8). It is sent ONCE: when it gets no answer (timeout,
 // connection error, HTTP 5xx or 401, a body that is not JSON or holds only
 // "message") the client asks RefundStatus instead, never refunding twice
-// (spec §2 refund v2, §7.4).
+// (docs/gateways/bkash.md §9.3, §9.4).
 //
 // The caller (a River job) must never call Refund again for the same
 // refund, not even when it returns an error: after ErrNoAnswer only
@@ -158,7 +158,7 @@ func (c *Client) refundOutcome(ctx context.Context, log *slog.Logger, r RefundRe
 }
 
 // RefundStatus asks about the refund of a payment: POST /payment/refund
-// with only {paymentID, trxID} (spec §1; WOO, KARIM). It changes nothing,
+// with only {paymentID, trxID} (docs/gateways/bkash.md §3.2; WOO, KARIM). It changes nothing,
 // so a 401 is answered by one grant and one more try. It returns bKash's
 // refund record whatever its transactionStatus (see RefundResult.Completed).
 //

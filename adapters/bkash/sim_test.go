@@ -145,7 +145,7 @@ func TestSimulatorExecuteFailures(t *testing.T) {
 	ctx := context.Background()
 	s := newSimEnv(t, 300*time.Millisecond)
 
-	// Insufficient balance: failed with bKash's message (rule 6), no query.
+	// Insufficient balance: failed with bKash's message (docs/gateways/bkash.md §2.6), no query.
 	res, _ := s.pay(t, "att_sim_poor", bdt(25000), bkashsim.WalletInsufficientBalance)
 	out, err := s.client.Confirm(ctx, ports.ConfirmRequest{AttemptID: "att_sim_poor", GatewayRef: res.GatewayRef, Amount: bdt(25000)})
 	if err != nil || out.Outcome != ports.OutcomeFailed || out.Code != "2023" || out.Message != "Insufficient Balance" {

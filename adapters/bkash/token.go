@@ -9,22 +9,22 @@ import (
 	"time"
 )
 
-// Token lifetimes and margins (rules 1–3, spec §5).
+// Token lifetimes and margins (docs/gateways/bkash.md §2.1–§2.3, docs/gateways/bkash.md §4.2).
 const (
 	// IDTokenLifetime is an id_token's life when bKash's expires_in is
 	// missing: 3600 s.
 	IDTokenLifetime = 3600 * time.Second
 	// RefreshTokenLifetime is a refresh_token's life from the first grant:
-	// 28 days. Refreshing does not extend it (rule 3).
+	// 28 days. Refreshing does not extend it (docs/gateways/bkash.md §2.3).
 	RefreshTokenLifetime = 28 * 24 * time.Hour
 	// RenewBefore: an id_token with this little life left is not used but
-	// renewed, i.e. at the 55th minute of a 3600 s token (rule 2).
+	// renewed, i.e. at the 55th minute of a 3600 s token (docs/gateways/bkash.md §2.2).
 	RenewBefore = 5 * time.Minute
 	// RefreshMargin: a refresh_token with this little life left is not used;
-	// a new pair is granted instead (rule 3).
+	// a new pair is granted instead (docs/gateways/bkash.md §2.3).
 	RefreshMargin = 10 * time.Minute
 	// RegrantCooldown: after a 401 a Client re-grants at most once per this
-	// long (bKash blocks merchants that grant too often, spec §5): a wrong
+	// long (bKash blocks merchants that grant too often, docs/gateways/bkash.md §4.3): a wrong
 	// app key cannot turn every call into a grant. A token refused within it
 	// fails the call with ErrUnauthorized instead. The cooldown is the
 	// client's own, not the token's age: a token granted moments ago by
@@ -34,7 +34,7 @@ const (
 )
 
 // Token is the one id_token that every call and every customer uses
-// (rule 1), with the refresh_token that renews it. Its String, GoString and
+// (docs/gateways/bkash.md §2.1), with the refresh_token that renews it. Its String, GoString and
 // LogValue hide both tokens.
 type Token struct {
 	IDToken      string
@@ -43,7 +43,7 @@ type Token struct {
 	// refresh was sent plus expires_in (3600 s).
 	IDTokenExpiresAt time.Time
 	// RefreshTokenExpiresAt is the FIRST grant's time + 28 days; refreshes
-	// keep it (rule 3).
+	// keep it (docs/gateways/bkash.md §2.3).
 	RefreshTokenExpiresAt time.Time
 }
 
@@ -70,7 +70,7 @@ func hide(s string) string {
 }
 
 // TokenStore is where the one shared id_token lives (PostgreSQL in
-// production, so that every paycore node shares it: rule 1; the lead's
+// production, so that every paycore node shares it: docs/gateways/bkash.md §2.1; the lead's
 // adapter implements it there; MemoryTokenStore in process).
 type TokenStore interface {
 	// Load returns the stored token; found=false when none is stored yet.
@@ -176,7 +176,7 @@ func (c *Client) usable(t Token) bool {
 // and a grant.
 func (c *Client) flightTimeout() time.Duration { return 3 * c.timeout }
 
-// idToken returns an id_token with more than RenewBefore left (rules 1, 2).
+// idToken returns an id_token with more than RenewBefore left (docs/gateways/bkash.md §2.1, §2.2).
 // Fast path: the stored one. Else one renewal per process, under the
 // store's lock.
 func (c *Client) idToken(ctx context.Context) (Token, error) {
@@ -244,12 +244,12 @@ func (c *Client) renew(ctx context.Context, cur Token, found bool) (Token, error
 }
 
 // tokenHeaders are the token calls' headers: literally lower-case
-// "username" and "password" (spec §2).
+// "username" and "password" (docs/gateways/bkash.md §3.3).
 func (c *Client) tokenHeaders() http.Header {
 	return http.Header{"username": {c.cfg.Username}, "password": {c.cfg.Password}}
 }
 
-// grant calls /token/grant (rule 3: a new pair, 28 days from now).
+// grant calls /token/grant (docs/gateways/bkash.md §2.3: a new pair, 28 days from now).
 func (c *Client) grant(ctx context.Context) (Token, error) {
 	sent := c.clock.Now()
 	a, err := c.post(ctx, opGrant, "/token/grant", c.tokenHeaders(),
@@ -275,8 +275,8 @@ func (c *Client) grant(ctx context.Context) (Token, error) {
 	return tok, nil
 }
 
-// refreshToken calls /token/refresh with cur's refresh_token (rule 2). The
-// refresh_token's expiry stays the first grant's (rule 3).
+// refreshToken calls /token/refresh with cur's refresh_token (docs/gateways/bkash.md §2.2). The
+// refresh_token's expiry stays the first grant's (docs/gateways/bkash.md §2.3).
 func (c *Client) refreshToken(ctx context.Context, cur Token) (Token, error) {
 	sent := c.clock.Now()
 	a, err := c.post(ctx, opRefresh, "/token/refresh", c.tokenHeaders(),

@@ -75,7 +75,7 @@ func (s *Simulator) transactionStatus(p *payment, now time.Time) string {
 	return "Initiated"
 }
 
-// createResponse is the create answer, in the field order of spec §2's fixture.
+// createResponse is the create answer, in the field order of docs/gateways/bkash.md §5.2.
 type createResponse struct {
 	PaymentID             string `json:"paymentID"`
 	BkashURL              string `json:"bkashURL"`
@@ -117,7 +117,7 @@ func validCallbackURL(v string) bool {
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
-// create handles POST …/create (spec §2): it validates the body (codes in the
+// create handles POST …/create (docs/gateways/bkash.md §5.1): it validates the body (codes in the
 // package doc) and stores an Initiated payment whose bkashURL is the wallet page.
 func (s *Simulator) create(r *http.Request, body []byte) (int, any) {
 	if code, v, ok := s.authorize(r); !ok {
@@ -181,7 +181,7 @@ func (s *Simulator) create(r *http.Request, body []byte) (int, any) {
 }
 
 // newPaymentID returns an unused paymentID shaped like bKash's: "TR0011", 7
-// letters or digits, then the 13-digit epoch milliseconds (spec §2). s.mu must
+// letters or digits, then the 13-digit epoch milliseconds (docs/gateways/bkash.md §5.2). s.mu must
 // be held.
 func (s *Simulator) newPaymentID(now time.Time) string {
 	for {
@@ -193,7 +193,7 @@ func (s *Simulator) newPaymentID(now time.Time) string {
 }
 
 // newTrxID returns an unused trxID: 10 upper-case letters and digits starting
-// with a letter, e.g. "CKQ70ZB4TM" (spec §2). s.mu must be held.
+// with a letter, e.g. "CKQ70ZB4TM" (docs/gateways/bkash.md §7.1). s.mu must be held.
 func (s *Simulator) newTrxID() string {
 	for {
 		id := simkit.RandString(upper, 1) + simkit.RandString(upperAlnum, 9)
@@ -204,7 +204,7 @@ func (s *Simulator) newTrxID() string {
 	}
 }
 
-// executeResponse is the execute success answer (spec §2 fixture, with the
+// executeResponse is the execute success answer (docs/gateways/bkash.md §7.1, with the
 // Nov 2025 fields payerType, payerAccount and maxRefundableAmount).
 type executeResponse struct {
 	PaymentID             string `json:"paymentID"`
@@ -227,7 +227,7 @@ type executeResponse struct {
 // execute handles POST …/execute {paymentID}. Under the simulator's mutex it
 // moves an approved payment to Completed with a new trxID, or to Declined for
 // the failure wallets (2023, 2037) and duplicates (2029). A second execute
-// gets 2117 (spec §4, §7.3); a payment the customer has not approved gets 2056.
+// gets 2117 (docs/gateways/bkash.md §7.3, §10.1); a payment the customer has not approved gets 2056.
 func (s *Simulator) execute(r *http.Request, body []byte) (int, any) {
 	id, code, v, ok := s.authorizeWith(r, body, "paymentID")
 	if !ok {

@@ -3,7 +3,7 @@ package bkashsim
 import "fmt"
 
 // bKash statusCode values the simulator returns. Messages come from the ERR
-// table (2001–2069) and RDOC/NET (2071–2127) quoted in spec §4.
+// table (2001–2069) and RDOC/NET (2071–2127) quoted in docs/gateways/bkash.md §10.1.
 const (
 	codeSuccess           = "0000"
 	codeInvalidAppKey     = "2001"
@@ -75,14 +75,14 @@ var statusMessages = map[string]string{
 }
 
 // statusBody is bKash's error body: HTTP 200 with only statusCode and
-// statusMessage (spec §2 "Execute failure").
+// statusMessage (docs/gateways/bkash.md §7.2).
 type statusBody struct {
 	StatusCode    string `json:"statusCode"`
 	StatusMessage string `json:"statusMessage"`
 }
 
 // messageBody is the gateway-level error body ({"message":"Unauthorized"},
-// {"message":"Forbidden"}; spec §4 "Errors outside statusCode").
+// {"message":"Forbidden"}; docs/gateways/bkash.md §10.2).
 type messageBody struct {
 	Message string `json:"message"`
 }
@@ -92,7 +92,7 @@ func status(code string) statusBody {
 	return statusBody{StatusCode: code, StatusMessage: statusMessages[code]}
 }
 
-// refundWindowStatus is 2071 with its parameterized message (spec §7.11).
+// refundWindowStatus is 2071 with its parameterized message (docs/gateways/bkash.md §9.4).
 func refundWindowStatus(days string) statusBody {
 	return statusBody{StatusCode: codeRefundWindow, StatusMessage: fmt.Sprintf("Refund not allowed after %s days", days)}
 }

@@ -1,9 +1,8 @@
 // Package bkashsim is an in-memory simulator of bKash Tokenized Checkout
 // v1.2.0-beta in URL mode "0011" (checkout without agreement).
 //
-// It speaks the real wire format described in paycore's bKash spec,
-// specs/bkash.md (cited below as "spec §n"), so a bKash client written against
-// the real API works against it when given only the simulator's base URL
+// It speaks the real wire format described in docs/gateways/bkash.md, so a
+// bKash client written against the real API works against it when given only the simulator's base URL
 // ({PublicURL}/v1.2.0-beta/tokenized/checkout) and the credentials served at
 // {PublicURL}/credentials. paycore mounts it in
 // sandbox mode under /sandbox/bkash with http.StripPrefix; paycore's bKash
@@ -18,27 +17,27 @@
 //	POST /v1.2.0-beta/tokenized/checkout/payment/status       "query"
 //	POST /v1.2.0-beta/tokenized/checkout/general/searchTransaction  "search"
 //	POST /v1.2.0-beta/tokenized/checkout/payment/refund       "refund" when the body has
-//	     amount, "refund_status" when it has only paymentID and trxID (spec §1 table)
+//	     amount, "refund_status" when it has only paymentID and trxID (docs/gateways/bkash.md §3.2 table)
 //	GET|POST /checkout?paymentId=…&hash=…   the wallet page (the bkashURL of create)
 //	GET /stats, POST /stats/reset, GET /credentials, GET|POST|DELETE /faults
 //
 // Any other path or method gets 404 {"message":"Not Found"}. Paths are matched
-// exactly: a trailing slash or a v2 path is an unknown route (spec §7.8).
+// exactly: a trailing slash or a v2 path is an unknown route (docs/gateways/bkash.md §3.1).
 //
-// # Rules the spec leaves open, as decided here
+// # Rules the sources leave open, as decided here (docs/gateways/bkash.md §13.2)
 //
-// Tokens (spec §2, §5):
+// Tokens (docs/gateways/bkash.md §3.3, §4):
 //   - Bad username/password headers or app_key/app_secret body on grant or refresh:
 //     HTTP 403 {"message":"Forbidden"}.
 //   - Refresh with an unknown or expired refresh_token: HTTP 401
-//     {"message":"Unauthorized"} (the spec's only documented token-error shape);
-//     the client is expected to grant again (spec rule 3).
-//   - Authorization takes the raw id_token (spec §2); "Bearer <token>" is also
+//     {"message":"Unauthorized"} (the only documented token-error shape, docs/gateways/bkash.md §4.4);
+//     the client is expected to grant again (docs/gateways/bkash.md §2.3).
+//   - Authorization takes the raw id_token (docs/gateways/bkash.md §3.3); "Bearer <token>" is also
 //     accepted because the GO client sends it and works against bKash.
 //   - Missing, unknown or expired id_token: HTTP 401 {"message":"Unauthorized"};
 //     then a wrong X-APP-Key: HTTP 200 statusCode 2001.
 //
-// Create (spec §2): a field that is absent or JSON null gives 2065 "Mendatory
+// Create (docs/gateways/bkash.md §5.1): a field that is absent or JSON null gives 2065 "Mendatory
 // field missing" (bKash's spelling); a present but invalid one gives its own code:
 // mode 2063, payerReference "" or longer than 255 2048, callbackURL not an
 // absolute http(s) URL 2049, amount 2006, currency 2007, intent 2008,
@@ -46,33 +45,33 @@
 // object gives 2025 on every endpoint. The amount may be a JSON string or a JSON
 // number (KARIM sends a number); it is echoed exactly as sent.
 //
-// Wallet page (spec §3, §6, ARCHITECTURE §4): the six regular wallets and the
+// Wallet page (docs/gateways/bkash.md §6, §13.1, docs/platform.md §4): the six regular wallets and the
 // two failure wallets are the only known wallets (others: 422, "2045 The MSISDN
 // of the customer does not exist."). OTP must be 123456 (else 422 "2010"), PIN
 // 12121 (else 422 "2014 Wrong PIN"; the third wrong PIN fails the payment with
 // 2015 and redirects with status=failure). Both failure wallets are approved
 // on the page, like regular wallets: their failure shows at execute, 2023 for
-// 01823074817 and 2037 for 01823074818 (spec §6, §8: TS24 shows the execute
+// 01823074817 and 2037 for 01823074818 (docs/gateways/bkash.md §13.1, §13.2: TS24 shows the execute
 // response). A page for an unknown payment, a wrong hash, or a payment still
 // Initiated after Config.PaymentTimeout answers 404; a page for a payment that
 // was already approved, cancelled or failed answers 409.
 //
-// Execute (spec §2, §4, §7.3): any payment on which execute already ran,
+// Execute (docs/gateways/bkash.md §7, §10.1): any payment on which execute already ran,
 // whatever its outcome, gives 2117; a payment not approved on the page
 // (Initiated, expired, cancelled or failed there) gives 2056; an unknown
 // paymentID gives 2002. A failed execute (2023, 2037, 2029) leaves the payment
 // Declined.
 //
-// Query (spec §2): an unknown paymentID gives 2002 "Invalid Payment ID".
+// Query (docs/gateways/bkash.md §8.1): an unknown paymentID gives 2002 "Invalid Payment ID".
 // transactionStatus is Initiated (also when approved but not executed), Completed,
 // Cancelled (cancelled on the page), Declined (failed on the page or at execute)
 // or Expired (Initiated past Config.PaymentTimeout); the last three come from the
-// [unverified] RS list of spec §2. verificationStatus is "Complete" only for
+// [unverified] RS list of docs/gateways/bkash.md §8.3. verificationStatus is "Complete" only for
 // Completed payments; trxID and paymentExecuteTime appear only once completed.
 //
-// Search (spec §2): only payment trxIDs are found; anything else gives 2033.
+// Search (docs/gateways/bkash.md §8.2): only payment trxIDs are found; anything else gives 2033.
 //
-// Refund (spec §2, §4, §7.11): validation order is amount (2072), sku (> 255:
+// Refund (docs/gateways/bkash.md §9, §10.1): validation order is amount (2072), sku (> 255:
 // 2075), reason (blank: 2078, > 255: 2076), paymentID+trxID of a Completed
 // payment (2077), refund window since execute (2071 "Refund not allowed after N
 // days"), at most 10 refunds per payment (the 11th: 2074 "The transaction
@@ -85,7 +84,7 @@
 //
 // Money is parsed from decimal strings into int64 paisa; no float is used.
 // Timestamps use bKash's layout "2025-11-24T21:20:00:123 GMT+0600" in
-// Asia/Dhaka (spec §7.12), see FormatTime.
+// Asia/Dhaka (docs/gateways/bkash.md §11.1), see FormatTime.
 //
 // Stats count every request that reaches an API route, including requests
 // refused (401, 403, error codes) and requests hit by a fault. Faults (see

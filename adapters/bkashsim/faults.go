@@ -10,8 +10,8 @@ import (
 type FaultMode = simkit.FaultMode
 
 // Fault modes. Each mimics a failure a real client meets: the "no answer
-// within 30 s" of spec §7.4, a dropped connection, bKash's 503 maintenance
-// answer (spec §4) and an HTML error page from a proxy in front of bKash.
+// within 30 s" of docs/gateways/bkash.md §7.4, a dropped connection, bKash's 503 maintenance
+// answer (docs/gateways/bkash.md §10.1) and an HTML error page from a proxy in front of bKash.
 // FaultNone only applies the Fault's Delay; FaultNoAnswer holds the request
 // until the client gives up, ClearFaults or Close is called, then closes the
 // connection without a response; FaultDrop closes it at once.
@@ -32,7 +32,7 @@ var faultModes = []FaultMode{FaultNone, FaultNoAnswer, FaultDrop, Fault503, Faul
 // Fault makes an endpoint misbehave; set it with SetFault or POST /faults.
 // With After, the operation takes full effect first (execute completes the
 // payment, refund moves money) and only then loses or replaces its answer:
-// the "execute gave no answer but money moved" case of spec rule 7.
+// the "execute gave no answer but money moved" case of docs/gateways/bkash.md §2.7.
 type Fault = simkit.Fault
 
 // SetFault makes calls to endpoint (an Endpoint* key) misbehave as f,

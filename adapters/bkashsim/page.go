@@ -8,7 +8,7 @@ import (
 	"github.com/paycore/paycore/adapters/simkit"
 )
 
-// Sandbox wallets and secrets (spec §6; ARCHITECTURE §4).
+// Sandbox wallets and secrets (docs/gateways/bkash.md §13.1; docs/platform.md §4).
 const (
 	// WalletInsufficientBalance is approved on the page; its execute gets 2023
 	// "Insufficient Balance".
@@ -25,13 +25,13 @@ const (
 	MaxWrongPINs = 3
 )
 
-// regularWallets are the regular sandbox customer wallets (spec §6).
+// regularWallets are the regular sandbox customer wallets (docs/gateways/bkash.md §13.1).
 var regularWallets = []string{
 	"01770618575", "01929918378", "01770618576",
 	"01877722345", "01619777282", "01619777283",
 }
 
-// RegularWallets returns the sandbox wallets that pay successfully (spec §6).
+// RegularWallets returns the sandbox wallets that pay successfully (docs/gateways/bkash.md §13.1).
 func RegularWallets() []string { return slices.Clone(regularWallets) }
 
 // knownWallet reports whether the page knows the wallet; others get 2045.
@@ -71,7 +71,7 @@ var walletPage = simkit.MustWalletPage(simkit.WalletPageLook{
 
 // servePage handles GET /checkout?paymentId=…&hash=…: the form for a payment
 // waiting for the customer, pre-filling the wallet when payerReference is an
-// MSISDN (spec §2, PW); 404 for an unknown, expired or wrong-hash link; 409 for
+// MSISDN (docs/gateways/bkash.md §5.1, PW); 404 for an unknown, expired or wrong-hash link; 409 for
 // a payment the customer is already done with.
 func (s *Simulator) servePage(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
@@ -91,7 +91,7 @@ func (s *Simulator) servePage(w http.ResponseWriter, r *http.Request) {
 // submitPage handles POST /checkout?paymentId=…&hash=… with the form fields
 // wallet, otp, pin and action (pay|cancel). The outcome is a 303 to the
 // payment's callbackURL with paymentID, status (success|failure|cancel),
-// signature and apiVersion=1.2.0-beta/ (spec §3), or the form again with HTTP
+// signature and apiVersion=1.2.0-beta/ (docs/gateways/bkash.md §6), or the form again with HTTP
 // 422 and the bKash error (2045, 2010, 2014).
 func (s *Simulator) submitPage(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {

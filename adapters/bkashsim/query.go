@@ -6,7 +6,7 @@ import (
 	"github.com/paycore/paycore/adapters/simkit"
 )
 
-// queryResponse is the query answer (spec §2, both query fixtures): note
+// queryResponse is the query answer (docs/gateways/bkash.md §8.1): note
 // merchantInvoice, not merchantInvoiceNumber. paymentExecuteTime and trxID
 // appear only once the payment is Completed.
 type queryResponse struct {
@@ -61,7 +61,7 @@ func (s *Simulator) query(r *http.Request, body []byte) (int, any) {
 	return http.StatusOK, resp
 }
 
-// searchResponse is the search answer (spec §2, LRV shape).
+// searchResponse is the search answer (docs/gateways/bkash.md §8.2, LRV shape).
 type searchResponse struct {
 	TrxID                 string `json:"trxID"`
 	InitiationTime        string `json:"initiationTime"`

@@ -18,7 +18,7 @@ type refund struct {
 	at     time.Time
 }
 
-// refundResponse is the v1 refund answer (spec §2 and the refund fixture,
+// refundResponse is the v1 refund answer (docs/gateways/bkash.md §9.1,
 // with the statusCode/statusMessage of the 2023 capture).
 type refundResponse struct {
 	StatusCode        string `json:"statusCode"`
@@ -43,14 +43,14 @@ type refundItem struct {
 }
 
 // refundStatusResponse is the refund status answer: the latest refund in the
-// refund answer's shape (spec §2 "same shape"), plus every refund, oldest first.
+// refund answer's shape (docs/gateways/bkash.md §9.2), plus every refund, oldest first.
 type refundStatusResponse struct {
 	refundResponse
 	RefundTransactions []refundItem `json:"refundTransactions"`
 }
 
-// serveRefund routes POST …/payment/refund by its body, as bKash does (spec
-// §1 table): with an amount it is a refund, with only paymentID and trxID a
+// serveRefund routes POST …/payment/refund by its body, as bKash does
+// (docs/gateways/bkash.md §3.2): with an amount it is a refund, with only paymentID and trxID a
 // refund status request.
 func (s *Simulator) serveRefund(w http.ResponseWriter, r *http.Request) {
 	body, ok := readBody(w, r)

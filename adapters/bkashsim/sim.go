@@ -10,7 +10,7 @@ import (
 )
 
 // APIPrefix is the path of the tokenized checkout API below the mount point;
-// a client's base URL is PublicURL + APIPrefix (spec §1, v1.2.0-beta).
+// a client's base URL is PublicURL + APIPrefix (docs/gateways/bkash.md §3.1).
 const APIPrefix = "/v1.2.0-beta/tokenized/checkout"
 
 // Endpoint keys used by Stats, SetFault and the /stats and /faults routes.
@@ -34,25 +34,25 @@ var endpoints = []string{
 // Defaults applied by New to zero Config fields.
 const (
 	// DefaultRefundWindow is the refund window when Config.RefundWindow is 0
-	// (15 days per WOO's comment, spec §7.11).
+	// (15 days per WOO's comment, docs/gateways/bkash.md §9.4).
 	DefaultRefundWindow = 15 * 24 * time.Hour
 	// DefaultPaymentTimeout is how long a created payment's wallet page stays
 	// usable when Config.PaymentTimeout is 0.
 	DefaultPaymentTimeout = 24 * time.Hour
 	// IDTokenLifetime is the id_token lifetime; grant and refresh answer
-	// expires_in 3600 (spec §5).
+	// expires_in 3600 (docs/gateways/bkash.md §4.2).
 	IDTokenLifetime = 3600 * time.Second
 	// RefreshTokenLifetime is how long a refresh_token mints id_tokens,
-	// counted from its first issue; refreshing does not extend it (spec §5, rule 3).
+	// counted from its first issue; refreshing does not extend it (docs/gateways/bkash.md §4.2, §2.3).
 	RefreshTokenLifetime = 28 * 24 * time.Hour
-	// MaxRefunds is the number of refunds one payment accepts (spec §2 "Up to
+	// MaxRefunds is the number of refunds one payment accepts (docs/gateways/bkash.md §9.4 "Up to
 	// 10 partial refunds"); the next gets 2074.
 	MaxRefunds = 10
 )
 
 // Credentials are what a merchant client needs besides the base URL. They are
 // served as JSON at GET /credentials with the keys username, password,
-// app_key and app_secret (ARCHITECTURE §4).
+// app_key and app_secret (docs/platform.md §4).
 type Credentials struct {
 	// Username is sent in the "username" header of grant and refresh.
 	Username string `json:"username"`
@@ -91,11 +91,11 @@ type Config struct {
 	// it. Fault delays use real time.
 	Clock func() time.Time
 	// RefundWindow is how long after execute a payment may be refunded; later
-	// refunds get 2071 (spec §7.11). 0 → DefaultRefundWindow.
+	// refunds get 2071 (docs/gateways/bkash.md §9.4). 0 → DefaultRefundWindow.
 	RefundWindow time.Duration
 	// DuplicateWindow: an execute whose payer wallet and amount equal those of
 	// a payment completed less than this long ago gets 2029 "Duplicate for all
-	// transactions" (spec §4, §7.10). 0 disables the check.
+	// transactions" (docs/gateways/bkash.md §10.1, §5.3). 0 disables the check.
 	DuplicateWindow time.Duration
 	// PaymentTimeout is how long after create the wallet page accepts the
 	// customer; afterwards the page answers 404 and query reports "Expired".
@@ -179,7 +179,7 @@ func (s *Simulator) ResetStats() {
 
 // GrantsInHour returns the number of successful grants during the clock hour
 // (UTC) that contains t, on the simulator's clock. bKash blocks merchants that
-// grant too often (spec §5); tests use this to check a client reuses tokens.
+// grant too often (docs/gateways/bkash.md §4.3); tests use this to check a client reuses tokens.
 func (s *Simulator) GrantsInHour(t time.Time) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

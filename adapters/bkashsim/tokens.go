@@ -8,7 +8,7 @@ import (
 	"github.com/paycore/paycore/adapters/simkit"
 )
 
-// tokenResponse is the grant and refresh answer (spec §2 and the grant
+// tokenResponse is the grant and refresh answer (docs/gateways/bkash.md §4.1 and the grant
 // fixture); expires_in is a JSON number.
 type tokenResponse struct {
 	StatusCode    string `json:"statusCode"`
@@ -20,7 +20,7 @@ type tokenResponse struct {
 }
 
 // grant handles POST …/token/grant: headers username and password, body
-// app_key and app_secret (spec §1, §2). Every grant issues a new id_token and
+// app_key and app_secret (docs/gateways/bkash.md §3.2, §4.1). Every grant issues a new id_token and
 // a new refresh_token.
 func (s *Simulator) grant(r *http.Request, body []byte) (int, any) {
 	if _, ok := s.tokenCallAllowed(r, body); !ok {
@@ -40,7 +40,7 @@ func (s *Simulator) grant(r *http.Request, body []byte) (int, any) {
 
 // refresh handles POST …/token/refresh: grant's credentials plus
 // refresh_token. It returns a new id_token and the same refresh_token, whose
-// expiry stays 28 days after its first issue (spec §5, rule 3). Older
+// expiry stays 28 days after its first issue (docs/gateways/bkash.md §4.2, §2.3). Older
 // id_tokens stay valid until their own expiry. An unknown or expired
 // refresh_token gets 401 {"message":"Unauthorized"}.
 func (s *Simulator) refresh(r *http.Request, body []byte) (int, any) {
@@ -86,7 +86,7 @@ func (s *Simulator) tokenCallAllowed(r *http.Request, body []byte) (simkit.Field
 
 // issueIDToken mints a JWT-shaped id_token valid for IDTokenLifetime from now.
 // Its payload carries iat and exp on the simulator's clock, like bKash's
-// Cognito token (spec §5: exp − iat = 3600); the signature is random. s.mu
+// Cognito token (docs/gateways/bkash.md §4.2: exp − iat = 3600); the signature is random. s.mu
 // must be held.
 func (s *Simulator) issueIDToken(now time.Time) string {
 	exp := now.Add(IDTokenLifetime)
@@ -121,7 +121,7 @@ func (s *Simulator) pruneTokens(now time.Time) {
 	}
 }
 
-// authorize checks the headers of every non-token call (spec §2): a valid
+// authorize checks the headers of every non-token call (docs/gateways/bkash.md §3.3): a valid
 // id_token in Authorization (raw, or "Bearer <token>"), else 401
 // {"message":"Unauthorized"}; then X-APP-Key (any header case) equal to the
 // app key, else HTTP 200 statusCode 2001.

@@ -12,7 +12,7 @@ import (
 
 // FormatTime renders t in bKash's timestamp layout, in Asia/Dhaka: a colon
 // before the milliseconds and a "GMT+0600" zone, e.g.
-// "2025-11-24T21:20:00:123 GMT+0600" (spec §2 paymentCreateTime, §7.12).
+// "2025-11-24T21:20:00:123 GMT+0600" (docs/gateways/bkash.md §11.1).
 // It is not RFC 3339; clients must parse it with a custom layout.
 func FormatTime(t time.Time) string {
 	t = t.In(simkit.Dhaka)

@@ -22,14 +22,14 @@ import (
 )
 
 // DefaultTimeout is the time limit of one HTTP call when Config.Timeout is 0
-// (spec §7.8: sources use 10–30 s).
+// (docs/gateways/nagad.md §11.2: sources use 10–30 s).
 const DefaultTimeout = 30 * time.Second
 
-// APIVersion is sent as X-KM-Api-Version (spec §2). v-3.0.1 would add a
+// APIVersion is sent as X-KM-Api-Version (docs/gateways/nagad.md §3). v-3.0.1 would add a
 // sender fee, which paycore does not use.
 const APIVersion = "v-0.2.0"
 
-// Client types accepted as X-KM-Client-Type (spec §2).
+// Client types accepted as X-KM-Client-Type (docs/gateways/nagad.md §3).
 const (
 	ClientTypePCWeb         = "PC_WEB"
 	ClientTypeMobileWeb     = "MOBILE_WEB"
@@ -39,10 +39,10 @@ const (
 )
 
 // DefaultClientIP is sent as X-KM-IP-V4 when Config.ClientIP is empty. In
-// production set the server's whitelisted public IPv4 instead (spec §7.9).
+// production set the server's whitelisted public IPv4 instead (docs/gateways/nagad.md §11.4).
 const DefaultClientIP = "127.0.0.1"
 
-// CurrencyBDT is Nagad's currencyCode for taka (spec §3, §6).
+// CurrencyBDT is Nagad's currencyCode for taka (docs/gateways/nagad.md §6.1, §10.4).
 const CurrencyBDT = "050"
 
 // MaxServiceName is the longest Config.ServiceName Nagad shows, in
@@ -87,7 +87,7 @@ type Call struct {
 // Config configures a Client. The keys are secrets: they are never logged
 // nor put in errors.
 type Config struct {
-	// BaseURL is the API base up to and including "/api/dfs" (spec §1), e.g.
+	// BaseURL is the API base up to and including "/api/dfs" (docs/gateways/nagad.md §2), e.g.
 	// https://api.mynagad.com/api/dfs, the sandbox
 	// http://sandbox.mynagad.com:10080/remote-payment-gateway-1.0/api/dfs,
 	// or paycore's simulator {PublicURL}/api/dfs. A trailing slash is dropped.
@@ -107,7 +107,7 @@ type Config struct {
 	PGPublicKey string
 	// CallbackURL is paycore's GET /callbacks/nagad, absolute, 10–255
 	// characters, without query or fragment: Nagad appends "/?merchant=…"
-	// itself (spec §4, §7.10).
+	// itself (docs/gateways/nagad.md §7.1, §7.2).
 	CallbackURL string
 	// ClientIP is sent as X-KM-IP-V4: one IPv4 address, the server's
 	// whitelisted IP in production; "" means DefaultClientIP.
@@ -121,7 +121,7 @@ type Config struct {
 	Timeout time.Duration
 	// HTTPClient sends the calls; nil means a client with Timeout. The
 	// per-call Timeout is applied through the request context either way.
-	// Keep TLS verification on (spec §7.11).
+	// Keep TLS verification on (docs/gateways/nagad.md §11.5).
 	HTTPClient *http.Client
 	// Clock gives the time of initialize's datetime; nil means
 	// ports.SystemClock{}.

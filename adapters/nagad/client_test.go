@@ -147,7 +147,7 @@ func readJSON(t *testing.T, r *http.Request) map[string]any {
 const fakeRef = "MDExNDE1MzAxMjM0NS42ODEyMzQ1Njc4OTAxMjMuT1JEMjAyNTAxMTRBQjEyLjlmMmM0MWQwN2JlODNhNjVjMWU0"
 
 // TestCreateWire checks every byte of initialize and complete that the
-// spec fixes (§2, §3, §6) from the gateway's side.
+// the wire fixes (docs/gateways/nagad.md §3–§6, §10) from the gateway's side.
 func TestCreateWire(t *testing.T) {
 	t.Parallel()
 	var e *fakeEnv
@@ -216,7 +216,7 @@ func opsOf(l *callLog) string {
 }
 
 // TestCreateGoldenInitialize: the client, given Nagad's public sandbox keys,
-// takes the real sandbox initialize answer (spec §3) and completes its
+// takes the real sandbox initialize answer (docs/gateways/nagad.md §4.6) and completes its
 // reference.
 func TestCreateGoldenInitialize(t *testing.T) {
 	t.Parallel()
@@ -362,13 +362,13 @@ func verifyServer(t *testing.T, status int, contentType, body string) *fakeEnv {
 	})
 }
 
-// f5 is spec §4's fixture F5 (verify, success) with a paycore orderId.
+// f5 is a verify success answer (docs/gateways/nagad.md §7.4) with a paycore orderId.
 const f5 = `{"merchantId":"681234567890123","orderId":"3k9x0qa7bc1de2fg3hi4","paymentRefId":"` + fakeRef + `","amount":"1250","clientMobileNo":"017****3921","merchantMobileNo":"01700000000","orderDateTime":"2025-01-14 15:30:12.0","issuerPaymentDateTime":"2025-01-14 15:34:55.0","issuerPaymentRefNo":"0000K7QD","additionalMerchantInfo":"{\"serviceName\":\"Demo Shop\"}","status":"Success","statusCode":"000","cancelIssuerDateTime":null,"cancelIssuerRefNo":null}`
 
 func withF5(repl ...string) string { return strings.NewReplacer(repl...).Replace(f5) }
 
-// TestConfirmStatuses maps every verify answer to an outcome (spec §4,
-// §7.6, §7.7).
+// TestConfirmStatuses maps every verify answer to an outcome (docs/gateways/nagad.md §7.3,
+// §7.5, §11.3).
 func TestConfirmStatuses(t *testing.T) {
 	t.Parallel()
 	const att = "att_3k9x0qa7bc1de2fg3hi4"
@@ -444,8 +444,8 @@ func TestConfirmNeedsAReference(t *testing.T) {
 	}
 }
 
-// TestVerifyDecodesF5: every field of spec §4's F5, and the path escaping
-// of a reference holding "/" and "+" (§7.10).
+// TestVerifyDecodesF5: every field of a verify answer (docs/gateways/nagad.md §7.4), and the
+// path escaping of a reference holding "/" and "+" (docs/gateways/nagad.md §7.2).
 func TestVerifyDecodesF5(t *testing.T) {
 	t.Parallel()
 	ref := "MDEx+NDE1/MzAx=="
@@ -491,7 +491,7 @@ func TestParseDateTime(t *testing.T) {
 	}
 }
 
-// TestErrorReasonsMapped: every reason of the spec's table, and every
+// TestErrorReasonsMapped: every reason of docs/gateways/nagad.md §9.2, and every
 // reason the simulator produces, is a typed *Error of the right class that
 // unwraps to a *ports.GatewayError.
 func TestErrorReasonsMapped(t *testing.T) {

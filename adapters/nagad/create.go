@@ -13,7 +13,7 @@ import (
 	"github.com/paycore/paycore/ports"
 )
 
-// Order ID bounds (spec §6): orderId is [A-Za-z0-9]{5,20}.
+// Order ID bounds (docs/gateways/nagad.md §10.3): orderId is [A-Za-z0-9]{5,20}.
 const (
 	MinOrderIDLen = 5
 	MaxOrderIDLen = 20
@@ -39,8 +39,8 @@ func OrderID(attemptID string) (string, error) {
 	return b.String(), nil
 }
 
-// initSensitive is initialize's sensitiveData plaintext (spec §3); the key
-// is "datetime" with a lower-case t (spec §7.4).
+// initSensitive is initialize's sensitiveData plaintext (docs/gateways/nagad.md §5.1); the key
+// is "datetime" with a lower-case t (docs/gateways/nagad.md §5.1).
 type initSensitive struct {
 	MerchantID string `json:"merchantId"`
 	OrderID    string `json:"orderId"`
@@ -48,7 +48,7 @@ type initSensitive struct {
 	Challenge  string `json:"challenge"`
 }
 
-// initBody is initialize's request body (spec §3).
+// initBody is initialize's request body (docs/gateways/nagad.md §5.2).
 type initBody struct {
 	AccountNumber string `json:"accountNumber,omitempty"`
 	DateTime      string `json:"dateTime"`
@@ -56,7 +56,7 @@ type initBody struct {
 	Signature     string `json:"signature"`
 }
 
-// initAnswer is initialize's decrypted answer (spec §3). Before [G] v1.4 the
+// initAnswer is initialize's decrypted answer (docs/gateways/nagad.md §5.3). Before [G] v1.4 the
 // challenge was called "random".
 type initAnswer struct {
 	PaymentReferenceID string `json:"paymentReferenceId"`
@@ -65,7 +65,7 @@ type initAnswer struct {
 	AcceptDateTime     string `json:"acceptDateTime"`
 }
 
-// completeSensitive is complete's sensitiveData plaintext (spec §3); the
+// completeSensitive is complete's sensitiveData plaintext (docs/gateways/nagad.md §6.1); the
 // challenge is the server's, from initialize.
 type completeSensitive struct {
 	MerchantID   string `json:"merchantId"`
@@ -75,7 +75,7 @@ type completeSensitive struct {
 	Challenge    string `json:"challenge"`
 }
 
-// completeBody is complete's request body (spec §3).
+// completeBody is complete's request body (docs/gateways/nagad.md §6.2).
 type completeBody struct {
 	SensitiveData          string            `json:"sensitiveData"`
 	Signature              string            `json:"signature"`
@@ -97,7 +97,7 @@ func checkAmount(m domain.Money) error {
 }
 
 // Create opens a Nagad payment for an attempt: initialize, then complete
-// (spec §1, §3).
+// (docs/gateways/nagad.md §2.2, §5, §6).
 //
 //  1. POST /check-out/initialize/{MerchantID}/{orderId}, orderId =
 //     OrderID(req.AttemptID), sensitiveData {merchantId, orderId, datetime

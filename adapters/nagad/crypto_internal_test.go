@@ -4,7 +4,7 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha1" //nolint:gosec // only to show SHA-1 does NOT verify (spec §3)
+	"crypto/sha1" //nolint:gosec // only to show SHA-1 does NOT verify (docs/gateways/nagad.md §4.4)
 	"encoding/base64"
 	"encoding/json"
 	"os"
@@ -12,8 +12,8 @@ import (
 	"testing"
 )
 
-// vectors is testdata/nagad-vectors.json, a copy of specs/nagad-vectors.json:
-// Nagad's public sandbox keys and a real 2024 sandbox exchange (spec §3).
+// vectors is testdata/nagad-vectors.json: Nagad's public sandbox keys and a
+// real 2024 sandbox exchange (docs/gateways/nagad.md §4.6).
 type vectors struct {
 	MerchantID         string         `json:"merchant_id"`
 	PGPublicKey        string         `json:"pg_public_key_spki_base64"`
@@ -57,7 +57,7 @@ func loadVectors(t *testing.T) (vectors, *rsa.PrivateKey, *rsa.PublicKey) {
 }
 
 // TestGoldenInitializeResponse decrypts and verifies the real sandbox
-// initialize answer (spec §3 [LAB]).
+// initialize answer (docs/gateways/nagad.md §4.4 [LAB]).
 func TestGoldenInitializeResponse(t *testing.T) {
 	t.Parallel()
 	v, key, pg := loadVectors(t)
@@ -80,7 +80,7 @@ func TestGoldenInitializeResponse(t *testing.T) {
 		t.Errorf("ref decodes to %q (%v)", ref, err)
 	}
 
-	// The same signature does not verify under SHA-1 ([G]'s claim, spec §3).
+	// The same signature does not verify under SHA-1 ([G]'s claim, docs/gateways/nagad.md §4.4).
 	sig, _ := base64.StdEncoding.DecodeString(v.InitializeResponse.Signature)
 	sum := sha1.Sum(plain)
 	if rsa.VerifyPKCS1v15(pg, crypto.SHA1, sum[:], sig) == nil {

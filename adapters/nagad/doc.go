@@ -3,11 +3,11 @@
 // complete → the customer pays on Nagad's page → verify) and adds Verify
 // (for reconciliation) and Refund (purchase cancel).
 //
-// It follows paycore's Nagad spec (specs/nagad.md, "§n" below). The same
+// It follows docs/gateways/nagad.md ("§n" below is a section of it). The same
 // code talks to the real Nagad and to paycore's simulator
 // (adapters/nagadsim): only Config.BaseURL and the credentials differ.
 //
-// # Wire (spec §1–§3)
+// # Wire (docs/gateways/nagad.md §2–§4)
 //
 //	POST {BaseURL}/check-out/initialize/{merchantId}/{orderId}   Create, step 1
 //	POST {BaseURL}/check-out/complete/{paymentReferenceId}       Create, step 2
@@ -20,17 +20,17 @@
 // base64(SHA256withRSA of the same bytes with the merchant private key);
 // encrypted answers are decrypted with the merchant key and their signature
 // verified with the PG public key before anything in them is used. The
-// spec's §3 golden vectors (Nagad's public sandbox keys and a real sandbox
+// golden vectors of docs/gateways/nagad.md §4.6 (Nagad's public sandbox keys and a real sandbox
 // exchange) are this package's crypto tests. Keys are read from PEM or bare
 // base64, PKCS#8, PKCS#1 or SPKI, by trying parsers, never by trusting the
 // PEM label (ParsePrivateKey, ParsePublicKey).
 //
-// initialize's datetime is Dhaka wall time, yyyyMMddHHmmss (§6); its
+// initialize's datetime is Dhaka wall time, yyyyMMddHHmmss (docs/gateways/nagad.md §10.1); its
 // challenge is 40 random hex characters; complete echoes the server's
-// challenge (§7.4). The orderId is derived from the attempt ID (OrderID),
+// challenge (docs/gateways/nagad.md §6.1). The orderId is derived from the attempt ID (OrderID),
 // so Confirm and Refund find it again without storage.
 //
-// # Outcomes (spec §4, §7.6)
+// # Outcomes (docs/gateways/nagad.md §7.5, §11.3)
 //
 // The browser's return to paycore is never trusted: Confirm verifies the
 // attempt's own paymentReferenceId server to server and succeeds only for
@@ -38,7 +38,7 @@
 // as decimals). See Confirm for every case. A payment whose customer never
 // comes back is reconciled by calling Verify (or Confirm) later.
 //
-// # Errors (spec §5, §7.1)
+// # Errors (docs/gateways/nagad.md §9, §11.1)
 //
 // Nagad's {reason, message} refusals are *Error, classed by reason
 // (ErrConfig, ErrDuplicateOrder, ErrDateTime, ErrInvalidData,

@@ -25,10 +25,10 @@ var (
 	// firewall's "Request Rejected" page, see RejectedError).
 	ErrConfig = errors.New("nagad: configuration error")
 	// ErrDuplicateOrder: reason 16_0006_083, the orderId was already
-	// initialized today (spec §6, §7.8). Start a new attempt.
+	// initialized today (docs/gateways/nagad.md §10.3, §11.2). Start a new attempt.
 	ErrDuplicateOrder = errors.New("nagad: duplicate order id")
 	// ErrDateTime: reasons 16_0006_076 (datetime outside the allowed window)
-	// and 16_0006_081 (bad format): the server clock is off (spec §6, §7.5).
+	// and 16_0006_081 (bad format): the server clock is off (docs/gateways/nagad.md §10.1, §10.2).
 	ErrDateTime = errors.New("nagad: datetime refused")
 	// ErrInvalidData: Nagad refused the content of a request (reasons 001,
 	// 040, 059, 060, 068, 069, 080, 999).
@@ -53,7 +53,7 @@ var (
 	ErrInvalidRequest = errors.New("nagad: invalid request")
 )
 
-// Reasons Nagad answers in {"reason","message"} (spec §5, [G] §5.2.9.3).
+// Reasons Nagad answers in {"reason","message"} (docs/gateways/nagad.md §9.2, [G] §5.2.9.3).
 const (
 	ReasonInvalidPIN          = "16_0006_001" // Invalid Pin Provided ([G] example)
 	ReasonMerchantIDInvalid   = "16_0006_004" // Provided merchant ID is invalid
@@ -119,7 +119,7 @@ var reasons = map[string]reasonInfo{
 // client does not know.
 func Describe(reason string) string { return reasons[reason].text }
 
-// Error is Nagad refusing a call with {"reason","message"} (spec §5), or
+// Error is Nagad refusing a call with {"reason","message"} (docs/gateways/nagad.md §9.1), or
 // with an HTTP 4xx and no reason. Nothing was done at Nagad.
 //
 // errors.Is matches the class of the reason (ErrConfig, ErrDuplicateOrder,
@@ -178,7 +178,7 @@ const CodeRequestRejected = "REQUEST_REJECTED"
 // "Request Rejected … Your support ID is: N" page instead of JSON (often
 // with HTTP 200). It happens when the calling server's IP (or the callback
 // domain) is not whitelisted for the merchant, e.g. servers outside
-// Bangladesh (spec §7.1). It is a configuration problem: it matches
+// Bangladesh (docs/gateways/nagad.md §11.1). It is a configuration problem: it matches
 // ErrConfig, and errors.As finds a *ports.GatewayError with Code
 // CodeRequestRejected. Give Nagad the SupportID.
 type RejectedError struct {

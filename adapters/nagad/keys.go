@@ -11,7 +11,7 @@ import (
 )
 
 // MinKeyBits is the smallest RSA modulus accepted for either key, in bits.
-// Nagad's keys are 2048-bit (spec §3), and a smaller key could not carry the
+// Nagad's keys are 2048-bit (docs/gateways/nagad.md §4.1), and a smaller key could not carry the
 // encrypted JSON: PKCS#1 v1.5 fits at most (bits/8 − 11) bytes, 245 at 2048.
 const MinKeyBits = 2048
 
@@ -19,12 +19,12 @@ const MinKeyBits = 2048
 // ParsePublicKey. Their text describes the problem, never the key.
 var ErrKey = errors.New("nagad: unusable RSA key")
 
-// ParsePrivateKey reads the merchant's RSA private key (spec §3).
+// ParsePrivateKey reads the merchant's RSA private key (docs/gateways/nagad.md §4.5).
 //
 // It accepts PEM or bare base64 DER (standard or URL alphabet, padded or
 // not, wrapped or not), holding PKCS#8 or PKCS#1. The PEM label is ignored
 // and each parser is tried in turn: PHP samples label PKCS#8 keys "RSA
-// PRIVATE KEY", which Go's parsers would otherwise refuse (spec §3, §7.2).
+// PRIVATE KEY", which Go's parsers would otherwise refuse (docs/gateways/nagad.md §4.5).
 // Literal "\n" sequences, as left by a PEM pasted into an environment
 // variable, are read as line breaks. Encrypted PEM is refused.
 //
@@ -54,7 +54,7 @@ func ParsePrivateKey(s string) (*rsa.PrivateKey, error) {
 	return key, nil
 }
 
-// ParsePublicKey reads Nagad's PG public key (spec §3).
+// ParsePublicKey reads Nagad's PG public key (docs/gateways/nagad.md §4.5).
 //
 // It accepts PEM or bare base64 DER as ParsePrivateKey does, holding an
 // SPKI ("PUBLIC KEY", what Nagad hands out as MIIBIj…), a PKCS#1 "RSA PUBLIC

@@ -63,7 +63,7 @@ func wrap64(s string) string {
 }
 
 // TestParsePrivateKeyFormats: PEM or base64 × PKCS#8 or PKCS#1, whatever the
-// PEM label says (spec §3: PHP labels PKCS#8 "RSA PRIVATE KEY").
+// PEM label says (docs/gateways/nagad.md §4.5: PHP labels PKCS#8 "RSA PRIVATE KEY").
 func TestParsePrivateKeyFormats(t *testing.T) {
 	t.Parallel()
 	v := loadSandbox(t)

@@ -13,11 +13,11 @@ import (
 )
 
 // MaxReferenceNo is the longest referenceNo sent, in characters: the whole
-// cancel plaintext must fit in one RSA block (spec §3 Go notes).
+// cancel plaintext must fit in one RSA block (docs/gateways/nagad.md §4.5).
 const MaxReferenceNo = 20
 
 // RefundRequest gives back part or all of a successful payment through
-// POST /purchase/cancel (spec §1, §3 "Refund sensitiveData").
+// POST /purchase/cancel (docs/gateways/nagad.md §2.2, §8.1).
 type RefundRequest struct {
 	// PaymentRefID is the payment's paymentReferenceId (the attempt's
 	// GatewayRef).
@@ -42,7 +42,7 @@ type RefundRequest struct {
 	Reason string
 }
 
-// RefundResult is Nagad's decrypted answer to a cancel request (spec §3,
+// RefundResult is Nagad's decrypted answer to a cancel request (docs/gateways/nagad.md §8.3,
 // from [F#]).
 type RefundResult struct {
 	// Status is Refunded, PartialRefunded, Cancelled or PartialCancelled.

@@ -99,7 +99,7 @@ func TestSimOverLimitIsFailed(t *testing.T) {
 }
 
 // TestSimForgedCallbackNeverSucceeds: the callback's claims are ignored;
-// verify decides (spec §7.6).
+// verify decides (docs/gateways/nagad.md §7.5).
 func TestSimForgedCallbackNeverSucceeds(t *testing.T) {
 	t.Parallel()
 	e := newSimEnv(t)

@@ -7,7 +7,7 @@ import (
 
 // Dhaka is Asia/Dhaka, or a fixed +06:00 zone when the system has no time
 // zone data (Bangladesh has kept +06:00 without DST since 2009). Nagad's
-// datetimes are Dhaka wall time (spec §6).
+// datetimes are Dhaka wall time (docs/gateways/nagad.md §10.1).
 var Dhaka = func() *time.Location {
 	if loc, err := time.LoadLocation("Asia/Dhaka"); err == nil {
 		return loc
@@ -16,7 +16,7 @@ var Dhaka = func() *time.Location {
 }()
 
 // DateTimeLayout is Nagad's datetime layout, yyyyMMddHHmmss, zero-padded
-// (spec §6), read and written in Dhaka.
+// (docs/gateways/nagad.md §10.1), read and written in Dhaka.
 const DateTimeLayout = "20060102150405"
 
 // FormatDateTime renders t as Nagad's datetime, in Dhaka: 2024-02-02
@@ -25,7 +25,7 @@ func FormatDateTime(t time.Time) string { return t.In(Dhaka).Format(DateTimeLayo
 
 // ParseDateTime reads a Nagad time in Dhaka: "20240202124953" (the guide's
 // layout) or "2021-11-23 23:48:22.0" (what verify sends live, with or
-// without fractional seconds; spec §4). ok is false for anything else,
+// without fractional seconds; docs/gateways/nagad.md §7.4). ok is false for anything else,
 // including "" and null.
 func ParseDateTime(s string) (t time.Time, ok bool) {
 	s = strings.TrimSpace(s)

@@ -15,7 +15,7 @@ import (
 	"github.com/paycore/paycore/ports"
 )
 
-// Status is a Nagad purchase status (spec §4, [G] §5.2.7), in Nagad's
+// Status is a Nagad purchase status (docs/gateways/nagad.md §7.3, [G] §5.2.7), in Nagad's
 // spelling.
 type Status string
 
@@ -61,7 +61,7 @@ func ParseStatus(s string) Status {
 }
 
 // Transient reports whether the customer may still be paying: poll verify
-// again later (spec §4, §7.7).
+// again later (docs/gateways/nagad.md §7.3, §11.3).
 func (s Status) Transient() bool {
 	switch s {
 	case StatusOrderInitiated, StatusReady, StatusInProgress, StatusOtpSent, StatusOtpVerified,
@@ -83,7 +83,7 @@ func (s Status) Failed() bool {
 }
 
 // VerifyResult is Nagad's answer to GET /verify/payment/{paymentRefId}
-// (spec §4), plain JSON. Absent or null fields are zero values.
+// (docs/gateways/nagad.md §7.4), plain JSON. Absent or null fields are zero values.
 type VerifyResult struct {
 	// MerchantID is the merchant the payment belongs to.
 	MerchantID string
@@ -167,9 +167,9 @@ func innerJSON(raw json.RawMessage) json.RawMessage {
 
 // Verify asks Nagad about a payment: GET /verify/payment/{paymentRefID},
 // the reference path-escaped (it is base64 and may hold "/", "+", "=";
-// spec §7.10). It changes nothing and may be repeated: paycore calls it
+// docs/gateways/nagad.md §7.2). It changes nothing and may be repeated: paycore calls it
 // from Confirm and when reconciling payments whose customer never came
-// back (spec §7.7).
+// back (docs/gateways/nagad.md §11.3).
 //
 // Errors: *Error when Nagad refuses (ErrUnknownPayment for 16_0006_055);
 // *RejectedError for the firewall's page; ErrNoAnswer when Nagad was not
@@ -207,7 +207,7 @@ const (
 	CodePaymentMismatch = "PAYMENT_MISMATCH"
 )
 
-// Callback query parameters Nagad sends the customer back with (spec §4).
+// Callback query parameters Nagad sends the customer back with (docs/gateways/nagad.md §7.1).
 const (
 	CallbackMerchant         = "merchant"
 	CallbackOrderID          = "order_id"
@@ -219,7 +219,7 @@ const (
 	CallbackIssuerPaymentRef = "issuer_payment_ref"
 )
 
-// Confirm settles an attempt once the customer is back (spec §4, §7.6). The
+// Confirm settles an attempt once the customer is back (docs/gateways/nagad.md §7.5). The
 // callback is never trusted: verify decides.
 //
 // The payment verified is req.GatewayRef (the paymentReferenceId Create
@@ -261,7 +261,7 @@ func (c *Client) Confirm(ctx context.Context, req ports.ConfirmRequest) (ports.C
 		}
 	}
 	log := c.log.With("attempt_id", req.AttemptID, "order_id", orderID, "payment_ref_id", ref)
-	// A "+" in an unescaped query arrives as a space (spec §7.10).
+	// A "+" in an unescaped query arrives as a space (docs/gateways/nagad.md §7.2).
 	if cbRef != "" && cbRef != ref && strings.ReplaceAll(cbRef, " ", "+") != ref {
 		log.WarnContext(ctx, "nagad callback names another payment_ref_id; ignored, verifying the attempt's own reference",
 			"callback_payment_ref_id", clip(cbRef), "callback_status", clip(req.Callback[CallbackStatus]))
@@ -318,7 +318,7 @@ func unknown(msg string) ports.ConfirmResult {
 	return ports.ConfirmResult{Outcome: ports.OutcomeUnknown, Message: msg}
 }
 
-// settle checks a Success answer against the attempt (spec §7.6).
+// settle checks a Success answer against the attempt (docs/gateways/nagad.md §7.5).
 func (c *Client) settle(ctx context.Context, log *slog.Logger, req ports.ConfirmRequest, ref, orderID string, v VerifyResult) ports.ConfirmResult {
 	mismatch := func(code, what string) ports.ConfirmResult {
 		log.ErrorContext(ctx, "nagad reports Success for a payment that does not match the attempt: operator review needed",

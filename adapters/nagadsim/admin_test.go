@@ -14,7 +14,7 @@ import (
 )
 
 // TestCredentials: /credentials serves Credentials() with the four keys of
-// ARCHITECTURE §4, and the embedded keys make them the same for every
+// docs/platform.md §4, and the embedded keys make them the same for every
 // simulator.
 func TestCredentials(t *testing.T) {
 	t.Parallel()

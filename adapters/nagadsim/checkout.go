@@ -50,10 +50,10 @@ func (s *Simulator) expire(p *payment, now time.Time) {
 	}
 }
 
-// clientTypes are the X-KM-Client-Type values of spec §2.
+// clientTypes are the X-KM-Client-Type values of docs/gateways/nagad.md §3.
 var clientTypes = []string{"PC_WEB", "MOBILE_WEB", "MOBILE_APP", "WALLET_WEB_VIEW", "BILL_KEY"}
 
-// checkHeaders returns what is wrong with the X-KM headers (spec §2), ""
+// checkHeaders returns what is wrong with the X-KM headers (docs/gateways/nagad.md §3), ""
 // when nothing is.
 func checkHeaders(r *http.Request) string {
 	v, ip, ct := r.Header.Get("X-KM-Api-Version"), r.Header.Get("X-KM-IP-V4"), r.Header.Get("X-KM-Client-Type")
@@ -74,7 +74,7 @@ func checkHeaders(r *http.Request) string {
 	return ""
 }
 
-// validOrderID: [A-Za-z0-9]{5,20} (spec §6).
+// validOrderID: [A-Za-z0-9]{5,20} (docs/gateways/nagad.md §10.3).
 func validOrderID(s string) bool { return len(s) >= 5 && len(s) <= 20 && alnum(s) }
 
 // openBody decrypts and verifies body[key] with body["signature"]; on
@@ -101,7 +101,7 @@ func (s *Simulator) openBody(body simkit.Fields, key string) ([]byte, int, any) 
 	return plain, 0, nil
 }
 
-// initResponse is initialize's decrypted answer (spec §3).
+// initResponse is initialize's decrypted answer (docs/gateways/nagad.md §5.3).
 type initResponse struct {
 	PaymentReferenceID string `json:"paymentReferenceId"`
 	Challenge          string `json:"challenge"`
@@ -109,7 +109,7 @@ type initResponse struct {
 }
 
 // initialize handles POST …/check-out/initialize/{merchantId}/{orderId}
-// (spec §3). Checks, in order, are listed in the package doc.
+// (docs/gateways/nagad.md §5). Checks, in order, are listed in the package doc.
 func (s *Simulator) initialize(r *http.Request, body []byte) (int, any) {
 	if dev := checkHeaders(r); dev != "" {
 		return refusal(ReasonHeaderMissing, dev)
@@ -182,17 +182,17 @@ func (s *Simulator) initialize(r *http.Request, body []byte) (int, any) {
 	return http.StatusOK, ans
 }
 
-// completeResponse is complete's plain answer (spec §3).
+// completeResponse is complete's plain answer (docs/gateways/nagad.md §6.3).
 type completeResponse struct {
 	CallBackURL string `json:"callBackUrl"`
 	Status      string `json:"status"`
 }
 
-// currencyBDT is the only currencyCode accepted (spec §6).
+// currencyBDT is the only currencyCode accepted (docs/gateways/nagad.md §10.4).
 const currencyBDT = "050"
 
 // complete handles POST …/check-out/complete/{paymentReferenceId}
-// (spec §3): it places the order and answers the payment page URL.
+// (docs/gateways/nagad.md §6): it places the order and answers the payment page URL.
 func (s *Simulator) complete(r *http.Request, body []byte) (int, any) {
 	if dev := checkHeaders(r); dev != "" {
 		return refusal(ReasonHeaderMissing, dev)

@@ -16,7 +16,7 @@ import (
 
 // TestInitializeAnswer: the answer decrypts with the sandbox merchant key,
 // verifies with the PG key, and its reference has Nagad's observed form
-// (spec §3). The merchant challenge may be a number ([M]).
+// (docs/gateways/nagad.md §5.1). The merchant challenge may be a number ([M]).
 func TestInitializeAnswer(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -141,7 +141,7 @@ func TestInitializeRefusals(t *testing.T) {
 }
 
 // TestDuplicateOrderSameDay: an orderId initializes once per Dhaka day
-// (spec §6), refused or not later.
+// (docs/gateways/nagad.md §10.2), refused or not later.
 func TestDuplicateOrderSameDay(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -222,7 +222,7 @@ func TestCompleteRefusals(t *testing.T) {
 	})
 }
 
-// TestVerifyShape: verify's plain JSON has every field of spec §4's F5, in
+// TestVerifyShape: verify's plain JSON has every field of docs/gateways/nagad.md §7.4, in
 // order, nulls included, through the whole life of a payment.
 func TestVerifyShape(t *testing.T) {
 	t.Parallel()

@@ -3,7 +3,7 @@ package nagadsim
 import "net/http"
 
 // Reasons the simulator answers in {"reason","message","devMessage"}, with
-// the integration guide's messages (spec §5). Which condition gives which
+// the integration guide's messages (docs/gateways/nagad.md §9.2). Which condition gives which
 // reason is listed in the package doc.
 const (
 	ReasonMerchantIDInvalid = "16_0006_004" // Provided merchant ID is invalid
@@ -49,7 +49,7 @@ var reasonMessages = map[string]string{
 	ReasonInvalidRequest:    "Invalid Request",
 }
 
-// Payment statuses the simulator reports (spec §4, [G] §5.2.7).
+// Payment statuses the simulator reports (docs/gateways/nagad.md §7.3, [G] §5.2.7).
 const (
 	StatusOrderInitiated   = "OrderInitiated"   // initialized, not completed
 	StatusReady            = "Ready"            // completed: the payment page waits for the customer
@@ -63,11 +63,11 @@ const (
 
 // Status codes in callbacks (status_code) and in verify (statusCode).
 // Nagad's real codes are known only for success and the over-limit failure
-// (spec §4); the others are the simulator's own.
+// (docs/gateways/nagad.md §7.1, §9.3); the others are the simulator's own.
 const (
 	CallbackCodeSuccess   = "00_0000_000" // status_code of a successful payment
 	VerifyCodeSuccess     = "000"         // statusCode of a successful payment
-	CodeAborted           = "ABORTED_SIM" // invented: no real Aborted code is known (spec F6)
+	CodeAborted           = "ABORTED_SIM" // invented: no real Aborted code is known (docs/gateways/nagad.md §7.3)
 	CodeOverLimit         = "50_0026_851" // amount above Config.TransactionLimit
 	CodeWrongPINExhausted = "16_0006_001" // third wrong PIN ([G]'s "Invalid Pin Provided")
 )
@@ -79,7 +79,7 @@ const (
 	messageWrongPIN  = "Invalid Pin Provided"
 )
 
-// errorBody is Nagad's error answer (spec §5); devMessage is optional
+// errorBody is Nagad's error answer (docs/gateways/nagad.md §9.1); devMessage is optional
 // ([N] reads it) and says what exactly was wrong.
 type errorBody struct {
 	Reason     string `json:"reason"`

@@ -2,8 +2,8 @@
 // gateway (hosted checkout: initialize, complete, payment page, verify,
 // purchase cancel), with Nagad's real RSA crypto.
 //
-// It speaks the wire format of paycore's Nagad spec, specs/nagad.md (cited
-// below as "spec §n"), so a Nagad client written against the real API works
+// It speaks the wire format of docs/gateways/nagad.md (cited below by
+// section), so a Nagad client written against the real API works
 // against it when given only the simulator's base URL
 // ({PublicURL}/api/dfs) and the credentials served at {PublicURL}/credentials:
 // merchant_id, merchant_number, pg_public_key (SPKI PEM) and
@@ -26,11 +26,11 @@
 //	GET /stats, POST /stats/reset, GET /credentials, GET|POST|DELETE /faults
 //
 // The API is also served under /remote-payment-gateway-1.0/api/dfs, the
-// older sandbox's context path (spec §1). References are standard base64
+// older sandbox's context path (docs/gateways/nagad.md §2.1). References are standard base64
 // and may hold "/": the reference routes take the rest of the path, escaped
 // or not. Unknown routes get 404 {"reason":"16_0006_999",…}.
 //
-// # Crypto (spec §3)
+// # Crypto (docs/gateways/nagad.md §4)
 //
 // Requests: sensitiveData is RSA PKCS#1 v1.5 under the PG public key,
 // signature SHA256withRSA with the merchant key over the decrypted bytes
@@ -51,7 +51,7 @@
 // Config.DateTimeWindow from the clock (Asia/Dhaka) → 076; orderId already
 // initialized the same Dhaka day → 083. The answer's paymentReferenceId is
 // base64 of "MMddHHmmssSSS.{merchantId}.{orderId}.{challenge}", the challenge
-// 20 lower-case hex characters (spec §3 "Observed form").
+// 20 lower-case hex characters (docs/gateways/nagad.md §5.3).
 //
 // complete: headers → 064; unknown reference → 055; body → 999; crypto →
 // 069/057/058; merchantId or orderId not the payment's → 059; currencyCode
@@ -63,7 +63,7 @@
 // {"callBackUrl":"{PublicURL}/check-out/{ref}","status":"Success"}.
 //
 // verify needs no headers; an unknown reference → 055. It answers the
-// fields of spec §4 F5; amount is whole taka without decimals ("1250") or
+// fields of docs/gateways/nagad.md §7.4; amount is whole taka without decimals ("1250") or
 // with two ("499.50"); dates are "2006-01-02 15:04:05.0" in Dhaka.
 //
 // cancel: headers → 064; no payment for paymentRefId (or, when only orderId
@@ -78,7 +78,7 @@
 // PartialCancelled or Cancelled with cancelIssuerRefNo and
 // cancelIssuerDateTime.
 //
-// # Payment page and statuses (spec §4, ARCHITECTURE §4)
+// # Payment page and statuses (docs/gateways/nagad.md §7.1, §7.3, §12; docs/platform.md §5)
 //
 // Statuses move OrderInitiated (initialize) → Ready (complete) → InProgress
 // (page opened) → Success | Failed | Aborted. Any 01XXXXXXXXX wallet is

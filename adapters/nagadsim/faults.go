@@ -12,7 +12,7 @@ type FaultMode = simkit.FaultMode
 // Fault modes. Each mimics a failure a real client meets: no answer within
 // the client's timeout, a dropped connection, a 503 from the gateway's
 // front, and the web application firewall's HTML "Request Rejected" page of
-// spec §7.1. FaultNone only applies the Fault's Delay; FaultNoAnswer holds
+// docs/gateways/nagad.md §11.1. FaultNone only applies the Fault's Delay; FaultNoAnswer holds
 // the request until the client gives up, ClearFaults or Close is called,
 // then closes the connection without a response; FaultDrop closes it at
 // once.
@@ -73,7 +73,7 @@ func misbehave(w http.ResponseWriter, _ *http.Request, mode FaultMode) {
 }
 
 // WAFPage is the web application firewall's rejection page, as non-whitelisted
-// merchants receive it instead of JSON (spec §7.1), with the given support ID.
+// merchants receive it instead of JSON (docs/gateways/nagad.md §11.1), with the given support ID.
 func WAFPage(supportID string) string {
 	return "<html><head><title>Request Rejected</title></head><body>The requested URL was rejected. " +
 		"Please consult with your administrator.<br><br>Your support ID is: " + supportID +

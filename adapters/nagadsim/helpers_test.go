@@ -28,7 +28,7 @@ var t0 = time.Date(2025, 1, 14, 9, 30, 12, 345e6, time.UTC)
 const merchantCallback = "https://shop.example/nagad/cb"
 
 // env is the simulator mounted as paycore mounts it, and a raw merchant
-// client written here from the spec alone (no adapter code), holding the
+// client written here from docs/gateways/nagad.md alone (no adapter code), holding the
 // credentials served at /credentials.
 type env struct {
 	sim      *nagadsim.Simulator
@@ -82,7 +82,7 @@ func newEnv(t *testing.T, mutate ...func(*nagadsim.Config)) *env {
 	return e
 }
 
-// kmHeaders are valid X-KM headers (spec §2).
+// kmHeaders are valid X-KM headers (docs/gateways/nagad.md §3).
 func kmHeaders() http.Header {
 	h := http.Header{}
 	h.Set("X-KM-Api-Version", "v-0.2.0")

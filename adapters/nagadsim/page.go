@@ -78,7 +78,7 @@ func (s *Simulator) servePage(w http.ResponseWriter, r *http.Request) {
 
 // submitPage handles POST /check-out/{paymentReferenceId} with the form
 // fields wallet, otp, pin and action (pay|cancel). The outcome is a 303 to
-// the merchant's callback with Nagad's return parameters (spec §4), or the
+// the merchant's callback with Nagad's return parameters (docs/gateways/nagad.md §7.1), or the
 // form again with HTTP 422 and the problem (wallet not 01XXXXXXXXX, wrong
 // OTP, wrong PIN before the third).
 func (s *Simulator) submitPage(w http.ResponseWriter, r *http.Request) {
@@ -150,7 +150,7 @@ func (s *Simulator) checkCustomer(p *payment, r *http.Request, view *pageView) b
 }
 
 // callbackLocation is the merchant callback with Nagad's return parameters
-// (spec §4). Like Nagad, it puts "/" before the query ("…/cb/?merchant=…").
+// (docs/gateways/nagad.md §7.2). Like Nagad, it puts "/" before the query ("…/cb/?merchant=…").
 // s.mu must be held.
 func (s *Simulator) callbackLocation(p *payment) string {
 	code, msg := p.statusCode, ""

@@ -14,7 +14,7 @@ import (
 
 // TestPagePaySuccess: the page shows the order; paying redirects (303) to
 // the merchant callback with "/" inserted before the query and Nagad's
-// return parameters in order (spec §4).
+// return parameters in order (docs/gateways/nagad.md §7.1).
 func TestPagePaySuccess(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

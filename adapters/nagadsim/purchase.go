@@ -6,8 +6,7 @@ import (
 	"github.com/paycore/paycore/adapters/simkit"
 )
 
-// verifyResponse is verify's plain answer, in the field order of spec §4's
-// fixture F5; nil pointers are JSON null.
+// verifyResponse is verify's plain answer, in the field order of docs/gateways/nagad.md §7.4; nil pointers are JSON null.
 type verifyResponse struct {
 	MerchantID             string  `json:"merchantId"`
 	OrderID                string  `json:"orderId"`
@@ -32,7 +31,7 @@ func ptr(s string) *string {
 	return &s
 }
 
-// verify handles GET …/verify/payment/{paymentRefId} (spec §4). Like
+// verify handles GET …/verify/payment/{paymentRefId} (docs/gateways/nagad.md §7.4). Like
 // Nagad's, it needs no X-KM headers ([S] and [D] send none).
 func (s *Simulator) verify(r *http.Request, _ []byte) (int, any) {
 	ref := r.PathValue("ref")
@@ -66,7 +65,7 @@ func (s *Simulator) verify(r *http.Request, _ []byte) (int, any) {
 	return http.StatusOK, v
 }
 
-// cancelResponse is the decrypted answer to a cancel request (spec §3,
+// cancelResponse is the decrypted answer to a cancel request (docs/gateways/nagad.md §8.3,
 // from [F#]).
 type cancelResponse struct {
 	Status         string `json:"status"`
@@ -83,7 +82,7 @@ const (
 )
 
 // cancel handles POST …/purchase/cancel?paymentRefId=…&orderId=… with
-// {sensitiveDataCancelRequest, signature} (spec §1, §3): a full or partial
+// {sensitiveDataCancelRequest, signature} (docs/gateways/nagad.md §2.2, §8.1): a full or partial
 // refund of a paid payment. Checks are listed in the package doc.
 func (s *Simulator) cancel(r *http.Request, body []byte) (int, any) {
 	if dev := checkHeaders(r); dev != "" {

@@ -13,11 +13,11 @@ import (
 )
 
 // APIPrefix is the API path below the mount point: a client's base URL is
-// PublicURL + APIPrefix (spec §1, "…/api/dfs").
+// PublicURL + APIPrefix (docs/gateways/nagad.md §2.1, "…/api/dfs").
 const APIPrefix = "/api/dfs"
 
 // LegacyAPIPrefix is the older sandbox's context path, served as an alias
-// of APIPrefix (spec §1: "…/remote-payment-gateway-1.0/api/dfs").
+// of APIPrefix (docs/gateways/nagad.md §2.1: "…/remote-payment-gateway-1.0/api/dfs").
 const LegacyAPIPrefix = "/remote-payment-gateway-1.0/api/dfs"
 
 // PagePrefix is the payment page's path below the mount point; the
@@ -35,7 +35,7 @@ const (
 // endpoints lists every endpoint key, in route order.
 var endpoints = []string{EndpointInitialize, EndpointComplete, EndpointVerify, EndpointCancel}
 
-// Sandbox merchant and customer values (ARCHITECTURE §4).
+// Sandbox merchant and customer values (docs/platform.md §4).
 const (
 	// DefaultMerchantID is the sandbox merchant when Config.MerchantID is "".
 	DefaultMerchantID = "681234567890123"
@@ -55,7 +55,7 @@ const (
 const (
 	// DefaultDateTimeWindow is how far initialize's datetime may be from the
 	// simulator's clock, either way, before 16_0006_076. Nagad's window is
-	// unpublished; it accepted a request 5 minutes late (spec §6).
+	// unpublished; it accepted a request 5 minutes late (docs/gateways/nagad.md §10.2).
 	DefaultDateTimeWindow = 10 * time.Minute
 	// DefaultPaymentTimeout is how long after initialize a payment may be
 	// paid; an unpaid payment then reports Aborted.
@@ -67,7 +67,7 @@ const (
 )
 
 // Credentials are what a merchant client needs besides the base URL,
-// served as JSON at GET /credentials (ARCHITECTURE §4).
+// served as JSON at GET /credentials (docs/platform.md §4).
 type Credentials struct {
 	// MerchantID is the sandbox merchant's 15-digit ID.
 	MerchantID string `json:"merchant_id"`

@@ -21,7 +21,7 @@ import (
 	"github.com/paycore/paycore/adapters/simkit"
 )
 
-// Nagad's time layouts (spec §4, §6).
+// Nagad's time layouts (docs/gateways/nagad.md §7.4, §10.1).
 const (
 	layoutDateTime = "20060102150405"        // datetime, acceptDateTime, payment_dt
 	layoutDate     = "20060102"              // originalRequestDate
@@ -29,7 +29,7 @@ const (
 )
 
 // verifyTime renders t as verify does: Java's Timestamp text with whole
-// seconds, "2021-11-23 23:48:22.0" (spec §4), in Dhaka.
+// seconds, "2021-11-23 23:48:22.0" (docs/gateways/nagad.md §7.4), in Dhaka.
 func verifyTime(t time.Time) string {
 	return t.In(simkit.Dhaka).Truncate(time.Second).Format(layoutVerify)
 }
@@ -90,14 +90,14 @@ var (
 
 // openRequest decrypts a request's sensitiveData with the PG private key
 // and verifies its signature with the merchant public key over the
-// decrypted bytes (spec §3).
+// decrypted bytes (docs/gateways/nagad.md §4.2).
 func openRequest(pg *rsa.PrivateKey, merchant *rsa.PublicKey, sensitiveData, signature string) ([]byte, error) {
 	ct, err1 := base64.StdEncoding.DecodeString(sensitiveData)
 	sig, err2 := base64.StdEncoding.DecodeString(signature)
 	if err1 != nil || err2 != nil || len(ct) == 0 || len(sig) == 0 {
 		return nil, errNotBase64
 	}
-	//lint:ignore SA1019 Nagad's protocol is RSA PKCS#1 v1.5 (spec §3).
+	//lint:ignore SA1019 Nagad's protocol is RSA PKCS#1 v1.5 (docs/gateways/nagad.md §4.2).
 	plain, err := rsa.DecryptPKCS1v15(nil, pg, ct)
 	if err != nil {
 		return nil, errDecrypt
@@ -110,9 +110,9 @@ func openRequest(pg *rsa.PrivateKey, merchant *rsa.PublicKey, sensitiveData, sig
 }
 
 // sealAnswer encrypts plain under the merchant public key and signs it with
-// the PG private key: an answer's {sensitiveData, signature} (spec §3).
+// the PG private key: an answer's {sensitiveData, signature} (docs/gateways/nagad.md §4.3).
 func sealAnswer(merchant *rsa.PublicKey, pg *rsa.PrivateKey, plain []byte) (encrypted, error) {
-	//lint:ignore SA1019 Nagad's protocol is RSA PKCS#1 v1.5 (spec §3).
+	//lint:ignore SA1019 Nagad's protocol is RSA PKCS#1 v1.5 (docs/gateways/nagad.md §4.2).
 	ct, err := rsa.EncryptPKCS1v15(rand.Reader, merchant, plain)
 	if err != nil {
 		return encrypted{}, err
@@ -145,7 +145,7 @@ const (
 
 // parseAmount parses a Nagad amount ("1250", "1250.5", "1250.00") into
 // paisa: simkit.ParsePaisa's digits with an optional dot and one or two
-// decimals, at most 15 characters (spec §6).
+// decimals, at most 15 characters (docs/gateways/nagad.md §10.4).
 func parseAmount(s string) (paisa int64, ok bool) {
 	if len(s) > 15 {
 		return 0, false
@@ -154,7 +154,7 @@ func parseAmount(s string) (paisa int64, ok bool) {
 }
 
 // formatVerifyAmount renders paisa as verify does: whole taka without
-// decimals ("1250", spec §4 "seen without trailing zeros"), else two
+// decimals ("1250", docs/gateways/nagad.md §7.4), else two
 // decimals ("499.50").
 func formatVerifyAmount(paisa int64) string {
 	if paisa%100 == 0 {

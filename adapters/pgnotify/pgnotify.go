@@ -2,7 +2,7 @@
 // subscribers: one hijacked connection LISTENs on the payments channel and a
 // broker hands each domain.PaymentChanged to the subscribers of its
 // transaction. Every node runs one, so a change committed on any node
-// reaches subscribers on all of them (ARCHITECTURE.md §5).
+// reaches subscribers on all of them (docs/platform.md §1).
 package pgnotify
 
 import (

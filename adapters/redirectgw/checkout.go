@@ -12,7 +12,7 @@ import (
 	"github.com/paycore/paycore/ports"
 )
 
-// checkoutBody is checkout's request (spec §1). Amount is a json.Number
+// checkoutBody is checkout's request (docs/gateways/redirectgw.md §2.1, §2.3). Amount is a json.Number
 // holding the decimal text built from minor units, so it is written exactly
 // as a JSON number (150.50), never through a float.
 type checkoutBody struct {

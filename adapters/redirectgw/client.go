@@ -30,9 +30,9 @@ const (
 )
 
 // Paths of the gateway's API below Config.BaseURL, and of paycore's own
-// return routes below Config.CallbackBaseURL (ARCHITECTURE §4).
+// return routes below Config.CallbackBaseURL (docs/gateways/redirectgw.md §3.3).
 const (
-	// CheckoutPath is the checkout API (spec §1).
+	// CheckoutPath is the checkout API (docs/gateways/redirectgw.md §2.1).
 	CheckoutPath = "/api/v1/checkout"
 	// SuccessPath is paycore's route the gateway sends a paying customer to.
 	SuccessPath = "/callbacks/redirectgw/success"
@@ -76,14 +76,14 @@ type Config struct {
 	// VerifyURL is the full URL of the gateway's verify-payment endpoint
 	// (POST {"transaction_id":…} → status, amount, currency, metadata), ""
 	// if the gateway has none. The redirect gateway's document shows none
-	// (spec §2): ask the vendor for one. Without it Confirm cannot prove a
+	// (docs/gateways/redirectgw.md §4.1): ask the vendor for one. Without it Confirm cannot prove a
 	// payment (see TrustSignedReturn).
 	VerifyURL string
 	// TrustSignedReturn, when VerifyURL is "", makes Confirm take a return
 	// with a valid signature and a transaction_id as a success. This is
 	// weaker than verifying: the signature proves the browser came back
 	// through a URL paycore gave the gateway for this attempt and amount,
-	// not that money moved (spec §4, §5). Leave it off unless the operator
+	// not that money moved (docs/gateways/redirectgw.md §3.2, §3.3). Leave it off unless the operator
 	// accepts that risk; paycore sets it from EnvTrustSignedReturn. It has
 	// no effect when VerifyURL is set.
 	TrustSignedReturn bool

@@ -16,7 +16,7 @@ import (
 // PaymentStatus is a verify answer's status, read into three values.
 type PaymentStatus string
 
-// Payment statuses. Only StatusCompleted counts as paid (spec §3).
+// Payment statuses. Only StatusCompleted counts as paid (docs/gateways/redirectgw.md §4.2).
 const (
 	// StatusCompleted: COMPLETED (also SUCCESS, SUCCEEDED, PAID).
 	StatusCompleted PaymentStatus = "completed"

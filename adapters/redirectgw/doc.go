@@ -1,12 +1,12 @@
 // Package redirectgw is paycore's client for the "redirect gateway": the
-// closed-source PHP payment script described in paycore's spec
-// specs/redirectgw.md ("spec §n" below). It implements ports.PaymentGateway:
+// closed-source PHP payment script described in
+// docs/gateways/redirectgw.md. It implements ports.PaymentGateway:
 // checkout → the customer pays on the gateway's page → the gateway sends the
 // browser back to paycore → Confirm. The same code talks to the real gateway
 // and to paycore's simulator (adapters/redirectgwsim): only Config.BaseURL,
 // the API key and the client base URL differ.
 //
-// # Checkout (spec §1)
+// # Checkout (docs/gateways/redirectgw.md §2)
 //
 // Create sends POST {BaseURL}/api/v1/checkout with "Authorization: Bearer
 // <api key>", client_base_url, the amount as a JSON number with exactly two
@@ -17,7 +17,7 @@
 // *ConfigError: a configuration fault that retrying cannot fix. Checkout is
 // never sent twice.
 //
-// # Why the return is signed, and what that does not prove (spec §4, §5)
+// # Why the return is signed, and what that does not prove (docs/gateways/redirectgw.md §3.2, §3.3)
 //
 // The document's flow marks an order paid when the browser arrives at
 // success_url?transaction_id=…: anyone can type that URL. paycore therefore
@@ -30,7 +30,7 @@
 // URL, and transaction_id is unsigned.
 //
 // So Confirm asks the gateway. With a verify endpoint (Config.VerifyURL, the
-// verify-payment shape of the gateway's relatives, spec §3) a payment
+// verify-payment shape of the gateway's relatives, docs/gateways/redirectgw.md §4.2) a payment
 // succeeds only when the gateway reports it completed for this
 // transaction_id, attempt and amount in BDT. Without one the return is an
 // unverified claim (OutcomeUnknown, CodeUnverifiedClaim): paycore keeps the

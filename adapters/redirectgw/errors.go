@@ -70,7 +70,7 @@ const (
 	// TrustSignedReturn is off, so a correctly signed success return is
 	// only a claim (OutcomeUnknown with TrxID set). paycore keeps the
 	// payment processing until an operator confirms it in the gateway's
-	// dashboard (spec §5).
+	// dashboard (docs/gateways/redirectgw.md §4.3).
 	CodeUnverifiedClaim = "UNVERIFIED_CLAIM"
 )
 

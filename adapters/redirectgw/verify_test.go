@@ -16,7 +16,7 @@ import (
 )
 
 // TestConfirmReadsVerifyAnswers runs Confirm on a genuine return against
-// verify answers of the shapes the gateway's relatives use (spec §3).
+// verify answers of the shapes the gateway's relatives use (docs/gateways/redirectgw.md §4.2).
 func TestConfirmReadsVerifyAnswers(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)

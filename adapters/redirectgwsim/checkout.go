@@ -39,7 +39,7 @@ type session struct {
 	paidAt        time.Time
 }
 
-// checkoutAnswer is checkout's success answer (spec §1).
+// checkoutAnswer is checkout's success answer (docs/gateways/redirectgw.md §2.2).
 type checkoutAnswer struct {
 	Status     string `json:"status"`
 	PaymentURL string `json:"payment_url"`

@@ -1,6 +1,6 @@
 // Package redirectgwsim is an in-memory simulator of the "redirect gateway":
-// the closed-source PHP payment script described in paycore's spec
-// specs/redirectgw.md (cited below as "spec §n"). A merchant server calls
+// the closed-source PHP payment script described in
+// docs/gateways/redirectgw.md. A merchant server calls
 // checkout, sends the customer's browser to the payment_url it gets back, and
 // the gateway sends the browser to success_url with transaction_id appended
 // once the customer has paid, or to cancel_url.
@@ -14,10 +14,10 @@
 //
 // # Routes (relative to the mount point)
 //
-//	POST /api/v1/checkout            stats key "checkout" (spec §1)
+//	POST /api/v1/checkout            stats key "checkout" (docs/gateways/redirectgw.md §2)
 //	POST /api/v1/verify-payment      stats key "verify": server-side lookup of a
 //	                                 transaction_id, in the verify-payment shape of
-//	                                 the gateway's relatives (spec §3); the
+//	                                 the gateway's relatives (docs/gateways/redirectgw.md §4.2); the
 //	                                 document itself shows no verify endpoint
 //	GET|POST /checkout?trx_id=…      the payment page (the payment_url of checkout)
 //	GET /stats, POST /stats/reset, GET /credentials, GET|POST|DELETE /faults
@@ -42,7 +42,7 @@
 // wants a string holding JSON).
 //
 // Payment page: any 01XXXXXXXXX wallet (spaces, dashes and a +88 prefix are
-// dropped), OTP 123456 and PIN 12121 (ARCHITECTURE §4); a wrong one shows the
+// dropped), OTP 123456 and PIN 12121 (docs/platform.md §5); a wrong one shows the
 // form again with HTTP 422. action=pay pays and answers 303 to success_url
 // with transaction_id (10 upper-case alphanumerics, like a bKash trxID)
 // appended with "?" or "&"; action=cancel answers 303 to cancel_url as given

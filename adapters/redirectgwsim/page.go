@@ -7,7 +7,7 @@ import (
 	"github.com/paycore/paycore/adapters/simkit"
 )
 
-// Sandbox secrets of the payment page (ARCHITECTURE §4).
+// Sandbox secrets of the payment page (docs/platform.md §5).
 const (
 	// SandboxOTP is the only OTP the page accepts.
 	SandboxOTP = simkit.SandboxOTP

@@ -12,9 +12,9 @@ import (
 // Paths below the mount point. A client's base URL is PublicURL; the verify
 // URL it is given is PublicURL + VerifyPath.
 const (
-	// CheckoutPath is the checkout API (spec §1).
+	// CheckoutPath is the checkout API (docs/gateways/redirectgw.md §2.1).
 	CheckoutPath = "/api/v1/checkout"
-	// VerifyPath is the verify-payment API (spec §3 shape).
+	// VerifyPath is the verify-payment API (docs/gateways/redirectgw.md §4.2 shape).
 	VerifyPath = "/api/v1/verify-payment"
 	// PagePath is the payment page; payment_url is PublicURL + PagePath +
 	// "?trx_id=…".
@@ -44,7 +44,7 @@ const (
 // Messages of the simulator's error answers.
 const (
 	// MessageDomainMismatch is the document's exact message when
-	// client_base_url differs from the stored Base URL (spec §1).
+	// client_base_url differs from the stored Base URL (docs/gateways/redirectgw.md §2.2).
 	MessageDomainMismatch = "Domain mismatch. দুঃখিত, সংযোগ স্থাপন করা যায়নি।"
 	// MessageUnauthorized answers a missing or wrong Bearer key.
 	MessageUnauthorized = "Unauthorized. Invalid or missing API key."
@@ -57,7 +57,7 @@ const (
 )
 
 // Credentials are what a merchant client needs besides the base URL, served
-// as JSON at GET /credentials (ARCHITECTURE §4).
+// as JSON at GET /credentials (docs/platform.md §4).
 type Credentials struct {
 	// APIKey is sent as "Authorization: Bearer <APIKey>".
 	APIKey string `json:"api_key"`

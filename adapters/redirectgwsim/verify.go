@@ -10,7 +10,7 @@ import (
 
 // Payment statuses verify reports. Only paid sessions have a transaction_id,
 // so the simulator reports StatusCompleted alone; the others are the values
-// of the gateway's relatives (spec §3), listed for clients.
+// of the gateway's relatives (docs/gateways/redirectgw.md §4.2), listed for clients.
 const (
 	StatusCompleted = "COMPLETED" // paid
 	StatusPending   = "PENDING"   // not paid yet
@@ -18,7 +18,7 @@ const (
 )
 
 // VerifyAnswer is verify's success answer, in the verify-payment shape of
-// the gateway's relatives (spec §3).
+// the gateway's relatives (docs/gateways/redirectgw.md §4.2).
 type VerifyAnswer struct {
 	// Status is StatusCompleted.
 	Status string `json:"status"`

@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// The sandbox secrets every wallet page accepts (ARCHITECTURE §4).
+// The sandbox secrets every wallet page accepts (docs/platform.md §5).
 const (
 	// SandboxOTP is the only OTP a wallet page accepts.
 	SandboxOTP = "123456"

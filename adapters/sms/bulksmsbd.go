@@ -12,7 +12,7 @@ import (
 	"github.com/paycore/paycore/ports"
 )
 
-// BulkSMSBD API locations (specs/sms.md §1). The real API is documented on
+// BulkSMSBD API locations (docs/gateways/sms.md §3.1, §3.3). The real API is documented on
 // plain http; the key travels in the form body of sends, but in the query of
 // balance checks, as the API wants.
 const (
@@ -41,7 +41,7 @@ const (
 )
 
 // bulkSMSBDCodes is BulkSMSBD's table of response codes and their meaning
-// (specs/sms.md §1; 1031 and 1032 come from a public client, the official
+// (docs/gateways/sms.md §3.2; 1031 and 1032 come from a public client, the official
 // list is confirmed up to 1021). Only 1005 is retryable.
 var bulkSMSBDCodes = map[string]string{
 	"202":  "SMS Submitted Successfully",

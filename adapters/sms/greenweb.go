@@ -11,7 +11,7 @@ import (
 	"github.com/paycore/paycore/ports"
 )
 
-// GreenWeb API locations (specs/sms.md §1).
+// GreenWeb API locations (docs/gateways/sms.md §4).
 const (
 	// GreenWebBaseURL is the real API host, used when Config.BaseURL is "".
 	GreenWebBaseURL = "https://api.greenweb.com.bd"

@@ -270,7 +270,7 @@ func (c *client) snippet(b []byte) string {
 }
 
 // bdMobile matches a Bangladeshi mobile number as the BD providers want it
-// (specs/sms.md §1 "Number formats").
+// (docs/gateways/sms.md §2).
 var bdMobile = regexp.MustCompile(`^8801[3-9][0-9]{8}$`)
 
 // bdNumber puts to (8801XXXXXXXXX, +8801XXXXXXXXX or 01XXXXXXXXX, spaces and

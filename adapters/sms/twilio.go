@@ -17,7 +17,7 @@ import (
 const TwilioBaseURL = "https://api.twilio.com"
 
 // twilioRetryable lists the Twilio error codes worth retrying: 20429 too many
-// requests, 21611 and 30001 queue overflow (specs/sms.md §1, §3).
+// requests, 21611 and 30001 queue overflow (docs/gateways/sms.md §5, §8).
 var twilioRetryable = map[string]bool{"20429": true, "21611": true, "30001": true}
 
 // e164 is a number in E.164 form.

@@ -9,7 +9,7 @@ import (
 	"github.com/paycore/paycore/domain"
 )
 
-// BulkSMSBD response codes the simulator answers (specs/sms.md §1).
+// BulkSMSBD response codes the simulator answers (docs/gateways/sms.md §3.2).
 const (
 	CodeSubmitted           = 202  // SMS Submitted Successfully
 	CodeInvalidNumber       = 1001 // a number is not 8801XXXXXXXXX

@@ -1,11 +1,11 @@
 // Package smssim is an in-memory SMS gateway simulator speaking the real wire
-// formats of BulkSMSBD and GreenWeb described in paycore's SMS spec,
-// specs/sms.md (cited below as "spec §n"). An SMS client written against the
+// formats of BulkSMSBD and GreenWeb described in
+// docs/gateways/sms.md. An SMS client written against the
 // real API works against it when given the simulator's base URL (where
 // Handler is mounted, e.g. http://127.0.0.1:8080/sandbox/sms) and the
 // credentials served at {base}/credentials. paycore mounts it in sandbox mode
 // under /sandbox/sms with http.StripPrefix; GET /sandbox/sms/messages lists
-// what it received (ARCHITECTURE §4).
+// what it received (docs/platform.md §4).
 //
 // # Routes (relative to the mount point)
 //
@@ -24,7 +24,7 @@
 // or JSON body, so GET and POST clients both work. Texts are decoded as
 // UTF-8 and recorded intact (Bangla included).
 //
-// # BulkSMSBD (spec §1)
+// # BulkSMSBD (docs/gateways/sms.md §3)
 //
 // Send takes api_key, type (text|unicode), number (8801XXXXXXXXX, 01… or
 // +8801…, comma-separated for several), senderid and message, and always
@@ -43,7 +43,7 @@
 // the balance a JSON number with two decimals; a missing or unknown api_key
 // gets 1003 or 1011 as for send.
 //
-// # GreenWeb (spec §1)
+// # GreenWeb (docs/gateways/sms.md §4)
 //
 // Send takes token, to (comma-separated) and message; each recipient is
 // handled on its own and gets an element {"to","message","status",
@@ -51,7 +51,7 @@
 // status "SENT" when accepted (recorded and charged as above), else "FAILED"
 // with statusmsg "Invalid Token", "Message is empty", "Invalid Number" or
 // "Insufficient Balance". Without the json flag the answer is one text line
-// per recipient, "Ok: …" or "Error: …" (a guess: the spec does not give the
+// per recipient, "Ok: …" or "Error: …" (a guess: docs/gateways/sms.md §4 does not give the
 // text form). Account (g_api.php) takes token and the flags balance, expiry
 // and rate, and answers [{"response":…}] per flag in the flags' order:
 // balance in Taka, an expiry date a year from now, the price per segment in

@@ -9,7 +9,7 @@ import (
 )
 
 // GreenWeb per-recipient statuses and texts. Only "SENT" and the reply
-// shapes come from specs/sms.md §1; GreenWeb publishes no error list, so
+// shapes come from docs/gateways/sms.md §4; GreenWeb publishes no error list, so
 // the failure texts are the simulator's own.
 const (
 	GreenWebSent   = "SENT"   // status of a message accepted

@@ -48,7 +48,7 @@ const (
 )
 
 // Credentials are what an SMS client needs besides the base URL, served as
-// JSON at GET /credentials (ARCHITECTURE §4).
+// JSON at GET /credentials (docs/platform.md §4).
 type Credentials struct {
 	// APIKey is BulkSMSBD's api_key.
 	APIKey string `json:"api_key"`

@@ -30,9 +30,17 @@ verify-generate: ## fail if `make generate` changes committed files
 	@$(GO) tool gqlgen generate && git diff --exit-code -- graph gqlgen.yml || \
 	  (echo "generated code is stale: run make generate and commit" >&2; exit 1)
 
-lint: ## gofmt and go vet
+lint: ## gofmt, go vet, golangci-lint (depguard enforces the layer rule), go mod tidy check
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet $(PKGS)
+	@bin=$$(GO=$(GO) scripts/golangci-lint.sh path) && echo "golangci-lint run $(PKGS)" && "$$bin" run $(PKGS)
+	@$(GO) mod tidy -diff || (echo "go.mod/go.sum are not tidy: run go mod tidy and commit" >&2; exit 1)
+
+lint-install: ## install the golangci-lint version CI uses into $(go env GOPATH)/bin (skipped if there)
+	@GO=$(GO) scripts/golangci-lint.sh install
+
+lint-selftest: ## prove lint rejects forbidden imports (planted in a temporary copy of the tree)
+	@GO=$(GO) scripts/lint-selftest.sh
 
 bench: ## benchmarks against real PostgreSQL
 	@url=$$(scripts/db.sh test) && \
@@ -43,4 +51,4 @@ db/stop: ## stop the private cluster under .data/ (if one was started)
 	if [ -f .data/pg/postmaster.pid ]; then \
 	  if [ "$$(id -u)" = 0 ]; then runuser -u postgres -- $$bin/pg_ctl -D .data/pg -m fast -w stop; else $$bin/pg_ctl -D .data/pg -m fast -w stop; fi; fi
 
-.PHONY: help run demo test migrate generate verify-generate lint bench db/stop
+.PHONY: help run demo test migrate generate verify-generate lint lint-install lint-selftest bench db/stop

@@ -125,10 +125,16 @@ func ParseAmountJSON(raw json.RawMessage, code string) (Money, error) {
 		}
 		return ParseAmount(s, code)
 	}
-	if !json.Valid(raw) || len(raw) == 0 || !(raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9')) {
+	if !json.Valid(raw) || !startsLikeJSONNumber(raw) {
 		return Money{}, ErrInvalidAmount
 	}
 	return ParseAmount(string(raw), code)
+}
+
+// startsLikeJSONNumber reports whether raw begins as a JSON number does (a
+// minus sign or a digit), not as null, a boolean, an object or an array.
+func startsLikeJSONNumber(raw []byte) bool {
+	return len(raw) > 0 && (raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9'))
 }
 
 // parseMinor turns a decimal (optionally signed, optionally with an

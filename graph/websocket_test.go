@@ -48,7 +48,7 @@ func (e *env) dial(t *testing.T, subprotocol string, hdr http.Header) (*wsClient
 	if err != nil {
 		return nil, res, err
 	}
-	t.Cleanup(func() { c.CloseNow() })
+	t.Cleanup(func() { _ = c.CloseNow() }) // the test may have closed it already
 	w := &wsClient{t: t, c: c, msgs: make(chan wsMsg, 16), err: make(chan error, 1)}
 	go w.read()
 	return w, res, nil

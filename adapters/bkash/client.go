@@ -153,7 +153,7 @@ func New(cfg Config, tokens TokenStore) (*Client, error) {
 		}
 	}
 	if cfg.Timeout < 0 {
-		errs = append(errs, errors.New("Timeout must not be negative"))
+		errs = append(errs, errors.New("Timeout must not be negative")) //nolint:staticcheck // ST1005: names the Config field, as the other config errors do.
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("bkash config: %w", errors.Join(errs...))

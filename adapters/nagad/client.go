@@ -193,7 +193,7 @@ func New(cfg Config) (*Client, error) {
 		errs = append(errs, fmt.Errorf("ServiceName must be at most %d characters", MaxServiceName))
 	}
 	if cfg.Timeout < 0 {
-		errs = append(errs, errors.New("Timeout must not be negative"))
+		errs = append(errs, errors.New("Timeout must not be negative")) //nolint:staticcheck // ST1005: names the Config field, as the other config errors do.
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("nagad config: %w", errors.Join(errs...))

@@ -92,7 +92,7 @@ func newFakeEnv(t *testing.T, h http.HandlerFunc, mutate ...func(*nagad.Config))
 func (e *fakeEnv) open(t *testing.T, sd, sig string) map[string]any {
 	t.Helper()
 	ct, _ := base64.StdEncoding.DecodeString(sd)
-	plain, err := rsa.DecryptPKCS1v15(nil, e.pg, ct) //lint:ignore SA1019 Nagad's protocol.
+	plain, err := rsa.DecryptPKCS1v15(nil, e.pg, ct) //nolint:staticcheck // SA1019: Nagad's protocol is RSA PKCS#1 v1.5.
 	if err != nil {
 		t.Errorf("request sensitiveData does not decrypt: %v", err)
 		return nil
@@ -116,7 +116,7 @@ func (e *fakeEnv) open(t *testing.T, sd, sig string) map[string]any {
 // seal is the gateway's side of an answer.
 func (e *fakeEnv) seal(t *testing.T, plain string) string {
 	t.Helper()
-	ct, err := rsa.EncryptPKCS1v15(rand.Reader, &e.merchant.PublicKey, []byte(plain)) //lint:ignore SA1019 Nagad's protocol.
+	ct, err := rsa.EncryptPKCS1v15(rand.Reader, &e.merchant.PublicKey, []byte(plain)) //nolint:staticcheck // SA1019: Nagad's protocol is RSA PKCS#1 v1.5.
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,7 @@ func seal(pg *rsa.PublicKey, key *rsa.PrivateKey, plain []byte) (sensitiveData, 
 	if max := pg.Size() - 11; len(plain) > max {
 		return "", "", fmt.Errorf("sensitive data is %d bytes, RSA PKCS#1 v1.5 under a %d-bit key takes at most %d", len(plain), pg.N.BitLen(), max)
 	}
-	//lint:ignore SA1019 Nagad's protocol is RSA PKCS#1 v1.5 (docs/gateways/nagad.md §4.2).
+	//nolint:staticcheck // SA1019: Nagad's protocol is RSA PKCS#1 v1.5 (docs/gateways/nagad.md §4.2).
 	ct, err := rsa.EncryptPKCS1v15(rand.Reader, pg, plain)
 	if err != nil {
 		return "", "", fmt.Errorf("encrypt sensitive data: %w", err)
@@ -69,7 +69,7 @@ func open(key *rsa.PrivateKey, pg *rsa.PublicKey, sensitiveData, signature strin
 	if err != nil {
 		return nil, fmt.Errorf("signature is not base64: %w", err)
 	}
-	//lint:ignore SA1019 Nagad's protocol is RSA PKCS#1 v1.5 (docs/gateways/nagad.md §4.2).
+	//nolint:staticcheck // SA1019: Nagad's protocol is RSA PKCS#1 v1.5 (docs/gateways/nagad.md §4.2).
 	plain, err := rsa.DecryptPKCS1v15(nil, key, ct)
 	if err != nil {
 		return nil, errDecrypt

@@ -131,7 +131,7 @@ func (e *env) seal(t *testing.T, plain string) (string, string) {
 
 func sealWith(t *testing.T, pg *rsa.PublicKey, key *rsa.PrivateKey, plain string) (string, string) {
 	t.Helper()
-	ct, err := rsa.EncryptPKCS1v15(rand.Reader, pg, []byte(plain)) //lint:ignore SA1019 Nagad's protocol.
+	ct, err := rsa.EncryptPKCS1v15(rand.Reader, pg, []byte(plain)) //nolint:staticcheck // SA1019: Nagad's protocol is RSA PKCS#1 v1.5.
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +152,7 @@ func (e *env) openAnswer(t *testing.T, body []byte) map[string]any {
 		t.Fatalf("answer is not encrypted: %s", body)
 	}
 	ct, _ := base64.StdEncoding.DecodeString(ans.SensitiveData)
-	plain, err := rsa.DecryptPKCS1v15(nil, e.merchant, ct) //lint:ignore SA1019 Nagad's protocol.
+	plain, err := rsa.DecryptPKCS1v15(nil, e.merchant, ct) //nolint:staticcheck // SA1019: Nagad's protocol is RSA PKCS#1 v1.5.
 	if err != nil {
 		t.Fatalf("answer does not decrypt: %v", err)
 	}

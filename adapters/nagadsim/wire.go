@@ -97,7 +97,7 @@ func openRequest(pg *rsa.PrivateKey, merchant *rsa.PublicKey, sensitiveData, sig
 	if err1 != nil || err2 != nil || len(ct) == 0 || len(sig) == 0 {
 		return nil, errNotBase64
 	}
-	//lint:ignore SA1019 Nagad's protocol is RSA PKCS#1 v1.5 (docs/gateways/nagad.md §4.2).
+	//nolint:staticcheck // SA1019: Nagad's protocol is RSA PKCS#1 v1.5 (docs/gateways/nagad.md §4.2).
 	plain, err := rsa.DecryptPKCS1v15(nil, pg, ct)
 	if err != nil {
 		return nil, errDecrypt
@@ -112,7 +112,7 @@ func openRequest(pg *rsa.PrivateKey, merchant *rsa.PublicKey, sensitiveData, sig
 // sealAnswer encrypts plain under the merchant public key and signs it with
 // the PG private key: an answer's {sensitiveData, signature} (docs/gateways/nagad.md §4.3).
 func sealAnswer(merchant *rsa.PublicKey, pg *rsa.PrivateKey, plain []byte) (encrypted, error) {
-	//lint:ignore SA1019 Nagad's protocol is RSA PKCS#1 v1.5 (docs/gateways/nagad.md §4.2).
+	//nolint:staticcheck // SA1019: Nagad's protocol is RSA PKCS#1 v1.5 (docs/gateways/nagad.md §4.2).
 	ct, err := rsa.EncryptPKCS1v15(rand.Reader, merchant, plain)
 	if err != nil {
 		return encrypted{}, err

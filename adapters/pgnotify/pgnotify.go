@@ -81,7 +81,11 @@ func (l *Listener) listen(ctx context.Context) error {
 		return err
 	}
 	conn := pc.Hijack()
-	defer conn.Close(context.WithoutCancel(ctx))
+	defer func() {
+		// listen returns only with an error (or on shutdown), which is the one
+		// worth reporting; the dropped connection's Close error adds nothing.
+		_ = conn.Close(context.WithoutCancel(ctx))
+	}()
 	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{l.channel}.Sanitize()); err != nil {
 		return err
 	}

@@ -174,7 +174,7 @@ func New(cfg Config) (*Client, error) {
 		errs = append(errs, errors.New("ReturnTTL must not be negative"))
 	}
 	if cfg.Timeout < 0 {
-		errs = append(errs, errors.New("Timeout must not be negative"))
+		errs = append(errs, errors.New("Timeout must not be negative")) //nolint:staticcheck // ST1005: names the Config field, as the other config errors do.
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("redirectgw config: %w", errors.Join(errs...))

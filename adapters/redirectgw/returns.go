@@ -90,7 +90,7 @@ func (c *Client) mac(values ...string) []byte {
 	h := hmac.New(sha256.New, c.cfg.ReturnKey)
 	h.Write([]byte(macLabel))
 	for _, v := range values {
-		fmt.Fprintf(h, "\n%d:%s", len(v), v)
+		_, _ = fmt.Fprintf(h, "\n%d:%s", len(v), v) // writes to a hash.Hash never fail
 	}
 	return h.Sum(nil)
 }

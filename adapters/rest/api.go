@@ -111,13 +111,18 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTT
 // proxy.
 func (a *API) requireHTTPS(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !a.cfg.Sandbox && r.TLS == nil &&
-			!(a.fromTrustedProxy(r) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")) {
+		if !a.cfg.Sandbox && r.TLS == nil && !a.httpsAtTrustedProxy(r) {
 			fail(w, http.StatusForbidden, "HTTPS required")
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// httpsAtTrustedProxy reports whether a trusted proxy says (X-Forwarded-Proto)
+// that the client reached it over HTTPS.
+func (a *API) httpsAtTrustedProxy(r *http.Request) bool {
+	return a.fromTrustedProxy(r) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 }
 
 func (a *API) fromTrustedProxy(r *http.Request) bool {

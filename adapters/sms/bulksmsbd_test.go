@@ -161,7 +161,7 @@ func TestBulkSMSBDTimeoutAndTransport(t *testing.T) {
 	b := newBulk(t, f, func(c *sms.Config) { c.Timeout = 50 * time.Millisecond })
 	start := time.Now()
 	_, err := b.Send(ctx, ports.SMS{ID: "n", To: testTo, Body: "x"})
-	se := smsError(t, err, sms.CodeTransport, true)
+	se := smsErrorOf(t, err, sms.CodeTransport, true)
 	if !strings.Contains(se.Message, "no answer within 50ms") {
 		t.Errorf("message %q", se.Message)
 	}
@@ -175,12 +175,14 @@ func TestBulkSMSBDTimeoutAndTransport(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
-	ln.Close()
+	if err := ln.Close(); err != nil {
+		t.Fatal(err)
+	}
 	b2, _ := sms.NewBulkSMSBD(sms.Config{BaseURL: "http://" + addr, APIKey: testKey, SenderID: testSender})
 	_, err = b2.Send(ctx, ports.SMS{ID: "n", To: testTo, Body: "x"})
 	smsError(t, err, sms.CodeTransport, true)
 	_, err = b2.Balance(ctx)
-	se = smsError(t, err, sms.CodeTransport, true)
+	se = smsErrorOf(t, err, sms.CodeTransport, true)
 	if strings.Contains(se.Error(), testKey) || strings.Contains(se.Error(), "api_key") {
 		t.Errorf("transport error names the key or the URL's query: %q", se.Error())
 	}

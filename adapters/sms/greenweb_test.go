@@ -92,7 +92,7 @@ func TestGreenWebBalance(t *testing.T) {
 	}
 	f.answer(200, `[{"response":"Invalid Token `+testKey+`"}]`)
 	_, err = g.Balance(ctx)
-	se := smsError(t, err, "FAILED", false)
+	se := smsErrorOf(t, err, "FAILED", false)
 	if strings.Contains(se.Error(), testKey) || !strings.Contains(se.Error(), "Invalid Token") {
 		t.Errorf("error %q", se.Error())
 	}

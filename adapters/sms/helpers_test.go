@@ -106,7 +106,13 @@ func (f *fake) count() int {
 }
 
 // smsError asserts err is a *ports.SMSError with code and retryability.
-func smsError(t *testing.T, err error, code string, retryable bool) *ports.SMSError {
+func smsError(t *testing.T, err error, code string, retryable bool) {
+	t.Helper()
+	_ = smsErrorOf(t, err, code, retryable)
+}
+
+// smsErrorOf is smsError returning the *ports.SMSError, for further checks.
+func smsErrorOf(t *testing.T, err error, code string, retryable bool) *ports.SMSError {
 	t.Helper()
 	var se *ports.SMSError
 	if !errors.As(err, &se) {

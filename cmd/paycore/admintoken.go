@@ -49,6 +49,7 @@ func cmdAdminToken(args []string, stdout, stderr io.Writer) error {
 	if _, err := fmt.Fprintln(stdout, tok); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "admin token for %s%s, expires %s\n", httpauth.AdminSubjectPrefix, *name, exp.UTC().Format(time.RFC3339))
+	// A note for the operator; the token itself is on stdout already.
+	_, _ = fmt.Fprintf(stderr, "admin token for %s%s, expires %s\n", httpauth.AdminSubjectPrefix, *name, exp.UTC().Format(time.RFC3339))
 	return nil
 }

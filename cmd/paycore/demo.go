@@ -124,7 +124,7 @@ func subscribe(ctx context.Context, base, token, transactionID string) (<-chan s
 		return nil, fmt.Errorf("websocket: %w", err)
 	}
 	fail := func(err error) (<-chan string, error) {
-		c.Close(websocket.StatusNormalClosure, "")
+		_ = c.Close(websocket.StatusNormalClosure, "") // err is what went wrong
 		return nil, err
 	}
 	if err := wsjson.Write(ctx, c, map[string]any{"type": "connection_init", "payload": map[string]string{"Authorization": "Bearer " + token}}); err != nil {
@@ -143,7 +143,7 @@ func subscribe(ctx context.Context, base, token, transactionID string) (<-chan s
 	out := make(chan string, 16)
 	go func() {
 		defer close(out)
-		defer c.Close(websocket.StatusNormalClosure, "")
+		defer func() { _ = c.Close(websocket.StatusNormalClosure, "") }() // the demo is over either way
 		for {
 			var msg struct {
 				Type    string          `json:"type"`
@@ -269,7 +269,7 @@ func pay(ctx context.Context, w io.Writer, m merchant, p payParams) (payResult, 
 	}
 	cp := created.CreatePayment
 	res.TransactionID = cp.Payment.TransactionID
-	fmt.Fprintf(w, "merchant: created %s for order %s, %s BDT, pay at %s\n", res.TransactionID, order, p.Amount, cp.PaymentURL)
+	progress(w, "merchant: created %s for order %s, %s BDT, pay at %s\n", res.TransactionID, order, p.Amount, cp.PaymentURL)
 
 	subCtx, cancelSub := context.WithCancel(ctx)
 	defer cancelSub()
@@ -279,7 +279,7 @@ func pay(ctx context.Context, w io.Writer, m merchant, p payParams) (payResult, 
 	}
 	first := <-statuses
 	res.Statuses = append(res.Statuses, first)
-	fmt.Fprintf(w, "subscription: %s\n", first)
+	progress(w, "subscription: %s\n", first)
 
 	b := newBrowser()
 	code, _, _, err := b.do(ctx, http.MethodGet, cp.PaymentURL, nil)
@@ -290,7 +290,7 @@ func pay(ctx context.Context, w io.Writer, m merchant, p payParams) (payResult, 
 	if err != nil || code != http.StatusSeeOther {
 		return res, fmt.Errorf("start %s: %d %v %s", title, code, err, body)
 	}
-	fmt.Fprintf(w, "customer: sent to %s %s\n", title, walletURL)
+	progress(w, "customer: sent to %s %s\n", title, walletURL)
 	code, _, _, err = b.do(ctx, http.MethodGet, walletURL, nil)
 	if err != nil || code != http.StatusOK {
 		return res, fmt.Errorf("%s page: %d %v", title, code, err)
@@ -302,12 +302,12 @@ func pay(ctx context.Context, w io.Writer, m merchant, p payParams) (payResult, 
 		if err != nil || code != http.StatusUnprocessableEntity {
 			break
 		}
-		fmt.Fprintf(w, "customer: %s refused the PIN\n", title)
+		progress(w, "customer: %s refused the PIN\n", title)
 	}
 	if err != nil || code != http.StatusSeeOther {
 		return res, fmt.Errorf("%s page %s: %d %v %s", title, p.Action, code, err, body)
 	}
-	fmt.Fprintf(w, "customer: %s returns to %s\n", title, callback)
+	progress(w, "customer: %s returns to %s\n", title, callback)
 	code, resultURL, body, err := b.do(ctx, http.MethodGet, callback, nil)
 	if err != nil || code != http.StatusSeeOther {
 		return res, fmt.Errorf("callback: %d %v %s", code, err, body)
@@ -319,7 +319,7 @@ func pay(ctx context.Context, w io.Writer, m merchant, p payParams) (payResult, 
 	if mm := headline.FindStringSubmatch(body); mm != nil {
 		res.ResultPage = mm[1]
 	}
-	fmt.Fprintf(w, "customer: result page says %q\n", res.ResultPage)
+	progress(w, "customer: result page says %q\n", res.ResultPage)
 
 	// The outcome is committed by now; collect what the subscription saw,
 	// until a settled status or a second without news.
@@ -337,7 +337,7 @@ func pay(ctx context.Context, w io.Writer, m merchant, p payParams) (payResult, 
 				continue // the same status announced again (another change of the payment)
 			}
 			res.Statuses = append(res.Statuses, s)
-			fmt.Fprintf(w, "subscription: %s\n", s)
+			progress(w, "subscription: %s\n", s)
 		case <-time.After(time.Second):
 			return res, nil
 		case <-ctx.Done():
@@ -402,6 +402,12 @@ func landedWebhooks(ctx context.Context, base, transactionID, want string, wait 
 // prints what it sees, then the webhooks that landed at the sandbox
 // merchant (the payment's webhook_url). It fails unless the payment reached
 // success.
+// progress prints a line of the demo's narrative to w. The narrative is for
+// the person watching; a failed write must not fail the payment it narrates.
+func progress(w io.Writer, format string, args ...any) {
+	_, _ = fmt.Fprintf(w, format, args...)
+}
+
 func runDemo(ctx context.Context, w io.Writer, base string, g domain.Gateway, wallet, amount string) error {
 	m := merchant{base: base, key: demoAPIKey, secret: demoAPISecret, http: &http.Client{Timeout: 60 * time.Second}}
 	res, err := pay(ctx, w, m, payParams{Gateway: g, Wallet: wallet, Action: "pay", Amount: amount,
@@ -410,7 +416,7 @@ func runDemo(ctx context.Context, w io.Writer, base string, g domain.Gateway, wa
 		return err
 	}
 	final := res.Statuses[len(res.Statuses)-1]
-	fmt.Fprintf(w, "statuses seen: %s\n", strings.Join(res.Statuses, " → "))
+	progress(w, "statuses seen: %s\n", strings.Join(res.Statuses, " → "))
 	if final != "success" {
 		return errors.New("payment did not reach success: " + final)
 	}
@@ -420,15 +426,15 @@ func runDemo(ctx context.Context, w io.Writer, base string, g domain.Gateway, wa
 	}
 	delivered := false
 	for _, h := range hooks {
-		fmt.Fprintf(w, "webhook: %s %s verified=%t answered=%d %s\n", h.Event, h.ID, h.Verified, h.Answered, h.Body)
+		progress(w, "webhook: %s %s verified=%t answered=%d %s\n", h.Event, h.ID, h.Verified, h.Answered, h.Body)
 		delivered = delivered || (h.Event == string(domain.EventPaymentSuccess) && h.Verified)
 	}
 	if !delivered {
 		// The payment succeeded; the webhook is retried after 1, 5 and 15
 		// minutes (GET /api/v1/webhooks shows its attempts).
-		fmt.Fprintln(w, "webhook: payment.success has not landed at the sandbox merchant yet")
+		progress(w, "webhook: payment.success has not landed at the sandbox merchant yet\n")
 	}
-	fmt.Fprintln(w, "success")
+	progress(w, "success\n")
 	return nil
 }
 

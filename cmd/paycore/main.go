@@ -97,11 +97,11 @@ func cmdServe(ctx context.Context) error {
 	}
 	s, err := build(ctx, cfg, log, buildOptions{})
 	if err != nil {
-		ln.Close()
+		_ = ln.Close() // never served on; err is what went wrong
 		return err
 	}
 	if err := s.start(ctx); err != nil {
-		ln.Close()
+		_ = ln.Close() // never served on; err is what went wrong
 		s.close(context.Background())
 		return err
 	}

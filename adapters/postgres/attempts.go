@@ -111,7 +111,7 @@ func (r attemptRepo) Update(ctx context.Context, attemptID string, fn func(*doma
 	if err := r.db.NewSelect().Table("attempts").Column("payment_id").Where("id = ?", attemptID).Scan(ctx, &paymentID); err != nil {
 		return mapErr(err)
 	}
-	pr := paymentRepo{r.db}
+	pr := paymentRepo(r)
 	p, err := pr.get(ctx, paymentID, true)
 	if err != nil {
 		return err

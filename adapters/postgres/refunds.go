@@ -65,7 +65,7 @@ func (r refundRepo) Update(ctx context.Context, refundID string, fn func(*domain
 	if err := r.db.NewSelect().Table("refunds").Column("payment_id").Where("id = ?", refundID).Scan(ctx, &paymentID); err != nil {
 		return mapErr(err)
 	}
-	pr := paymentRepo{r.db}
+	pr := paymentRepo(r)
 	p, err := pr.get(ctx, paymentID, true)
 	if err != nil {
 		return err

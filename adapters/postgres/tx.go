@@ -84,7 +84,7 @@ func (p *TxProvider) transact(ctx context.Context, fn func(ctx context.Context, 
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }() // returns the connection to the pool; the outcome is already decided
 	var pc *pgx.Conn
 	if err := conn.Raw(func(dc any) error {
 		sc, ok := dc.(*stdlib.Conn)

@@ -63,7 +63,7 @@ func fingerprint() string {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(h, "%s\x00%d\x00", path, len(b))
+		_, _ = fmt.Fprintf(h, "%s\x00%d\x00", path, len(b)) // a hash.Hash write never fails
 		h.Write(b)
 		return nil
 	})
@@ -79,7 +79,7 @@ func ensureTemplate(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("pgtest: connect to %s: %w (is PostgreSQL running? make test starts one)", redact(ServerURL()), err)
 	}
-	defer admin.Close(ctx)
+	defer func() { _ = admin.Close(ctx) }() // a test helper's admin connection: nothing to do about a failed close
 	if _, err := admin.Exec(ctx, "SELECT pg_advisory_lock(7262111220002)"); err != nil {
 		return "", err
 	}
@@ -136,7 +136,7 @@ func New(t testing.TB) (*postgres.DB, string) {
 	if err != nil {
 		t.Fatalf("pgtest: %v", err)
 	}
-	defer admin.Close(ctx)
+	defer func() { _ = admin.Close(ctx) }() // a test helper's admin connection: nothing to do about a failed close
 	if _, err := admin.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s",
 		pgx.Identifier{name}.Sanitize(), pgx.Identifier{templateName}.Sanitize())); err != nil {
 		t.Fatalf("pgtest: create database: %v", err)
@@ -155,7 +155,7 @@ func New(t testing.TB) (*postgres.DB, string) {
 			t.Errorf("pgtest: drop %s: %v", name, err)
 			return
 		}
-		defer admin.Close(ctx)
+		defer func() { _ = admin.Close(ctx) }() // a test helper's admin connection: nothing to do about a failed close
 		if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
 			t.Errorf("pgtest: drop %s: %v", name, err)
 		}

@@ -83,7 +83,7 @@ func ensureTemplate(ctx context.Context) (string, error) {
 	if _, err := admin.Exec(ctx, "SELECT pg_advisory_lock(7262111220002)"); err != nil {
 		return "", err
 	}
-	defer admin.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(7262111220002)") //nolint:errcheck
+	defer admin.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(7262111220002)") //nolint:errcheck // the lock also ends with the connection
 	var comment *string
 	err = admin.QueryRow(ctx, "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1", name).Scan(&comment)
 	if err == nil && comment != nil && *comment == "ready" {

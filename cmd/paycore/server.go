@@ -146,15 +146,16 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 		db.Close()
 		return nil, err
 	}
-	rgw, err := newRedirectGateway(cfg, s.rgwSim, txp, log, opt.Clock, observe)
+	if nagadGW != nil {
+		gateways = append(gateways, nagadGW)
+	}
+	rgw, err := newRedirectGateway(cfg, s.rgwSim, log, opt.Clock, observe)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	for _, g := range []ports.PaymentGateway{nagadGW, rgw} {
-		if g != nil {
-			gateways = append(gateways, g)
-		}
+	if rgw != nil {
+		gateways = append(gateways, rgw)
 	}
 
 	s.app = app.New(app.Config{PaymentTTL: cfg.PaymentTTL, Sandbox: cfg.Sandbox, KeyGrace: cfg.KeyGrace,

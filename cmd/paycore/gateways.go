@@ -5,8 +5,13 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/paycore/paycore/adapters/bkash"
+	"github.com/paycore/paycore/adapters/bkashsim"
 	"github.com/paycore/paycore/adapters/nagad"
 	"github.com/paycore/paycore/adapters/nagadsim"
+	"github.com/paycore/paycore/adapters/postgres"
 	"github.com/paycore/paycore/adapters/redirectgw"
 	"github.com/paycore/paycore/adapters/redirectgwsim"
 	"github.com/paycore/paycore/domain"
@@ -83,6 +88,28 @@ func newRedirectGateway(cfg config, sim *redirectgwsim.Simulator, log *slog.Logg
 	})
 	if err != nil {
 		return nil, fmt.Errorf("redirectgw: %w", err)
+	}
+	return c, nil
+}
+
+// newBkashClient builds the bKash adapter from configuration; in sandbox
+// mode without BKASH_BASE_URL it points at this node's simulator with the
+// simulator's credentials. The id_token lives in PostgreSQL (shared by every
+// node).
+func newBkashClient(cfg config, db *postgres.DB, log *slog.Logger, clock ports.Clock, observe func(bkash.Call), reg prometheus.Registerer) (*bkash.Client, error) {
+	bk := cfg.Bkash
+	if cfg.Sandbox && bk.BaseURL == "" {
+		creds := bkashsim.DefaultCredentials()
+		bk = bkashConfig{BaseURL: cfg.BaseURL + "/sandbox/bkash/v1.2.0-beta/tokenized/checkout",
+			Username: creds.Username, Password: creds.Password, AppKey: creds.AppKey, AppSecret: creds.AppSecret}
+	}
+	c, err := bkash.New(bkash.Config{
+		BaseURL: bk.BaseURL, Username: bk.Username, Password: bk.Password,
+		AppKey: bk.AppKey, AppSecret: bk.AppSecret,
+		CallbackURL: cfg.BaseURL + "/callbacks/bkash", Clock: clock, Logger: log, Observe: observe, Metrics: reg,
+	}, postgres.NewTokenStore[bkash.Token](db, "bkash"))
+	if err != nil {
+		return nil, fmt.Errorf("bkash: %w", err)
 	}
 	return c, nil
 }

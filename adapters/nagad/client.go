@@ -147,7 +147,13 @@ type Client struct {
 	log     *slog.Logger
 }
 
-var _ ports.PaymentGateway = (*Client)(nil)
+// Client is everything the core needs of Nagad.
+var (
+	_ ports.PaymentGateway   = (*Client)(nil)
+	_ ports.CallbackVerifier = (*Client)(nil)
+	_ ports.Resolver         = (*Client)(nil)
+	_ ports.Refunder         = (*Client)(nil)
+)
 
 var clientTypes = []string{ClientTypePCWeb, ClientTypeMobileWeb, ClientTypeMobileApp, ClientTypeWalletWebView, ClientTypeBillKey}
 

@@ -426,6 +426,15 @@ func TestConfirmStatuses(t *testing.T) {
 			if got.Outcome != tc.want.outcome || got.Code != tc.want.code || got.TrxID != tc.want.trx {
 				t.Fatalf("Confirm = %+v, want %+v", got, tc.want)
 			}
+			// Mismatched Success answers, and only they, open a review.
+			wantReview := ""
+			switch tc.want.code {
+			case nagad.CodeAmountMismatch, nagad.CodeOrderMismatch, nagad.CodeMerchantMismatch, nagad.CodePaymentMismatch:
+				wantReview = tc.want.code
+			}
+			if got.Review != wantReview {
+				t.Errorf("Review = %q, want %q", got.Review, wantReview)
+			}
 			if got.Outcome != ports.OutcomeSucceeded && got.Message == "" {
 				t.Error("no message")
 			}

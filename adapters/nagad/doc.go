@@ -1,7 +1,11 @@
 // Package nagad is paycore's client for Nagad's online payment gateway
-// (hosted checkout). It implements ports.PaymentGateway (initialize and
-// complete → the customer pays on Nagad's page → verify) and adds Verify
-// (for reconciliation) and Refund (purchase cancel).
+// (hosted checkout). Its Client is the whole of Nagad as the core sees it:
+// ports.PaymentGateway (initialize and complete → the customer pays on
+// Nagad's page → verify), ports.CallbackVerifier (every callback is
+// verified, whatever it claims), ports.Resolver (reconciliation's verify)
+// and ports.Refunder (purchase cancel, and verify after a lost answer); it
+// also offers Verify and Refund directly. Mismatched Success answers carry
+// ports.ConfirmResult.Review, so paycore opens an operator review.
 //
 // It follows docs/gateways/nagad.md ("§n" below is a section of it). The same
 // code talks to the real Nagad and to paycore's simulator

@@ -99,7 +99,7 @@ var refundStatuses = []Status{StatusRefunded, StatusPartialRefunded, StatusCance
 // and Verify fails, Verify's error, which then never matches ErrNoAnswer:
 // the refund was not sent.
 func (c *Client) Refund(ctx context.Context, req RefundRequest) (RefundResult, error) {
-	orderID, refNo, err := c.checkRefund(req)
+	orderID, refNo, err := c.validateRefund(req)
 	if err != nil {
 		return RefundResult{}, fmt.Errorf("nagad refund: %w", err)
 	}
@@ -147,8 +147,8 @@ func (c *Client) Refund(ctx context.Context, req RefundRequest) (RefundResult, e
 	return r, nil
 }
 
-// checkRefund validates req and returns the orderId and referenceNo.
-func (c *Client) checkRefund(req RefundRequest) (orderID, refNo string, err error) {
+// validateRefund validates req and returns the orderId and referenceNo.
+func (c *Client) validateRefund(req RefundRequest) (orderID, refNo string, err error) {
 	var problems []string
 	if strings.TrimSpace(req.PaymentRefID) == "" {
 		problems = append(problems, "PaymentRefID is required")

@@ -136,8 +136,8 @@ func TestSimForgedCallbackNeverSucceeds(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Outcome != ports.OutcomeFailed || got.Code != nagad.CodeOrderMismatch {
-			t.Fatalf("Confirm = %+v, want failed ORDER_MISMATCH", got)
+		if got.Outcome != ports.OutcomeFailed || got.Code != nagad.CodeOrderMismatch || got.Review != nagad.CodeOrderMismatch {
+			t.Fatalf("Confirm = %+v, want failed ORDER_MISMATCH for review", got)
 		}
 		if forged["payment_ref_id"] != paid.GatewayRef {
 			t.Fatal("test set-up: callback is not the paid order's")
@@ -155,8 +155,8 @@ func TestSimAmountMismatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Outcome != ports.OutcomeFailed || got.Code != nagad.CodeAmountMismatch || !strings.Contains(got.Message, "1000") {
-		t.Fatalf("Confirm = %+v, want failed AMOUNT_MISMATCH naming the amounts", got)
+	if got.Outcome != ports.OutcomeFailed || got.Code != nagad.CodeAmountMismatch || got.Review != nagad.CodeAmountMismatch || !strings.Contains(got.Message, "1000") {
+		t.Fatalf("Confirm = %+v, want failed AMOUNT_MISMATCH for review, naming the amounts", got)
 	}
 	if !strings.Contains(e.logs.String(), "level=ERROR") {
 		t.Error("mismatch not logged at error level")

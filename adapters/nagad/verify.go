@@ -232,7 +232,8 @@ const (
 //     (the paymentRefId when Nagad sent none);
 //   - Success with another orderId, merchant, reference or amount:
 //     OutcomeFailed with CodeOrderMismatch, CodeMerchantMismatch,
-//     CodePaymentMismatch or CodeAmountMismatch, logged at error level;
+//     CodePaymentMismatch or CodeAmountMismatch, and Review set to the same
+//     code (paycore opens an operator review), logged at error level;
 //   - Aborted, Cancelled, Failed, InvalidRequest, Fraud, UnKnownFailed:
 //     OutcomeFailed with the status as Code and a message for the customer;
 //   - 16_0006_055 (Nagad knows no such reference): OutcomeFailed with that
@@ -242,8 +243,9 @@ const (
 //     an unknown status, another refusal, the firewall's page or no answer:
 //     OutcomeUnknown; poll Verify later.
 //
-// It returns an error only when nothing was sent (ErrInvalidRequest: no
-// reference at all, or an attempt ID without an orderId).
+// Review is set only for those four mismatches: every other outcome leaves
+// it "". It returns an error only when nothing was sent (ErrInvalidRequest:
+// no reference at all, or an attempt ID without an orderId).
 func (c *Client) Confirm(ctx context.Context, req ports.ConfirmRequest) (ports.ConfirmResult, error) {
 	cbRef := strings.TrimSpace(req.Callback[CallbackPaymentRefID])
 	ref := req.GatewayRef
@@ -298,6 +300,23 @@ func (c *Client) Confirm(ctx context.Context, req ports.ConfirmRequest) (ports.C
 	}
 }
 
+// ConfirmsEveryCallback implements ports.CallbackVerifier and always
+// reports true: Nagad's callback carries no status worth acting on (money
+// moves on Nagad's page before the customer is back), so every return,
+// whatever status it claims, goes to Confirm and verify decides (spec §7.6).
+func (c *Client) ConfirmsEveryCallback() bool { return true }
+
+// Resolve implements ports.Resolver: reconciliation's verify for an attempt
+// Confirm left unknown, or whose customer never came back (spec §7.7). It
+// is Confirm on the attempt's own req.GatewayRef with req.Callback ignored
+// (there is none to trust); req.ClaimedTrxID is not used. Outcomes, Review
+// and errors are Confirm's: a transient status stays OutcomeUnknown and the
+// caller asks again later, until Nagad leaves the transient statuses.
+func (c *Client) Resolve(ctx context.Context, req ports.ConfirmRequest) (ports.ConfirmResult, error) {
+	req.Callback = nil
+	return c.Confirm(ctx, req)
+}
+
 // failureMessage is the customer-facing text for a failed status.
 func failureMessage(s Status) string {
 	switch s {
@@ -325,7 +344,7 @@ func (c *Client) settle(ctx context.Context, log *slog.Logger, req ports.Confirm
 			"code", code, "answer_order_id", v.OrderID, "answer_merchant_id", v.MerchantID,
 			"answer_payment_ref_id", v.PaymentRefID, "answer_amount", v.AmountText,
 			"expected_amount", req.Amount.Decimal(), "issuer_payment_ref_no", v.IssuerPaymentRefNo)
-		return ports.ConfirmResult{Outcome: ports.OutcomeFailed, Code: code,
+		return ports.ConfirmResult{Outcome: ports.OutcomeFailed, Code: code, Review: code,
 			Message: "Nagad's record of this payment does not match it (" + what + "); an operator will review it"}
 	}
 	switch {

@@ -46,7 +46,7 @@ func checkAmount(m domain.Money) error {
 // key, client_base_url = Config.ClientBaseURL, amount = req.Amount as a JSON
 // number with exactly 2 decimals (150.50), success_url and cancel_url =
 // paycore's return routes signed for this attempt, amount and expiry (now +
-// ReturnTTL; see VerifyReturn), and meta_data = the JSON string
+// ReturnTTL; see CheckReturn), and meta_data = the JSON string
 // {"attempt_id":"…"}. It returns RedirectURL = payment_url, where the
 // customer's browser must go at once, and GatewayRef = the trx_id query
 // parameter of payment_url ("" if it has none). req.PayerReference is not

@@ -144,7 +144,12 @@ type Client struct {
 	log     *slog.Logger
 }
 
-var _ ports.PaymentGateway = (*Client)(nil)
+// Client is everything the core needs of the redirect gateway.
+var (
+	_ ports.PaymentGateway = (*Client)(nil)
+	_ ports.ReturnVerifier = (*Client)(nil)
+	_ ports.Resolver       = (*Client)(nil)
+)
 
 // New checks cfg and returns a Client. It does no I/O. It returns an error
 // naming every missing or malformed field (never their values).

@@ -93,7 +93,7 @@ func TestCancelReturn(t *testing.T) {
 	assert.Equal(t, callbackBase+redirectgw.CancelPath, loc.Scheme+"://"+loc.Host+loc.Path)
 	assert.Empty(t, loc.Query().Get("transaction_id"))
 
-	claim, err := e.client.VerifyReturn(loc.Query(), e.clock.Now())
+	claim, err := e.client.CheckReturn(loc.Query(), e.clock.Now())
 	require.NoError(t, err)
 	assert.Equal(t, redirectgw.ReturnCancel, claim.Kind)
 	assert.Equal(t, "att_cancel", claim.AttemptID)
@@ -204,6 +204,7 @@ func TestForgedReturnsAreBadReturn(t *testing.T) {
 		got := confirm(t, e.client, tc.attempt, resA.GatewayRef, tc.amount, tc.cb)
 		assert.Equal(t, ports.OutcomeFailed, got.Outcome, tc.name)
 		assert.Equal(t, redirectgw.CodeBadReturn, got.Code, tc.name)
+		assert.Empty(t, got.Review, tc.name)
 		assert.NotEmpty(t, got.Message, tc.name)
 	}
 	e.clock.Advance(redirectgw.DefaultReturnTTL + time.Second)
@@ -213,7 +214,7 @@ func TestForgedReturnsAreBadReturn(t *testing.T) {
 		}
 		got := confirm(t, e.client, tc.attempt, resA.GatewayRef, tc.amount, tc.cb)
 		assert.Equal(t, redirectgw.CodeBadReturn, got.Code, tc.name)
-		_, err := e.client.VerifyReturn(url.Values{"att": {tc.cb["att"]}, "amt": {tc.cb["amt"]}, "cur": {tc.cb["cur"]},
+		_, err := e.client.CheckReturn(url.Values{"att": {tc.cb["att"]}, "amt": {tc.cb["amt"]}, "cur": {tc.cb["cur"]},
 			"exp": {tc.cb["exp"]}, "ret": {tc.cb["ret"]}, "mac": {tc.cb["mac"]}, "transaction_id": {tc.cb["transaction_id"]}}, e.clock.Now())
 		assert.ErrorIs(t, err, redirectgw.ErrReturnExpired)
 		assert.ErrorIs(t, err, redirectgw.ErrBadReturn)
@@ -222,7 +223,7 @@ func TestForgedReturnsAreBadReturn(t *testing.T) {
 	assert.NotContains(t, e.logs.String(), cbA["mac"], "MACs are not logged")
 }
 
-func TestVerifyReturnRejectsRepeatedParameters(t *testing.T) {
+func TestCheckReturnRejectsRepeatedParameters(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
 	_, cb := e.pay(t, "att_rep", bdt(15050))
@@ -230,21 +231,21 @@ func TestVerifyReturnRejectsRepeatedParameters(t *testing.T) {
 	for k, v := range cb {
 		q.Set(k, v)
 	}
-	_, err := e.client.VerifyReturn(q, e.clock.Now())
+	_, err := e.client.CheckReturn(q, e.clock.Now())
 	require.NoError(t, err)
 
 	q.Add("att", "att_other")
-	_, err = e.client.VerifyReturn(q, e.clock.Now())
+	_, err = e.client.CheckReturn(q, e.clock.Now())
 	assert.ErrorIs(t, err, redirectgw.ErrBadReturn)
 
 	q.Del("att")
 	q.Set("att", cb["att"])
 	q.Add("transaction_id", "ZZZZZZZZZZ")
-	_, err = e.client.VerifyReturn(q, e.clock.Now())
+	_, err = e.client.CheckReturn(q, e.clock.Now())
 	assert.ErrorIs(t, err, redirectgw.ErrBadReturn)
 }
 
-func TestVerifyReturnToleratesNaiveConcatenation(t *testing.T) {
+func TestCheckReturnToleratesNaiveConcatenation(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
 	_, err := e.client.Create(context.Background(), ports.CreateRequest{AttemptID: "att_naive", Amount: bdt(15050)})
@@ -260,7 +261,7 @@ func TestVerifyReturnToleratesNaiveConcatenation(t *testing.T) {
 	// A PHP gateway doing $success_url . "?transaction_id=" . $id.
 	u, err := url.Parse(f.SuccessURL + "?transaction_id=CJH1D2Y4W1")
 	require.NoError(t, err)
-	claim, err := e.client.VerifyReturn(u.Query(), e.clock.Now())
+	claim, err := e.client.CheckReturn(u.Query(), e.clock.Now())
 	require.NoError(t, err)
 	assert.Equal(t, "CJH1D2Y4W1", claim.TransactionID)
 	assert.Equal(t, "att_naive", claim.AttemptID)
@@ -279,6 +280,7 @@ func TestVerifyReportingAnotherAmountIsAmountMismatch(t *testing.T) {
 	got := confirm(t, e.client, "att_wrong_amount", res.GatewayRef, bdt(15050), cb)
 	assert.Equal(t, ports.OutcomeFailed, got.Outcome)
 	assert.Equal(t, redirectgw.CodeAmountMismatch, got.Code)
+	assert.Equal(t, redirectgw.CodeAmountMismatch, got.Review, "an operator must look")
 	assert.Contains(t, got.Message, "151.50 BDT")
 	assert.Contains(t, got.Message, "150.50 BDT")
 	assert.Contains(t, got.Message, "review")
@@ -301,6 +303,7 @@ func TestVerifyMismatches(t *testing.T) {
 		got := confirm(t, e.client, "att_mA", resA.GatewayRef, bdt(15050), cb)
 		assert.Equal(t, ports.OutcomeFailed, got.Outcome)
 		assert.Equal(t, redirectgw.CodeVerifyMismatch, got.Code)
+		assert.Equal(t, redirectgw.CodeVerifyMismatch, got.Review)
 		assert.Contains(t, got.Message, redirectgwsim.MessageInvalidTransaction)
 	})
 	t.Run("another attempt's transaction on a genuine return", func(t *testing.T) {
@@ -325,6 +328,7 @@ func TestWithoutVerifyEndpointTheReturnIsAnUnverifiedClaim(t *testing.T) {
 	got := confirm(t, e.client, "att_claim", res.GatewayRef, bdt(15050), cb)
 	assert.Equal(t, ports.OutcomeUnknown, got.Outcome)
 	assert.Equal(t, redirectgw.CodeUnverifiedClaim, got.Code)
+	assert.Equal(t, redirectgw.CodeUnverifiedClaim, got.Review, "an operator decides")
 	assert.Equal(t, cb["transaction_id"], got.TrxID)
 	assert.Equal(t, 0, e.sim.Stats()["verify"])
 

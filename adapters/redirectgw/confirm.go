@@ -141,7 +141,7 @@ func decodeVerify(f fields) (VerifyResult, error) {
 // req.Callback holds that return's query parameters (transaction_id, att,
 // amt, cur, exp, ret, mac).
 //
-// First the return must verify (VerifyReturn, at the Clock's now) as a
+// First the return must verify (CheckReturn, at the Clock's now) as a
 // success return signed for req.AttemptID and req.Amount; otherwise the
 // result is OutcomeFailed with CodeBadReturn and nothing is asked of the
 // gateway (a forged, tampered, replayed-for-another-attempt or expired
@@ -162,17 +162,19 @@ func decodeVerify(f fields) (VerifyResult, error) {
 //   - no answer, a refused key, or an unreadable answer: OutcomeUnknown with
 //     CodeVerifyNoAnswer.
 //
-// Mismatches are logged at error level: the caller flags the attempt for
-// review (money may have moved).
+// Mismatches (CodeAmountMismatch, CodeVerifyMismatch) are logged at error
+// level and carry Review = their Code: paycore opens an operator review
+// (money may have moved).
 //
 // Without a verify endpoint the return is an unverified claim: OutcomeUnknown
-// with CodeUnverifiedClaim, unless Config.TrustSignedReturn is on, in which
+// with CodeUnverifiedClaim and Review = CodeUnverifiedClaim (an operator
+// confirms or rejects it: paycore review), unless Config.TrustSignedReturn is on, in which
 // case it is OutcomeSucceeded (weaker: see Config.TrustSignedReturn).
 //
 // Every OutcomeUnknown carries TrxID = the claimed transaction_id, for the
 // reconciliation job to Verify later. Confirm returns an error only for an
 // empty req.AttemptID. It does not make the return single-use: the caller
-// settles an attempt once (see VerifyReturn).
+// settles an attempt once (see CheckReturn).
 func (c *Client) Confirm(ctx context.Context, req ports.ConfirmRequest) (ports.ConfirmResult, error) {
 	if strings.TrimSpace(req.AttemptID) == "" {
 		return ports.ConfirmResult{}, fmt.Errorf("redirectgw confirm: %w: AttemptID is required", ErrInvalidRequest)
@@ -182,7 +184,7 @@ func (c *Client) Confirm(ctx context.Context, req ports.ConfirmRequest) (ports.C
 	for k, v := range req.Callback {
 		q.Set(k, v)
 	}
-	claim, err := c.VerifyReturn(q, c.clock.Now())
+	claim, err := c.CheckReturn(q, c.clock.Now())
 	switch {
 	case err != nil:
 	case claim.Kind != ReturnSuccess:
@@ -207,7 +209,7 @@ func (c *Client) Confirm(ctx context.Context, req ports.ConfirmRequest) (ports.C
 		}
 		log.WarnContext(ctx, "redirect gateway return is an unverified claim: confirm it in the gateway's dashboard")
 		return ports.ConfirmResult{Outcome: ports.OutcomeUnknown, TrxID: claim.TransactionID, Code: CodeUnverifiedClaim,
-			Message: "The gateway reported payment " + claim.TransactionID + "; it is awaiting manual confirmation."}, nil
+			Review: CodeUnverifiedClaim, Message: "The gateway reported payment " + claim.TransactionID + "; it is awaiting manual confirmation."}, nil
 	}
 
 	v, err := c.Verify(ctx, claim.TransactionID)
@@ -257,9 +259,9 @@ func (c *Client) Confirm(ctx context.Context, req ports.ConfirmRequest) (ports.C
 	return ports.ConfirmResult{Outcome: ports.OutcomeSucceeded, TrxID: claim.TransactionID}, nil
 }
 
-// mismatch is an OutcomeFailed the caller flags for review.
+// mismatch is an OutcomeFailed an operator must review (Review = code).
 func mismatch(code, msg string) ports.ConfirmResult {
-	return ports.ConfirmResult{Outcome: ports.OutcomeFailed, Code: code, Message: msg + "; flagged for review."}
+	return ports.ConfirmResult{Outcome: ports.OutcomeFailed, Code: code, Review: code, Message: msg + "; flagged for review."}
 }
 
 // safeID returns s for a log line or message if it is a well-formed

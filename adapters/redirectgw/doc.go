@@ -1,8 +1,12 @@
 // Package redirectgw is paycore's client for the "redirect gateway": the
 // closed-source PHP payment script described in
-// docs/gateways/redirectgw.md. It implements ports.PaymentGateway:
-// checkout → the customer pays on the gateway's page → the gateway sends the
-// browser back to paycore → Confirm. The same code talks to the real gateway
+// docs/gateways/redirectgw.md. Its Client is the whole of the redirect
+// gateway as the core sees it: ports.PaymentGateway (checkout → the
+// customer pays on the gateway's page → the gateway sends the browser back
+// to paycore → Confirm), ports.ReturnVerifier (the signed return, checked
+// by VerifyReturn) and ports.Resolver (reconciliation asks verify again
+// about the claimed transaction). Results an operator must look at carry
+// ports.ConfirmResult.Review. The same code talks to the real gateway
 // and to paycore's simulator (adapters/redirectgwsim): only Config.BaseURL,
 // the API key and the client base URL differ.
 //
@@ -24,7 +28,7 @@
 // puts in success_url and cancel_url an HMAC-SHA256 (Config.ReturnKey) over
 // the route kind, the attempt ID, the amount (minor units and currency) and an
 // expiry (Config.ReturnTTL): att, amt, cur, exp, ret and mac (see
-// VerifyReturn). A return is then bound to the attempt and amount it was made
+// CheckReturn). A return is then bound to the attempt and amount it was made
 // for and cannot be forged, moved to another attempt, or used after expiry.
 // It is still not proof that money moved: the customer's browser carries the
 // URL, and transaction_id is unsigned.

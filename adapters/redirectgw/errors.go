@@ -24,7 +24,7 @@ var (
 	ErrInvalidRequest = errors.New("redirectgw: invalid request")
 	// ErrNoVerifyEndpoint: Verify was called but Config.VerifyURL is empty.
 	ErrNoVerifyEndpoint = errors.New("redirectgw: no verify endpoint configured")
-	// ErrBadReturn: a browser return that VerifyReturn refuses: a parameter
+	// ErrBadReturn: a browser return that CheckReturn refuses: a parameter
 	// missing or repeated, a MAC that does not match, an expired return, or
 	// a success return without a well-formed transaction_id.
 	ErrBadReturn = errors.New("redirectgw: bad return")
@@ -54,11 +54,12 @@ const (
 	CodeBadReturn = "BAD_RETURN"
 	// CodeAmountMismatch: verify reports a completed payment for another
 	// amount or currency than the attempt's. Money may have moved: the
-	// caller flags the attempt for review.
+	// result carries Review = CodeAmountMismatch (an operator review).
 	CodeAmountMismatch = "AMOUNT_MISMATCH"
 	// CodeVerifyMismatch: verify does not confirm the return: the gateway
 	// does not know the transaction_id, reports it failed, or reports it
-	// for another transaction or attempt. The caller flags it for review.
+	// for another transaction or attempt. The result carries Review =
+	// CodeVerifyMismatch (an operator review).
 	CodeVerifyMismatch = "VERIFY_MISMATCH"
 	// CodeVerifyPending: verify reports the payment still pending
 	// (OutcomeUnknown): ask again later.
@@ -68,9 +69,10 @@ const (
 	CodeVerifyNoAnswer = "VERIFY_NO_ANSWER"
 	// CodeUnverifiedClaim: no verify endpoint is configured and
 	// TrustSignedReturn is off, so a correctly signed success return is
-	// only a claim (OutcomeUnknown with TrxID set). paycore keeps the
-	// payment processing until an operator confirms it in the gateway's
-	// dashboard (docs/gateways/redirectgw.md §4.3).
+	// only a claim (OutcomeUnknown with TrxID set; Confirm sets Review =
+	// CodeUnverifiedClaim). paycore keeps the payment processing until an
+	// operator confirms it in the gateway's dashboard
+	// (docs/gateways/redirectgw.md §4.3).
 	CodeUnverifiedClaim = "UNVERIFIED_CLAIM"
 )
 

@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/paycore/paycore/domain"
+	"github.com/paycore/paycore/ports"
 )
 
 // ReturnKind says which of paycore's return routes a signed URL was made for.
@@ -64,7 +66,7 @@ type ReturnClaim struct {
 // returnURL builds the signed success_url or cancel_url of an attempt:
 // {CallbackBaseURL}{SuccessPath|CancelPath}?att=…&amt=…&cur=…&exp=…&ret=…&mac=…
 // with mac last, so that a gateway appending "?transaction_id=…" to a URL
-// that already has a query only spoils the MAC's value, which VerifyReturn
+// that already has a query only spoils the MAC's value, which CheckReturn
 // repairs.
 func (c *Client) returnURL(kind ReturnKind, attemptID string, amount domain.Money, expires time.Time) string {
 	path := SuccessPath
@@ -95,7 +97,7 @@ func (c *Client) mac(values ...string) []byte {
 	return h.Sum(nil)
 }
 
-// VerifyReturn checks the query of a browser return to SuccessPath or
+// CheckReturn checks the query of a browser return to SuccessPath or
 // CancelPath: every signed parameter present exactly once, the MAC (compared
 // in constant time with hmac.Equal), the expiry against now, and, on a
 // success return, a transaction_id of 1–64 letters, digits, '-', '_' or '.'.
@@ -103,11 +105,11 @@ func (c *Client) mac(values ...string) []byte {
 // match ErrBadReturn (ErrReturnExpired too for an expired one) and never
 // contain the MAC.
 //
-// The REST handler of the cancel route uses it to learn which attempt was
-// cancelled (check Kind is ReturnCancel); the success route passes the query
-// to Confirm, which calls it again and checks the claim against the attempt.
+// VerifyReturn is the same check in ports' terms, for the core's return
+// routes; Confirm calls CheckReturn again and checks the claim against the
+// attempt.
 //
-// VerifyReturn does not make a return single-use: the same URL verifies
+// CheckReturn does not make a return single-use: the same URL verifies
 // until it expires. Single use is the caller's state machine's job: an
 // attempt settles once, under a row lock, and a gateway transaction_id
 // settles one attempt at most (a UNIQUE index), so a replayed return finds
@@ -116,7 +118,7 @@ func (c *Client) mac(values ...string) []byte {
 // A gateway that appends "?transaction_id=…" to a URL that already has a
 // query (naive string concatenation) is tolerated: the text after a '?' in
 // the mac value is read as more query parameters.
-func (c *Client) VerifyReturn(query url.Values, now time.Time) (ReturnClaim, error) {
+func (c *Client) CheckReturn(query url.Values, now time.Time) (ReturnClaim, error) {
 	q := url.Values{}
 	for k, v := range query {
 		q[k] = append([]string(nil), v...)
@@ -175,6 +177,29 @@ func (c *Client) VerifyReturn(query url.Values, now time.Time) (ReturnClaim, err
 		claim.TransactionID = ids[0]
 	}
 	return claim, nil
+}
+
+// VerifyReturn implements ports.ReturnVerifier with CheckReturn: query is a
+// browser return's query parameters as received (several values per name
+// are kept, so a repeated parameter is refused), now the time to check the
+// expiry against. It returns the signed claim as a ports.SignedReturn (Kind
+// ports.ReturnSuccess or ports.ReturnCancel; Amount in minor units with its
+// currency; TransactionID "" on cancel returns).
+//
+// Errors: an expired but correctly signed return matches
+// ports.ErrReturnExpired (and ports.ErrBadReturn, ErrReturnExpired,
+// ErrBadReturn); any other refusal matches ports.ErrBadReturn and
+// ErrBadReturn. Their text never contains the MAC.
+func (c *Client) VerifyReturn(query map[string][]string, now time.Time) (ports.SignedReturn, error) {
+	claim, err := c.CheckReturn(url.Values(query), now)
+	switch {
+	case errors.Is(err, ErrReturnExpired):
+		return ports.SignedReturn{}, fmt.Errorf("%w: %w", ports.ErrReturnExpired, err)
+	case err != nil:
+		return ports.SignedReturn{}, fmt.Errorf("%w: %w", ports.ErrBadReturn, err)
+	}
+	return ports.SignedReturn{Kind: ports.ReturnKind(claim.Kind), AttemptID: claim.AttemptID, Amount: claim.Amount,
+		ExpiresAt: claim.ExpiresAt, TransactionID: claim.TransactionID}, nil
 }
 
 // validTransactionID accepts 1–64 letters, digits, '-', '_' and '.'.

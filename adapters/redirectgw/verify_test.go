@@ -74,6 +74,11 @@ func TestConfirmReadsVerifyAnswers(t *testing.T) {
 			got := confirm(t, c, "att_shape", res.GatewayRef, bdt(15050), cb)
 			assert.Equal(t, tc.want, got.Outcome)
 			assert.Equal(t, tc.code, got.Code)
+			if tc.code == redirectgw.CodeVerifyMismatch || tc.code == redirectgw.CodeAmountMismatch {
+				assert.Equal(t, tc.code, got.Review, "mismatches open a review")
+			} else {
+				assert.Empty(t, got.Review)
+			}
 			if tc.want != ports.OutcomeFailed {
 				assert.Equal(t, txn, got.TrxID)
 			}

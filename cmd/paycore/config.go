@@ -1,243 +1,321 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/netip"
-	"os"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/paycore/paycore/adapters/redirectgw"
+	"github.com/caarlos0/env/v11"
+
 	"github.com/paycore/paycore/adapters/secret"
 	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/domain"
 )
 
 // config is everything serve reads from the environment (README
-// "Configuration"). Secrets are masked by String.
+// "Configuration"): each tagged field is one variable, read by loadConfig.
+// Fields tagged env:"-" are derived from the others.
 type config struct {
-	DatabaseURL string        // DATABASE_URL
-	Addr        string        // PAYCORE_ADDR, default 127.0.0.1:8080
-	BaseURL     string        // PAYCORE_BASE_URL, default http://<addr>
-	Sandbox     bool          // PAYCORE_SANDBOX=1
-	MasterKey   []byte        // PAYCORE_MASTER_KEY (64 hex / base64 of 32 bytes); sandbox derives a fixed one
-	TokenKey    []byte        // PAYCORE_TOKEN_KEY: signs client JWTs; sandbox derives one
-	PaymentTTL  time.Duration // PAYCORE_PAYMENT_TTL, default 24h
-	LogLevel    slog.Level    // PAYCORE_LOG_LEVEL: debug|info|warn|error
-	Origins     []string      // PAYCORE_ALLOWED_ORIGINS: websocket origin patterns, comma-separated
-	// TrustedProxies may set X-Forwarded-Proto/-For (PAYCORE_TRUSTED_PROXIES, CIDRs).
-	TrustedProxies []netip.Prefix
-	RatePerMinute  int           // PAYCORE_RATE_LIMIT: default requests per minute per client, 120
-	LogRetention   time.Duration // PAYCORE_LOG_RETENTION: request log retention, 2160h (90 days)
-	KeyGrace       time.Duration // PAYCORE_KEY_GRACE: old API key life after regenerate, 0
-	AttemptTTL     time.Duration // PAYCORE_ATTEMPT_TTL: wait for a customer at the gateway, 30m
+	DatabaseURL string `env:"DATABASE_URL"`
+	Addr        string `env:"PAYCORE_ADDR" envDefault:"127.0.0.1:8080"`
+	// BaseURL is the public URL, without trailing slash; default
+	// http://<Addr>.
+	BaseURL    string        `env:"PAYCORE_BASE_URL"`
+	Sandbox    bool          `env:"PAYCORE_SANDBOX" envDefault:"0"`
+	PaymentTTL time.Duration `env:"PAYCORE_PAYMENT_TTL" envDefault:"24h"`
+	LogLevel   slog.Level    `env:"PAYCORE_LOG_LEVEL" envDefault:"info"` // debug|info|warn|error
+	// TrustedProxies may set X-Forwarded-Proto/-For (CIDRs, comma-separated).
+	TrustedProxies cidrs         `env:"PAYCORE_TRUSTED_PROXIES"`
+	RatePerMinute  int           `env:"PAYCORE_RATE_LIMIT" envDefault:"120"`      // default requests per minute per client
+	LogRetention   time.Duration `env:"PAYCORE_LOG_RETENTION" envDefault:"2160h"` // request log retention (90 days)
+	KeyGrace       time.Duration `env:"PAYCORE_KEY_GRACE" envDefault:"0s"`        // old API key life after regenerate
+	AttemptTTL     time.Duration `env:"PAYCORE_ATTEMPT_TTL" envDefault:"30m"`     // wait for a customer at the gateway
+	Origins        []string      `env:"PAYCORE_ALLOWED_ORIGINS"`                  // websocket origin patterns, comma-separated
+	// MasterKey: 64 hex or base64 of 32 bytes; sandbox derives a fixed one.
+	MasterKey masterKey `env:"PAYCORE_MASTER_KEY"`
+	// TokenKey signs client JWTs (≥ 32 characters); sandbox derives one.
+	TokenKey textKey `env:"PAYCORE_TOKEN_KEY"`
 
 	Bkash      bkashConfig
 	Nagad      nagadConfig
 	RedirectGW redirectGWConfig
 	SMS        smsConfig
-	// GatewayHooks: PAYCORE_GATEWAY_WEBHOOK_SECRET_<GATEWAY> and
-	// PAYCORE_GATEWAY_WEBHOOK_SOURCES_<GATEWAY> (CIDRs, comma-separated) for
+
+	// Hooks are the variables GatewayHooks is made of.
+	Hooks gatewayHookVars
+	// GatewayHooks: per gateway, the signing secret and source CIDRs of
 	// POST /api/v1/webhook; sandbox mode defaults each secret to
 	// "sandbox_<gateway>_webhook_secret".
-	GatewayHooks map[domain.Gateway]app.GatewayHookConfig
+	GatewayHooks map[domain.Gateway]app.GatewayHookConfig `env:"-"`
 }
 
-// smsConfig chooses the SMS provider (SMS_PROVIDER: log, bulksmsbd,
-// greenweb, twilio) and its credentials (SMS_BASE_URL, SMS_API_KEY,
-// SMS_SENDER_ID, SMS_ACCOUNT_SID). In sandbox mode bulksmsbd and greenweb
-// without SMS_BASE_URL go to the SMS simulator with its credentials.
+// smsConfig chooses the SMS provider and its credentials. In sandbox mode
+// bulksmsbd and greenweb without SMS_BASE_URL go to the SMS simulator with
+// its credentials.
 type smsConfig struct {
-	Provider, BaseURL, APIKey, SenderID, AccountSID string
+	Provider   string `env:"SMS_PROVIDER" envDefault:"log"` // log, bulksmsbd, greenweb, twilio
+	BaseURL    string `env:"SMS_BASE_URL"`
+	APIKey     string `env:"SMS_API_KEY"`
+	SenderID   string `env:"SMS_SENDER_ID"`
+	AccountSID string `env:"SMS_ACCOUNT_SID"`
 }
 
+// bkashConfig: required outside sandbox mode; sandbox mode without
+// BKASH_BASE_URL uses the bKash simulator and its credentials.
 type bkashConfig struct {
-	BaseURL, Username, Password, AppKey, AppSecret string // BKASH_BASE_URL, BKASH_USERNAME, …
+	BaseURL   string `env:"BKASH_BASE_URL"`
+	Username  string `env:"BKASH_USERNAME"`
+	Password  string `env:"BKASH_PASSWORD"`
+	AppKey    string `env:"BKASH_APP_KEY"`
+	AppSecret string `env:"BKASH_APP_SECRET"`
 }
 
-// nagadConfig: NAGAD_BASE_URL (…/api/dfs), NAGAD_MERCHANT_ID,
-// NAGAD_MERCHANT_NUMBER, NAGAD_MERCHANT_PRIVATE_KEY (PEM or base64),
-// NAGAD_PG_PUBLIC_KEY, NAGAD_CLIENT_IP (the whitelisted server IPv4),
-// NAGAD_SERVICE_NAME. Nagad is active when NAGAD_BASE_URL is set; sandbox
-// mode without it uses the Nagad simulator and its credentials.
+// nagadConfig: Nagad is active when NAGAD_BASE_URL (…/api/dfs) is set;
+// sandbox mode without it uses the Nagad simulator and its credentials.
 type nagadConfig struct {
-	BaseURL, MerchantID, MerchantNumber, MerchantPrivateKey, PGPublicKey, ClientIP, ServiceName string
+	BaseURL            string `env:"NAGAD_BASE_URL"`
+	MerchantID         string `env:"NAGAD_MERCHANT_ID"`
+	MerchantNumber     string `env:"NAGAD_MERCHANT_NUMBER"`
+	MerchantPrivateKey string `env:"NAGAD_MERCHANT_PRIVATE_KEY"` // PEM or base64
+	PGPublicKey        string `env:"NAGAD_PG_PUBLIC_KEY"`
+	ClientIP           string `env:"NAGAD_CLIENT_IP"` // the whitelisted server IPv4
+	ServiceName        string `env:"NAGAD_SERVICE_NAME"`
 }
 
-// redirectGWConfig: REDIRECTGW_BASE_URL, REDIRECTGW_API_KEY,
-// REDIRECTGW_CLIENT_BASE_URL, REDIRECTGW_VERIFY_URL (the gateway's verify
-// endpoint; "none" for none), REDIRECTGW_RETURN_KEY (≥ 32 bytes, the same
-// on every node), REDIRECTGW_RETURN_TTL, REDIRECTGW_TRUST_SIGNED_RETURN. The
-// redirect gateway is active when REDIRECTGW_BASE_URL is set; sandbox mode
-// without it uses the simulator, its credentials and its verify endpoint.
+// redirectGWConfig: the redirect gateway is active when REDIRECTGW_BASE_URL
+// is set; sandbox mode without it uses the simulator, its credentials and
+// its verify endpoint.
 type redirectGWConfig struct {
-	BaseURL, APIKey, ClientBaseURL string
+	BaseURL       string `env:"REDIRECTGW_BASE_URL"`
+	APIKey        string `env:"REDIRECTGW_API_KEY"`
+	ClientBaseURL string `env:"REDIRECTGW_CLIENT_BASE_URL"`
 	// VerifyURL is the verify endpoint; "" outside sandbox means none.
-	VerifyURL string
+	VerifyURL string `env:"REDIRECTGW_VERIFY_URL"`
 	// NoVerify: REDIRECTGW_VERIFY_URL=none, no verify endpoint even in
 	// sandbox mode (returns become unverified claims for review).
-	NoVerify  bool
-	ReturnKey []byte
-	ReturnTTL time.Duration // 0 → the adapter's default (1 h)
+	NoVerify bool `env:"-"`
+	// ReturnKey: ≥ 32 bytes, the same on every node.
+	ReturnKey textKey `env:"REDIRECTGW_RETURN_KEY"`
+	// ReturnTTL: positive; 0 (a config not read from the environment) →
+	// the adapter's default, the same 1 h.
+	ReturnTTL time.Duration `env:"REDIRECTGW_RETURN_TTL" envDefault:"1h"`
 	// TrustSignedReturn accepts a signed return as payment when there is no
-	// verify endpoint. Weaker: see redirectgw.Config.TrustSignedReturn.
-	TrustSignedReturn bool
+	// verify endpoint. Weaker: see redirectgw.Config.TrustSignedReturn (its
+	// variable is redirectgw.EnvTrustSignedReturn).
+	TrustSignedReturn bool `env:"REDIRECTGW_TRUST_SIGNED_RETURN"`
 }
 
-// sandboxReturnKey signs redirect gateway returns in sandbox mode.
-const sandboxReturnKey = "paycore sandbox redirectgw return key: not a secret!"
-
-func getenv(k, def string) string {
-	if v := os.Getenv(k); v != "" {
-		return v
-	}
-	return def
+// gatewayHookVars are each gateway's PAYCORE_GATEWAY_WEBHOOK_SECRET_<GATEWAY>
+// and PAYCORE_GATEWAY_WEBHOOK_SOURCES_<GATEWAY> (CIDRs, comma-separated).
+type gatewayHookVars struct {
+	SecretBkash       string `env:"PAYCORE_GATEWAY_WEBHOOK_SECRET_BKASH"`
+	SourcesBkash      cidrs  `env:"PAYCORE_GATEWAY_WEBHOOK_SOURCES_BKASH"`
+	SecretNagad       string `env:"PAYCORE_GATEWAY_WEBHOOK_SECRET_NAGAD"`
+	SourcesNagad      cidrs  `env:"PAYCORE_GATEWAY_WEBHOOK_SOURCES_NAGAD"`
+	SecretRedirectGW  string `env:"PAYCORE_GATEWAY_WEBHOOK_SECRET_REDIRECTGW"`
+	SourcesRedirectGW cidrs  `env:"PAYCORE_GATEWAY_WEBHOOK_SOURCES_REDIRECTGW"`
 }
 
+// Sandbox mode's fixed secrets (not secrets).
+const (
+	// sandboxReturnKey signs redirect gateway returns in sandbox mode.
+	sandboxReturnKey = "paycore sandbox redirectgw return key: not a secret!"
+	// sandboxTokenKey signs JWTs in sandbox mode.
+	sandboxTokenKey = "paycore sandbox token key: not a secret!"
+)
+
+// minKeyLen is the shortest PAYCORE_TOKEN_KEY and REDIRECTGW_RETURN_KEY.
+const minKeyLen = 32
+
+// badValue holds the start-up errors of variables whose bad values are not
+// reported as "<VARIABLE>: <parse error>".
+var badValue = map[string]string{
+	"PAYCORE_RATE_LIMIT":    "PAYCORE_RATE_LIMIT must be a positive whole number",
+	"PAYCORE_TOKEN_KEY":     "PAYCORE_TOKEN_KEY must be at least 32 characters",
+	"REDIRECTGW_RETURN_KEY": "REDIRECTGW_RETURN_KEY must be at least 32 characters",
+	"REDIRECTGW_RETURN_TTL": "REDIRECTGW_RETURN_TTL must be a positive duration such as 1h",
+}
+
+// loadConfig reads config from the environment. An empty variable counts
+// as unset. A bad value fails naming its variable; so does a key that is
+// missing outside sandbox mode.
 func loadConfig() (config, error) {
 	var c config
-	c.DatabaseURL = os.Getenv("DATABASE_URL")
-	c.Addr = getenv("PAYCORE_ADDR", "127.0.0.1:8080")
-	c.BaseURL = strings.TrimRight(getenv("PAYCORE_BASE_URL", "http://"+c.Addr), "/")
-	sb, err := strconv.ParseBool(getenv("PAYCORE_SANDBOX", "0"))
+	err := env.ParseWithOptions(&c, env.Options{FuncMap: map[reflect.Type]env.ParserFunc{
+		// The standard library's own errors and ranges.
+		reflect.TypeFor[time.Duration](): func(s string) (any, error) { return time.ParseDuration(s) },
+		reflect.TypeFor[int]():           func(s string) (any, error) { return strconv.Atoi(s) },
+	}})
 	if err != nil {
-		return c, fmt.Errorf("PAYCORE_SANDBOX: %w", err)
+		return c, namedError(err)
 	}
-	c.Sandbox = sb
-	if c.PaymentTTL, err = time.ParseDuration(getenv("PAYCORE_PAYMENT_TTL", "24h")); err != nil {
-		return c, fmt.Errorf("PAYCORE_PAYMENT_TTL: %w", err)
+	return c, c.finish()
+}
+
+// namedError reports the first variable env could not parse: badValue's
+// message for it, or "<VARIABLE>: <parse error>".
+func namedError(err error) error {
+	var agg env.AggregateError
+	if !errors.As(err, &agg) || len(agg.Errors) == 0 {
+		return err
 	}
-	if err := c.LogLevel.UnmarshalText([]byte(getenv("PAYCORE_LOG_LEVEL", "info"))); err != nil {
-		return c, fmt.Errorf("PAYCORE_LOG_LEVEL: %w", err)
+	var pe env.ParseError
+	if !errors.As(agg.Errors[0], &pe) {
+		return agg.Errors[0]
 	}
-	for _, p := range strings.Split(os.Getenv("PAYCORE_TRUSTED_PROXIES"), ",") {
+	name := envVar(reflect.TypeFor[config](), pe.Name)
+	if name == "" {
+		return err
+	}
+	if msg, ok := badValue[name]; ok {
+		return errors.New(msg)
+	}
+	return fmt.Errorf("%s: %w", name, pe.Err)
+}
+
+// envVar returns the variable of struct field name in t or its nested
+// structs ("" if none); a parse error names only the field.
+func envVar(t reflect.Type, name string) string {
+	for f := range t.Fields() {
+		key, _, _ := strings.Cut(f.Tag.Get("env"), ",")
+		if f.Name == name && key != "" && key != "-" {
+			return key
+		}
+		if f.Type.Kind() == reflect.Struct {
+			if key := envVar(f.Type, name); key != "" {
+				return key
+			}
+		}
+	}
+	return ""
+}
+
+// finish derives what depends on several variables and checks what env's
+// tags cannot say.
+func (c *config) finish() error {
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if c.RatePerMinute < 1 {
+		return errors.New(badValue["PAYCORE_RATE_LIMIT"])
+	}
+	switch {
+	case c.MasterKey != nil:
+	case c.Sandbox:
+		c.MasterKey = secret.SandboxKey()
+	default:
+		return errors.New("PAYCORE_MASTER_KEY is required outside sandbox mode")
+	}
+	switch {
+	case c.TokenKey != nil:
+	case c.Sandbox:
+		c.TokenKey = []byte(sandboxTokenKey)
+	default:
+		return errors.New("PAYCORE_TOKEN_KEY is required outside sandbox mode")
+	}
+	if err := c.RedirectGW.finish(c.Sandbox); err != nil {
+		return err
+	}
+	c.GatewayHooks = c.Hooks.configs(c.Sandbox)
+	if !c.Sandbox && c.Bkash.BaseURL == "" {
+		return errors.New("BKASH_BASE_URL (and BKASH_USERNAME, BKASH_PASSWORD, BKASH_APP_KEY, BKASH_APP_SECRET) are required outside sandbox mode")
+	}
+	return nil
+}
+
+// finish applies REDIRECTGW_VERIFY_URL=none and the return key's sandbox
+// default, and checks the return key and TTL.
+func (r *redirectGWConfig) finish(sandbox bool) error {
+	if strings.EqualFold(r.VerifyURL, "none") {
+		r.VerifyURL, r.NoVerify = "", true
+	}
+	switch {
+	case r.ReturnKey != nil:
+	case sandbox:
+		r.ReturnKey = []byte(sandboxReturnKey)
+	case r.BaseURL != "":
+		return errors.New("REDIRECTGW_RETURN_KEY (32+ random characters, the same on every node) is required with REDIRECTGW_BASE_URL")
+	}
+	if r.ReturnTTL <= 0 {
+		return errors.New(badValue["REDIRECTGW_RETURN_TTL"])
+	}
+	return nil
+}
+
+// configs are the gateways that have a webhook secret (sandbox mode gives
+// each one), with their allowed sources.
+func (h gatewayHookVars) configs(sandbox bool) map[domain.Gateway]app.GatewayHookConfig {
+	out := map[domain.Gateway]app.GatewayHookConfig{}
+	for _, v := range []struct {
+		g       domain.Gateway
+		secret  string
+		sources cidrs
+	}{
+		{domain.GatewayBkash, h.SecretBkash, h.SourcesBkash},
+		{domain.GatewayNagad, h.SecretNagad, h.SourcesNagad},
+		{domain.GatewayRedirectGW, h.SecretRedirectGW, h.SourcesRedirectGW},
+	} {
+		hc := app.GatewayHookConfig{Secret: []byte(v.secret), Sources: v.sources}
+		if v.secret == "" && sandbox {
+			hc.Secret = []byte("sandbox_" + string(v.g) + "_webhook_secret")
+		}
+		if len(hc.Secret) > 0 {
+			out[v.g] = hc
+		}
+	}
+	return out
+}
+
+// cidrs is a comma-separated list of CIDRs; blanks around and between
+// commas are ignored.
+type cidrs []netip.Prefix
+
+// UnmarshalText parses the list; its error is netip.ParsePrefix's.
+func (c *cidrs) UnmarshalText(text []byte) error {
+	var out cidrs
+	for _, p := range strings.Split(string(text), ",") {
 		if p = strings.TrimSpace(p); p == "" {
 			continue
 		}
 		pf, err := netip.ParsePrefix(p)
 		if err != nil {
-			return c, fmt.Errorf("PAYCORE_TRUSTED_PROXIES: %w", err)
+			return err
 		}
-		c.TrustedProxies = append(c.TrustedProxies, pf)
+		out = append(out, pf)
 	}
-	if c.RatePerMinute, err = strconv.Atoi(getenv("PAYCORE_RATE_LIMIT", "120")); err != nil || c.RatePerMinute < 1 {
-		return c, fmt.Errorf("PAYCORE_RATE_LIMIT must be a positive whole number")
-	}
-	if c.LogRetention, err = time.ParseDuration(getenv("PAYCORE_LOG_RETENTION", "2160h")); err != nil {
-		return c, fmt.Errorf("PAYCORE_LOG_RETENTION: %w", err)
-	}
-	if c.KeyGrace, err = time.ParseDuration(getenv("PAYCORE_KEY_GRACE", "0s")); err != nil {
-		return c, fmt.Errorf("PAYCORE_KEY_GRACE: %w", err)
-	}
-	if c.AttemptTTL, err = time.ParseDuration(getenv("PAYCORE_ATTEMPT_TTL", "30m")); err != nil {
-		return c, fmt.Errorf("PAYCORE_ATTEMPT_TTL: %w", err)
-	}
-	if o := os.Getenv("PAYCORE_ALLOWED_ORIGINS"); o != "" {
-		c.Origins = strings.Split(o, ",")
-	}
-	switch k := os.Getenv("PAYCORE_MASTER_KEY"); {
-	case k != "":
-		if c.MasterKey, err = secret.ParseKey(k); err != nil {
-			return c, fmt.Errorf("PAYCORE_MASTER_KEY: %w", err)
-		}
-	case c.Sandbox:
-		c.MasterKey = secret.SandboxKey()
-	default:
-		return c, errors.New("PAYCORE_MASTER_KEY is required outside sandbox mode")
-	}
-	switch k := os.Getenv("PAYCORE_TOKEN_KEY"); {
-	case len(k) >= 32:
-		c.TokenKey = []byte(k)
-	case k != "":
-		return c, errors.New("PAYCORE_TOKEN_KEY must be at least 32 characters")
-	case c.Sandbox:
-		c.TokenKey = []byte("paycore sandbox token key: not a secret!")
-	default:
-		return c, errors.New("PAYCORE_TOKEN_KEY is required outside sandbox mode")
-	}
-	c.Bkash = bkashConfig{
-		BaseURL:   os.Getenv("BKASH_BASE_URL"),
-		Username:  os.Getenv("BKASH_USERNAME"),
-		Password:  os.Getenv("BKASH_PASSWORD"),
-		AppKey:    os.Getenv("BKASH_APP_KEY"),
-		AppSecret: os.Getenv("BKASH_APP_SECRET"),
-	}
-	c.Nagad = nagadConfig{
-		BaseURL: os.Getenv("NAGAD_BASE_URL"), MerchantID: os.Getenv("NAGAD_MERCHANT_ID"),
-		MerchantNumber: os.Getenv("NAGAD_MERCHANT_NUMBER"), MerchantPrivateKey: os.Getenv("NAGAD_MERCHANT_PRIVATE_KEY"),
-		PGPublicKey: os.Getenv("NAGAD_PG_PUBLIC_KEY"), ClientIP: os.Getenv("NAGAD_CLIENT_IP"),
-		ServiceName: os.Getenv("NAGAD_SERVICE_NAME"),
-	}
-	if err := loadRedirectGW(&c); err != nil {
-		return c, err
-	}
-	c.GatewayHooks = map[domain.Gateway]app.GatewayHookConfig{}
-	for _, g := range []domain.Gateway{domain.GatewayBkash, domain.GatewayNagad, domain.GatewayRedirectGW} {
-		up := strings.ToUpper(string(g))
-		var hc app.GatewayHookConfig
-		if sec := os.Getenv("PAYCORE_GATEWAY_WEBHOOK_SECRET_" + up); sec != "" {
-			hc.Secret = []byte(sec)
-		} else if c.Sandbox {
-			hc.Secret = []byte("sandbox_" + string(g) + "_webhook_secret")
-		}
-		for _, p := range strings.Split(os.Getenv("PAYCORE_GATEWAY_WEBHOOK_SOURCES_"+up), ",") {
-			if p = strings.TrimSpace(p); p == "" {
-				continue
-			}
-			pf, err := netip.ParsePrefix(p)
-			if err != nil {
-				return c, fmt.Errorf("PAYCORE_GATEWAY_WEBHOOK_SOURCES_%s: %w", up, err)
-			}
-			hc.Sources = append(hc.Sources, pf)
-		}
-		if len(hc.Secret) > 0 {
-			c.GatewayHooks[g] = hc
-		}
-	}
-	c.SMS = smsConfig{
-		Provider: getenv("SMS_PROVIDER", "log"), BaseURL: os.Getenv("SMS_BASE_URL"),
-		APIKey: os.Getenv("SMS_API_KEY"), SenderID: os.Getenv("SMS_SENDER_ID"), AccountSID: os.Getenv("SMS_ACCOUNT_SID"),
-	}
-	if !c.Sandbox && c.Bkash.BaseURL == "" {
-		return c, errors.New("BKASH_BASE_URL (and BKASH_USERNAME, BKASH_PASSWORD, BKASH_APP_KEY, BKASH_APP_SECRET) are required outside sandbox mode")
-	}
-	return c, nil
+	*c = out
+	return nil
 }
 
-// loadRedirectGW reads the redirect gateway's REDIRECTGW_* variables.
-func loadRedirectGW(c *config) error {
-	r := redirectGWConfig{BaseURL: os.Getenv("REDIRECTGW_BASE_URL"), APIKey: os.Getenv("REDIRECTGW_API_KEY"),
-		ClientBaseURL: os.Getenv("REDIRECTGW_CLIENT_BASE_URL"), VerifyURL: os.Getenv("REDIRECTGW_VERIFY_URL")}
-	if strings.EqualFold(r.VerifyURL, "none") {
-		r.VerifyURL, r.NoVerify = "", true
+// masterKey is PAYCORE_MASTER_KEY: 32 bytes written as 64 hex digits or
+// base64.
+type masterKey []byte
+
+// UnmarshalText decodes the key; its error is secret.ParseKey's.
+func (k *masterKey) UnmarshalText(text []byte) error {
+	key, err := secret.ParseKey(string(text))
+	if err != nil {
+		return err
 	}
-	switch k := os.Getenv("REDIRECTGW_RETURN_KEY"); {
-	case len(k) >= 32:
-		r.ReturnKey = []byte(k)
-	case k != "":
-		return errors.New("REDIRECTGW_RETURN_KEY must be at least 32 characters")
-	case c.Sandbox:
-		r.ReturnKey = []byte(sandboxReturnKey)
-	case r.BaseURL != "":
-		return errors.New("REDIRECTGW_RETURN_KEY (32+ random characters, the same on every node) is required with REDIRECTGW_BASE_URL")
+	*k = key
+	return nil
+}
+
+// textKey is a key used as written, at least minKeyLen bytes.
+type textKey []byte
+
+// UnmarshalText keeps a copy of text; a shorter one is an error.
+func (k *textKey) UnmarshalText(text []byte) error {
+	if len(text) < minKeyLen {
+		return fmt.Errorf("shorter than %d characters", minKeyLen)
 	}
-	if v := os.Getenv("REDIRECTGW_RETURN_TTL"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return fmt.Errorf("REDIRECTGW_RETURN_TTL must be a positive duration such as 1h")
-		}
-		r.ReturnTTL = d
-	}
-	if v := os.Getenv(redirectgw.EnvTrustSignedReturn); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return fmt.Errorf("%s: %w", redirectgw.EnvTrustSignedReturn, err)
-		}
-		r.TrustSignedReturn = b
-	}
-	c.RedirectGW = r
+	*k = bytes.Clone(text)
 	return nil
 }

@@ -455,3 +455,11 @@ func cmdDemo(ctx context.Context, args []string) error {
 	defer cancel()
 	return runDemo(ctx, os.Stdout, strings.TrimRight(*base, "/"), g, *wallet, *amount)
 }
+
+// getenv returns the variable k, or def when it is unset or empty.
+func getenv(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}

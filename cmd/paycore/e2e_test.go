@@ -17,6 +17,7 @@ import (
 	"github.com/paycore/paycore/adapters/secret"
 	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/domain"
+	"github.com/paycore/paycore/ports"
 )
 
 // testServer is a whole paycore node in sandbox mode on a random port, on
@@ -43,6 +44,21 @@ func startServerWith(t testing.TB, adjust func(*config)) *testServer {
 // a stop func that shuts it down (also run at cleanup).
 func startServerOn(t testing.TB, db *postgres.DB, dsn string, adjust func(*config)) (*testServer, func()) {
 	t.Helper()
+	return startNode(t, db, dsn, adjust, nil)
+}
+
+// startServerAt is startServerWith on a clock the test moves (nil: the
+// system clock).
+func startServerAt(t testing.TB, clock ports.Clock, adjust func(*config)) *testServer {
+	t.Helper()
+	db, dsn := pgtest.New(t)
+	ts, _ := startNode(t, db, dsn, adjust, clock)
+	return ts
+}
+
+// startNode starts a node on db with the node's clock; see startServerOn.
+func startNode(t testing.TB, db *postgres.DB, dsn string, adjust func(*config), clock ports.Clock) (*testServer, func()) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +78,7 @@ func startServerOn(t testing.TB, db *postgres.DB, dsn string, adjust func(*confi
 		log = slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s, err := build(ctx, cfg, log, buildOptions{PollInterval: 200 * time.Millisecond, NoPeriodicTasks: true})
+	s, err := build(ctx, cfg, log, buildOptions{Clock: clock, PollInterval: 200 * time.Millisecond, NoPeriodicTasks: true})
 	if err != nil {
 		cancel()
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"github.com/paycore/paycore/adapters/redirectgwsim"
 	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/domain"
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 // Nagad and the redirect gateway end to end: a real node in sandbox mode,
@@ -568,10 +569,11 @@ func TestRedirectGatewayUnverifiedClaimReview(t *testing.T) {
 }
 
 // An operator may accept signed returns as payment (weaker); returns
-// expire.
+// expire (on the node's clock, which the test moves).
 func TestRedirectGatewayTrustedReturnsAndExpiry(t *testing.T) {
 	t.Parallel()
-	ts := startServerWith(t, func(c *config) {
+	clock := portstest.NewClock(time.Now())
+	ts := startServerAt(t, clock, func(c *config) {
 		c.RedirectGW.NoVerify, c.RedirectGW.TrustSignedReturn, c.RedirectGW.ReturnTTL = true, true, 2*time.Second
 	})
 	res := payVia(t, ts, payParams{Gateway: domain.GatewayRedirectGW, Wallet: "01712345678", Action: "pay", Amount: "45"})
@@ -580,7 +582,7 @@ func TestRedirectGatewayTrustedReturnsAndExpiry(t *testing.T) {
 	}
 	txn, page, _ := openAttempt(t, ts, domain.GatewayRedirectGW, "46")
 	back := onPage(t, page, "pay", "12121")
-	time.Sleep(3 * time.Second)
+	clock.Advance(3 * time.Second) // past the return's 2 s
 	if code, body := follow(t, back); code != http.StatusBadRequest || !strings.Contains(body, "expired") {
 		t.Fatalf("expired return: HTTP %d\n%s", code, body)
 	}

@@ -2,16 +2,16 @@ package main
 
 import (
 	"context"
-
 	"errors"
 	"fmt"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"log/slog"
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/paycore/paycore/adapters/bkash"
 	"github.com/paycore/paycore/adapters/bkashsim"
@@ -73,14 +73,72 @@ type buildOptions struct {
 	NoPeriodicTasks bool
 }
 
-// build connects, migrates and wires a node; it starts nothing.
-func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) (*server, error) {
+// cleanups is a stack of closers: a failed build runs them, newest first.
+type cleanups []func()
+
+func (c *cleanups) push(f func()) { *c = append(*c, f) }
+
+func (c cleanups) run() {
+	for i := len(c) - 1; i >= 0; i-- {
+		c[i]()
+	}
+}
+
+// build connects, migrates and wires a node; it starts nothing. When it
+// fails it closes again whatever it had opened.
+func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) (_ *server, err error) {
 	if cfg.DatabaseURL == "" {
 		return nil, errors.New("DATABASE_URL is not set (make run finds or starts PostgreSQL for you)")
 	}
 	if opt.Clock == nil {
 		opt.Clock = ports.SystemClock{}
 	}
+	var undo cleanups
+	defer func() {
+		if err != nil {
+			undo.run()
+		}
+	}()
+
+	db, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	undo.push(db.Close)
+	s := &server{cfg: cfg, log: log, db: db, clock: opt.Clock}
+	if s.runner, err = jobs.New(db.Pool, jobs.Config{Logger: log, PollInterval: opt.PollInterval, Tasks: s.periodicTasks(opt)}); err != nil {
+		return nil, err
+	}
+	txp := postgres.NewTxProvider(db, s.runner.Queue)
+	if cfg.Sandbox {
+		if err := s.startSimulators(&undo); err != nil {
+			return nil, err
+		}
+		if err := seedDemoClient(ctx, db); err != nil {
+			return nil, err
+		}
+	}
+	s.recorder = postgres.NewRecorder(db, log)
+	undo.push(s.recorder.Close)
+	if s.sms, err = newSMSSender(cfg, log); err != nil {
+		return nil, err
+	}
+	gateways, err := s.wireGateways()
+	if err != nil {
+		return nil, err
+	}
+	s.wireApp(cfg, txp, opt, log, gateways, db)
+	s.runner.Bind(s.app)
+	s.listener = pgnotify.New(db.Pool, postgres.PaymentsChannel, log)
+	if s.handler, err = s.wireHTTP(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// openDatabase opens the pool with the secret box of PAYCORE_MASTER_KEY
+// and applies pending migrations; on error nothing stays open.
+func openDatabase(ctx context.Context, cfg config, log *slog.Logger) (*postgres.DB, error) {
 	box, err := secret.NewBox(cfg.MasterKey)
 	if err != nil {
 		return nil, err
@@ -89,89 +147,104 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 	if err != nil {
 		return nil, err
 	}
-	s := &server{cfg: cfg, log: log, db: db, clock: opt.Clock}
-	if applied, err := postgres.Migrate(ctx, db); err != nil {
+	applied, err := postgres.Migrate(ctx, db)
+	if err != nil {
 		db.Close()
 		return nil, err
-	} else if len(applied) > 0 {
+	}
+	if len(applied) > 0 {
 		log.Info("migrated", "applied", applied)
 	}
-	tasks := []jobs.Task{
+	return db, nil
+}
+
+// periodicTasks are the node's River periodic jobs; none when the caller
+// (a test) runs them itself.
+func (s *server) periodicTasks(opt buildOptions) []jobs.Task {
+	if opt.NoPeriodicTasks {
+		return nil
+	}
+	return []jobs.Task{
 		{Name: "maintenance", Every: 10 * time.Minute, Run: s.maintenance},
 		{Name: "reconcile", Every: time.Minute, Run: s.reconcile},
 	}
-	if opt.NoPeriodicTasks {
-		tasks = nil
-	}
-	if s.runner, err = jobs.New(db.Pool, jobs.Config{Logger: log, PollInterval: opt.PollInterval, Tasks: tasks}); err != nil {
-		db.Close()
-		return nil, err
-	}
-	txp := postgres.NewTxProvider(db, s.runner.Queue)
+}
 
-	if cfg.Sandbox {
-		s.sim = bkashsim.New(bkashsim.Config{PublicURL: cfg.BaseURL + "/sandbox/bkash", Clock: opt.Clock.Now})
-		if s.nagadSim, err = nagadsim.New(nagadsim.Config{PublicURL: cfg.BaseURL + "/sandbox/nagad", Clock: opt.Clock.Now}); err != nil {
-			db.Close()
-			return nil, fmt.Errorf("nagad simulator: %w", err)
-		}
-		s.rgwSim = redirectgwsim.New(redirectgwsim.Config{PublicURL: cfg.BaseURL + "/sandbox/redirectgw",
-			ClientBaseURL: cfg.BaseURL + "/api", Clock: opt.Clock.Now})
-		if err := seedDemoClient(ctx, db); err != nil {
-			db.Close()
-			return nil, err
-		}
+// startSimulators creates sandbox mode's simulators and sandbox merchant
+// (mounted by wireHTTP) and pushes their closers on undo.
+func (s *server) startSimulators(undo *cleanups) error {
+	base, now := s.cfg.BaseURL, s.clock.Now
+	s.sim = bkashsim.New(bkashsim.Config{PublicURL: base + "/sandbox/bkash", Clock: now})
+	undo.push(s.sim.Close)
+	var err error
+	if s.nagadSim, err = nagadsim.New(nagadsim.Config{PublicURL: base + "/sandbox/nagad", Clock: now}); err != nil {
+		return fmt.Errorf("nagad simulator: %w", err)
 	}
-	s.recorder = postgres.NewRecorder(db, log)
-	if s.sms, err = newSMSSender(cfg, log); err != nil {
-		db.Close()
-		return nil, err
-	}
+	undo.push(s.nagadSim.Close)
+	s.rgwSim = redirectgwsim.New(redirectgwsim.Config{PublicURL: base + "/sandbox/redirectgw",
+		ClientBaseURL: base + "/api", Clock: now})
+	undo.push(s.rgwSim.Close)
+	s.smsSim = smssim.New(smssim.Config{Clock: now})
+	undo.push(s.smsSim.Close)
+	s.merchant = merchantsim.New([]byte(demoWebhookSecret), now)
+	return nil
+}
+
+// wireGateways builds every configured gateway adapter, bKash first, each
+// feeding gateway health through the recorder; bKash's counters go to
+// s.metrics, created here.
+func (s *server) wireGateways() ([]ports.PaymentGateway, error) {
+	cfg, log, clock := s.cfg, s.log, s.clock
 	observe := func(g domain.Gateway, op, outcome string, httpStatus int, d time.Duration) {
 		s.recorder.RecordCall(ports.GatewayCall{Gateway: g, Operation: op,
-			Outcome: outcome, HTTPStatus: httpStatus, Latency: d, At: opt.Clock.Now()})
+			Outcome: outcome, HTTPStatus: httpStatus, Latency: d, At: clock.Now()})
 	}
 	s.metrics = prometheus.NewRegistry()
 	s.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	bkClient, err := newBkashClient(cfg, db, log, opt.Clock, func(c bkash.Call) {
+	bk, err := newBkashClient(cfg, s.db, log, clock, func(c bkash.Call) {
 		observe(domain.GatewayBkash, c.Op, c.Outcome, c.HTTPStatus, c.Duration)
 	}, s.metrics)
 	if err != nil {
-		db.Close()
 		return nil, err
 	}
-	gateways := []ports.PaymentGateway{bkClient}
-	nagadGW, err := newNagadGateway(cfg, s.nagadSim, log, opt.Clock, observe)
+	gateways := []ports.PaymentGateway{bk}
+	ng, err := newNagadGateway(cfg, s.nagadSim, log, clock, observe)
 	if err != nil {
-		db.Close()
 		return nil, err
 	}
-	rgw, err := newRedirectGateway(cfg, s.rgwSim, txp, log, opt.Clock, observe)
+	if ng != nil {
+		gateways = append(gateways, ng)
+	}
+	rgw, err := newRedirectGateway(cfg, s.rgwSim, log, clock, observe)
 	if err != nil {
-		db.Close()
 		return nil, err
 	}
-	for _, g := range []ports.PaymentGateway{nagadGW, rgw} {
-		if g != nil {
-			gateways = append(gateways, g)
-		}
+	if rgw != nil {
+		gateways = append(gateways, rgw)
 	}
+	return gateways, nil
+}
 
+// wireApp builds the use cases (s.app) on the store, the gateways and the
+// senders.
+func (s *server) wireApp(cfg config, txp ports.TxProvider, opt buildOptions, log *slog.Logger, gateways []ports.PaymentGateway, db *postgres.DB) {
 	s.app = app.New(app.Config{PaymentTTL: cfg.PaymentTTL, Sandbox: cfg.Sandbox, KeyGrace: cfg.KeyGrace,
 		AttemptTTL: cfg.AttemptTTL, GatewayHooks: cfg.GatewayHooks}, app.Deps{
 		Tx: txp, Clock: opt.Clock, Log: log, SMS: s.sms,
 		Gateways: gateways, Keys: db, Calls: s.recorder,
 		Webhooks: webhook.New(cfg.Sandbox, app.WebhookTimeout), Secrets: db, Hooks: db,
 	})
-	s.runner.Bind(s.app)
-	s.listener = pgnotify.New(db.Pool, postgres.PaymentsChannel, log)
+}
 
+// wireHTTP builds the node's HTTP handler: REST v1, GraphQL, /metrics, the
+// hosted pages and callbacks, and in sandbox mode the simulators.
+func (s *server) wireHTTP() (http.Handler, error) {
+	cfg, db, log, clock := s.cfg, s.db, s.log, s.clock
 	tokens, err := httpauth.NewTokens(cfg.TokenKey, time.Hour)
 	if err != nil {
-		db.Close()
 		return nil, err
 	}
-	auth := app.NewAuthenticator(db, db, opt.Clock)
+	auth := app.NewAuthenticator(db, db, clock)
 	paymentURL := func(id string) string { return cfg.BaseURL + "/pay/" + id }
 	mounts := map[string]http.Handler{
 		// Prometheus metrics: bKash token grants/refreshes and calls, Go runtime.
@@ -179,7 +252,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 		"/api/v1": rest.NewAPI(rest.APIConfig{
 			App: s.app, Auth: auth, Idempotency: idempotencyStore{db}, Logs: requestLogger{s.recorder},
 			Sandbox: cfg.Sandbox, TrustedProxies: cfg.TrustedProxies, DefaultRatePerMinute: cfg.RatePerMinute,
-			PaymentURL: paymentURL, Clock: opt.Clock, Logger: log,
+			PaymentURL: paymentURL, Clock: clock, Logger: log,
 		}),
 		"/graphql": graph.NewHandler(graph.Config{
 			App: s.app, Auth: auth, Tokens: tokens, Events: s.listener,
@@ -192,13 +265,11 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 		mounts["/sandbox/bkash"] = http.StripPrefix("/sandbox/bkash", s.sim.Handler())
 		mounts["/sandbox/nagad"] = http.StripPrefix("/sandbox/nagad", s.nagadSim.Handler())
 		mounts["/sandbox/redirectgw"] = http.StripPrefix("/sandbox/redirectgw", s.rgwSim.Handler())
-		s.merchant = merchantsim.New([]byte(demoWebhookSecret), opt.Clock.Now)
 		mounts["/sandbox/merchant"] = http.StripPrefix("/sandbox/merchant", s.merchant.Handler())
-		s.smsSim = smssim.New(smssim.Config{Clock: opt.Clock.Now})
 		mounts["/sandbox/sms"] = http.StripPrefix("/sandbox/sms", s.smsSim.Handler())
 	}
-	s.handler = rest.NewHandler(rest.Config{
-		App: s.app, Clock: opt.Clock, Logger: log, Mounts: mounts,
+	return rest.NewHandler(rest.Config{
+		App: s.app, Clock: clock, Logger: log, Mounts: mounts,
 		Ready: func(ctx context.Context) error {
 			ok, err := postgres.MigrationsCurrent(ctx, db)
 			if err != nil {
@@ -209,30 +280,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 			}
 			return nil
 		},
-	})
-	return s, nil
-}
-
-// newBkashClient builds the bKash adapter from configuration; in sandbox
-// mode without BKASH_BASE_URL it points at this node's simulator with the
-// simulator's credentials. The id_token lives in PostgreSQL (shared by every
-// node).
-func newBkashClient(cfg config, db *postgres.DB, log *slog.Logger, clock ports.Clock, observe func(bkash.Call), reg prometheus.Registerer) (*bkash.Client, error) {
-	bk := cfg.Bkash
-	if cfg.Sandbox && bk.BaseURL == "" {
-		creds := bkashsim.DefaultCredentials()
-		bk = bkashConfig{BaseURL: cfg.BaseURL + "/sandbox/bkash/v1.2.0-beta/tokenized/checkout",
-			Username: creds.Username, Password: creds.Password, AppKey: creds.AppKey, AppSecret: creds.AppSecret}
-	}
-	c, err := bkash.New(bkash.Config{
-		BaseURL: bk.BaseURL, Username: bk.Username, Password: bk.Password,
-		AppKey: bk.AppKey, AppSecret: bk.AppSecret,
-		CallbackURL: cfg.BaseURL + "/callbacks/bkash", Clock: clock, Logger: log, Observe: observe, Metrics: reg,
-	}, postgres.NewTokenStore[bkash.Token](db, "bkash"))
-	if err != nil {
-		return nil, fmt.Errorf("bkash: %w", err)
-	}
-	return c, nil
+	}), nil
 }
 
 // newSMSSender builds the configured SMS provider.

@@ -46,7 +46,7 @@ func (s *Accounts) Profile(ctx context.Context, pr Principal) (Profile, error) {
 	return out, err
 }
 
-// Dashboard is a client's totals (docs/merchant-api.md, GET /client/dashboard).
+// Dashboard is a client's totals (docs/merchant-api.md §7.7).
 type Dashboard struct {
 	TotalTransactions int64
 	TotalSuccess      int64        // paid: success, partially_refunded, refunded, disputed
@@ -101,7 +101,7 @@ func NewCredentials() Credentials {
 
 // RegenerateKeys issues a new API key pair for the principal's own client;
 // the old key stops working after Config.KeyGrace (at once by default).
-// clientID, when given (the document's request body), must be the caller's
+// clientID, when given (docs/merchant-api.md §7.5), must be the caller's
 // own: domain.ErrForbidden otherwise.
 func (s *Accounts) RegenerateKeys(ctx context.Context, pr Principal, clientID string) (Credentials, error) {
 	if pr.TransactionID != "" || (clientID != "" && clientID != pr.ClientID) {

@@ -46,7 +46,7 @@ type Config struct {
 	// loopback).
 	Sandbox bool
 	// MaxRefunds is the most refunds one payment may have; 0 → 10 (bKash:
-	// up to 10 partial refunds, docs/gateways/bkash.md).
+	// up to 10 partial refunds, docs/gateways/bkash.md §9.4).
 	MaxRefunds int
 	// KeyGrace is how long a regenerated client's old API key keeps working;
 	// 0 → it stops at once.

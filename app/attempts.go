@@ -26,8 +26,8 @@ type Attempts struct {
 
 // Start opens a new attempt at gateway g for a pending payment and
 // returns the gateway page to send the customer to (docs/architecture.md
-// §4, step 2). The attempt is stored before the gateway is called, so every call is
-// traceable. Errors: domain.ErrNotFound, domain.ErrNotPayable (not pending or
+// §4, step 2). The attempt is stored before the gateway is called, so every
+// call is traceable. Errors: domain.ErrNotFound, domain.ErrNotPayable (not pending or
 // expired), domain.ErrGatewayUnavailable, *ports.GatewayError (the gateway
 // refused), or a transport error.
 func (s *Attempts) Start(ctx context.Context, transactionID string, g domain.Gateway) (string, error) {
@@ -117,10 +117,10 @@ type CallbackInput struct {
 }
 
 // HandleCallback settles a gateway's return (docs/architecture.md §4, step
-// 3). The
-// query string is never trusted. For a gateway whose Confirm moves money
-// (bKash execute) only status=success leads to Confirm (failure and cancel
-// never execute: docs/gateways/bkash.md). For a gateway that is a
+// 3). The query string is never trusted. For a gateway whose Confirm moves
+// money (bKash execute) only status=success leads to Confirm (failure and
+// cancel never execute: docs/gateways/bkash.md §2.4, §2.5). For a gateway
+// that is a
 // ports.CallbackVerifier (Nagad) every return goes to Confirm whatever its
 // status says, and Confirm's verify decides; a return for an attempt left
 // unresolved asks the gateway again (at most once per reconciliation
@@ -276,8 +276,9 @@ var (
 )
 
 // HandleReturn settles a signed browser return (docs/architecture.md §4,
-// step 3; docs/gateways/redirectgw.md): the gateway sends back no reference of its own, so the
-// attempt is the one the return's signature names. The signature is checked
+// step 3; docs/gateways/redirectgw.md §3.3): the gateway sends back no
+// reference of its own, so the attempt is the one the return's signature
+// names. The signature is checked
 // by the gateway's ports.ReturnVerifier (HMAC in constant time, expiry);
 // then, under the attempt's row lock, a return for an attempt that is no
 // longer redirected is refused (ErrReturnUsed), a cancel return cancels the

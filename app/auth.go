@@ -14,8 +14,8 @@ import (
 	"github.com/paycore/paycore/ports"
 )
 
-// SignatureWindow is how far X-API-TIMESTAMP may be from server time
-// (merchant API document §2: "not older than 5 minutes").
+// SignatureWindow is how far X-API-TIMESTAMP may be from server time, either
+// side (docs/merchant-api.md §2.3).
 const SignatureWindow = 300 * time.Second
 
 // SignedRequest is what a merchant server sends to be authenticated: the
@@ -30,8 +30,8 @@ type SignedRequest struct {
 	Body      []byte // raw body; empty for GET
 }
 
-// StringToSign is METHOD\nPATH\nTIMESTAMP\nNONCE\nBODY (merchant API
-// document §3; ARCHITECTURE.md §4).
+// StringToSign is METHOD\nPATH\nTIMESTAMP\nNONCE\nBODY
+// (docs/merchant-api.md §2.2).
 func (r SignedRequest) StringToSign() []byte {
 	b := make([]byte, 0, len(r.Method)+len(r.Path)+len(r.Timestamp)+len(r.Nonce)+len(r.Body)+4)
 	b = append(b, r.Method...)

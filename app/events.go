@@ -9,8 +9,8 @@ import (
 	"github.com/paycore/paycore/ports"
 )
 
-// webhookPayload is the body of a merchant webhook (docs/merchant-api.md,
-// outgoing webhooks); it is stored as the event's payload and sent byte for
+// webhookPayload is the body of a merchant webhook (docs/merchant-api.md
+// §8.2); it is stored as the event's payload and sent byte for
 // byte.
 type webhookPayload struct {
 	ID             string      `json:"id"`

@@ -45,8 +45,8 @@ type GatewayHookResult struct {
 	Detail  string // what paycore did about it
 }
 
-// gatewayEvent is the body a gateway sends (docs/merchant-api.md, POST
-// /webhook).
+// gatewayEvent is the body a gateway sends to POST /api/v1/webhook
+// (docs/merchant-api.md §9).
 type gatewayEvent struct {
 	ID            string          `json:"id"`
 	Event         string          `json:"event"`
@@ -59,8 +59,8 @@ type gatewayEvent struct {
 	Timestamp     string          `json:"timestamp"`
 }
 
-// Handle takes a gateway's status update (docs/merchant-api.md, POST
-// /webhook: validate signature, verify source, log all attempts). Every call is
+// Handle takes a gateway's status update (docs/merchant-api.md §9:
+// validate signature, verify source, log all attempts). Every call is
 // logged with its raw body, headers, source and verdict, accepted or not.
 // An event id is accepted once (replays answer "duplicate"). A
 // payment.disputed moves a paid payment to disputed; other events change

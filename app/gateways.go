@@ -50,13 +50,15 @@ func (g *Gateways) get(c domain.Gateway) (ports.PaymentGateway, error) {
 	return gw, nil
 }
 
-// acceptsCurrency: bKash and Nagad take BDT only (docs/gateways/bkash.md,
-// docs/gateways/nagad.md), and so does every gateway paycore has.
+// acceptsCurrency: bKash and Nagad take BDT only (docs/gateways/bkash.md
+// §5.1, docs/gateways/nagad.md §10.4), and so does every gateway paycore has
+// (docs/merchant-api.md §6.1).
 func (g *Gateways) acceptsCurrency(c domain.Currency) bool {
 	return len(g.byCode) > 0 && c.Code == domain.BDT.Code
 }
 
-// GatewayInfo describes an active gateway (GET /api/v1/gateways).
+// GatewayInfo describes an active gateway (GET /api/v1/gateways,
+// docs/merchant-api.md §7.8).
 type GatewayInfo struct {
 	Code       domain.Gateway
 	Name       string
@@ -66,7 +68,7 @@ type GatewayInfo struct {
 }
 
 // gatewayInfo: names and per-payment limits. bKash refuses amounts under 1
-// taka (docs/gateways/bkash.md); the upper limit of 50,000 taka is
+// taka (docs/gateways/bkash.md §5.3); the upper limit of 50,000 taka is
 // paycore's default policy, not a gateway figure.
 var gatewayInfo = map[domain.Gateway]GatewayInfo{
 	domain.GatewayBkash:      {Code: domain.GatewayBkash, Name: "bKash", Currencies: []string{"BDT"}, MinAmount: domain.MustMoney(100, "BDT"), MaxAmount: domain.MustMoney(50_000_00, "BDT")},

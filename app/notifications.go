@@ -10,9 +10,9 @@ import (
 	"github.com/paycore/paycore/ports"
 )
 
-// SMS templates (the transaction alerts of docs/gateways/sms.md: sale
-// alert, payment, failure, refund), by template and language ("en", "bn"; the client's
-// setting). Placeholders: {merchant}, {order}, {amount} ("250.00 BDT"),
+// SMS templates (the transaction alerts of docs/gateways/sms.md §10: order
+// placed, payment, failure, refund), by template and language ("en", "bn";
+// the client's setting). Placeholders: {merchant}, {order}, {amount} ("250.00 BDT"),
 // {trx}, {refund} (refunded amount).
 var smsTemplates = map[string]map[string]string{
 	TemplateOrderPlaced: {

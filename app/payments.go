@@ -73,7 +73,7 @@ func NormalizeBDMobile(s string) (string, bool) {
 	return "880" + s[len(s)-10:], true
 }
 
-// validate checks a create-payment input (docs/merchant-api.md, POST /pay) and
+// validate checks a create-payment input (docs/merchant-api.md §7.1) and
 // returns the amount, or a *domain.ValidationError naming every bad field.
 func (s *Payments) validate(in CreatePaymentInput) (domain.Money, error) {
 	var v domain.ValidationError

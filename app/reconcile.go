@@ -32,12 +32,12 @@ type ReconcileReport struct {
 // reconcileBatch bounds each kind of work in one pass.
 const reconcileBatch = 100
 
-// Run is one reconciliation pass (docs/architecture.md §4, step 5):
+// Run is one reconciliation pass (docs/architecture.md §4, step 4):
 //
 //   - attempts whose confirm got no answer (unresolved), and attempts left
 //     confirming by a crash mid-confirm, are asked about through the
 //     gateway's Resolver (bKash query is allowed exactly there:
-//     docs/gateways/bkash.md), with backoff 1, 2, 4 … 60 minutes between
+//     docs/gateways/bkash.md §2.7), with backoff 1, 2, 4 … 60 minutes between
 //     checks;
 //   - attempts whose customer never came back (redirected for longer than
 //     Config.AttemptTTL) are expired without asking the gateway (bKash: no

@@ -28,7 +28,7 @@ const WebhookTimeout = 10 * time.Second
 
 // SignWebhook returns the X-Webhook-Signature value for body sent at t:
 // "t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>"
-// (docs/merchant-api.md, outgoing webhooks).
+// (docs/merchant-api.md §8.3).
 func SignWebhook(secret, body []byte, t time.Time) string {
 	ts := strconv.FormatInt(t.Unix(), 10)
 	m := hmac.New(sha256.New, secret)

@@ -53,7 +53,7 @@ func (e *env) send(t *testing.T, req *http.Request) (int, gqlResponse) {
 	return res.StatusCode, out
 }
 
-// signed returns HMAC headers for a request (merchant API document §3).
+// signed returns HMAC headers for a request (docs/merchant-api.md §2.2).
 func signed(method, path string, body []byte, nonce string) http.Header {
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
 	sig := app.Sign([]byte(demoSecret), app.SignedRequest{Method: method, Path: path, Timestamp: ts, Nonce: nonce, Body: body})

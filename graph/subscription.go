@@ -19,11 +19,11 @@ const (
 	feedMaxBackoff = 30 * time.Second
 )
 
-// followPayment serves paymentUpdated (STYLE.md §2(b)):
+// followPayment serves paymentUpdated (docs/architecture.md §4, step 5):
 //
 //  1. subscribe to the event bus first, so no change between the read and
 //     the subscription is lost;
-//  2. read the payment through app.GetPayment, which also checks the caller
+//  2. read the payment through app.Payments.Get, which also checks the caller
 //     may see it (NOT_FOUND otherwise), and send it;
 //  3. on every event re-read the payment and send it as it was at the
 //     event's version (the event carries the fields that change, so a

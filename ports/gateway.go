@@ -19,7 +19,8 @@ type PaymentGateway interface {
 	// message when it refused.
 	Create(ctx context.Context, req CreateRequest) (CreateResult, error)
 	// Confirm settles an attempt after the customer approved it (bKash
-	// execute; query only when execute gave no answer, spec rule 7). It
+	// execute; query only when execute gave no answer,
+	// docs/gateways/bkash.md §2.7). It
 	// returns OutcomeUnknown, not an error, when the gateway could not be
 	// heard: money may have moved.
 	Confirm(ctx context.Context, req ConfirmRequest) (ConfirmResult, error)
@@ -97,7 +98,8 @@ func (e *GatewayError) Error() string {
 
 // Resolver settles attempts whose confirm got no answer (reconciliation).
 // bKash: query, allowed only for attempts whose execute gave no answer
-// (rule 7); Nagad and the redirect gateway: their verify call.
+// (docs/gateways/bkash.md §2.7); Nagad and the redirect gateway: their
+// verify call.
 type Resolver interface {
 	// Resolve asks the gateway about an attempt that Confirm left unknown:
 	// succeeded (money moved), failed (it did not: the customer may start

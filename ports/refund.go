@@ -8,8 +8,8 @@ import (
 )
 
 // Refunder is a gateway that can give money back. A refund is submitted at
-// most once; after that only its status is asked (bKash: "no answer in 30 s
-// → refund status; never re-submit").
+// most once; after that only its status is asked (bKash: no answer within
+// 30 s → refund status, never re-submit: docs/gateways/bkash.md §9.4).
 type Refunder interface {
 	// SubmitRefund sends the refund once. OutcomeUnknown means the gateway
 	// could not be heard: ask CheckRefund later, never submit again. An

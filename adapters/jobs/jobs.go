@@ -65,7 +65,7 @@ type WebhookArgs struct {
 func (WebhookArgs) Kind() string { return "webhook_deliver" }
 
 // WebhookRetries are the waits before the 2nd, 3rd and 4th (last) attempt
-// (merchant API document §8: retry after 1, 5 and 15 minutes, then failed).
+// (docs/merchant-api.md §8.4: retry after 1, 5 and 15 minutes, then failed).
 var WebhookRetries = []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute}
 
 // InsertOpts: the notifications queue; the first try plus one per retry.

@@ -102,10 +102,10 @@ func (r attemptRepo) GetByGatewayRef(ctx context.Context, g domain.Gateway, ref 
 	return r.get(ctx, false, "gateway = ? AND gateway_ref = ?", string(g), ref)
 }
 
-// Update locks the attempt's payment, then the attempt (the lock order:
-// payment_id never changes, so reading it unlocked first is safe), calls fn
-// and writes back the payment when fn moved its Version and the attempt
-// when fn changed it.
+// Update locks the attempt's payment, then the attempt (the lock order of
+// docs/architecture.md §3; payment_id never changes, so reading it unlocked
+// first is safe), calls fn and writes back the payment when fn moved its
+// Version and the attempt when fn changed it.
 func (r attemptRepo) Update(ctx context.Context, attemptID string, fn func(*domain.Payment, *domain.Attempt) error) error {
 	var paymentID string
 	if err := r.db.NewSelect().Table("attempts").Column("payment_id").Where("id = ?", attemptID).Scan(ctx, &paymentID); err != nil {

@@ -85,7 +85,8 @@ func (db *DB) CreateClient(ctx context.Context, p NewClientParams) error {
 }
 
 // EnsureClient stores the client described by p unless a client with its ID
-// already exists (seeding the sandbox demo client at every start).
+// already exists (the sandbox demo client, stored at every start:
+// docs/platform.md §3).
 func (db *DB) EnsureClient(ctx context.Context, p NewClientParams) error {
 	exists, err := db.Bun.NewSelect().Model((*clientRow)(nil)).Where("id = ?", p.Client.ID).Exists(ctx)
 	if err != nil {

@@ -102,7 +102,7 @@ func (r *Recorder) CallStats(ctx context.Context, g domain.Gateway, since time.T
 	return st, nil
 }
 
-// RequestLog is one logged merchant API request (merchant API document §9).
+// RequestLog is one logged merchant API request (docs/merchant-api.md §10).
 type RequestLog struct {
 	ClientID     string
 	Method       string

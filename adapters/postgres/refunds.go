@@ -58,8 +58,8 @@ func (r refundRepo) Get(ctx context.Context, id string) (*domain.Refund, error) 
 	return r.get(ctx, id, false)
 }
 
-// Update locks the refund's payment, then the refund (the lock order), calls
-// fn and writes back what it changed.
+// Update locks the refund's payment, then the refund (the lock order,
+// docs/architecture.md §3), calls fn and writes back what it changed.
 func (r refundRepo) Update(ctx context.Context, refundID string, fn func(*domain.Payment, *domain.Refund) error) error {
 	var paymentID string
 	if err := r.db.NewSelect().Table("refunds").Column("payment_id").Where("id = ?", refundID).Scan(ctx, &paymentID); err != nil {

@@ -26,7 +26,7 @@ type JobQueueFunc func(tx pgx.Tx) ports.JobQueue
 // TxProvider implements ports.TxProvider. One transaction is one pgx.Tx on
 // one pooled connection: bun runs its queries on the same connection (so
 // inside the transaction) and River inserts jobs with InsertTx on the pgx.Tx
-// itself (TOOLCHAIN.md "bun and River in one transaction").
+// itself (docs/platform.md §2).
 type TxProvider struct {
 	db   *DB
 	jobs JobQueueFunc
@@ -49,7 +49,8 @@ func (p *TxProvider) SetJobQueue(jobs JobQueueFunc) { p.jobs = jobs }
 // (40001).
 const MaxTxRetries = 4
 
-// Transact runs fn in one READ COMMITTED transaction; see ports.TxProvider.
+// Transact runs fn in one READ COMMITTED transaction; see ports.TxProvider
+// and docs/architecture.md §3.
 // A transaction PostgreSQL aborts for a deadlock or a serialization failure
 // is run again from the start, up to MaxTxRetries times, after a short
 // random pause (1–2, 2–4, 4–8 … ms) so the contenders do not meet again.

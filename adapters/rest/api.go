@@ -46,9 +46,8 @@ type APIConfig struct {
 	Logger     *slog.Logger
 }
 
-// API is the merchant REST API v1 (merchant API document; ARCHITECTURE.md
-// §4), a driving adapter over the same app use cases as GraphQL. Mount it at
-// /api/v1.
+// API is the merchant REST API v1 (docs/merchant-api.md), a driving adapter
+// over the same app use cases as GraphQL. Mount it at /api/v1.
 type API struct {
 	cfg   APIConfig
 	app   *app.App
@@ -106,8 +105,8 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTT
 
 // ==== middleware
 
-// requireHTTPS refuses plain HTTP outside sandbox mode (document §2: "All
-// requests must use HTTPS"). X-Forwarded-Proto counts only from a trusted
+// requireHTTPS refuses plain HTTP outside sandbox mode (docs/merchant-api.md
+// §1.1). X-Forwarded-Proto counts only from a trusted
 // proxy.
 func (a *API) requireHTTPS(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -9,8 +9,8 @@ import (
 	"github.com/paycore/paycore/domain"
 )
 
-// envelope is the merchant API's response shape (merchant API document §5;
-// ARCHITECTURE.md §4): {"success":true,"message":…,"data":…} or
+// envelope is the merchant API's response shape (docs/merchant-api.md §5):
+// {"success":true,"message":…,"data":…} or
 // {"success":false,"message":…,"code":N[,"errors":{field:[…]}]}.
 type envelope struct {
 	Success bool                `json:"success"`

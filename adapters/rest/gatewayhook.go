@@ -14,8 +14,8 @@ import (
 var loggedHookHeaders = []string{"Content-Type", "User-Agent", "X-Gateway", "X-Webhook-Id", "X-Webhook-Signature",
 	"X-Webhook-Event", "X-Forwarded-For"}
 
-// gatewayWebhook: POST /api/v1/webhook (document §4.5) — gateways' status
-// updates. The gateway is named by X-Gateway (or ?gateway=), signs like
+// gatewayWebhook: POST /api/v1/webhook (docs/merchant-api.md §9) — gateways'
+// status updates. The gateway is named by X-Gateway (or ?gateway=), signs like
 // paycore's own webhooks (X-Webhook-Signature) with its own secret, and may
 // be held to source networks. 200 accepted (also for a replayed event id,
 // "duplicate"), 401 bad signature, 403 wrong source, 404 unknown gateway or

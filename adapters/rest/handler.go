@@ -33,7 +33,10 @@ type Config struct {
 	Mounts map[string]http.Handler
 }
 
-// Handler serves the routes of ARCHITECTURE.md §4 "HTTP routes".
+// Handler serves the customer's routes of docs/architecture.md §4, steps 2
+// and 3 (hosted page, gateway callbacks, result page) and health checks;
+// Config.Mounts adds the merchant API (docs/merchant-api.md §7), GraphQL and,
+// in sandbox mode, the simulators (docs/platform.md §3, §4).
 type Handler struct {
 	app   *app.App
 	clock ports.Clock
@@ -66,7 +69,8 @@ func NewHandler(cfg Config) *Handler {
 	r.Post("/pay/{transaction_id}/{gateway}", h.startAttempt)
 	r.Get("/pay/{transaction_id}/result", h.result)
 	r.Get("/callbacks/bkash", h.bkashCallback)
-	// Nagad inserts "/" before the query (spec §4): route both.
+	// Nagad inserts "/" before the query (docs/gateways/nagad.md §7.2): route
+	// both.
 	r.Get("/callbacks/nagad", h.nagadCallback)
 	r.Get("/callbacks/nagad/", h.nagadCallback)
 	r.Get("/callbacks/redirectgw/success", h.signedReturn(domain.GatewayRedirectGW, ports.ReturnSuccess))

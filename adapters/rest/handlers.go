@@ -10,9 +10,10 @@ import (
 	"github.com/paycore/paycore/domain"
 )
 
-// paymentJSON is a transaction as the merchant API shows it (document §4.1,
-// §4.2): amounts are JSON numbers with the currency's decimals, times are
-// "2006-01-02 15:04:05" in Asia/Dhaka.
+// paymentJSON is a transaction as the merchant API shows it
+// (docs/merchant-api.md §7.1, §7.2): amounts are JSON numbers with the
+// currency's decimals (§6.1), times are "2006-01-02 15:04:05" in Asia/Dhaka
+// (§6.4).
 type paymentJSON struct {
 	TransactionID  string      `json:"transaction_id"`
 	OrderID        string      `json:"order_id"`
@@ -58,7 +59,7 @@ type payRequest struct {
 	Metadata      json.RawMessage `json:"metadata"`
 }
 
-// createPayment: POST /api/v1/pay (document §4.1) → 201.
+// createPayment: POST /api/v1/pay (docs/merchant-api.md §7.1) → 201.
 func (a *API) createPayment(w http.ResponseWriter, r *http.Request) {
 	var in payRequest
 	if !a.decode(w, r, &in) {
@@ -76,7 +77,8 @@ func (a *API) createPayment(w http.ResponseWriter, r *http.Request) {
 	ok(w, http.StatusCreated, "Payment created successfully", a.toPaymentJSON(p, true))
 }
 
-// getTransaction: GET /api/v1/transaction/{transaction_id} (document §4.2).
+// getTransaction: GET /api/v1/transaction/{transaction_id}
+// (docs/merchant-api.md §7.2).
 // Another client's transaction is 404.
 func (a *API) getTransaction(w http.ResponseWriter, r *http.Request) {
 	v, err := a.app.Payments.Get(r.Context(), principal(r), chi.URLParam(r, "transaction_id"))
@@ -94,7 +96,7 @@ type pageMeta struct {
 }
 
 // listTransactions: GET /api/v1/transactions?page&limit&status&order_id&
-// from_date&to_date (document §4.3), newest first, with meta.
+// from_date&to_date (docs/merchant-api.md §7.3), newest first, with meta.
 func (a *API) listTransactions(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	var v domain.ValidationError
@@ -156,8 +158,8 @@ type refundJSON struct {
 	CreatedAt     string      `json:"created_at"`
 }
 
-// refund: POST /api/v1/refund (document §4.4) → 201 with the pending
-// refund; a River job takes it to the gateway.
+// refund: POST /api/v1/refund (docs/merchant-api.md §7.4) → 201 with the
+// pending refund; a River job takes it to the gateway.
 func (a *API) refund(w http.ResponseWriter, r *http.Request) {
 	var in refundRequest
 	if !a.decode(w, r, &in) {
@@ -188,7 +190,8 @@ func (a *API) refund(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// regenerateKeys: POST /api/v1/api-keys/regenerate (document §4.6). The
+// regenerateKeys: POST /api/v1/api-keys/regenerate (docs/merchant-api.md
+// §7.5). The
 // body's client_id, if any, must be the caller's own (string or number).
 func (a *API) regenerateKeys(w http.ResponseWriter, r *http.Request) {
 	var in struct {
@@ -208,7 +211,7 @@ func (a *API) regenerateKeys(w http.ResponseWriter, r *http.Request) {
 	ok(w, http.StatusOK, "API keys regenerated", map[string]string{"api_key": creds.APIKey, "secret_key": creds.Secret})
 }
 
-// profile: GET /api/v1/client/profile (document §4.7).
+// profile: GET /api/v1/client/profile (docs/merchant-api.md §7.6).
 func (a *API) profile(w http.ResponseWriter, r *http.Request) {
 	p, err := a.app.Accounts.Profile(r.Context(), principal(r))
 	if err != nil {
@@ -223,7 +226,7 @@ func (a *API) profile(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// dashboard: GET /api/v1/client/dashboard (document §4.8).
+// dashboard: GET /api/v1/client/dashboard (docs/merchant-api.md §7.7).
 func (a *API) dashboard(w http.ResponseWriter, r *http.Request) {
 	d, err := a.app.Accounts.Dashboard(r.Context(), principal(r))
 	if err != nil {
@@ -238,7 +241,7 @@ func (a *API) dashboard(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// gateways: GET /api/v1/gateways (document §4.9).
+// gateways: GET /api/v1/gateways (docs/merchant-api.md §7.8).
 func (a *API) gateways(w http.ResponseWriter, r *http.Request) {
 	out := []map[string]any{}
 	for _, g := range a.app.Gateways.List() {
@@ -250,7 +253,8 @@ func (a *API) gateways(w http.ResponseWriter, r *http.Request) {
 	ok(w, http.StatusOK, "", out)
 }
 
-// gatewaysHealth: GET /api/v1/gateways/health (document §4.10), from the
+// gatewaysHealth: GET /api/v1/gateways/health (docs/merchant-api.md §7.9),
+// from the
 // calls recorded over the last 24 h.
 func (a *API) gatewaysHealth(w http.ResponseWriter, r *http.Request) {
 	hs, err := a.app.Gateways.Health(r.Context())

@@ -40,7 +40,7 @@ type IdempotencyStore interface {
 // body) is stored and replayed for the same key and the same request; the
 // same key with another method, path or body → 409 idempotency_error; while
 // the first is running → 409 too. Our own failures (5xx) are not stored, so
-// a retry runs again.
+// a retry runs again (docs/merchant-api.md §4).
 func (a *API) idempotent(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := r.Header.Get("Idempotency-Key")

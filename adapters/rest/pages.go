@@ -116,7 +116,7 @@ func (h *Handler) startAttempt(w http.ResponseWriter, r *http.Request) {
 }
 
 // bkashCallback serves GET /callbacks/bkash?paymentID=…&status=…&signature=…
-// (bKash spec §3). The query is a claim, not proof: app.HandleCallback
+// (docs/gateways/bkash.md §6). The query is a claim, not proof: app.HandleCallback
 // executes only for status=success and only execute's answer counts.
 func (h *Handler) bkashCallback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
@@ -137,14 +137,15 @@ func (h *Handler) bkashCallback(w http.ResponseWriter, r *http.Request) {
 }
 
 // nagadCallback serves GET /callbacks/nagad[/]?merchant=…&order_id=…&
-// payment_ref_id=…&status=…&status_code=…&… (Nagad spec §4). Nothing in the
+// payment_ref_id=…&status=…&status_code=…&… (docs/gateways/nagad.md §7.1).
+// Nothing in the
 // query is trusted: whatever its status says, app.HandleCallback verifies
 // the attempt's own payment reference with Nagad (Nagad is a
 // ports.CallbackVerifier), and only verify's answer counts.
 func (h *Handler) nagadCallback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	// The reference is base64: a "+" sent unescaped arrives as a space
-	// (spec §7.10); base64 has no spaces.
+	// (docs/gateways/nagad.md §7.2); base64 has no spaces.
 	ref := strings.ReplaceAll(q.Get("payment_ref_id"), " ", "+")
 	if ref == "" {
 		h.page(w, http.StatusBadRequest, "Invalid callback", "The payment gateway's return is missing payment_ref_id.")
@@ -168,7 +169,8 @@ func (h *Handler) nagadCallback(w http.ResponseWriter, r *http.Request) {
 
 // signedReturn serves a gateway's return to one of paycore's signed return
 // URLs: GET /callbacks/redirectgw/success?att=…&amt=…&cur=…&exp=…&ret=…&mac=…
-// &transaction_id=… and …/cancel?… (redirect gateway spec §5). The attempt
+// &transaction_id=… and …/cancel?… (docs/gateways/redirectgw.md §3.3). The
+// attempt
 // is the one the signature names; a forged, expired, replayed or already
 // used return is refused and changes nothing.
 func (h *Handler) signedReturn(g domain.Gateway, kind ports.ReturnKind) http.HandlerFunc {
@@ -244,8 +246,8 @@ func (h *Handler) result(w http.ResponseWriter, r *http.Request) {
 	h.render(w, http.StatusOK, resultPage, data)
 }
 
-// failureText is the gateway's statusMessage (bKash rule 6) or, for a
-// failure/cancel callback, "Payment failed" (rule 4).
+// failureText is the gateway's statusMessage (docs/gateways/bkash.md §2.6)
+// or, for a failure/cancel callback, "Payment failed" (§2.4).
 func failureText(a *domain.Attempt) string {
 	if a.FailureMessage != "" {
 		return a.FailureMessage

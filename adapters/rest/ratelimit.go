@@ -48,8 +48,8 @@ func (l *limiter) allow(clientID string, perMinute int) (ok bool, remaining int,
 	return ok, remaining, reset, retryAfter
 }
 
-// rateLimit applies the client's limit (document §2: "Rate limiting must be
-// applied per client"): 429 {"success":false,"message":"Too many
+// rateLimit applies the client's limit, one token bucket per client
+// (docs/merchant-api.md §3): 429 {"success":false,"message":"Too many
 // requests","code":429} with Retry-After; every answer carries
 // X-RateLimit-Limit (per minute), X-RateLimit-Remaining and X-RateLimit-Reset
 // (unix seconds when the bucket is full again).

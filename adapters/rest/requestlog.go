@@ -13,8 +13,8 @@ import (
 // MaxLoggedBody is how much of a request or response body is logged: 4 KiB.
 const MaxLoggedBody = 4 << 10
 
-// RequestRecord is one merchant API request as logged (merchant API
-// document §9): bodies redacted and capped, headers (and so signatures) not
+// RequestRecord is one merchant API request as logged (docs/merchant-api.md
+// §10): bodies redacted and capped, headers (and so signatures) not
 // logged at all.
 type RequestRecord struct {
 	ClientID     string

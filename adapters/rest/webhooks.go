@@ -46,7 +46,8 @@ func toDeliveryJSON(v app.DeliveryView) deliveryJSON {
 }
 
 // listWebhooks: GET /api/v1/webhooks?event_id=…&limit=… — the client's
-// webhook deliveries with every attempt, newest first.
+// webhook deliveries with every attempt, newest first (docs/merchant-api.md
+// §7.10).
 func (a *API) listWebhooks(w http.ResponseWriter, r *http.Request) {
 	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
 	vs, err := a.app.Webhooks.List(r.Context(), principal(r), r.URL.Query().Get("event_id"), limit)
@@ -62,7 +63,7 @@ func (a *API) listWebhooks(w http.ResponseWriter, r *http.Request) {
 }
 
 // redeliver: POST /api/v1/webhooks/{event_id}/redeliver — send an event's
-// webhook again (202: queued).
+// webhook again (202: queued; docs/merchant-api.md §7.10).
 func (a *API) redeliver(w http.ResponseWriter, r *http.Request) {
 	d, err := a.app.Webhooks.Redeliver(r.Context(), principal(r), chi.URLParam(r, "event_id"))
 	if err != nil {

@@ -1391,7 +1391,8 @@ extend type Payment {
   refunds: [Refund!]!
 }
 `, BuiltIn: false},
-	{Name: "../schema.graphqls", Input: `# paycore GraphQL API (ARCHITECTURE.md §4).
+	{Name: "../schema.graphqls", Input: `# paycore GraphQL API: the merchant API's use cases (docs/merchant-api.md)
+# with the same HMAC headers; where it sits: docs/architecture.md §1, §4.
 #
 # Endpoint: POST /graphql, GET /graphql (queries only), and GET /graphql as a
 # websocket speaking graphql-transport-ws (or legacy graphql-ws) for
@@ -1495,7 +1496,7 @@ type Money {
   currency: String!
 }
 
-"Where a payment is (ARCHITECTURE.md §3)."
+"Where a payment is (docs/merchant-api.md §6.2)."
 enum PaymentStatus {
   "Created; the customer may (re)try until it expires."
   PENDING

@@ -569,7 +569,7 @@ func (e GatewayStatus) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Where a payment is (ARCHITECTURE.md §3).
+// Where a payment is (docs/merchant-api.md §6.2).
 type PaymentStatus string
 
 const (

@@ -26,7 +26,7 @@ import (
 	"github.com/paycore/paycore/adapters/secret"
 	"github.com/paycore/paycore/adapters/sms"
 	"github.com/paycore/paycore/adapters/smssim"
-	"github.com/paycore/paycore/adapters/webhook"
+	webhook "github.com/paycore/paycore/adapters/webhooksend"
 	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/graph"

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paycore/paycore/adapters/merchantsim"
+	"github.com/paycore/paycore/webhook"
 )
 
 // receiver is a merchant's webhook endpoint, outside paycore.
@@ -240,7 +240,7 @@ func TestSandboxMerchantReceiver(t *testing.T) {
 		return false
 	})
 	body := []byte(`{"id":"evt_x"}`)
-	if err := merchantsim.Verify([]byte("wrong"), body, "t=1,v1=00", time.Unix(1, 0)); err == nil {
+	if err := webhook.Verify(body, "t=1,v1=00", [][]byte{[]byte("wrong")}, webhook.DefaultTolerance, time.Unix(1, 0)); err == nil {
 		t.Fatal("bad signature verified")
 	}
 }

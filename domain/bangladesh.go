@@ -1,6 +1,9 @@
 package domain
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // Bangladeshi mobile numbers: country code 880, then 1, an operator digit
 // 3-9 and 8 subscriber digits. Customers write them 01XXXXXXXXX (the
@@ -49,3 +52,10 @@ func asciiDigits(s string) bool {
 	}
 	return true
 }
+
+// Dhaka is Bangladesh Standard Time, Asia/Dhaka: UTC+6 all year; Bangladesh
+// has not observed daylight saving since 2009. It is a fixed zone named
+// "Asia/Dhaka", so it needs no tz database on the host or in the binary.
+// The gateways write their local timestamps in it and the merchant API's
+// dates are read in it.
+var Dhaka = time.FixedZone("Asia/Dhaka", 6*60*60)

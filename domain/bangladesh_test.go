@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paycore/paycore/domain"
 )
@@ -92,4 +93,41 @@ func FuzzNormalizeMobile(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestDhaka(t *testing.T) {
+	t.Parallel()
+	if domain.Dhaka.String() != "Asia/Dhaka" {
+		t.Fatalf("Dhaka is named %q", domain.Dhaka)
+	}
+	at := time.Date(2025, 11, 24, 15, 20, 0, 0, time.UTC).In(domain.Dhaka)
+	if got := at.Format("2006-01-02 15:04:05 -0700"); got != "2025-11-24 21:20:00 +0600" {
+		t.Fatalf("15:20 UTC in Dhaka = %s", got)
+	}
+	// Midnight in Dhaka is 18:00 UTC the day before, summer and winter.
+	for _, day := range []string{"2025-01-14", "2025-07-01", "2026-06-18"} {
+		d, err := time.ParseInLocation("2006-01-02", day, domain.Dhaka)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := d.UTC().Format(time.RFC3339); got[11:] != "18:00:00Z" {
+			t.Errorf("%s 00:00 Dhaka = %s", day, got)
+		}
+	}
+}
+
+// Where the host has the tz database, the fixed zone agrees with it on
+// every day since daylight saving ended (2009-12-31).
+func TestDhakaAgreesWithTZData(t *testing.T) {
+	t.Parallel()
+	loc, err := time.LoadLocation("Asia/Dhaka")
+	if err != nil {
+		t.Skipf("no tz database: %v", err)
+	}
+	for at := time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC); at.Year() < 2040; at = at.Add(7*24*time.Hour + 13*time.Hour) {
+		_, want := at.In(loc).Zone()
+		if _, got := at.In(domain.Dhaka).Zone(); got != want {
+			t.Fatalf("%s: offset %d, tz database says %d", at, got, want)
+		}
+	}
 }

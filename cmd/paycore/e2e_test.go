@@ -17,6 +17,7 @@ import (
 	"github.com/paycore/paycore/adapters/secret"
 	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/domain"
+	"github.com/paycore/paycore/ports"
 )
 
 // testServer is a whole paycore node in sandbox mode on a random port, on
@@ -39,9 +40,25 @@ func startServerWith(t testing.TB, adjust func(*config)) *testServer {
 	return ts
 }
 
+// startServerClock starts a node, on a database of its own, whose clock is
+// clock: time passes for paycore only when the test moves it (River and the
+// HTTP stack keep real time).
+func startServerClock(t testing.TB, adjust func(*config), clock ports.Clock) *testServer {
+	t.Helper()
+	db, dsn := pgtest.New(t)
+	ts, _ := startNode(t, db, dsn, adjust, clock)
+	return ts
+}
+
 // startServerOn starts a node on an existing database and returns it with
 // a stop func that shuts it down (also run at cleanup).
 func startServerOn(t testing.TB, db *postgres.DB, dsn string, adjust func(*config)) (*testServer, func()) {
+	t.Helper()
+	return startNode(t, db, dsn, adjust, nil)
+}
+
+// startNode starts a node; clock nil is the system clock.
+func startNode(t testing.TB, db *postgres.DB, dsn string, adjust func(*config), clock ports.Clock) (*testServer, func()) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -62,7 +79,7 @@ func startServerOn(t testing.TB, db *postgres.DB, dsn string, adjust func(*confi
 		log = slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s, err := build(ctx, cfg, log, buildOptions{PollInterval: 200 * time.Millisecond, NoPeriodicTasks: true})
+	s, err := build(ctx, cfg, log, buildOptions{Clock: clock, PollInterval: 200 * time.Millisecond, NoPeriodicTasks: true})
 	if err != nil {
 		cancel()
 		t.Fatal(err)

@@ -67,10 +67,7 @@ func (s *Attempts) start(ctx context.Context, gw ports.PaymentGateway, transacti
 	if err != nil {
 		return "", err
 	}
-	payer := ""
-	if n, ok := NormalizeBDMobile(phone); ok {
-		payer = "0" + n[3:] // bKash pre-fills the wallet field from an 01… number
-	}
+	payer, _ := domain.NationalMobile(phone) // bKash pre-fills the wallet field from an 01… number; "" if none
 	res, callErr := gw.Create(ctx, ports.CreateRequest{AttemptID: att.ID, Amount: att.Amount, PayerReference: payer})
 	err = s.tx.Transact(context.WithoutCancel(ctx), func(ctx context.Context, tx ports.Tx) error {
 		return tx.Attempts().Update(ctx, att.ID, func(_ *domain.Payment, a *domain.Attempt) error {

@@ -2,20 +2,15 @@ package app
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/netip"
-	"strconv"
-	"strings"
-	"time"
 
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports"
+	"github.com/paycore/paycore/webhook"
 )
 
 // GatewayHooks takes gateways' signed status updates (POST
@@ -98,7 +93,7 @@ func (s *GatewayHooks) Handle(ctx context.Context, in GatewayHookInput) (Gateway
 	if len(hc.Sources) > 0 && !inPrefixes(in.SourceIP, hc.Sources) {
 		return refuse("forbidden_source", "source "+in.SourceIP.String()+" not allowed", domain.ErrForbidden)
 	}
-	if err := verifyHookSignature(hc.Secret, in.Body, in.Headers["X-Webhook-Signature"], s.clock.Now()); err != nil {
+	if err := webhook.Verify(in.Body, in.Headers[webhook.SignatureHeader], [][]byte{hc.Secret}, SignatureWindow, s.clock.Now()); err != nil {
 		return refuse("bad_signature", err.Error(), &AuthError{Reason: "Invalid signature"})
 	}
 	var ev gatewayEvent
@@ -216,33 +211,4 @@ func inPrefixes(a netip.Addr, ps []netip.Prefix) bool {
 		}
 	}
 	return false
-}
-
-// verifyHookSignature checks "t=<unix>,v1=<hex>" over "<t>.<body>", in
-// constant time, t within SignatureWindow of now.
-func verifyHookSignature(secret, body []byte, header string, now time.Time) error {
-	var ts, v1 string
-	for _, part := range strings.Split(header, ",") {
-		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
-		switch k {
-		case "t":
-			ts = v
-		case "v1":
-			v1 = v
-		}
-	}
-	t, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil || v1 == "" {
-		return errors.New("missing or malformed X-Webhook-Signature")
-	}
-	if d := now.Sub(time.Unix(t, 0)); d > SignatureWindow || d < -SignatureWindow {
-		return errors.New("signature timestamp outside the allowed window")
-	}
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte(ts + "."))
-	m.Write(body)
-	if !hmac.Equal([]byte(hex.EncodeToString(m.Sum(nil))), []byte(v1)) {
-		return errors.New("signature does not match")
-	}
-	return nil
 }

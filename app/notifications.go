@@ -64,7 +64,7 @@ type smsQueue struct {
 // without a valid Bangladeshi mobile number gets none. refund is the
 // refunded amount for TemplateRefund.
 func (q smsQueue) queue(ctx context.Context, tx ports.Tx, p *domain.Payment, template string, refund domain.Money) error {
-	to, ok := NormalizeBDMobile(p.Order.CustomerPhone)
+	to, ok := domain.NormalizeMobile(p.Order.CustomerPhone)
 	if !ok || !q.enabled {
 		return nil
 	}

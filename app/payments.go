@@ -9,7 +9,6 @@ import (
 	"net/mail"
 	"net/url"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/paycore/paycore/domain"
@@ -56,22 +55,9 @@ func (v PaymentView) LastAttempt() *domain.Attempt {
 	return v.Attempts[len(v.Attempts)-1]
 }
 
-var (
-	orderIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:/#-]{1,64}$`)
-	// Bangladeshi mobile numbers: 01[3-9] + 8 digits, optionally with +880/880.
-	bdMobile = regexp.MustCompile(`^(?:\+?880|0)?1[3-9][0-9]{8}$`)
-)
-
-// NormalizeBDMobile returns a Bangladeshi mobile number as 8801XXXXXXXXX,
-// accepting 01XXXXXXXXX, 8801…, +8801… and spaces or dashes. ok is false for
-// anything else.
-func NormalizeBDMobile(s string) (string, bool) {
-	s = strings.NewReplacer(" ", "", "-", "").Replace(s)
-	if !bdMobile.MatchString(s) {
-		return "", false
-	}
-	return "880" + s[len(s)-10:], true
-}
+// orderIDPattern is what an order_id may hold (docs/merchant-api.md, POST
+// /pay).
+var orderIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:/#-]{1,64}$`)
 
 // validate checks a create-payment input (docs/merchant-api.md §7.1) and
 // returns the amount, or a *domain.ValidationError naming every bad field.
@@ -115,7 +101,7 @@ func (s *Payments) validate(in CreatePaymentInput) (domain.Money, error) {
 		}
 	}
 	if in.CustomerPhone != "" {
-		if _, ok := NormalizeBDMobile(in.CustomerPhone); !ok {
+		if _, ok := domain.NormalizeMobile(in.CustomerPhone); !ok {
 			v.Add("customer_phone", "customer_phone must be a Bangladeshi mobile number (01XXXXXXXXX)")
 		}
 	}

@@ -2,16 +2,13 @@ package app
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports"
+	"github.com/paycore/paycore/webhook"
 )
 
 // Webhooks delivers merchant webhooks (the events publish wrote) and lets
@@ -25,17 +22,6 @@ type Webhooks struct {
 
 // WebhookTimeout is how long a merchant has to answer 2xx.
 const WebhookTimeout = 10 * time.Second
-
-// SignWebhook returns the X-Webhook-Signature value for body sent at t:
-// "t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>"
-// (docs/merchant-api.md §8.3).
-func SignWebhook(secret, body []byte, t time.Time) string {
-	ts := strconv.FormatInt(t.Unix(), 10)
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte(ts + "."))
-	m.Write(body)
-	return "t=" + ts + ",v1=" + hex.EncodeToString(m.Sum(nil))
-}
 
 // ErrWebhookNotDelivered: the merchant did not answer 2xx in time; the job
 // retries (after 1, 5 and 15 minutes).
@@ -72,11 +58,11 @@ func (w *Webhooks) Deliver(ctx context.Context, deliveryID string, lastTry bool)
 	}
 	sendCtx, cancel := context.WithTimeout(ctx, WebhookTimeout)
 	resp, sendErr := w.sender.Send(sendCtx, ports.WebhookRequest{URL: d.URL, Body: e.Payload, Headers: map[string]string{
-		"Content-Type":        "application/json",
-		"User-Agent":          "paycore-webhooks/1",
-		"X-Webhook-Id":        e.ID,
-		"X-Webhook-Event":     string(e.Type),
-		"X-Webhook-Signature": SignWebhook(secret, e.Payload, w.clock.Now()),
+		"Content-Type":          "application/json",
+		"User-Agent":            "paycore-webhooks/1",
+		webhook.IDHeader:        e.ID,
+		webhook.EventHeader:     string(e.Type),
+		webhook.SignatureHeader: webhook.Sign(secret, e.Payload, w.clock.Now()),
 	}})
 	cancel()
 	delivered := sendErr == nil && resp.StatusCode >= 200 && resp.StatusCode < 300

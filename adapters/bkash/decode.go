@@ -24,10 +24,6 @@ const (
 	StatusAuthorized = "Authorized"
 )
 
-// dhaka is Asia/Dhaka, UTC+6 without daylight saving since 2009: bKash's
-// zone-less timestamps are read in it (docs/gateways/bkash.md §11.1).
-var dhaka = time.FixedZone("Asia/Dhaka", 6*3600)
-
 // ParseTime reads a bKash timestamp: "2025-11-24T21:20:00:123 GMT+0600"
 // (a colon before the milliseconds, docs/gateways/bkash.md §11.1), the same without milliseconds
 // or without zone (then Asia/Dhaka, UTC+6, is assumed: docs/gateways/bkash.md §11.1), or RFC
@@ -41,7 +37,7 @@ func ParseTime(s string) (time.Time, error) {
 	if len(date) > 19 && date[19] == ':' {
 		date = date[:19] + "." + date[20:]
 	}
-	loc := dhaka
+	loc := domain.Dhaka // bKash's zone-less timestamps (spec §7.12)
 	if zone != "" {
 		var err error
 		if loc, err = parseZone(zone); err != nil {
@@ -77,7 +73,7 @@ func parseZone(z string) (*time.Location, error) {
 		secs = -secs
 	}
 	if secs == 6*3600 {
-		return dhaka, nil
+		return domain.Dhaka, nil
 	}
 	return time.FixedZone("GMT"+off, secs), nil
 }

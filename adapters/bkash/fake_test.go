@@ -85,7 +85,22 @@ type fakeBkash struct {
 	valid    map[string]bool // id_tokens accepted
 	n        int             // tokens issued
 	handlers map[string]fakeHandler
-	grantLag time.Duration
+	// grantGate, when set, holds grants and refreshes until it is closed,
+	// keeping a renewal in flight while the test gathers other callers.
+	grantGate chan struct{}
+}
+
+// holdGrants makes grants and refreshes wait until the returned release is
+// called (also at cleanup).
+func (f *fakeBkash) holdGrants() (release func()) {
+	gate := make(chan struct{})
+	f.mu.Lock()
+	f.grantGate = gate
+	f.mu.Unlock()
+	var once sync.Once
+	release = func() { once.Do(func() { close(gate) }) }
+	f.t.Cleanup(release)
+	return release
 }
 
 func newFake(t *testing.T) *fakeBkash {
@@ -125,7 +140,7 @@ func (f *fakeBkash) serve(w http.ResponseWriter, r *http.Request) {
 	f.reqs = append(f.reqs, req)
 	h := f.handlers[op]
 	authorized := f.valid[r.Header.Get("Authorization")]
-	lag := f.grantLag
+	gate := f.grantGate
 	f.mu.Unlock()
 
 	switch op {
@@ -139,7 +154,13 @@ func (f *fakeBkash) serve(w http.ResponseWriter, r *http.Request) {
 			h(w, r, req)
 			return
 		}
-		time.Sleep(lag)
+		if gate != nil {
+			select {
+			case <-gate:
+			case <-r.Context().Done():
+				return
+			}
+		}
 		f.mu.Lock()
 		f.n++
 		id, ref := fmt.Sprintf("idtok-%d-Zq81", f.n), fmt.Sprintf("reftok-%d-Wm42", f.n)

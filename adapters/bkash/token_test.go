@@ -14,10 +14,17 @@ import (
 	"github.com/paycore/paycore/ports/portstest"
 )
 
-// countingStore counts Update calls (each one is a shared-lock round).
+// countingStore counts Load calls (every caller's first look) and Update
+// calls (each one is a shared-lock round).
 type countingStore struct {
 	*bkash.MemoryTokenStore
+	loads   atomic.Int64
 	updates atomic.Int64
+}
+
+func (s *countingStore) Load(ctx context.Context) (bkash.Token, bool, error) {
+	s.loads.Add(1)
+	return s.MemoryTokenStore.Load(ctx)
 }
 
 func (s *countingStore) Update(ctx context.Context, fn func(context.Context, bkash.Token, bool) (bkash.Token, error)) (bkash.Token, error) {
@@ -43,7 +50,7 @@ func tokenStats(t *testing.T, c *bkash.Client, grants, refreshes int64) {
 func TestTokenGrantedOnceForConcurrentCalls(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
-	f.grantLag = 50 * time.Millisecond // keep the grant in flight while the others arrive
+	release := f.holdGrants() // keep the grant in flight while the others arrive
 	store := &countingStore{MemoryTokenStore: bkash.NewMemoryTokenStore()}
 	c, err := bkash.New(f.config(portstest.NewClock(t0)), store)
 	if err != nil {
@@ -53,6 +60,10 @@ func TestTokenGrantedOnceForConcurrentCalls(t *testing.T) {
 	for range 50 {
 		wg.Go(func() { queryOK(t, c) })
 	}
+	waitFor(t, "50 callers without a token and one grant in flight", func() bool {
+		return store.loads.Load() == 50 && f.count("grant") == 1
+	})
+	release()
 	wg.Wait()
 	eq(t, "grants", f.count("grant"), 1)
 	eq(t, "queries", f.count("query"), 50)
@@ -63,9 +74,9 @@ func TestTokenGrantedOnceForConcurrentCalls(t *testing.T) {
 func TestTwoClientsSharingAStoreGrantOnce(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
-	f.grantLag = 30 * time.Millisecond
+	release := f.holdGrants()
 	clock := portstest.NewClock(t0)
-	store := bkash.NewMemoryTokenStore()
+	store := &countingStore{MemoryTokenStore: bkash.NewMemoryTokenStore()}
 	a, _ := bkash.New(f.config(clock), store)
 	b, _ := bkash.New(f.config(clock), store)
 	var wg sync.WaitGroup
@@ -73,6 +84,10 @@ func TestTwoClientsSharingAStoreGrantOnce(t *testing.T) {
 		wg.Go(func() { queryOK(t, a) })
 		wg.Go(func() { queryOK(t, b) })
 	}
+	waitFor(t, "40 callers without a token and one grant in flight", func() bool {
+		return store.loads.Load() == 40 && f.count("grant") == 1
+	})
+	release()
 	wg.Wait()
 	eq(t, "grants", f.count("grant"), 1)
 	ga, _ := a.TokenStats()
@@ -285,6 +300,16 @@ func TestTokenNeverPrinted(t *testing.T) {
 	for _, s := range []string{sprintf("%v", tr), sprintf("%+v", tr), sprintf("%#v", tr)} {
 		if containsAny(s, "idtok-secret-1", "reftok-secret-2") {
 			t.Errorf("token response printed: %s", s)
+		}
+	}
+}
+
+// waitFor polls cond (every millisecond, up to 5 s) until it holds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
 		}
 	}
 }

@@ -44,6 +44,10 @@ func (s *Simulator) SetFault(endpoint string, f Fault) { s.faults.Set(endpoint, 
 // FaultNoAnswer (their connections are closed without a response).
 func (s *Simulator) ClearFaults() { s.faults.Clear() }
 
+// HeldRequests returns how many requests FaultNoAnswer is holding now (until
+// ClearFaults, Close or the client giving up).
+func (s *Simulator) HeldRequests() int { return s.faults.Held() }
+
 // Faults returns the active faults by endpoint key; Times is what remains.
 func (s *Simulator) Faults() map[string]Fault { return s.faults.List() }
 

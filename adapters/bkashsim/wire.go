@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/paycore/paycore/adapters/simkit"
+	"github.com/paycore/paycore/domain"
 )
 
 // FormatTime renders t in bKash's timestamp layout, in Asia/Dhaka: a colon
@@ -15,7 +15,7 @@ import (
 // "2025-11-24T21:20:00:123 GMT+0600" (docs/gateways/bkash.md §11.1).
 // It is not RFC 3339; clients must parse it with a custom layout.
 func FormatTime(t time.Time) string {
-	t = t.In(simkit.Dhaka)
+	t = t.In(domain.Dhaka)
 	return fmt.Sprintf("%s:%03d GMT%s", t.Format("2006-01-02T15:04:05"), t.Nanosecond()/int(time.Millisecond), t.Format("-0700"))
 }
 

@@ -4,69 +4,27 @@
 // so `make run` + `paycore demo` shows the webhook landing. It can be told
 // to answer with another status to exercise retries.
 //
-// How a merchant verifies a webhook (any language, same steps):
+// It verifies with package webhook, as a merchant's Go server would:
 //
-//	sig := r.Header.Get("X-Webhook-Signature")        // "t=1764000000,v1=5f0c…"
-//	t, v1 := parse(sig)                               // split on "," and "="
-//	if abs(now - t) > 300 s { reject }                // refuse old replays
-//	mac := HMAC-SHA256(webhookSecret, t + "." + rawBody)
-//	if !constantTimeEqual(hex(mac), v1) { reject }
-//	dedupe on X-Webhook-Id (the event ID): a retry may arrive twice
+//	err := webhook.Verify(body, r.Header.Get(webhook.SignatureHeader),
+//		[][]byte{secret}, webhook.DefaultTolerance, time.Now())
+//
+// In any language the steps are the same: split the header on "," and "=",
+// compare hex HMAC-SHA256(secret, t + "." + raw body) with each v1 in
+// constant time, refuse a t more than 300 s from now. A real merchant also
+// dedupes on X-Webhook-Id (the event ID), since a retry may arrive twice;
+// this receiver records every arrival instead.
 package merchantsim
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/paycore/paycore/webhook"
 )
-
-// Tolerance is how old a signature's timestamp may be.
-const Tolerance = 300 * time.Second
-
-// Errors from Verify.
-var (
-	ErrNoSignature  = errors.New("missing or malformed X-Webhook-Signature")
-	ErrTooOld       = errors.New("signature timestamp outside tolerance")
-	ErrBadSignature = errors.New("signature does not match")
-)
-
-// Verify checks an X-Webhook-Signature header ("t=<unix>,v1=<hex>") for
-// body under secret at time now: HMAC-SHA256 over "<t>.<body>", compared in
-// constant time, t within Tolerance.
-func Verify(secret, body []byte, header string, now time.Time) error {
-	var ts, v1 string
-	for _, part := range strings.Split(header, ",") {
-		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
-		switch k {
-		case "t":
-			ts = v
-		case "v1":
-			v1 = v
-		}
-	}
-	t, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil || v1 == "" {
-		return ErrNoSignature
-	}
-	if d := now.Sub(time.Unix(t, 0)); d > Tolerance || d < -Tolerance {
-		return ErrTooOld
-	}
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte(ts + "."))
-	m.Write(body)
-	if !hmac.Equal([]byte(hex.EncodeToString(m.Sum(nil))), []byte(v1)) {
-		return ErrBadSignature
-	}
-	return nil
-}
 
 // Received is one webhook as it arrived.
 type Received struct {
@@ -142,13 +100,13 @@ func (rc *Receiver) Handler() http.Handler {
 
 func (rc *Receiver) receive(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	rec := Received{ID: r.Header.Get("X-Webhook-Id"), Event: r.Header.Get("X-Webhook-Event"),
-		Signature: r.Header.Get("X-Webhook-Signature"), At: rc.now()}
+	rec := Received{ID: r.Header.Get(webhook.IDHeader), Event: r.Header.Get(webhook.EventHeader),
+		Signature: r.Header.Get(webhook.SignatureHeader), At: rc.now()}
 	if json.Valid(body) {
 		rec.Body = body
 	}
 	status := http.StatusOK
-	if err := Verify(rc.secret, body, rec.Signature, rc.now()); err != nil {
+	if err := webhook.Verify(body, rec.Signature, [][]byte{rc.secret}, webhook.DefaultTolerance, rec.At); err != nil {
 		rec.Error, status = err.Error(), http.StatusUnauthorized
 	} else {
 		rec.Verified = true

@@ -468,7 +468,7 @@ func TestVerifyDecodesF5(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dhaka := nagad.Dhaka
+	dhaka := domain.Dhaka
 	want := nagad.VerifyResult{
 		MerchantID: "681234567890123", OrderID: "3k9x0qa7bc1de2fg3hi4", PaymentRefID: fakeRef,
 		Amount: bdt(125000), AmountText: "1250", ClientMobileNo: "017****3921", MerchantMobileNo: "01700000000",
@@ -484,7 +484,7 @@ func TestVerifyDecodesF5(t *testing.T) {
 
 func TestParseDateTime(t *testing.T) {
 	t.Parallel()
-	want := time.Date(2021, 11, 23, 23, 48, 22, 0, nagad.Dhaka)
+	want := time.Date(2021, 11, 23, 23, 48, 22, 0, domain.Dhaka)
 	for _, s := range []string{"20211123234822", "2021-11-23 23:48:22.0", "2021-11-23 23:48:22", " 2021-11-23 23:48:22.000 "} {
 		if got, ok := nagad.ParseDateTime(s); !ok || !got.Equal(want) {
 			t.Errorf("ParseDateTime(%q) = %v, %v", s, got, ok)

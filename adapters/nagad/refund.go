@@ -118,7 +118,7 @@ func (c *Client) Refund(ctx context.Context, req RefundRequest) (RefundResult, e
 		}
 	}
 	plain, err := c.cancelPlaintext(cancelSensitive{
-		MerchantID: c.cfg.MerchantID, OriginalRequestDate: paidAt.In(Dhaka).Format("20060102"),
+		MerchantID: c.cfg.MerchantID, OriginalRequestDate: paidAt.In(domain.Dhaka).Format("20060102"),
 		OriginalAmount: req.OriginalAmount.Decimal(), CancelAmount: req.Amount.Decimal(),
 		ReferenceNo: refNo, ReferenceMessage: strings.TrimSpace(req.Reason), OrderID: orderID,
 	})

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/paycore/paycore/adapters/simkit"
+	"github.com/paycore/paycore/domain"
 )
 
 // payment is one initialized payment and everything that happened to it.
@@ -146,25 +147,25 @@ func (s *Simulator) initialize(r *http.Request, body []byte) (int, any) {
 		return refusal(ReasonInvalidSensitive, "sensitiveData challenge is required")
 	}
 	dt, _, _ := in.Text("datetime")
-	sent, err := time.ParseInLocation(layoutDateTime, dt, simkit.Dhaka)
+	sent, err := time.ParseInLocation(layoutDateTime, dt, domain.Dhaka)
 	if err != nil || len(dt) != len(layoutDateTime) {
 		return refusal(ReasonDateTimeFormat, "datetime must be yyyyMMddHHmmss in Asia/Dhaka")
 	}
 	now := s.now()
 	if skew := now.Sub(sent); skew > s.cfg.DateTimeWindow || skew < -s.cfg.DateTimeWindow {
 		return refusal(ReasonDateTimeWindow, fmt.Sprintf("datetime %s is %s from the server's time %s (Asia/Dhaka)",
-			dt, skew.Round(time.Second), now.In(simkit.Dhaka).Format(layoutDateTime)))
+			dt, skew.Round(time.Second), now.In(domain.Dhaka).Format(layoutDateTime)))
 	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	day := now.In(simkit.Dhaka).Format(layoutDate) + "/" + orderID
+	day := now.In(domain.Dhaka).Format(layoutDate) + "/" + orderID
 	if s.orders[day] != nil {
 		return refusal(ReasonDuplicateOrderID, "orderId "+orderID+" was already initialized today")
 	}
 	p := &payment{orderID: orderID, merchantID: merchantID, challenge: randHex(20), initAt: now, status: StatusOrderInitiated}
 	for p.ref == "" || s.payments[p.ref] != nil {
-		d := now.In(simkit.Dhaka)
+		d := now.In(domain.Dhaka)
 		raw := fmt.Sprintf("%s%03d.%s.%s.%s", d.Format("0102150405"), d.Nanosecond()/int(time.Millisecond), merchantID, orderID, p.challenge)
 		p.ref = base64.StdEncoding.EncodeToString([]byte(raw))
 		if s.payments[p.ref] != nil {
@@ -174,7 +175,7 @@ func (s *Simulator) initialize(r *http.Request, body []byte) (int, any) {
 	s.payments[p.ref] = p
 	s.orders[day] = p
 	ans, err := sealAnswer(&s.merchantKey.PublicKey, s.pgKey, compactJSON(initResponse{
-		PaymentReferenceID: p.ref, Challenge: p.challenge, AcceptDateTime: now.In(simkit.Dhaka).Format(layoutDateTime),
+		PaymentReferenceID: p.ref, Challenge: p.challenge, AcceptDateTime: now.In(domain.Dhaka).Format(layoutDateTime),
 	}))
 	if err != nil {
 		return http.StatusInternalServerError, errorBody{Reason: "16_0006_056", Message: "Encryption failed"}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/paycore/paycore/adapters/nagadsim"
+	"github.com/paycore/paycore/domain"
 )
 
 // TestInitializeAnswer: the answer decrypts with the sandbox merchant key,
@@ -54,8 +55,7 @@ func TestInitializeRefusals(t *testing.T) {
 	plainAt := func(order, dt string) string {
 		return `{"merchantId":"` + e.creds.MerchantID + `","orderId":"` + order + `","datetime":"` + dt + `","challenge":"c1"}`
 	}
-	dhaka, _ := time.LoadLocation("Asia/Dhaka")
-	at := func(d time.Duration) string { return t0.Add(d).In(dhaka).Format("20060102150405") }
+	at := func(d time.Duration) string { return t0.Add(d).In(domain.Dhaka).Format("20060102150405") }
 
 	cases := []struct {
 		name   string

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/paycore/paycore/adapters/nagadsim"
+	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports/portstest"
 )
 
@@ -170,8 +171,7 @@ func (e *env) openAnswer(t *testing.T, body []byte) map[string]any {
 
 // dhakaNow is the simulator clock as Nagad's datetime.
 func (e *env) dhakaNow() string {
-	loc, _ := time.LoadLocation("Asia/Dhaka")
-	return e.clock.Now().In(loc).Format("20060102150405")
+	return e.clock.Now().In(domain.Dhaka).Format("20060102150405")
 }
 
 // initBody builds initialize's body for a plaintext.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/paycore/paycore/adapters/simkit"
+	"github.com/paycore/paycore/domain"
 )
 
 // merchantName is shown on the page when complete sent no serviceName.
@@ -171,7 +172,7 @@ func (s *Simulator) callbackLocation(p *payment) string {
 		"status=" + url.QueryEscape(p.status),
 		"status_code=" + url.QueryEscape(code),
 		"message=" + url.PathEscape(msg), // %20 for spaces, as Nagad writes it
-		"payment_dt=" + s.now().In(simkit.Dhaka).Format(layoutDateTime),
+		"payment_dt=" + s.now().In(domain.Dhaka).Format(layoutDateTime),
 	}
 	if p.issuerRef != "" {
 		params = append(params, "issuer_payment_ref="+url.QueryEscape(p.issuerRef))

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/paycore/paycore/adapters/simkit"
+	"github.com/paycore/paycore/domain"
 )
 
 // verifyResponse is verify's plain answer, in the field order of docs/gateways/nagad.md §7.4; nil pointers are JSON null.
@@ -140,7 +141,7 @@ func (s *Simulator) cancel(r *http.Request, body []byte) (int, any) {
 	switch {
 	case p.status != StatusSuccess && p.status != StatusPartialCancelled:
 		return refusal(ReasonPurchaseState, "payment is "+p.status+"; only a paid payment can be cancelled")
-	case date != p.initAt.In(simkit.Dhaka).Format(layoutDate) && date != p.paidAt.In(simkit.Dhaka).Format(layoutDate):
+	case date != p.initAt.In(domain.Dhaka).Format(layoutDate) && date != p.paidAt.In(domain.Dhaka).Format(layoutDate):
 		return refusal(ReasonInvalidSensitive, "originalRequestDate is not the payment's date (yyyyMMdd, Asia/Dhaka)")
 	case !okOrig || orig != p.paisa:
 		return refusal(ReasonInvalidSensitive, "originalAmount is not the amount paid")

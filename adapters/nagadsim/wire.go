@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/paycore/paycore/adapters/simkit"
+	"github.com/paycore/paycore/domain"
 )
 
 // Nagad's time layouts (docs/gateways/nagad.md §7.4, §10.1).
@@ -31,7 +32,7 @@ const (
 // verifyTime renders t as verify does: Java's Timestamp text with whole
 // seconds, "2021-11-23 23:48:22.0" (docs/gateways/nagad.md §7.4), in Dhaka.
 func verifyTime(t time.Time) string {
-	return t.In(simkit.Dhaka).Truncate(time.Second).Format(layoutVerify)
+	return t.In(domain.Dhaka).Truncate(time.Second).Format(layoutVerify)
 }
 
 // writeJSON is simkit.WriteJSON with Nagad's generic refusal as the body of

@@ -71,29 +71,38 @@ func TestSlowSubscriberDropped(t *testing.T) {
 	<-l.Ready()
 	slow, stop := l.Subscribe(ctx, "txn_s")
 	defer stop()
-	for i := range 40 {
-		payload, _ := json.Marshal(domain.PaymentChanged{TransactionID: "txn_s", Status: domain.StatusPending, Version: i})
+	// A second subscriber, on another payment, hears a marker sent after
+	// the 40 events: once it has, all 40 were dispatched to slow, which has
+	// read none of them (it has fallen behind).
+	marker, stopMarker := l.Subscribe(ctx, "txn_marker")
+	defer stopMarker()
+	notify := func(txn string, version int) {
+		payload, _ := json.Marshal(domain.PaymentChanged{TransactionID: txn, Status: domain.StatusPending, Version: version})
 		if _, err := db.Pool.Exec(ctx, "SELECT pg_notify('slow_channel', $1)", string(payload)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	deadline := time.After(5 * time.Second)
+	for i := range 40 {
+		notify("txn_s", i)
+	}
+	notify("txn_marker", 0)
+	select {
+	case <-marker:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the marker event never arrived")
+	}
 	n := 0
-	for {
+	for open := true; open; { // what was buffered, then closed
 		select {
-		case _, open := <-slow:
-			if !open {
-				if n >= 40 {
-					t.Fatalf("dropped after reading all %d", n)
-				}
-				return
+		case _, open = <-slow:
+			if open {
+				n++
 			}
-			n++
-			if n == 1 {
-				time.Sleep(500 * time.Millisecond) // fall behind
-			}
-		case <-deadline:
+		case <-time.After(5 * time.Second):
 			t.Fatalf("slow subscriber never dropped (read %d)", n)
 		}
+	}
+	if n == 0 || n >= 40 {
+		t.Fatalf("slow subscriber read %d events before it was dropped; want its buffer's worth", n)
 	}
 }

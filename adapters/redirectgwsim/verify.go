@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/paycore/paycore/adapters/simkit"
+	"github.com/paycore/paycore/domain"
 )
 
 // Payment statuses verify reports. Only paid sessions have a transaction_id,
@@ -88,6 +89,6 @@ func (s *Simulator) verifyAnswer(p *session) VerifyAnswer {
 		CustomerEmail: p.customerEmail,
 		PaymentMethod: "bkash",
 		SenderNumber:  p.wallet,
-		Date:          p.paidAt.In(simkit.Dhaka).Format(DateLayout),
+		Date:          p.paidAt.In(domain.Dhaka).Format(DateLayout),
 	}
 }

@@ -22,7 +22,7 @@ import (
 
 // dhaka is Bangladesh time (UTC+6, no daylight saving): the merchant API's
 // "2026-06-18 20:00:00" timestamps and date-only filters use it.
-var dhaka = time.FixedZone("Asia/Dhaka", 6*60*60)
+var dhaka = domain.Dhaka
 
 const apiTime = "2006-01-02 15:04:05"
 

@@ -21,9 +21,9 @@
 //     wrongly typed values can be told apart.
 //   - MountURL: the absolute URL a simulator is mounted at, derived from a
 //     request when it was not configured.
-//   - RandString, AppendQuery, Dhaka, ParsePaisa, FormatPaisa and AllDigits:
-//     small helpers for gateway-shaped identifiers, callback URLs, Dhaka
-//     time and taka amounts.
+//   - RandString, AppendQuery, ParsePaisa, FormatPaisa and AllDigits: small
+//     helpers for gateway-shaped identifiers, callback URLs and taka amounts
+//     (Dhaka time is domain.Dhaka).
 //   - WalletPage, WalletPageLook, CheckForm, Action, NormalizeWallet and
 //     IsWalletNumber: the sandbox wallet page (wallet number, OTP, PIN) that
 //     the payment simulators show customers, with SandboxOTP and SandboxPIN.

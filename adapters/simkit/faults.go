@@ -55,6 +55,7 @@ type Faults struct {
 	mu      sync.Mutex
 	active  map[string]*Fault
 	release chan struct{} // closed to let go of requests held by FaultNoAnswer; nil until one is held
+	held    int           // requests waiting in Hold
 	closed  bool
 }
 
@@ -144,11 +145,24 @@ func (fs *Faults) Hold(ctx context.Context) {
 		fs.release = make(chan struct{})
 	}
 	release := fs.release
+	fs.held++
 	fs.mu.Unlock()
 	select {
 	case <-ctx.Done():
 	case <-release:
 	}
+	fs.mu.Lock()
+	fs.held--
+	fs.mu.Unlock()
+}
+
+// Held returns how many requests are waiting in Hold. Once a request is
+// counted here, Clear or Close lets it go: a test waits for Held to reach
+// the number it expects, instead of sleeping, before it releases them.
+func (fs *Faults) Held() int {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	return fs.held
 }
 
 // Answer writes a response that was computed earlier. Computing an

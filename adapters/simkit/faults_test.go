@@ -103,22 +103,31 @@ func TestHoldIsReleasedByClearAndClose(t *testing.T) {
 		for range 3 {
 			wg.Go(func() { fs.Hold(context.Background()) })
 		}
-		time.Sleep(20 * time.Millisecond)
+		waitHeld(t, &fs, 3)
 		fs.Clear()
 		wg.Wait()
+		assert.Equal(t, 0, fs.Held())
 	}
 
-	// A done context ends the hold.
-	start := time.Now()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	// A done context ends the hold, and only that.
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	fs.Hold(ctx)
-	assert.GreaterOrEqual(t, time.Since(start), 20*time.Millisecond)
+	done := make(chan struct{})
+	go func() { fs.Hold(ctx); close(done) }()
+	waitHeld(t, &fs, 1)
+	select {
+	case <-done:
+		t.Fatal("Hold returned while its context was live")
+	default:
+	}
+	cancel()
+	<-done
+	assert.Equal(t, 0, fs.Held())
 
 	// Close lets go of held requests, and Hold returns at once afterwards.
-	done := make(chan struct{})
+	done = make(chan struct{})
 	go func() { fs.Hold(context.Background()); close(done) }()
-	time.Sleep(20 * time.Millisecond)
+	waitHeld(t, &fs, 1)
 	fs.Close()
 	<-done
 	fs.Hold(context.Background())
@@ -242,9 +251,8 @@ func TestNoAnswerHoldsUntilClear(t *testing.T) {
 	c := newCall(t)
 	c.fs.Set("op", simkit.Fault{Mode: simkit.FaultNoAnswer, After: true})
 	errc := make(chan error, 1)
-	start := time.Now()
 	go func() { _, _, err := c.do(nil); errc <- err }()
-	time.Sleep(100 * time.Millisecond)
+	waitHeld(t, c.fs, 1)
 	select {
 	case err := <-errc:
 		t.Fatalf("answered while held: %v", err)
@@ -253,7 +261,6 @@ func TestNoAnswerHoldsUntilClear(t *testing.T) {
 	c.fs.Clear()
 	err := <-errc
 	require.Error(t, err, "released without a response")
-	assert.GreaterOrEqual(t, time.Since(start), 100*time.Millisecond)
 	assert.Equal(t, int64(1), c.ran.Load(), "After: the operation ran")
 
 	// After Close a no_answer fault no longer holds.
@@ -282,4 +289,10 @@ func TestSleep(t *testing.T) {
 	cancel()
 	assert.False(t, simkit.Sleep(ctx, 0), "a done context: no time elapses")
 	assert.False(t, simkit.Sleep(ctx, time.Hour))
+}
+
+// waitHeld waits (up to 5 s) until fs holds n requests.
+func waitHeld(t *testing.T, fs *simkit.Faults, n int) {
+	t.Helper()
+	require.Eventually(t, func() bool { return fs.Held() == n }, 5*time.Second, time.Millisecond, "%d held requests", n)
 }

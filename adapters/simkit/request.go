@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	mrand "math/rand/v2"
 	"strings"
-	"time"
 )
 
 // Fields is a decoded JSON request object, kept raw so that absent, null and
@@ -88,13 +87,3 @@ func AppendQuery(rawURL, q string) string {
 	}
 	return out
 }
-
-// Dhaka is Asia/Dhaka, where the gateways' timestamps are written, or a
-// fixed +06:00 zone named "+06" when tzdata is missing (Bangladesh has kept
-// +06:00 without daylight saving since 2009).
-var Dhaka = func() *time.Location {
-	if loc, err := time.LoadLocation("Asia/Dhaka"); err == nil {
-		return loc
-	}
-	return time.FixedZone("+06", 6*60*60)
-}()

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -158,12 +157,6 @@ func TestAppendQuery(t *testing.T) {
 	} {
 		assert.Equal(t, want, simkit.AppendQuery(in, "a=1"), in)
 	}
-}
-
-func TestDhaka(t *testing.T) {
-	t.Parallel()
-	at := time.Date(2025, 11, 24, 15, 20, 0, 0, time.UTC).In(simkit.Dhaka)
-	assert.Equal(t, "2025-11-24 21:20:00 +0600", at.Format("2006-01-02 15:04:05 -0700"))
 }
 
 func TestParseAndFormatPaisa(t *testing.T) {

@@ -105,7 +105,7 @@ func (*BulkSMSBD) Provider() string { return ProviderBulkSMSBD }
 // Send submits msg and returns BulkSMSBD's message_id ("" if the answer
 // had none).
 func (b *BulkSMSBD) Send(ctx context.Context, msg ports.SMS) (string, error) {
-	number, ok := bdNumber(msg.To)
+	number, ok := domain.NormalizeMobile(msg.To)
 	if !ok {
 		return "", invalidNumber(ProviderBulkSMSBD, msg.To)
 	}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports"
 )
 
@@ -68,7 +69,7 @@ type greenWebStatus struct {
 
 // Send submits msg. GreenWeb returns no message ID: the reference is "".
 func (g *GreenWeb) Send(ctx context.Context, msg ports.SMS) (string, error) {
-	number, ok := bdNumber(msg.To)
+	number, ok := domain.NormalizeMobile(msg.To)
 	if !ok {
 		return "", invalidNumber(ProviderGreenWeb, msg.To)
 	}

@@ -10,7 +10,6 @@ import (
 	"math/big"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -267,21 +266,6 @@ func (c *client) snippet(b []byte) string {
 		s = string([]rune(s)[:max]) + "…"
 	}
 	return s
-}
-
-// bdMobile matches a Bangladeshi mobile number as the BD providers want it
-// (docs/gateways/sms.md §2).
-var bdMobile = regexp.MustCompile(`^8801[3-9][0-9]{8}$`)
-
-// bdNumber puts to (8801XXXXXXXXX, +8801XXXXXXXXX or 01XXXXXXXXX, spaces and
-// dashes allowed) in the 8801XXXXXXXXX form.
-func bdNumber(to string) (string, bool) {
-	n := strings.NewReplacer(" ", "", "-", "").Replace(strings.TrimSpace(to))
-	n = strings.TrimPrefix(n, "+")
-	if strings.HasPrefix(n, "01") && len(n) == 11 {
-		n = "88" + n
-	}
-	return n, bdMobile.MatchString(n)
 }
 
 func invalidNumber(provider, to string) *ports.SMSError {

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports"
 )
 
@@ -135,7 +136,7 @@ func (t *Twilio) Send(ctx context.Context, msg ports.SMS) (string, error) {
 // twilioNumber puts to in E.164: 8801XXXXXXXXX and 01XXXXXXXXX become
 // +8801XXXXXXXXX; a number with "+" is kept.
 func twilioNumber(to string) (string, bool) {
-	if n, ok := bdNumber(to); ok {
+	if n, ok := domain.NormalizeMobile(to); ok {
 		return "+" + n, true
 	}
 	n := strings.NewReplacer(" ", "", "-", "").Replace(strings.TrimSpace(to))

@@ -63,9 +63,7 @@ func TestFaultDown(t *testing.T) {
 func TestFaultNoAnswerDropAndDelay(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
-	send := func(timeout time.Duration) error {
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		defer cancel()
+	sendCtx := func(ctx context.Context) error {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, e.base+"/api/smsapi", strings.NewReader(e.form().Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		resp, err := http.DefaultClient.Do(req)
@@ -74,14 +72,25 @@ func TestFaultNoAnswerDropAndDelay(t *testing.T) {
 		}
 		return err
 	}
+	send := func(timeout time.Duration) error {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		return sendCtx(ctx)
+	}
+	// no_answer holds the request until the client gives up.
 	e.sim.SetFault(smssim.EndpointSend, smssim.Fault{Mode: smssim.FaultNoAnswer})
-	if err := send(100 * time.Millisecond); err == nil {
+	ctx, giveUp := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- sendCtx(ctx) }()
+	waitFor(t, "the request to be held", func() bool { return e.sim.HeldRequests() == 1 })
+	giveUp()
+	if err := <-done; err == nil {
 		t.Fatal("no_answer answered")
 	}
+	waitFor(t, "the hold to end with the client", func() bool { return e.sim.HeldRequests() == 0 })
 	// ClearFaults releases a held request.
-	done := make(chan error, 1)
 	go func() { done <- send(10 * time.Second) }()
-	time.Sleep(50 * time.Millisecond)
+	waitFor(t, "the request to be held", func() bool { return e.sim.HeldRequests() == 1 })
 	e.sim.ClearFaults()
 	select {
 	case err := <-done:
@@ -111,7 +120,7 @@ func TestFaultNoAnswerDropAndDelay(t *testing.T) {
 	if err := send(50 * time.Millisecond); err == nil {
 		t.Fatal("answered before the delay")
 	}
-	time.Sleep(50 * time.Millisecond)
+	e.srv.Close() // waits for the handler to finish, so a message it recorded would show
 	if n := len(e.sim.Messages()); n != before {
 		t.Errorf("%d messages after a give-up; want %d", n, before)
 	}

@@ -87,13 +87,13 @@ func (s *Simulator) greenSend(_ *http.Request, p url.Values) reply {
 	var sts []greenStatus
 	for _, to := range greenRecipients(p.Get("to")) {
 		st := greenStatus{To: to, Message: text, Status: GreenWebFailed}
-		n := normalizeNumber(to)
+		n, isMobile := domain.NormalizeMobile(to)
 		switch {
 		case token != s.creds.GreenWebToken:
 			st.StatusMsg = greenBadToken
 		case text == "":
 			st.StatusMsg = greenEmpty
-		case !bdMobile.MatchString(n):
+		case !isMobile:
 			st.StatusMsg = greenBadNumber
 		case s.balance == 0 || s.balance < cost:
 			st.StatusMsg = greenNoBalance

@@ -33,6 +33,7 @@ type env struct {
 	clock *portstest.Clock
 	base  string // the mount URL
 	creds smssim.Credentials
+	srv   *httptest.Server
 }
 
 func newEnv(t *testing.T, configure func(*smssim.Config)) *env {
@@ -50,7 +51,7 @@ func newEnv(t *testing.T, configure func(*smssim.Config)) *env {
 		sim.Close()
 		srv.Close()
 	})
-	return &env{t: t, sim: sim, clock: clock, base: srv.URL + mount, creds: sim.Credentials()}
+	return &env{t: t, sim: sim, clock: clock, base: srv.URL + mount, creds: sim.Credentials(), srv: srv}
 }
 
 // result is one HTTP answer.
@@ -132,4 +133,14 @@ func (e *env) messages(query string) []smssim.Message {
 	var out []smssim.Message
 	r.json(e.t, &out)
 	return out
+}
+
+// waitFor polls cond (every millisecond, up to 5 s) until it holds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
 }

@@ -169,10 +169,9 @@ func (s *Simulator) Messages() []Message {
 // MessagesTo returns the messages accepted for one number, oldest first.
 // to may be written 8801XXXXXXXXX, +8801XXXXXXXXX or 01XXXXXXXXX.
 func (s *Simulator) MessagesTo(to string) []Message {
-	want := normalizeNumber(to)
 	out := []Message{}
 	for _, m := range s.Messages() {
-		if m.To == want {
+		if sameNumber(m.To, to) {
 			out = append(out, m)
 		}
 	}

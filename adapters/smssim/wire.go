@@ -8,7 +8,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -143,35 +142,29 @@ func writeReply(w http.ResponseWriter, rp reply) {
 	simkit.WriteJSON(w, rp.status, rp.json)
 }
 
-// bdMobile is a Bangladeshi mobile number in 8801XXXXXXXXX form.
-var bdMobile = regexp.MustCompile(`^8801[3-9][0-9]{8}$`)
-
-// normalizeNumber writes 01XXXXXXXXX and +8801XXXXXXXXX as 8801XXXXXXXXX;
-// other input is returned trimmed.
-func normalizeNumber(n string) string {
-	n = strings.NewReplacer(" ", "", "-", "").Replace(strings.TrimSpace(n))
-	n = strings.TrimPrefix(n, "+")
-	if strings.HasPrefix(n, "01") && len(n) == 11 {
-		n = "88" + n
-	}
-	return n
-}
-
-// numbers splits a comma-separated recipient list; ok is false if any entry
-// is not a Bangladeshi mobile number.
+// numbers splits a comma-separated recipient list into 8801XXXXXXXXX
+// numbers (domain.NormalizeMobile), skipping empty entries; ok is false if
+// any entry is not a Bangladeshi mobile number.
 func numbers(list string) ([]string, bool) {
 	var out []string
 	for _, n := range strings.Split(list, ",") {
-		n = normalizeNumber(n)
-		if n == "" {
+		if strings.Trim(n, " -+") == "" {
 			continue
 		}
-		if !bdMobile.MatchString(n) {
+		m, ok := domain.NormalizeMobile(n)
+		if !ok {
 			return nil, false
 		}
-		out = append(out, n)
+		out = append(out, m)
 	}
 	return out, len(out) > 0
+}
+
+// sameNumber reports whether the recorded number (8801XXXXXXXXX) is to,
+// written in any form domain.NormalizeMobile accepts.
+func sameNumber(recorded, to string) bool {
+	n, ok := domain.NormalizeMobile(to)
+	return ok && n == recorded
 }
 
 // formatTaka writes paisa as Taka with two decimals ("1000.00").
@@ -196,7 +189,7 @@ func (s *Simulator) listMessages(w http.ResponseWriter, r *http.Request) {
 	to, provider := q.Get("to"), q.Get("provider")
 	out := []Message{}
 	for _, m := range s.Messages() {
-		if (to == "" || m.To == normalizeNumber(to)) && (provider == "" || m.Provider == provider) {
+		if (to == "" || sameNumber(m.To, to)) && (provider == "" || m.Provider == provider) {
 			out = append(out, m)
 		}
 	}

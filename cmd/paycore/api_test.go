@@ -27,6 +27,7 @@ import (
 
 	"github.com/paycore/paycore/adapters/postgres"
 	"github.com/paycore/paycore/domain"
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 // ==== the merchant's client (merchant API document §1, §3)
@@ -658,6 +659,10 @@ func TestRESTMerchantAPI(t *testing.T) {
 
 	t.Run("Authentication", func(t *testing.T) {
 		t.Parallel()
+		// A node of its own on a clock that stands at a whole second, so
+		// the timestamp window is judged to the second.
+		clock := portstest.NewClock(time.Now().Truncate(time.Second))
+		ts := startServerClock(t, nil, clock)
 		c := v1NewClient(t, ts, "auth", 0)
 		ok := func(call v1Call) {
 			t.Helper()
@@ -684,14 +689,11 @@ func TestRESTMerchantAPI(t *testing.T) {
 		replay.Timestamp = strconv.FormatInt(time.Now().Unix()-1, 10)
 		refused("replayed nonce, new timestamp", replay)
 
-		// Timestamp: within 300 s. The server compares with its clock to the
-		// nanosecond: start early in a second so 299 s stays 299 s.
+		// Timestamp: within 300 s of the server's clock, which compares to
+		// the nanosecond; it stands still at a whole second here.
 		old := func(d int64) v1Call {
-			if d == -299 {
-				time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second + 20*time.Millisecond)))
-			}
 			c := profile
-			c.Timestamp = strconv.FormatInt(time.Now().Unix()+d, 10)
+			c.Timestamp = strconv.FormatInt(clock.Now().Unix()+d, 10)
 			return c
 		}
 		refused("timestamp 301 s old", old(-301))

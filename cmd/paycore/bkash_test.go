@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/paycore/paycore/adapters/bkashsim"
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 // approve pays an open attempt on the simulator's wallet page and returns
@@ -95,9 +96,13 @@ func TestUnresolvedAttemptIsReconciled(t *testing.T) {
 // bKash (rule 7: no execute, no money moved), the payment stays payable.
 func TestAbandonedAttemptExpiresWithoutQuery(t *testing.T) {
 	t.Parallel()
-	ts := startServerWith(t, func(c *config) { c.AttemptTTL = time.Millisecond })
+	clock := portstest.NewClock(time.Now())
+	ts := startServerClock(t, func(c *config) { c.AttemptTTL = time.Minute }, clock)
 	txn, _, _ := startAttempt(t, ts)
-	time.Sleep(5 * time.Millisecond)
+	if rep, err := ts.app.Reconciler.Run(context.Background()); err != nil || rep.AttemptsExpired != 0 {
+		t.Fatalf("reconcile before the TTL: %+v %v", rep, err)
+	}
+	clock.Advance(time.Minute + time.Second)
 	rep, err := ts.app.Reconciler.Run(context.Background())
 	if err != nil || rep.AttemptsExpired != 1 {
 		t.Fatalf("reconcile: %+v %v", rep, err)

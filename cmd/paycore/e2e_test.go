@@ -40,6 +40,16 @@ func startServerWith(t testing.TB, adjust func(*config)) *testServer {
 	return ts
 }
 
+// startServerClock starts a node, on a database of its own, whose clock is
+// clock: time passes for paycore only when the test moves it (River and the
+// HTTP stack keep real time).
+func startServerClock(t testing.TB, adjust func(*config), clock ports.Clock) *testServer {
+	t.Helper()
+	db, dsn := pgtest.New(t)
+	ts, _ := startNode(t, db, dsn, adjust, clock)
+	return ts
+}
+
 // startServerOn starts a node on an existing database and returns it with
 // a stop func that shuts it down (also run at cleanup).
 func startServerOn(t testing.TB, db *postgres.DB, dsn string, adjust func(*config)) (*testServer, func()) {
@@ -47,16 +57,7 @@ func startServerOn(t testing.TB, db *postgres.DB, dsn string, adjust func(*confi
 	return startNode(t, db, dsn, adjust, nil)
 }
 
-// startServerAt is startServerWith on a clock the test moves (nil: the
-// system clock).
-func startServerAt(t testing.TB, clock ports.Clock, adjust func(*config)) *testServer {
-	t.Helper()
-	db, dsn := pgtest.New(t)
-	ts, _ := startNode(t, db, dsn, adjust, clock)
-	return ts
-}
-
-// startNode starts a node on db with the node's clock; see startServerOn.
+// startNode starts a node; clock nil is the system clock.
 func startNode(t testing.TB, db *postgres.DB, dsn string, adjust func(*config), clock ports.Clock) (*testServer, func()) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -573,9 +573,9 @@ func TestRedirectGatewayUnverifiedClaimReview(t *testing.T) {
 func TestRedirectGatewayTrustedReturnsAndExpiry(t *testing.T) {
 	t.Parallel()
 	clock := portstest.NewClock(time.Now())
-	ts := startServerAt(t, clock, func(c *config) {
+	ts := startServerClock(t, func(c *config) {
 		c.RedirectGW.NoVerify, c.RedirectGW.TrustSignedReturn, c.RedirectGW.ReturnTTL = true, true, 2*time.Second
-	})
+	}, clock)
 	res := payVia(t, ts, payParams{Gateway: domain.GatewayRedirectGW, Wallet: "01712345678", Action: "pay", Amount: "45"})
 	if res.ResultPage != "Payment successful" || res.Statuses[len(res.Statuses)-1] != "success" {
 		t.Fatalf("trusted return: page %q statuses %v", res.ResultPage, res.Statuses)

@@ -26,7 +26,7 @@ import (
 	"github.com/paycore/paycore/adapters/secret"
 	"github.com/paycore/paycore/adapters/sms"
 	"github.com/paycore/paycore/adapters/smssim"
-	"github.com/paycore/paycore/adapters/webhook"
+	"github.com/paycore/paycore/adapters/webhooksend"
 	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/graph"
@@ -232,7 +232,7 @@ func (s *server) wireApp(cfg config, txp ports.TxProvider, opt buildOptions, log
 		AttemptTTL: cfg.AttemptTTL, GatewayHooks: cfg.GatewayHooks}, app.Deps{
 		Tx: txp, Clock: opt.Clock, Log: log, SMS: s.sms,
 		Gateways: gateways, Keys: db, Calls: s.recorder,
-		Webhooks: webhook.New(cfg.Sandbox, app.WebhookTimeout), Secrets: db, Hooks: db,
+		Webhooks: webhooksend.New(cfg.Sandbox, app.WebhookTimeout), Secrets: db, Hooks: db,
 	})
 }
 

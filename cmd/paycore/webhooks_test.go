@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paycore/paycore/adapters/merchantsim"
+	"github.com/paycore/paycore/webhook"
 )
 
 // receiver is a merchant's webhook endpoint, outside paycore.
@@ -108,7 +108,22 @@ func TestPaymentSuccessWebhookDeliveredAndSigned(t *testing.T) {
 		t.Fatalf("callback %d %v", code, err)
 	}
 	eventually(t, "payment.success webhook", func() bool { return len(rc.events("payment.success")) == 1 })
-	time.Sleep(300 * time.Millisecond)
+	// Exactly once: one payment.success event, one delivery of it, and its
+	// job finished, so nothing more is coming.
+	eventually(t, "the delivery job to finish", func() bool {
+		var events, deliveries, pending int
+		ts.queryRow(t, `SELECT count(*) FROM events WHERE payment_id = $1 AND type = 'payment.success'`, []any{txn}, &events)
+		ts.queryRow(t, `SELECT count(*) FROM webhook_deliveries d JOIN events e ON e.id = d.event_id
+			WHERE e.payment_id = $1 AND e.type = 'payment.success'`, []any{txn}, &deliveries)
+		ts.queryRow(t, `SELECT count(*) FROM river_job j JOIN webhook_deliveries d ON d.id = j.args->>'delivery_id'
+			JOIN events e ON e.id = d.event_id
+			WHERE j.kind = 'webhook_deliver' AND e.payment_id = $1 AND e.type = 'payment.success'
+			AND j.state NOT IN ('completed', 'cancelled', 'discarded')`, []any{txn}, &pending)
+		if events != 1 || deliveries != 1 {
+			t.Fatalf("%d payment.success events, %d deliveries; want 1 and 1", events, deliveries)
+		}
+		return pending == 0
+	})
 	if n := len(rc.events("payment.success")); n != 1 {
 		t.Fatalf("payment.success arrived %d times, want exactly 1", n)
 	}
@@ -240,7 +255,7 @@ func TestSandboxMerchantReceiver(t *testing.T) {
 		return false
 	})
 	body := []byte(`{"id":"evt_x"}`)
-	if err := merchantsim.Verify([]byte("wrong"), body, "t=1,v1=00", time.Unix(1, 0)); err == nil {
+	if err := webhook.Verify(body, "t=1,v1=00", [][]byte{[]byte("wrong")}, webhook.DefaultTolerance, time.Unix(1, 0)); err == nil {
 		t.Fatal("bad signature verified")
 	}
 }

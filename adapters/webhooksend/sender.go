@@ -1,10 +1,10 @@
-// Package webhook POSTs signed merchant webhooks (ports.WebhookSender) and
+// Package webhooksend POSTs signed merchant webhooks (ports.WebhookSender) and
 // guards against server-side request forgery: outside sandbox mode only
 // HTTPS, and never to loopback, private, link-local, shared (CGNAT),
 // multicast, unspecified or cloud-metadata addresses — checked on the IP
 // actually dialled, after DNS resolution, so a name that resolves (or
 // re-resolves) to an internal address is refused too.
-package webhook
+package webhooksend
 
 import (
 	"bytes"

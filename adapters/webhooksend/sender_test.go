@@ -1,4 +1,4 @@
-package webhook_test
+package webhooksend_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"net/netip"
 	"testing"
 
-	"github.com/paycore/paycore/adapters/webhook"
+	"github.com/paycore/paycore/adapters/webhooksend"
 	"github.com/paycore/paycore/ports"
 )
 
@@ -20,7 +20,7 @@ func TestPublic(t *testing.T) {
 		"169.254.169.254": false, "fe80::1": false, "fc00::1": false, "0.0.0.0": false, "::": false,
 		"100.64.0.1": false, "224.0.0.1": false, "::ffff:127.0.0.1": false, "::ffff:10.0.0.1": false,
 	} {
-		if got := webhook.Public(netip.MustParseAddr(addr)); got != want {
+		if got := webhooksend.Public(netip.MustParseAddr(addr)); got != want {
 			t.Errorf("Public(%s) = %v, want %v", addr, got, want)
 		}
 	}
@@ -33,7 +33,7 @@ func TestSSRFTargetsRefused(t *testing.T) {
 	hit := false
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hit = true }))
 	defer srv.Close()
-	s := webhook.New(false, 0)
+	s := webhooksend.New(false, 0)
 	for _, u := range []string{
 		srv.URL + "/hook", // https://127.0.0.1:port
 		"https://localhost:" + srv.URL[len("https://127.0.0.1:"):] + "/hook", // name resolving to loopback
@@ -43,7 +43,7 @@ func TestSSRFTargetsRefused(t *testing.T) {
 		"ftp://example.com/x",
 	} {
 		_, err := s.Send(context.Background(), ports.WebhookRequest{URL: u, Body: []byte(`{}`)})
-		if !errors.Is(err, webhook.ErrForbiddenTarget) {
+		if !errors.Is(err, webhooksend.ErrForbiddenTarget) {
 			t.Errorf("Send(%s) error = %v, want ErrForbiddenTarget", u, err)
 		}
 	}
@@ -65,9 +65,9 @@ func TestSandboxSendsAndCapsTheAnswer(t *testing.T) {
 		_, _ = w.Write(big)
 	}))
 	defer srv.Close()
-	resp, err := webhook.New(true, 0).Send(context.Background(), ports.WebhookRequest{URL: srv.URL,
+	resp, err := webhooksend.New(true, 0).Send(context.Background(), ports.WebhookRequest{URL: srv.URL,
 		Headers: map[string]string{"X-Webhook-Id": "evt_1"}, Body: []byte(`{}`)})
-	if err != nil || resp.StatusCode != http.StatusAccepted || len(resp.Body) != webhook.MaxResponse {
+	if err != nil || resp.StatusCode != http.StatusAccepted || len(resp.Body) != webhooksend.MaxResponse {
 		t.Fatalf("resp %d len %d err %v", resp.StatusCode, len(resp.Body), err)
 	}
 	if got.Get("X-Webhook-Id") != "evt_1" {

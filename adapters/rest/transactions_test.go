@@ -110,3 +110,24 @@ func TestTransactionsValidation(t *testing.T) {
 		})
 	}
 }
+// A page number that parses but whose offset overflows must not be a 500.
+func TestTransactionsHugePage(t *testing.T) {
+	e := newEnv(t)
+	e.createPayment(t, asA, "order-1", "10")
+	for _, q := range []string{"page=9223372036854775807", "page=9223372036854775807&limit=100",
+		"page=461168601842738791&limit=20", "page=1000000000&limit=100"} {
+		t.Run(q, func(t *testing.T) {
+			w := e.call(asA, http.MethodGet, "/api/v1/transactions?"+q, "")
+			if w.Code >= 500 {
+				t.Fatalf("status %d; body %s", w.Code, w.Body)
+			}
+			if w.Code == http.StatusOK {
+				if rep := wantOK(t, w, http.StatusOK); string(rep.Data) != "[]" {
+					t.Errorf("data %s, want []", rep.Data)
+				}
+				return
+			}
+			wantFields(t, w, "page")
+		})
+	}
+}

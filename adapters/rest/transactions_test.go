@@ -110,6 +110,7 @@ func TestTransactionsValidation(t *testing.T) {
 		})
 	}
 }
+
 // A page number that parses but whose offset overflows must not be a 500.
 func TestTransactionsHugePage(t *testing.T) {
 	e := newEnv(t)

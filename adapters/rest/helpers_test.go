@@ -244,7 +244,9 @@ type env struct {
 	nonce int
 }
 
-type envOption func(*rest.APIConfig)
+// envOption changes the use cases' or the API's configuration (App and
+// Auth are set after it runs).
+type envOption func(*app.Config, *rest.APIConfig)
 
 func newEnv(t *testing.T, opts ...envOption) *env {
 	t.Helper()
@@ -260,18 +262,20 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	e.keys.add(clientA, keyA, secretA, 0)
 	e.keys.add(clientB, keyB, secretB, 0)
 	log := slog.New(slog.NewTextHandler(&syncWriter{w: e.logOut}, nil))
-	e.app = app.New(app.Config{Sandbox: true}, app.Deps{
-		Tx: e.store, Clock: e.clock, Log: log, Gateways: []ports.PaymentGateway{e.gw},
-		Keys: e.keys, Hooks: e.store,
-	})
+	acfg := app.Config{Sandbox: true}
 	cfg := rest.APIConfig{
-		App: e.app, Auth: app.NewAuthenticator(e.keys, e.nonces, e.clock), Idempotency: e.idem, Logs: e.logs,
+		Idempotency: e.idem, Logs: e.logs,
 		Sandbox: true, PaymentURL: func(id string) string { return "https://pay.example/pay/" + id },
 		Clock: e.clock, Logger: log,
 	}
 	for _, o := range opts {
-		o(&cfg)
+		o(&acfg, &cfg)
 	}
+	e.app = app.New(acfg, app.Deps{
+		Tx: e.store, Clock: e.clock, Log: log, Gateways: []ports.PaymentGateway{e.gw},
+		Keys: e.keys, Hooks: e.store,
+	})
+	cfg.App, cfg.Auth = e.app, app.NewAuthenticator(e.keys, e.nonces, e.clock)
 	e.handler = rest.NewHandler(rest.Config{App: e.app, Clock: e.clock, Logger: log,
 		Mounts: map[string]http.Handler{"/api/v1": rest.NewAPI(cfg)}})
 	return e

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/paycore/paycore/adapters/rest"
+	"github.com/paycore/paycore/app"
 )
 
 func TestUnknownRouteAndWrongMethod(t *testing.T) {
@@ -54,7 +55,7 @@ func TestHealthAndOpenAPI(t *testing.T) {
 // Outside sandbox mode plain HTTP is refused before anything else, except
 // from a trusted proxy saying the client used HTTPS.
 func TestRequireHTTPS(t *testing.T) {
-	e := newEnv(t, func(c *rest.APIConfig) {
+	e := newEnv(t, func(_ *app.Config, c *rest.APIConfig) {
 		c.Sandbox = false
 		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
 	})

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/mail"
 	"net/url"
@@ -263,6 +264,10 @@ func (s *Payments) HostedPage(ctx context.Context, transactionID string) (Checko
 	return out, err
 }
 
+// MaxListPage is the highest page List reads: with up to 100 payments a
+// page, its offset still fits an int.
+const MaxListPage = math.MaxInt / 100
+
 // ListInput selects a page of a client's payments. Page starts at 1; Limit
 // is 1..100 (0 → 20).
 type ListInput struct {
@@ -296,6 +301,9 @@ func (s *Payments) List(ctx context.Context, pr Principal, in ListInput) (Paymen
 	}
 	if in.Page < 1 {
 		v.Add("page", "page must be 1 or more")
+	} else if in.Page > MaxListPage {
+		// (Page-1)×Limit must not overflow into a negative offset.
+		v.Add("page", fmt.Sprintf("page must be at most %d", MaxListPage))
 	}
 	if in.Limit < 1 || in.Limit > 100 {
 		v.Add("limit", "limit must be between 1 and 100")

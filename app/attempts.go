@@ -136,13 +136,14 @@ func (s *Attempts) HandleCallback(ctx context.Context, in CallbackInput) (Attemp
 		res     AttemptResult
 		claimed bool
 		recheck bool
+		late    bool
 	)
 	found, err := s.findByRef(ctx, in.Gateway, in.GatewayRef)
 	if err != nil {
 		return AttemptResult{}, err
 	}
 	err = s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
-		claimed, recheck = false, false
+		claimed, recheck, late = false, false, false
 		return tx.Attempts().Update(ctx, found, func(p *domain.Payment, a *domain.Attempt) error {
 			res = AttemptResult{Payment: p, Attempt: a}
 			now := s.clock.Now()
@@ -152,6 +153,10 @@ func (s *Attempts) HandleCallback(ctx context.Context, in CallbackInput) (Attemp
 				// again once its next check is due (the customer may have
 				// finished).
 				recheck = verifies && a.Status() == domain.AttemptUnresolved && !a.NextCheckAt.After(now)
+				// A verifying gateway's customer back after the attempt
+				// expired may have paid meanwhile: ask, and open a review
+				// if so (docs/gateways/nagad.md §7.6).
+				late = verifies && a.Status() == domain.AttemptExpired
 				return nil
 			}
 			var err error
@@ -184,6 +189,16 @@ func (s *Attempts) HandleCallback(ctx context.Context, in CallbackInput) (Attemp
 	switch {
 	case claimed:
 		return s.settle.confirm(ctx, gw, res.Attempt, in.Params)
+	case late:
+		out, err := gw.Confirm(ctx, ports.ConfirmRequest{AttemptID: res.Attempt.ID, GatewayRef: res.Attempt.GatewayRef,
+			Amount: res.Attempt.Amount, Callback: in.Params})
+		if err == nil {
+			err = s.settle.lateAnswer(ctx, res.Attempt.ID, out)
+		}
+		if err != nil {
+			s.log.Warn("callback: ask the gateway about an expired attempt", "attempt", res.Attempt.ID, "err", err)
+		}
+		return res, nil
 	case recheck:
 		if _, err := s.settle.resolve(ctx, res.Attempt.ID); err != nil {
 			s.log.Warn("callback: ask the gateway about an unresolved attempt", "attempt", res.Attempt.ID, "err", err)
@@ -343,6 +358,10 @@ func (s *Attempts) HandleReturn(ctx context.Context, in ReturnInput) (AttemptRes
 			return s.pub.publish(ctx, tx, p, "")
 		})
 	})
+	if errors.Is(err, ErrReturnUsed) && sr.Kind == ports.ReturnSuccess && res.Attempt != nil &&
+		res.Attempt.Status() == domain.AttemptExpired {
+		s.lateReturn(ctx, gw, res.Attempt, sr.TransactionID)
+	}
 	if errors.Is(err, domain.ErrDuplicate) && claimed {
 		return res, fmt.Errorf("%w (transaction %s, claimed concurrently)", ErrTrxReused, sr.TransactionID)
 	}
@@ -350,6 +369,24 @@ func (s *Attempts) HandleReturn(ctx context.Context, in ReturnInput) (AttemptRes
 		return res, err
 	}
 	return s.settle.confirm(ctx, gw, res.Attempt, flatten(in.Query))
+}
+
+// lateReturn asks the gateway about a correctly signed success return that
+// arrived after its attempt expired: money may have moved on the gateway's
+// page, so a paid answer — or a claim nobody can verify — opens an operator
+// review; it never settles the expired attempt.
+func (s *Attempts) lateReturn(ctx context.Context, gw ports.PaymentGateway, a *domain.Attempt, trxID string) {
+	out := ports.ConfirmResult{Outcome: ports.OutcomeUnknown, TrxID: trxID, Review: domain.ReviewPaidAfterExpiry,
+		Message: "a signed success return arrived after the attempt expired"}
+	if rv, ok := gw.(ports.Resolver); ok {
+		got, err := rv.Resolve(ctx, ports.ConfirmRequest{AttemptID: a.ID, GatewayRef: a.GatewayRef, Amount: a.Amount, ClaimedTrxID: trxID})
+		if err == nil && (got.Outcome == ports.OutcomeSucceeded || got.Outcome == ports.OutcomeFailed && got.Review == "") {
+			out = got // the gateway answered: paid opens a review, not paid changes nothing
+		}
+	}
+	if err := s.settle.lateAnswer(ctx, a.ID, out); err != nil {
+		s.log.Warn("late return: open a review", "attempt", a.ID, "err", err)
+	}
 }
 
 // flatten keeps the first value of each query parameter.

@@ -40,8 +40,10 @@ const reconcileBatch = 100
 //     docs/gateways/bkash.md §2.7), with backoff 1, 2, 4 … 60 minutes between
 //     checks;
 //   - attempts whose customer never came back (redirected for longer than
-//     Config.AttemptTTL) are expired without asking the gateway (bKash: no
-//     execute, so no money moved);
+//     Config.AttemptTTL) expire — after asking the gateway where money moves
+//     on its own page (ports.AbandonChecker: Nagad), so a customer who paid
+//     and closed the tab is not lost; unasked where it cannot have moved
+//     (bKash: no execute, no money moved) or cannot be asked;
 //   - pending payments past their ExpiresAt expire, with their open
 //     attempts, a payment.failed event and SMS.
 //
@@ -81,10 +83,15 @@ func (s *Reconciler) Run(ctx context.Context) (ReconcileReport, error) {
 		}
 	}
 	for _, a := range abandoned {
-		if err := s.ExpireAttempt(ctx, a.ID); err != nil {
+		switch done, err := s.abandon(ctx, a); {
+		case err != nil:
 			errs = append(errs, err)
-		} else {
+		case done == abandonExpired:
 			rep.AttemptsExpired++
+		case done == abandonSettled:
+			rep.Resolved++
+		default:
+			rep.StillUnknown++
 		}
 	}
 	for _, id := range expired {
@@ -103,8 +110,38 @@ func (s *Reconciler) Resolve(ctx context.Context, attemptID string) (bool, error
 	return s.settle.resolve(ctx, attemptID)
 }
 
+// What abandon did with an attempt.
+const (
+	abandonExpired = iota // expired: no money moved
+	abandonSettled        // the gateway said paid (or a mismatch): settled
+	abandonOpen           // the gateway could not be heard: asked again next pass
+)
+
+// abandon ends an attempt whose customer never came back. A gateway that is
+// a ports.AbandonChecker is asked first: paid settles the attempt as a
+// callback would, not paid expires it, no answer leaves it redirected for
+// the next pass. Any other gateway's attempt expires unasked.
+func (s *Reconciler) abandon(ctx context.Context, a *domain.Attempt) (int, error) {
+	gw, err := s.settle.gateways.get(a.Gateway)
+	ac, ok := gw.(ports.AbandonChecker)
+	if err != nil || !ok {
+		return abandonExpired, s.ExpireAttempt(ctx, a.ID)
+	}
+	out, err := ac.CheckAbandoned(ctx, ports.ConfirmRequest{AttemptID: a.ID, GatewayRef: a.GatewayRef, Amount: a.Amount,
+		ClaimedTrxID: a.TrxID})
+	switch {
+	case err != nil || out.Outcome == ports.OutcomeUnknown:
+		s.log.Warn("abandoned attempt: the gateway could not tell; asking again later", "attempt", a.ID, "err", err)
+		return abandonOpen, nil
+	case out.Outcome == ports.OutcomeFailed && out.Review == "":
+		return abandonExpired, s.ExpireAttempt(ctx, a.ID)
+	}
+	return abandonSettled, s.settle.applyAbandoned(context.WithoutCancel(ctx), a.ID, out)
+}
+
 // ExpireAttempt expires an attempt whose customer never came back, without
-// calling the gateway. An attempt no longer redirected is left alone.
+// calling the gateway (Run asks first where it must). An attempt no longer
+// redirected is left alone.
 func (s *Reconciler) ExpireAttempt(ctx context.Context, attemptID string) error {
 	return s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
 		return tx.Attempts().Update(ctx, attemptID, func(_ *domain.Payment, a *domain.Attempt) error {
@@ -118,9 +155,35 @@ func (s *Reconciler) ExpireAttempt(ctx context.Context, attemptID string) error 
 
 // ExpirePayment expires a pending payment past ExpiresAt and its open
 // redirected attempts, locking the payment and then each attempt (the lock
-// order), with a payment.failed event and SMS. A payment no longer pending,
-// or not yet due, is left alone.
+// order), with a payment.failed event and SMS. A redirected attempt at a
+// gateway where money moves on its own page is asked about first (as Run
+// asks abandoned attempts): paid settles the payment instead, and no answer
+// leaves the payment pending until the next pass. A payment no longer
+// pending, or not yet due, is left alone.
 func (s *Reconciler) ExpirePayment(ctx context.Context, id string) error {
+	var open []*domain.Attempt
+	err := s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
+		atts, err := tx.Attempts().ListByPayment(ctx, id)
+		open = atts
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	asked := map[string]bool{}
+	for _, a := range open {
+		if a.Status() != domain.AttemptRedirected || !s.mustAsk(a.Gateway) {
+			continue
+		}
+		done, err := s.abandon(ctx, a)
+		if err != nil {
+			return err
+		}
+		if done == abandonOpen {
+			return nil // the gateway could not tell yet: expire at a later pass
+		}
+		asked[a.ID] = true
+	}
 	return s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
 		return tx.Payments().Update(ctx, id, func(p *domain.Payment) error {
 			now := s.clock.Now()
@@ -134,6 +197,9 @@ func (s *Reconciler) ExpirePayment(ctx context.Context, id string) error {
 			for _, a := range atts {
 				if a.Status() != domain.AttemptRedirected {
 					continue
+				}
+				if s.mustAsk(a.Gateway) && !asked[a.ID] {
+					return nil // opened since the gateway was asked: next pass
 				}
 				err := tx.Attempts().Update(ctx, a.ID, func(_ *domain.Payment, a *domain.Attempt) error {
 					if a.Status() != domain.AttemptRedirected {
@@ -154,4 +220,12 @@ func (s *Reconciler) ExpirePayment(ctx context.Context, id string) error {
 			return s.pub.publish(ctx, tx, p, domain.EventPaymentFailed)
 		})
 	})
+}
+
+// mustAsk reports whether g's abandoned attempts must be asked about before
+// they expire (ports.AbandonChecker).
+func (s *Reconciler) mustAsk(g domain.Gateway) bool {
+	gw, err := s.settle.gateways.get(g)
+	_, ok := gw.(ports.AbandonChecker)
+	return err == nil && ok
 }

@@ -64,6 +64,61 @@ func (s *settler) apply(ctx context.Context, attemptID string, out ports.Confirm
 	return res, err
 }
 
+// applyAbandoned settles an attempt whose customer never came back by the
+// gateway's answer to CheckAbandoned (paid, or a mismatch for review): the
+// attempt is claimed as a callback would claim it, and the answer applied,
+// in one transaction. An attempt no longer redirected (a late callback got
+// there first) is left to what settled it.
+func (s *settler) applyAbandoned(ctx context.Context, attemptID string, out ports.ConfirmResult) error {
+	run := func(out ports.ConfirmResult) error {
+		return s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
+			claimed := false
+			err := tx.Attempts().Update(ctx, attemptID, func(p *domain.Payment, a *domain.Attempt) error {
+				if a.Status() != domain.AttemptRedirected {
+					return nil
+				}
+				claimed = true
+				return claim(p, a, s.clock.Now(), "")
+			})
+			if err != nil || !claimed {
+				return err
+			}
+			_, err = s.applyIn(ctx, tx, attemptID, out)
+			return err
+		})
+	}
+	err := run(out)
+	if errors.Is(err, domain.ErrDuplicate) && out.TrxID != "" {
+		err = run(duplicateTrx(out.TrxID))
+	}
+	return err
+}
+
+// lateAnswer handles what a gateway says about an attempt that has already
+// expired: money moved (or a correctly signed return claims it did) opens an
+// operator review with the transaction; anything else changes nothing. The
+// attempt and its payment stay as they are.
+func (s *settler) lateAnswer(ctx context.Context, attemptID string, out ports.ConfirmResult) error {
+	if out.Outcome != ports.OutcomeSucceeded && out.Review == "" {
+		return nil
+	}
+	return s.tx.Transact(context.WithoutCancel(ctx), func(ctx context.Context, tx ports.Tx) error {
+		return tx.Attempts().Update(ctx, attemptID, func(p *domain.Payment, a *domain.Attempt) error {
+			if a.Status() != domain.AttemptExpired {
+				return nil
+			}
+			msg := fmt.Sprintf("The gateway reports transaction %s paid for attempt %s, which had expired (payment %s is %s): refund or settle it by hand.",
+				out.TrxID, a.ID, p.ID, p.Status())
+			if out.Outcome != ports.OutcomeSucceeded {
+				msg = fmt.Sprintf("After attempt %s expired, the gateway's answer needs an operator (%s): %s", a.ID, out.Review, out.Message)
+			}
+			s.log.Error("gateway reports money moved on an expired attempt: operator review",
+				"attempt", a.ID, "payment", p.ID, "trx_id", out.TrxID)
+			return tx.Reviews().Open(ctx, domain.NewReview(a, domain.ReviewPaidAfterExpiry, msg, out.TrxID, s.clock.Now()))
+		})
+	})
+}
+
 // duplicateTrx is the outcome of an attempt whose gateway transaction
 // already settles another attempt: failed here, and flagged.
 func duplicateTrx(trxID string) ports.ConfirmResult {

@@ -35,6 +35,10 @@ const (
 	// whose payment was no longer waiting for it (paid by another attempt,
 	// or expired): refund or settle by hand.
 	ReviewPaidNotPayable = "PAID_NOT_PAYABLE"
+	// ReviewPaidAfterExpiry: the gateway reports money moved (or a signed
+	// return claims it) for an attempt that had already expired: refund or
+	// settle by hand, never ignore it.
+	ReviewPaidAfterExpiry = "PAID_AFTER_EXPIRY"
 )
 
 // Review flags an attempt for an operator: the gateway's answer cannot be

@@ -106,3 +106,20 @@ type Resolver interface {
 	// again) or still unknown.
 	Resolve(ctx context.Context, req ConfirmRequest) (ConfirmResult, error)
 }
+
+// AbandonChecker is an optional capability of a PaymentGateway where money
+// moves on the gateway's own page before the customer is sent back (Nagad),
+// so a customer who never came back may still have paid. Reconciliation
+// asks it before an attempt whose customer never returned expires, and
+// never expires such an attempt unasked (docs/architecture.md §4, step 4).
+// A gateway without it (bKash: money moves only at execute, which paycore
+// sends) lets abandoned attempts expire unasked.
+type AbandonChecker interface {
+	// CheckAbandoned asks about an attempt whose customer never came back:
+	// OutcomeSucceeded — paid (TrxID set), settled as if the customer had
+	// returned; OutcomeFailed — not paid and it no longer can be at the
+	// gateway's page: the attempt expires (or, with Review set, fails for an
+	// operator); OutcomeUnknown — the gateway could not be heard: the attempt
+	// stays open and is asked again at the next pass.
+	CheckAbandoned(ctx context.Context, req ConfirmRequest) (ConfirmResult, error)
+}

@@ -37,7 +37,7 @@ func ParseTime(s string) (time.Time, error) {
 	if len(date) > 19 && date[19] == ':' {
 		date = date[:19] + "." + date[20:]
 	}
-	loc := domain.Dhaka // bKash's zone-less timestamps (spec §7.12)
+	loc := domain.Dhaka // bKash's zone-less timestamps (docs/gateways/bkash.md §11.1)
 	if zone != "" {
 		var err error
 		if loc, err = parseZone(zone); err != nil {

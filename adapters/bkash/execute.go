@@ -71,7 +71,7 @@ func (c *Client) Confirm(ctx context.Context, req ports.ConfirmRequest) (ports.C
 		if !errors.Is(err, ErrNoAnswer) {
 			return ports.ConfirmResult{}, err
 		}
-		log.WarnContext(ctx, "bkash execute got no answer; querying the payment (rule 7)", "error", err.Error())
+		log.WarnContext(ctx, "bkash execute got no answer; querying the payment (docs/gateways/bkash.md §2.7)", "error", err.Error())
 		return c.confirmByQuery(ctx, log, req, true), nil
 	}
 

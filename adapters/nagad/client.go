@@ -153,6 +153,7 @@ var (
 	_ ports.CallbackVerifier = (*Client)(nil)
 	_ ports.Resolver         = (*Client)(nil)
 	_ ports.Refunder         = (*Client)(nil)
+	_ ports.AbandonChecker   = (*Client)(nil)
 )
 
 var clientTypes = []string{ClientTypePCWeb, ClientTypeMobileWeb, ClientTypeMobileApp, ClientTypeWalletWebView, ClientTypeBillKey}

@@ -769,3 +769,38 @@ func keyBody(pemText string) string {
 	lines := strings.Split(strings.TrimSpace(pemText), "\n")
 	return lines[len(lines)/2]
 }
+
+// TestCheckAbandoned: for a customer who never came back, a payment still
+// in a transient status was left unfinished (failed, ABANDONED), Success
+// settles it, and no answer stays unknown: never expired unasked
+// (docs/gateways/nagad.md §7.6).
+func TestCheckAbandoned(t *testing.T) {
+	t.Parallel()
+	const att = "att_3k9x0qa7bc1de2fg3hi4"
+	for _, tc := range []struct {
+		name          string
+		status        int
+		ctype, body   string
+		outcome       ports.Outcome
+		code          string
+		confirmSaysSo ports.Outcome // what Confirm says of the same answer
+	}{
+		{"transient", 200, "application/json", withF5(`"Success"`, `"Ready"`), ports.OutcomeFailed, nagad.CodeAbandoned, ports.OutcomeUnknown},
+		{"success", 200, "application/json", f5, ports.OutcomeSucceeded, "", ports.OutcomeSucceeded},
+		{"aborted", 200, "application/json", withF5(`"Success"`, `"Aborted"`), ports.OutcomeFailed, "Aborted", ports.OutcomeFailed},
+		{"no answer", 503, "text/plain", "down", ports.OutcomeUnknown, "", ports.OutcomeUnknown},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := verifyServer(t, tc.status, tc.ctype, tc.body)
+			req := ports.ConfirmRequest{AttemptID: att, GatewayRef: fakeRef, Amount: bdt(125000)}
+			got, err := e.client.CheckAbandoned(context.Background(), req)
+			if err != nil || got.Outcome != tc.outcome || got.Code != tc.code {
+				t.Fatalf("CheckAbandoned = %+v, %v; want %s %q", got, err, tc.outcome, tc.code)
+			}
+			if c, _ := e.client.Confirm(context.Background(), req); c.Outcome != tc.confirmSaysSo {
+				t.Fatalf("Confirm = %+v, want %s", c, tc.confirmSaysSo)
+			}
+		})
+	}
+}

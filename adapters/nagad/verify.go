@@ -247,6 +247,26 @@ const (
 // it "". It returns an error only when nothing was sent (ErrInvalidRequest:
 // no reference at all, or an attempt ID without an orderId).
 func (c *Client) Confirm(ctx context.Context, req ports.ConfirmRequest) (ports.ConfirmResult, error) {
+	return c.confirm(ctx, req, false)
+}
+
+// CheckAbandoned implements ports.AbandonChecker: verify, for an attempt
+// whose customer never came back, as Resolve does — except that a payment
+// still in a transient status when the attempt's time is up was left
+// unfinished on Nagad's page: OutcomeFailed with CodeAbandoned, so the
+// attempt expires. A later callback still asks verify, and a Success then
+// opens an operator review (docs/gateways/nagad.md §7.6). No answer stays
+// OutcomeUnknown: the attempt is asked again, never expired unasked.
+func (c *Client) CheckAbandoned(ctx context.Context, req ports.ConfirmRequest) (ports.ConfirmResult, error) {
+	req.Callback = nil
+	return c.confirm(ctx, req, true)
+}
+
+// CodeAbandoned is the failure code of an attempt whose Nagad payment was
+// still unfinished when its time was up.
+const CodeAbandoned = "ABANDONED"
+
+func (c *Client) confirm(ctx context.Context, req ports.ConfirmRequest, abandoned bool) (ports.ConfirmResult, error) {
 	cbRef := strings.TrimSpace(req.Callback[CallbackPaymentRefID])
 	ref := req.GatewayRef
 	if ref == "" {
@@ -287,6 +307,10 @@ func (c *Client) Confirm(ctx context.Context, req ports.ConfirmRequest) (ports.C
 	case v.Status.Failed():
 		log.InfoContext(ctx, "nagad payment did not go through")
 		return ports.ConfirmResult{Outcome: ports.OutcomeFailed, Code: string(v.Status), Message: failureMessage(v.Status)}, nil
+	case v.Status.Transient() && abandoned:
+		log.InfoContext(ctx, "nagad payment left unfinished by a customer who never came back")
+		return ports.ConfirmResult{Outcome: ports.OutcomeFailed, Code: CodeAbandoned,
+			Message: "The Nagad payment was not completed in time. No money was taken."}, nil
 	case v.Status.Transient():
 		log.InfoContext(ctx, "nagad payment still in progress; outcome unknown")
 		return unknown("The Nagad payment is not finished yet (" + string(v.Status) + ")"), nil
@@ -303,11 +327,11 @@ func (c *Client) Confirm(ctx context.Context, req ports.ConfirmRequest) (ports.C
 // ConfirmsEveryCallback implements ports.CallbackVerifier and always
 // reports true: Nagad's callback carries no status worth acting on (money
 // moves on Nagad's page before the customer is back), so every return,
-// whatever status it claims, goes to Confirm and verify decides (spec §7.6).
+// whatever status it claims, goes to Confirm and verify decides (docs/gateways/nagad.md §7.5).
 func (c *Client) ConfirmsEveryCallback() bool { return true }
 
 // Resolve implements ports.Resolver: reconciliation's verify for an attempt
-// Confirm left unknown, or whose customer never came back (spec §7.7). It
+// Confirm left unknown, or whose customer never came back (docs/gateways/nagad.md §7.6). It
 // is Confirm on the attempt's own req.GatewayRef with req.Callback ignored
 // (there is none to trust); req.ClaimedTrxID is not used. Outcomes, Review
 // and errors are Confirm's: a transient status stays OutcomeUnknown and the

@@ -26,7 +26,7 @@ import (
 )
 
 // merchant is a merchant server's view of paycore: base URL, API key and
-// secret; it signs every request (merchant API document §3).
+// secret; it signs every request (docs/merchant-api.md §2.2).
 type merchant struct {
 	base, key, secret string
 	http              *http.Client

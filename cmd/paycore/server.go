@@ -33,7 +33,7 @@ import (
 	"github.com/paycore/paycore/ports"
 )
 
-// Sandbox demo client (ARCHITECTURE.md §4: sandbox mode only).
+// Sandbox demo client (docs/platform.md §3: sandbox mode only).
 const (
 	demoClientID      = "cli_demo"
 	demoAPIKey        = "demo_key"

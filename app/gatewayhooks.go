@@ -152,6 +152,24 @@ func (s *GatewayHooks) Handle(ctx context.Context, in GatewayHookInput) (Gateway
 					return err
 				}
 				res.Detail = "payment disputed"
+				refunds, err := tx.Refunds().ListByPayment(ctx, p.ID)
+				if err != nil {
+					return err
+				}
+				for _, r := range refunds {
+					if !r.Open() {
+						continue
+					}
+					// The money may go back twice (refund and chargeback):
+					// an operator decides (docs/merchant-api.md §9).
+					res.Detail = "payment disputed while refund " + r.ID + " is open: flagged for review"
+					if err := flagPayment(ctx, tx, s.log, p, domain.ReviewDisputeWithRefund,
+						fmt.Sprintf("Payment %s was disputed while refund %s (%s) is %s at the gateway.", p.ID, r.ID, r.Amount, r.Status()),
+						s.clock.Now()); err != nil {
+						return err
+					}
+					break
+				}
 			default:
 				res.Detail = "no change: payment is " + string(p.Status())
 				if p.Status() == domain.StatusProcessing {

@@ -209,10 +209,11 @@ func (s *Refunds) settle(ctx context.Context, refundID string, res ports.RefundR
 				return err
 			}
 			if err := p.ApplyRefund(r.Amount, now); err != nil {
-				// The gateway gave the money back; our books must say so.
-				s.log.Error("refund succeeded at the gateway but does not fit the payment",
-					"refund", r.ID, "payment", p.ID, "err", err)
-				return nil
+				// The gateway gave the money back but the payment cannot
+				// take it (disputed meanwhile): an operator settles it.
+				return flagPayment(ctx, tx, s.log, p, domain.ReviewRefundNotApplied,
+					fmt.Sprintf("The gateway refunded %s (refund %s, %s) but payment %s is %s: %v.",
+						r.Amount, r.ID, res.RefundRef, p.ID, p.Status(), err), now)
 			}
 			if err := s.pub.publish(ctx, tx, p, domain.EventPaymentRefunded); err != nil {
 				return err

@@ -2,9 +2,11 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports"
@@ -159,4 +161,28 @@ func (s *Reviews) decide(ctx context.Context, d ReviewDecision, to domain.Review
 		return err
 	})
 	return res, err
+}
+
+// flagPayment opens a review on the attempt that settled p (the one holding
+// its gateway transaction, else its newest attempt), for a case about the
+// payment as a whole that no rule may settle alone: a dispute while a
+// refund is open, a refund the gateway made that the payment's books cannot
+// take. Call it inside the payment's Update (the lock order).
+func flagPayment(ctx context.Context, tx ports.Tx, log *slog.Logger, p *domain.Payment, reason, detail string, now time.Time) error {
+	a, err := tx.Attempts().GetByTrxID(ctx, p.Gateway, p.TrxID)
+	if errors.Is(err, domain.ErrNotFound) {
+		atts, lerr := tx.Attempts().ListByPayment(ctx, p.ID)
+		if lerr != nil {
+			return lerr
+		}
+		if len(atts) == 0 {
+			return fmt.Errorf("flag payment %s for review: it has no attempt", p.ID)
+		}
+		a, err = atts[len(atts)-1], nil
+	}
+	if err != nil {
+		return err
+	}
+	log.Error("payment flagged for operator review", "payment", p.ID, "attempt", a.ID, "reason", reason)
+	return tx.Reviews().Open(ctx, domain.NewReview(a, reason, detail, p.TrxID, now))
 }

@@ -39,6 +39,12 @@ const (
 	// return claims it) for an attempt that had already expired: refund or
 	// settle by hand, never ignore it.
 	ReviewPaidAfterExpiry = "PAID_AFTER_EXPIRY"
+	// ReviewDisputeWithRefund: the payer disputed a payment while one of its
+	// refunds was still open at the gateway: the money may go back twice.
+	ReviewDisputeWithRefund = "DISPUTE_WITH_OPEN_REFUND"
+	// ReviewRefundNotApplied: the gateway reports a refund done that the
+	// payment can no longer take (disputed meanwhile, or more than is left).
+	ReviewRefundNotApplied = "REFUND_NOT_APPLIED"
 )
 
 // Review flags an attempt for an operator: the gateway's answer cannot be

@@ -107,32 +107,8 @@ func (r attemptRepo) GetByGatewayRef(ctx context.Context, g domain.Gateway, ref 
 // first is safe), calls fn and writes back the payment when fn moved its
 // Version and the attempt when fn changed it.
 func (r attemptRepo) Update(ctx context.Context, attemptID string, fn func(*domain.Payment, *domain.Attempt) error) error {
-	var paymentID string
-	if err := r.db.NewSelect().Table("attempts").Column("payment_id").Where("id = ?", attemptID).Scan(ctx, &paymentID); err != nil {
-		return mapErr(err)
-	}
-	pr := paymentRepo(r)
-	p, err := pr.get(ctx, paymentID, true)
-	if err != nil {
-		return err
-	}
-	a, err := r.get(ctx, true, "id = ?", attemptID)
-	if err != nil {
-		return err
-	}
-	v, before := p.Version, *a
-	if err := fn(p, a); err != nil {
-		return err
-	}
-	if *a != before {
-		if err := r.write(ctx, a); err != nil {
-			return err
-		}
-	}
-	if p.Version != v {
-		return pr.write(ctx, p)
-	}
-	return nil
+	get := func(ctx context.Context, id string) (*domain.Attempt, error) { return r.get(ctx, true, "id = ?", id) }
+	return updatePart(ctx, r.db, "attempts", attemptID, get, r.write, fn)
 }
 
 func (r attemptRepo) ListByPayment(ctx context.Context, paymentID string) ([]*domain.Attempt, error) {

@@ -110,6 +110,42 @@ func (r paymentRepo) Update(ctx context.Context, id string, fn func(*domain.Paym
 	return r.write(ctx, p)
 }
 
+// updatePart is the lock order (docs/architecture.md §3) for a row that
+// belongs to a payment (an attempt, a refund) in table: read its
+// payment_id unlocked (it never changes), lock the payment, then lock the
+// part with get; call fn; write back the part if fn changed it and the
+// payment if fn moved its Version.
+func updatePart[T comparable](ctx context.Context, db bun.IDB, table, id string,
+	get func(ctx context.Context, id string) (*T, error), write func(ctx context.Context, x *T) error,
+	fn func(*domain.Payment, *T) error) error {
+	var paymentID string
+	if err := db.NewSelect().Table(table).Column("payment_id").Where("id = ?", id).Scan(ctx, &paymentID); err != nil {
+		return mapErr(err)
+	}
+	pr := paymentRepo{db}
+	p, err := pr.get(ctx, paymentID, true)
+	if err != nil {
+		return err
+	}
+	x, err := get(ctx, id)
+	if err != nil {
+		return err
+	}
+	v, before := p.Version, *x
+	if err := fn(p, x); err != nil {
+		return err
+	}
+	if *x != before {
+		if err := write(ctx, x); err != nil {
+			return err
+		}
+	}
+	if p.Version != v {
+		return pr.write(ctx, p)
+	}
+	return nil
+}
+
 func (r paymentRepo) write(ctx context.Context, p *domain.Payment) error {
 	res, err := r.db.NewUpdate().Model(toPaymentRow(p)).
 		ExcludeColumn("id", "client_id", "order_id", "amount", "currency", "created_at").

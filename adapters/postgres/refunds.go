@@ -61,32 +61,8 @@ func (r refundRepo) Get(ctx context.Context, id string) (*domain.Refund, error) 
 // Update locks the refund's payment, then the refund (the lock order,
 // docs/architecture.md §3), calls fn and writes back what it changed.
 func (r refundRepo) Update(ctx context.Context, refundID string, fn func(*domain.Payment, *domain.Refund) error) error {
-	var paymentID string
-	if err := r.db.NewSelect().Table("refunds").Column("payment_id").Where("id = ?", refundID).Scan(ctx, &paymentID); err != nil {
-		return mapErr(err)
-	}
-	pr := paymentRepo(r)
-	p, err := pr.get(ctx, paymentID, true)
-	if err != nil {
-		return err
-	}
-	x, err := r.get(ctx, refundID, true)
-	if err != nil {
-		return err
-	}
-	v, before := p.Version, *x
-	if err := fn(p, x); err != nil {
-		return err
-	}
-	if *x != before {
-		if err := r.write(ctx, x); err != nil {
-			return err
-		}
-	}
-	if p.Version != v {
-		return pr.write(ctx, p)
-	}
-	return nil
+	get := func(ctx context.Context, id string) (*domain.Refund, error) { return r.get(ctx, id, true) }
+	return updatePart(ctx, r.db, "refunds", refundID, get, r.write, fn)
 }
 
 func (r refundRepo) get(ctx context.Context, id string, forUpdate bool) (*domain.Refund, error) {

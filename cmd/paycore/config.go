@@ -37,6 +37,9 @@ type config struct {
 	KeyGrace       time.Duration `env:"PAYCORE_KEY_GRACE" envDefault:"0s"`        // old API key life after regenerate
 	AttemptTTL     time.Duration `env:"PAYCORE_ATTEMPT_TTL" envDefault:"30m"`     // wait for a customer at the gateway
 	Origins        []string      `env:"PAYCORE_ALLOWED_ORIGINS"`                  // websocket origin patterns, comma-separated
+	// JobRescueAfter: a River job still running this long after it began
+	// (its node died) is retried; it must exceed every job's timeout.
+	JobRescueAfter time.Duration `env:"PAYCORE_JOB_RESCUE_AFTER" envDefault:"5m"`
 	// MasterKey: 64 hex or base64 of 32 bytes; sandbox derives a fixed one.
 	MasterKey masterKey `env:"PAYCORE_MASTER_KEY"`
 	// TokenKey signs client JWTs (≥ 32 characters); sandbox derives one.

@@ -106,7 +106,11 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 	}
 	undo.push(db.Close)
 	s := &server{cfg: cfg, log: log, db: db, clock: opt.Clock}
-	if s.runner, err = jobs.New(db.Pool, jobs.Config{Logger: log, PollInterval: opt.PollInterval, Tasks: s.periodicTasks(opt)}); err != nil {
+	if s.runner, err = jobs.New(db.Pool, jobs.Config{Logger: log, PollInterval: opt.PollInterval,
+		Tasks: s.periodicTasks(opt), RescueAfter: cfg.JobRescueAfter}); err != nil {
+		if errors.Is(err, jobs.ErrRescueTooSoon) {
+			return nil, fmt.Errorf("PAYCORE_JOB_RESCUE_AFTER: %w", err)
+		}
 		return nil, err
 	}
 	txp := postgres.NewTxProvider(db, s.runner.Queue)
@@ -165,7 +169,8 @@ func (s *server) periodicTasks(opt buildOptions) []jobs.Task {
 		return nil
 	}
 	return []jobs.Task{
-		{Name: "maintenance", Every: 10 * time.Minute, Run: s.maintenance},
+		{Name: "maintenance", Every: 10 * time.Minute, Timeout: 2 * time.Minute, Run: s.maintenance},
+		// A pass is cut off at its interval; what it left is next pass's.
 		{Name: "reconcile", Every: time.Minute, Run: s.reconcile},
 	}
 }

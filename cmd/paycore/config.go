@@ -45,6 +45,11 @@ type config struct {
 	// TokenKey signs client JWTs (≥ 32 characters); sandbox derives one.
 	TokenKey textKey `env:"PAYCORE_TOKEN_KEY"`
 
+	// SandboxURL is where `paycore sandbox` serves the simulators (no
+	// trailing slash); sandbox mode then uses them, with the credentials
+	// they serve, instead of mounting its own. Sandbox mode only.
+	SandboxURL string `env:"PAYCORE_SANDBOX_URL"`
+
 	Bkash      bkashConfig
 	Nagad      nagadConfig
 	RedirectGW redirectGWConfig
@@ -206,6 +211,10 @@ func (c *config) finish() error {
 		c.BaseURL = "http://" + c.Addr
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	c.SandboxURL = strings.TrimRight(c.SandboxURL, "/")
+	if c.SandboxURL != "" && !c.Sandbox {
+		return errors.New("PAYCORE_SANDBOX_URL is for sandbox mode only (PAYCORE_SANDBOX=1)")
+	}
 	if c.RatePerMinute < 1 {
 		return errors.New(badValue["PAYCORE_RATE_LIMIT"])
 	}
@@ -321,4 +330,13 @@ func (k *textKey) UnmarshalText(text []byte) error {
 	}
 	*k = bytes.Clone(text)
 	return nil
+}
+
+// sandboxRoot is where sandbox mode's simulators are served: the sandbox
+// of PAYCORE_SANDBOX_URL, or this node.
+func sandboxRoot(c config) string {
+	if c.SandboxURL != "" {
+		return c.SandboxURL
+	}
+	return c.BaseURL
 }

@@ -17,6 +17,7 @@ var configVars = []string{
 	"DATABASE_URL", "PAYCORE_ADDR", "PAYCORE_BASE_URL", "PAYCORE_SANDBOX", "PAYCORE_PAYMENT_TTL", "PAYCORE_LOG_LEVEL",
 	"PAYCORE_TRUSTED_PROXIES", "PAYCORE_RATE_LIMIT", "PAYCORE_LOG_RETENTION", "PAYCORE_KEY_GRACE", "PAYCORE_ATTEMPT_TTL",
 	"PAYCORE_ALLOWED_ORIGINS", "PAYCORE_MASTER_KEY", "PAYCORE_TOKEN_KEY", "PAYCORE_JOB_RESCUE_AFTER",
+	"PAYCORE_SANDBOX_URL",
 	"BKASH_BASE_URL", "BKASH_USERNAME", "BKASH_PASSWORD", "BKASH_APP_KEY", "BKASH_APP_SECRET",
 	"NAGAD_BASE_URL", "NAGAD_MERCHANT_ID", "NAGAD_MERCHANT_NUMBER", "NAGAD_MERCHANT_PRIVATE_KEY", "NAGAD_PG_PUBLIC_KEY",
 	"NAGAD_CLIENT_IP", "NAGAD_SERVICE_NAME",
@@ -82,6 +83,7 @@ func TestLoadConfigBadValues(t *testing.T) {
 		{with(sandbox, "PAYCORE_GATEWAY_WEBHOOK_SOURCES_NAGAD", "10.0.0.0/99"), `PAYCORE_GATEWAY_WEBHOOK_SOURCES_NAGAD: netip.ParsePrefix("10.0.0.0/99"): prefix length out of range`},
 		{map[string]string{"PAYCORE_SANDBOX": "0"}, `PAYCORE_MASTER_KEY is required outside sandbox mode`},
 		{map[string]string{"PAYCORE_MASTER_KEY": testMasterKey}, `PAYCORE_TOKEN_KEY is required outside sandbox mode`},
+		{with(production, "PAYCORE_SANDBOX_URL", "http://127.0.0.1:9090"), `PAYCORE_SANDBOX_URL is for sandbox mode only (PAYCORE_SANDBOX=1)`},
 		{with(production, "BKASH_BASE_URL", ""), `BKASH_BASE_URL (and BKASH_USERNAME, BKASH_PASSWORD, BKASH_APP_KEY, BKASH_APP_SECRET) are required outside sandbox mode`},
 		{with(production, "REDIRECTGW_BASE_URL", "https://gw.example"), `REDIRECTGW_RETURN_KEY (32+ random characters, the same on every node) is required with REDIRECTGW_BASE_URL`},
 	}
@@ -119,6 +121,15 @@ func TestLoadConfigDefaults(t *testing.T) {
 		if h := c.GatewayHooks[g]; string(h.Secret) != "sandbox_"+string(g)+"_webhook_secret" || h.Sources != nil {
 			t.Errorf("%s webhook: %+v", g, h)
 		}
+	}
+}
+
+// PAYCORE_SANDBOX_URL points sandbox mode at `paycore sandbox`.
+func TestLoadConfigSandboxURL(t *testing.T) {
+	setEnv(t, map[string]string{"PAYCORE_SANDBOX": "1", "PAYCORE_SANDBOX_URL": "http://127.0.0.1:9090/"})
+	c, err := loadConfig()
+	if err != nil || c.SandboxURL != "http://127.0.0.1:9090" || sandboxRoot(c) != c.SandboxURL {
+		t.Fatalf("%q %v", c.SandboxURL, err)
 	}
 }
 

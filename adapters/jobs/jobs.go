@@ -16,7 +16,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/ports"
@@ -81,18 +80,64 @@ type PeriodicArgs struct {
 // Kind is River's job kind.
 func (PeriodicArgs) Kind() string { return "periodic" }
 
-// InsertOpts: one run of a task at a time across all nodes.
+// InsertOpts: a few tries. The periodic schedule adds uniqueness per task
+// and period (periodicOpts).
 func (PeriodicArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true,
-		ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStateRunning,
-			rivertype.JobStateRetryable, rivertype.JobStateScheduled, rivertype.JobStatePending}}}
+	return river.InsertOpts{MaxAttempts: 3}
 }
+
+// periodicOpts make a task's runs unique by task and by period (the task's
+// interval): the leader's schedule and a new leader's RunOnStart insert at
+// most one run per period. Uniqueness by state alone (the former choice)
+// counted a `running` row left by a node killed mid-run, so one crash
+// stopped the task everywhere until River rescued the row; River refuses
+// a ByState without `running` (its required states), so the period is
+// what lets go: a dead node's run blocks at most the period it was
+// scheduled in. Live runs do not pile up either: a run's timeout is at most
+// its interval (Task.Timeout), and the tasks are safe to overlap (each item
+// is re-checked under its row lock).
+func periodicOpts(every time.Duration) *river.InsertOpts {
+	return &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: every}}
+}
+
+// Job time limits: River cancels a job's context after its worker's
+// Timeout, and a job still `running` RescueAfter after it started (its
+// node died) is put back to be retried. RescueAfter must exceed each.
+const (
+	// WebhookTimeout: the merchant's 10 s (app.WebhookTimeout) plus the
+	// delivery log and status update around it.
+	WebhookTimeout = app.WebhookTimeout + 10*time.Second
+	// SMSTimeout: one provider call (adapters/sms: 15 s) and bookkeeping.
+	SMSTimeout = 30 * time.Second
+	// RefundTimeout: a token call, the refund call and a refund status call,
+	// 30 s each at bKash's limit (docs/gateways/bkash.md §2.9).
+	RefundTimeout = 90 * time.Second
+	// DefaultJobTimeout bounds job kinds without a Timeout of their own.
+	DefaultJobTimeout = 2 * time.Minute
+	// DefaultRescueAfter is Config.RescueAfter's default: a few minutes, past
+	// every job's timeout.
+	DefaultRescueAfter = 5 * time.Minute
+)
+
+// ErrRescueTooSoon: Config.RescueAfter would rescue jobs still inside their
+// timeout.
+var ErrRescueTooSoon = errors.New("jobs: rescue time too short")
 
 // Task is a periodic piece of work.
 type Task struct {
 	Name  string
 	Every time.Duration
-	Run   func(ctx context.Context) error
+	// Timeout bounds one run; 0 → Every (a run ends before the next one is
+	// due).
+	Timeout time.Duration
+	Run     func(ctx context.Context) error
+}
+
+func (t Task) timeout() time.Duration {
+	if t.Timeout > 0 {
+		return t.Timeout
+	}
+	return t.Every
 }
 
 // Config tunes the runner.
@@ -103,6 +148,11 @@ type Config struct {
 	PollInterval time.Duration
 	// Tasks run periodically on whichever node River's leader schedules.
 	Tasks []Task
+	// RescueAfter: a job still `running` this long after its attempt began
+	// is taken as abandoned by a dead node and retried (or discarded after
+	// its last attempt). 0 → DefaultRescueAfter; it must exceed every job's
+	// timeout.
+	RescueAfter time.Duration
 }
 
 // Runner owns the River client that inserts and works paycore's jobs.
@@ -116,6 +166,19 @@ type Runner struct {
 func New(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
 	if cfg.Workers == 0 {
 		cfg.Workers = 10
+	}
+	if cfg.RescueAfter == 0 {
+		cfg.RescueAfter = DefaultRescueAfter
+	}
+	longest := max(WebhookTimeout, SMSTimeout, RefundTimeout, DefaultJobTimeout)
+	for _, t := range cfg.Tasks {
+		if t.Every <= 0 {
+			return nil, fmt.Errorf("jobs: task %q: interval must be positive", t.Name)
+		}
+		longest = max(longest, t.timeout())
+	}
+	if cfg.RescueAfter <= longest {
+		return nil, fmt.Errorf("%w: rescue after %s must exceed the longest job timeout, %s", ErrRescueTooSoon, cfg.RescueAfter, longest)
 	}
 	r := &Runner{}
 	workers := river.NewWorkers()
@@ -132,9 +195,9 @@ func New(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
 	tasks := map[string]Task{}
 	for _, t := range cfg.Tasks {
 		tasks[t.Name] = t
-		name := t.Name
+		name, opts := t.Name, periodicOpts(t.Every)
 		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(t.Every),
-			func() (river.JobArgs, *river.InsertOpts) { return PeriodicArgs{Task: name}, nil },
+			func() (river.JobArgs, *river.InsertOpts) { return PeriodicArgs{Task: name}, opts },
 			&river.PeriodicJobOpts{RunOnStart: true}))
 	}
 	if err := river.AddWorkerSafely(workers, &periodicWorker{tasks: tasks}); err != nil {
@@ -149,7 +212,9 @@ func New(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
 		PeriodicJobs:      periodic,
 		Logger:            cfg.Logger,
 		FetchPollInterval: cfg.PollInterval,
-		JobTimeout:        2 * time.Minute,
+		// Each worker has its own Timeout; this bounds anything else.
+		JobTimeout:           DefaultJobTimeout,
+		RescueStuckJobsAfter: cfg.RescueAfter,
 	}
 	client, err := river.NewClient(riverpgxv5.New(pool), rc)
 	if err != nil {
@@ -229,7 +294,7 @@ func (w *webhookWorker) NextRetry(job *river.Job[WebhookArgs]) time.Time {
 }
 
 // Timeout covers the 10 s delivery budget and the bookkeeping around it.
-func (w *webhookWorker) Timeout(*river.Job[WebhookArgs]) time.Duration { return 30 * time.Second }
+func (w *webhookWorker) Timeout(*river.Job[WebhookArgs]) time.Duration { return WebhookTimeout }
 
 type refundWorker struct {
 	river.WorkerDefaults[RefundArgs]
@@ -246,8 +311,9 @@ func (w *refundWorker) Work(ctx context.Context, job *river.Job[RefundArgs]) err
 	return svc.Refunds.Process(ctx, job.Args.RefundID)
 }
 
-// Timeout leaves room for a 30 s refund call and a 30 s status call.
-func (w *refundWorker) Timeout(*river.Job[RefundArgs]) time.Duration { return 90 * time.Second }
+// Timeout leaves room for a token call, a 30 s refund call and a 30 s
+// status call.
+func (w *refundWorker) Timeout(*river.Job[RefundArgs]) time.Duration { return RefundTimeout }
 
 type periodicWorker struct {
 	river.WorkerDefaults[PeriodicArgs]
@@ -260,6 +326,15 @@ func (w *periodicWorker) Work(ctx context.Context, job *river.Job[PeriodicArgs])
 		return river.JobCancel(errors.New("unknown periodic task " + job.Args.Task))
 	}
 	return t.Run(ctx)
+}
+
+// Timeout is the task's (Task.Timeout, else its interval); an unknown task
+// is cancelled at once by Work.
+func (w *periodicWorker) Timeout(job *river.Job[PeriodicArgs]) time.Duration {
+	if t, ok := w.tasks[job.Args.Task]; ok {
+		return t.timeout()
+	}
+	return 0
 }
 
 type smsWorker struct {
@@ -276,3 +351,6 @@ func (w *smsWorker) Work(ctx context.Context, job *river.Job[SMSArgs]) error {
 	}
 	return svc.Notifications.Send(ctx, job.Args.NotificationID, job.Attempt >= job.MaxAttempts)
 }
+
+// Timeout covers one provider call and the bookkeeping around it.
+func (w *smsWorker) Timeout(*river.Job[SMSArgs]) time.Duration { return SMSTimeout }

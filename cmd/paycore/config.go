@@ -37,10 +37,18 @@ type config struct {
 	KeyGrace       time.Duration `env:"PAYCORE_KEY_GRACE" envDefault:"0s"`        // old API key life after regenerate
 	AttemptTTL     time.Duration `env:"PAYCORE_ATTEMPT_TTL" envDefault:"30m"`     // wait for a customer at the gateway
 	Origins        []string      `env:"PAYCORE_ALLOWED_ORIGINS"`                  // websocket origin patterns, comma-separated
+	// JobRescueAfter: a River job still running this long after it began
+	// (its node died) is retried; it must exceed every job's timeout.
+	JobRescueAfter time.Duration `env:"PAYCORE_JOB_RESCUE_AFTER" envDefault:"5m"`
 	// MasterKey: 64 hex or base64 of 32 bytes; sandbox derives a fixed one.
 	MasterKey masterKey `env:"PAYCORE_MASTER_KEY"`
 	// TokenKey signs client JWTs (≥ 32 characters); sandbox derives one.
 	TokenKey textKey `env:"PAYCORE_TOKEN_KEY"`
+
+	// SandboxURL is where `paycore sandbox` serves the simulators (no
+	// trailing slash); sandbox mode then uses them, with the credentials
+	// they serve, instead of mounting its own. Sandbox mode only.
+	SandboxURL string `env:"PAYCORE_SANDBOX_URL"`
 
 	Bkash      bkashConfig
 	Nagad      nagadConfig
@@ -203,6 +211,10 @@ func (c *config) finish() error {
 		c.BaseURL = "http://" + c.Addr
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	c.SandboxURL = strings.TrimRight(c.SandboxURL, "/")
+	if c.SandboxURL != "" && !c.Sandbox {
+		return errors.New("PAYCORE_SANDBOX_URL is for sandbox mode only (PAYCORE_SANDBOX=1)")
+	}
 	if c.RatePerMinute < 1 {
 		return errors.New(badValue["PAYCORE_RATE_LIMIT"])
 	}
@@ -318,4 +330,13 @@ func (k *textKey) UnmarshalText(text []byte) error {
 	}
 	*k = bytes.Clone(text)
 	return nil
+}
+
+// sandboxRoot is where sandbox mode's simulators are served: the sandbox
+// of PAYCORE_SANDBOX_URL, or this node.
+func sandboxRoot(c config) string {
+	if c.SandboxURL != "" {
+		return c.SandboxURL
+	}
+	return c.BaseURL
 }

@@ -16,7 +16,8 @@ import (
 var configVars = []string{
 	"DATABASE_URL", "PAYCORE_ADDR", "PAYCORE_BASE_URL", "PAYCORE_SANDBOX", "PAYCORE_PAYMENT_TTL", "PAYCORE_LOG_LEVEL",
 	"PAYCORE_TRUSTED_PROXIES", "PAYCORE_RATE_LIMIT", "PAYCORE_LOG_RETENTION", "PAYCORE_KEY_GRACE", "PAYCORE_ATTEMPT_TTL",
-	"PAYCORE_ALLOWED_ORIGINS", "PAYCORE_MASTER_KEY", "PAYCORE_TOKEN_KEY",
+	"PAYCORE_ALLOWED_ORIGINS", "PAYCORE_MASTER_KEY", "PAYCORE_TOKEN_KEY", "PAYCORE_JOB_RESCUE_AFTER",
+	"PAYCORE_SANDBOX_URL",
 	"BKASH_BASE_URL", "BKASH_USERNAME", "BKASH_PASSWORD", "BKASH_APP_KEY", "BKASH_APP_SECRET",
 	"NAGAD_BASE_URL", "NAGAD_MERCHANT_ID", "NAGAD_MERCHANT_NUMBER", "NAGAD_MERCHANT_PRIVATE_KEY", "NAGAD_PG_PUBLIC_KEY",
 	"NAGAD_CLIENT_IP", "NAGAD_SERVICE_NAME",
@@ -71,6 +72,7 @@ func TestLoadConfigBadValues(t *testing.T) {
 		{with(sandbox, "PAYCORE_LOG_RETENTION", "forever"), `PAYCORE_LOG_RETENTION: time: invalid duration "forever"`},
 		{with(sandbox, "PAYCORE_KEY_GRACE", "1 h"), `PAYCORE_KEY_GRACE: time: unknown unit " h" in duration "1 h"`},
 		{with(sandbox, "PAYCORE_ATTEMPT_TTL", "30"), `PAYCORE_ATTEMPT_TTL: time: missing unit in duration "30"`},
+		{with(sandbox, "PAYCORE_JOB_RESCUE_AFTER", "soon"), `PAYCORE_JOB_RESCUE_AFTER: time: invalid duration "soon"`},
 		{with(sandbox, "PAYCORE_MASTER_KEY", "short"), `PAYCORE_MASTER_KEY: secret: master key must be 32 bytes as 64 hex digits or base64`},
 		{with(sandbox, "PAYCORE_TOKEN_KEY", "short"), `PAYCORE_TOKEN_KEY must be at least 32 characters`},
 		{with(sandbox, "REDIRECTGW_RETURN_KEY", "short"), `REDIRECTGW_RETURN_KEY must be at least 32 characters`},
@@ -81,6 +83,7 @@ func TestLoadConfigBadValues(t *testing.T) {
 		{with(sandbox, "PAYCORE_GATEWAY_WEBHOOK_SOURCES_NAGAD", "10.0.0.0/99"), `PAYCORE_GATEWAY_WEBHOOK_SOURCES_NAGAD: netip.ParsePrefix("10.0.0.0/99"): prefix length out of range`},
 		{map[string]string{"PAYCORE_SANDBOX": "0"}, `PAYCORE_MASTER_KEY is required outside sandbox mode`},
 		{map[string]string{"PAYCORE_MASTER_KEY": testMasterKey}, `PAYCORE_TOKEN_KEY is required outside sandbox mode`},
+		{with(production, "PAYCORE_SANDBOX_URL", "http://127.0.0.1:9090"), `PAYCORE_SANDBOX_URL is for sandbox mode only (PAYCORE_SANDBOX=1)`},
 		{with(production, "BKASH_BASE_URL", ""), `BKASH_BASE_URL (and BKASH_USERNAME, BKASH_PASSWORD, BKASH_APP_KEY, BKASH_APP_SECRET) are required outside sandbox mode`},
 		{with(production, "REDIRECTGW_BASE_URL", "https://gw.example"), `REDIRECTGW_RETURN_KEY (32+ random characters, the same on every node) is required with REDIRECTGW_BASE_URL`},
 	}
@@ -106,7 +109,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 	}
 	if c.Addr != "127.0.0.1:8080" || c.BaseURL != "http://127.0.0.1:8080" || !c.Sandbox || c.PaymentTTL != 24*time.Hour ||
 		c.LogLevel.String() != "INFO" || c.RatePerMinute != 120 || c.LogRetention != 2160*time.Hour || c.KeyGrace != 0 ||
-		c.AttemptTTL != 30*time.Minute || c.TrustedProxies != nil || c.Origins != nil || c.SMS.Provider != "log" {
+		c.AttemptTTL != 30*time.Minute || c.JobRescueAfter != 5*time.Minute || c.TrustedProxies != nil || c.Origins != nil || c.SMS.Provider != "log" {
 		t.Errorf("defaults: %+v", c)
 	}
 	if !slices.Equal(c.MasterKey, secret.SandboxKey()) || string(c.TokenKey) != sandboxTokenKey ||
@@ -118,6 +121,15 @@ func TestLoadConfigDefaults(t *testing.T) {
 		if h := c.GatewayHooks[g]; string(h.Secret) != "sandbox_"+string(g)+"_webhook_secret" || h.Sources != nil {
 			t.Errorf("%s webhook: %+v", g, h)
 		}
+	}
+}
+
+// PAYCORE_SANDBOX_URL points sandbox mode at `paycore sandbox`.
+func TestLoadConfigSandboxURL(t *testing.T) {
+	setEnv(t, map[string]string{"PAYCORE_SANDBOX": "1", "PAYCORE_SANDBOX_URL": "http://127.0.0.1:9090/"})
+	c, err := loadConfig()
+	if err != nil || c.SandboxURL != "http://127.0.0.1:9090" || sandboxRoot(c) != c.SandboxURL {
+		t.Fatalf("%q %v", c.SandboxURL, err)
 	}
 }
 
@@ -137,6 +149,7 @@ func TestLoadConfigValues(t *testing.T) {
 		"PAYCORE_LOG_RETENTION":                 "24h",
 		"PAYCORE_KEY_GRACE":                     "1h",
 		"PAYCORE_ATTEMPT_TTL":                   "5m",
+		"PAYCORE_JOB_RESCUE_AFTER":              "10m",
 		"PAYCORE_ALLOWED_ORIGINS":               "https://a.example,https://b.example",
 		"BKASH_BASE_URL":                        "https://bkash.example/checkout",
 		"BKASH_USERNAME":                        "u",
@@ -175,7 +188,7 @@ func TestLoadConfigValues(t *testing.T) {
 		DatabaseURL: "postgres://db/paycore", Addr: "0.0.0.0:9000", BaseURL: "https://pay.example.com",
 		PaymentTTL: 2 * time.Hour, LogLevel: -4,
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.0.0/16")},
-		RatePerMinute:  60, LogRetention: 24 * time.Hour, KeyGrace: time.Hour, AttemptTTL: 5 * time.Minute,
+		RatePerMinute:  60, LogRetention: 24 * time.Hour, KeyGrace: time.Hour, AttemptTTL: 5 * time.Minute, JobRescueAfter: 10 * time.Minute,
 		Origins: []string{"https://a.example", "https://b.example"}, MasterKey: key, TokenKey: []byte(testLongKey),
 		Bkash: bkashConfig{BaseURL: "https://bkash.example/checkout", Username: "u", Password: "p", AppKey: "k", AppSecret: "s"},
 		Nagad: nagadConfig{BaseURL: "https://nagad.example/api/dfs", MerchantID: "683002007104225", MerchantNumber: "01700000000",

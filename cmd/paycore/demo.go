@@ -409,9 +409,15 @@ func progress(w io.Writer, format string, args ...any) {
 }
 
 func runDemo(ctx context.Context, w io.Writer, base string, g domain.Gateway, wallet, amount string) error {
+	return runDemoVia(ctx, w, base, base, g, wallet, amount)
+}
+
+// runDemoVia is runDemo with the sandbox merchant served under sandbox
+// (paycore itself, or `paycore sandbox` at PAYCORE_SANDBOX_URL).
+func runDemoVia(ctx context.Context, w io.Writer, base, sandbox string, g domain.Gateway, wallet, amount string) error {
 	m := merchant{base: base, key: demoAPIKey, secret: demoAPISecret, http: &http.Client{Timeout: 60 * time.Second}}
 	res, err := pay(ctx, w, m, payParams{Gateway: g, Wallet: wallet, Action: "pay", Amount: amount,
-		WebhookURL: base + "/sandbox/merchant/webhook"})
+		WebhookURL: sandbox + prefixMerchant + "/webhook"})
 	if err != nil {
 		return err
 	}
@@ -420,7 +426,7 @@ func runDemo(ctx context.Context, w io.Writer, base string, g domain.Gateway, wa
 	if final != "success" {
 		return errors.New("payment did not reach success: " + final)
 	}
-	hooks, err := landedWebhooks(ctx, base, res.TransactionID, string(domain.EventPaymentSuccess), 20*time.Second)
+	hooks, err := landedWebhooks(ctx, sandbox, res.TransactionID, string(domain.EventPaymentSuccess), 20*time.Second)
 	if err != nil {
 		return err
 	}
@@ -441,6 +447,7 @@ func runDemo(ctx context.Context, w io.Writer, base string, g domain.Gateway, wa
 func cmdDemo(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	base := fs.String("url", getenv("PAYCORE_BASE_URL", "http://"+getenv("PAYCORE_ADDR", "127.0.0.1:8080")), "paycore base URL")
+	sandbox := fs.String("sandbox-url", os.Getenv("PAYCORE_SANDBOX_URL"), "where the sandbox merchant is served (default: the paycore base URL)")
 	gateway := fs.String("gateway", "bkash", "gateway: bkash, nagad or redirectgw")
 	wallet := fs.String("wallet", "01770618575", "customer wallet")
 	amount := fs.String("amount", "250.00", "amount in BDT")
@@ -453,7 +460,12 @@ func cmdDemo(ctx context.Context, args []string) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	return runDemo(ctx, os.Stdout, strings.TrimRight(*base, "/"), g, *wallet, *amount)
+	root := strings.TrimRight(*base, "/")
+	sb := strings.TrimRight(*sandbox, "/")
+	if sb == "" {
+		sb = root
+	}
+	return runDemoVia(ctx, os.Stdout, root, sb, g, *wallet, *amount)
 }
 
 // getenv returns the variable k, or def when it is unset or empty.

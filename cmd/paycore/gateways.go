@@ -10,10 +10,8 @@ import (
 	"github.com/paycore/paycore/adapters/bkash"
 	"github.com/paycore/paycore/adapters/bkashsim"
 	"github.com/paycore/paycore/adapters/nagad"
-	"github.com/paycore/paycore/adapters/nagadsim"
 	"github.com/paycore/paycore/adapters/postgres"
 	"github.com/paycore/paycore/adapters/redirectgw"
-	"github.com/paycore/paycore/adapters/redirectgwsim"
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports"
 )
@@ -26,17 +24,10 @@ import (
 // /api/v1/gateways/health).
 type gatewayObserver func(g domain.Gateway, op, outcome string, httpStatus int, d time.Duration)
 
-// newNagadGateway builds Nagad from configuration; in sandbox mode without
-// NAGAD_BASE_URL it points at this node's simulator with the simulator's
-// credentials. It returns nil when Nagad is not configured.
-func newNagadGateway(cfg config, sim *nagadsim.Simulator, log *slog.Logger, clock ports.Clock, observe gatewayObserver) (*nagad.Client, error) {
+// newNagadGateway builds Nagad from configuration (sandbox mode filled it
+// in: config.useSandbox). It returns nil when Nagad is not configured.
+func newNagadGateway(cfg config, log *slog.Logger, clock ports.Clock, observe gatewayObserver) (*nagad.Client, error) {
 	nc := cfg.Nagad
-	if nc.BaseURL == "" && sim != nil {
-		creds := sim.Credentials()
-		nc.BaseURL = cfg.BaseURL + "/sandbox/nagad" + nagadsim.APIPrefix
-		nc.MerchantID, nc.MerchantNumber = creds.MerchantID, creds.MerchantNumber
-		nc.MerchantPrivateKey, nc.PGPublicKey = creds.MerchantPrivateKey, creds.PGPublicKey
-	}
 	if nc.BaseURL == "" {
 		return nil, nil
 	}
@@ -55,23 +46,12 @@ func newNagadGateway(cfg config, sim *nagadsim.Simulator, log *slog.Logger, cloc
 	return c, nil
 }
 
-// newRedirectGateway builds the redirect gateway from configuration; in
-// sandbox mode without REDIRECTGW_BASE_URL it points at this node's
-// simulator with its credentials and verify endpoint (unless
-// REDIRECTGW_VERIFY_URL=none). It returns nil when it is not configured.
-func newRedirectGateway(cfg config, sim *redirectgwsim.Simulator, log *slog.Logger, clock ports.Clock, observe gatewayObserver) (*redirectgw.Client, error) {
+// newRedirectGateway builds the redirect gateway from configuration
+// (sandbox mode filled it in: config.useSandbox; REDIRECTGW_VERIFY_URL=none
+// still means no verify endpoint). It returns nil when it is not
+// configured.
+func newRedirectGateway(cfg config, log *slog.Logger, clock ports.Clock, observe gatewayObserver) (*redirectgw.Client, error) {
 	rc := cfg.RedirectGW
-	if rc.BaseURL == "" && sim != nil {
-		creds := sim.Credentials()
-		rc.BaseURL = cfg.BaseURL + "/sandbox/redirectgw"
-		rc.APIKey, rc.ClientBaseURL = creds.APIKey, creds.ClientBaseURL
-		if rc.VerifyURL == "" {
-			rc.VerifyURL = rc.BaseURL + redirectgwsim.VerifyPath
-		}
-		if len(rc.ReturnKey) == 0 {
-			rc.ReturnKey = []byte(sandboxReturnKey)
-		}
-	}
 	if rc.BaseURL == "" {
 		return nil, nil
 	}
@@ -93,14 +73,15 @@ func newRedirectGateway(cfg config, sim *redirectgwsim.Simulator, log *slog.Logg
 }
 
 // newBkashClient builds the bKash adapter from configuration; in sandbox
-// mode without BKASH_BASE_URL it points at this node's simulator with the
-// simulator's credentials. The id_token lives in PostgreSQL (shared by every
-// node).
+// mode without BKASH_BASE_URL (admin commands: serve's config.useSandbox
+// has filled it in) it points at the sandbox's bKash simulator with the
+// simulator's default credentials. The id_token lives in PostgreSQL
+// (shared by every node).
 func newBkashClient(cfg config, db *postgres.DB, log *slog.Logger, clock ports.Clock, observe func(bkash.Call), reg prometheus.Registerer) (*bkash.Client, error) {
 	bk := cfg.Bkash
 	if cfg.Sandbox && bk.BaseURL == "" {
 		creds := bkashsim.DefaultCredentials()
-		bk = bkashConfig{BaseURL: cfg.BaseURL + "/sandbox/bkash/v1.2.0-beta/tokenized/checkout",
+		bk = bkashConfig{BaseURL: sandboxRoot(cfg) + prefixBkash + bkashsim.APIPrefix,
 			Username: creds.Username, Password: creds.Password, AppKey: creds.AppKey, AppSecret: creds.AppSecret}
 	}
 	c, err := bkash.New(bkash.Config{

@@ -2,6 +2,7 @@
 //
 //	paycore serve                       migrate, then serve HTTP, GraphQL and jobs
 //	paycore migrate                     apply database migrations and exit
+//	paycore sandbox --addr HOST:PORT    serve every simulator on its own (PAYCORE_SANDBOX_URL)
 //	paycore demo [--gateway bkash|nagad|redirectgw]  play merchant and customer against a running server
 //	paycore clients create --name …     add a merchant; prints its API key and secrets once
 //	paycore logs [--client cli_…]       read the merchant API request log
@@ -29,6 +30,9 @@ const usage = `usage: paycore <command> [flags]
 commands:
   serve     migrate, then serve on PAYCORE_ADDR (sandbox mode with PAYCORE_SANDBOX=1)
   migrate   apply paycore's and River's migrations to DATABASE_URL
+  sandbox   [--addr 127.0.0.1:9090] [--public-url URL]: serve every simulator (gateways, SMS,
+            sandbox merchant) under /sandbox/… in this process; point paycore at it with
+            PAYCORE_SANDBOX=1 PAYCORE_SANDBOX_URL=http://127.0.0.1:9090
   demo      [--gateway bkash|nagad|redirectgw]: pay a demo order end to end against a running sandbox server
   clients   create --name … [--webhook-url …] [--commission-bps N] [--language en|bn]
             | suspend --id cli_… | activate --id cli_…
@@ -59,6 +63,8 @@ func run(ctx context.Context, args []string) error {
 		return cmdServe(ctx)
 	case "migrate":
 		return cmdMigrate(ctx)
+	case "sandbox":
+		return cmdSandbox(ctx, args[1:])
 	case "demo":
 		return cmdDemo(ctx, args[1:])
 	case "clients":

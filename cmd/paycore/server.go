@@ -51,9 +51,12 @@ type server struct {
 	app      *app.App
 	recorder *postgres.Recorder
 	metrics  *prometheus.Registry
-	sim      *bkashsim.Simulator      // nil outside sandbox mode
-	nagadSim *nagadsim.Simulator      // nil outside sandbox mode
-	rgwSim   *redirectgwsim.Simulator // nil outside sandbox mode
+	// sims are this node's own simulators: nil outside sandbox mode and
+	// with PAYCORE_SANDBOX_URL. The fields below are its members.
+	sims     *simulators
+	sim      *bkashsim.Simulator
+	nagadSim *nagadsim.Simulator
+	rgwSim   *redirectgwsim.Simulator
 	merchant *merchantsim.Receiver
 	smsSim   *smssim.Simulator
 	sms      ports.SMSSender
@@ -106,12 +109,16 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 	}
 	undo.push(db.Close)
 	s := &server{cfg: cfg, log: log, db: db, clock: opt.Clock}
-	if s.runner, err = jobs.New(db.Pool, jobs.Config{Logger: log, PollInterval: opt.PollInterval, Tasks: s.periodicTasks(opt)}); err != nil {
+	if s.runner, err = jobs.New(db.Pool, jobs.Config{Logger: log, PollInterval: opt.PollInterval,
+		Tasks: s.periodicTasks(opt), RescueAfter: cfg.JobRescueAfter}); err != nil {
+		if errors.Is(err, jobs.ErrRescueTooSoon) {
+			return nil, fmt.Errorf("PAYCORE_JOB_RESCUE_AFTER: %w", err)
+		}
 		return nil, err
 	}
 	txp := postgres.NewTxProvider(db, s.runner.Queue)
 	if cfg.Sandbox {
-		if err := s.startSimulators(&undo); err != nil {
+		if err := s.useSandbox(ctx, &undo); err != nil {
 			return nil, err
 		}
 		if err := seedDemoClient(ctx, db); err != nil {
@@ -120,14 +127,14 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 	}
 	s.recorder = postgres.NewRecorder(db, log)
 	undo.push(s.recorder.Close)
-	if s.sms, err = newSMSSender(cfg, log); err != nil {
+	if s.sms, err = newSMSSender(s.cfg, log); err != nil {
 		return nil, err
 	}
 	gateways, err := s.wireGateways()
 	if err != nil {
 		return nil, err
 	}
-	s.wireApp(cfg, txp, opt, log, gateways, db)
+	s.wireApp(s.cfg, txp, opt, log, gateways, db)
 	s.runner.Bind(s.app)
 	s.listener = pgnotify.New(db.Pool, postgres.PaymentsChannel, log)
 	if s.handler, err = s.wireHTTP(); err != nil {
@@ -165,28 +172,34 @@ func (s *server) periodicTasks(opt buildOptions) []jobs.Task {
 		return nil
 	}
 	return []jobs.Task{
-		{Name: "maintenance", Every: 10 * time.Minute, Run: s.maintenance},
+		{Name: "maintenance", Every: 10 * time.Minute, Timeout: 2 * time.Minute, Run: s.maintenance},
+		// A pass is cut off at its interval; what it left is next pass's.
 		{Name: "reconcile", Every: time.Minute, Run: s.reconcile},
 	}
 }
 
-// startSimulators creates sandbox mode's simulators and sandbox merchant
-// (mounted by wireHTTP) and pushes their closers on undo.
-func (s *server) startSimulators(undo *cleanups) error {
-	base, now := s.cfg.BaseURL, s.clock.Now
-	s.sim = bkashsim.New(bkashsim.Config{PublicURL: base + "/sandbox/bkash", Clock: now})
-	undo.push(s.sim.Close)
-	var err error
-	if s.nagadSim, err = nagadsim.New(nagadsim.Config{PublicURL: base + "/sandbox/nagad", Clock: now}); err != nil {
-		return fmt.Errorf("nagad simulator: %w", err)
+// useSandbox points the gateways and the SMS provider that the
+// environment leaves unset at the simulators: those of the sandbox at
+// PAYCORE_SANDBOX_URL (paycore sandbox, in a process of its own), with the
+// credentials it serves, or else this node's own, created here, mounted by
+// wireHTTP and closed by close (and by undo if the build fails).
+func (s *server) useSandbox(ctx context.Context, undo *cleanups) error {
+	if root := s.cfg.SandboxURL; root != "" {
+		creds, err := fetchSandboxCredentials(ctx, root)
+		if err != nil {
+			return fmt.Errorf("PAYCORE_SANDBOX_URL: the sandbox's credentials: %w", err)
+		}
+		s.cfg.useSandbox(root, creds)
+		return nil
 	}
-	undo.push(s.nagadSim.Close)
-	s.rgwSim = redirectgwsim.New(redirectgwsim.Config{PublicURL: base + "/sandbox/redirectgw",
-		ClientBaseURL: base + "/api", Clock: now})
-	undo.push(s.rgwSim.Close)
-	s.smsSim = smssim.New(smssim.Config{Clock: now})
-	undo.push(s.smsSim.Close)
-	s.merchant = merchantsim.New([]byte(demoWebhookSecret), now)
+	sims, err := newSimulators(s.cfg.BaseURL, s.cfg.BaseURL+"/api", s.clock.Now)
+	if err != nil {
+		return err
+	}
+	undo.push(sims.close)
+	s.sims = sims
+	s.sim, s.nagadSim, s.rgwSim, s.smsSim, s.merchant = sims.bkash, sims.nagad, sims.rgw, sims.sms, sims.merchant
+	s.cfg.useSandbox(s.cfg.BaseURL, sims.credentials())
 	return nil
 }
 
@@ -208,14 +221,14 @@ func (s *server) wireGateways() ([]ports.PaymentGateway, error) {
 		return nil, err
 	}
 	gateways := []ports.PaymentGateway{bk}
-	ng, err := newNagadGateway(cfg, s.nagadSim, log, clock, observe)
+	ng, err := newNagadGateway(cfg, log, clock, observe)
 	if err != nil {
 		return nil, err
 	}
 	if ng != nil {
 		gateways = append(gateways, ng)
 	}
-	rgw, err := newRedirectGateway(cfg, s.rgwSim, log, clock, observe)
+	rgw, err := newRedirectGateway(cfg, log, clock, observe)
 	if err != nil {
 		return nil, err
 	}
@@ -261,12 +274,10 @@ func (s *server) wireHTTP() (http.Handler, error) {
 			RequestLogs: graph.RequestLogsFrom(s.recorder.RequestLogs),
 		}),
 	}
-	if s.sim != nil {
-		mounts["/sandbox/bkash"] = http.StripPrefix("/sandbox/bkash", s.sim.Handler())
-		mounts["/sandbox/nagad"] = http.StripPrefix("/sandbox/nagad", s.nagadSim.Handler())
-		mounts["/sandbox/redirectgw"] = http.StripPrefix("/sandbox/redirectgw", s.rgwSim.Handler())
-		mounts["/sandbox/merchant"] = http.StripPrefix("/sandbox/merchant", s.merchant.Handler())
-		mounts["/sandbox/sms"] = http.StripPrefix("/sandbox/sms", s.smsSim.Handler())
+	if s.sims != nil {
+		for prefix, h := range s.sims.handlers() {
+			mounts[prefix] = h
+		}
 	}
 	return rest.NewHandler(rest.Config{
 		App: s.app, Clock: clock, Logger: log, Mounts: mounts,
@@ -285,16 +296,12 @@ func (s *server) wireHTTP() (http.Handler, error) {
 
 // newSMSSender builds the configured SMS provider.
 func newSMSSender(cfg config, log *slog.Logger) (ports.SMSSender, error) {
+	if cfg.Sandbox {
+		cfg.SMS = sandboxSMS(cfg.SMS, sandboxRoot(cfg), smssim.Credentials{APIKey: smssim.DefaultAPIKey,
+			SenderID: smssim.DefaultSenderID, GreenWebToken: smssim.DefaultGreenWebToken})
+	}
 	c := sms.Config{BaseURL: cfg.SMS.BaseURL, APIKey: cfg.SMS.APIKey, SenderID: cfg.SMS.SenderID,
 		AccountSID: cfg.SMS.AccountSID, Log: log}
-	if cfg.Sandbox && c.BaseURL == "" {
-		switch cfg.SMS.Provider {
-		case sms.ProviderBulkSMSBD:
-			c.BaseURL, c.APIKey, c.SenderID = cfg.BaseURL+"/sandbox/sms", smssim.DefaultAPIKey, smssim.DefaultSenderID
-		case sms.ProviderGreenWeb:
-			c.BaseURL, c.APIKey = cfg.BaseURL+"/sandbox/sms", smssim.DefaultGreenWebToken
-		}
-	}
 	sender, err := sms.New(cfg.SMS.Provider, c)
 	if err != nil {
 		return nil, fmt.Errorf("SMS_PROVIDER: %w", err)
@@ -364,11 +371,8 @@ func (s *server) close(ctx context.Context) {
 		s.cancel()
 		<-s.done
 	}
-	if s.sim != nil {
-		s.sim.Close()
-		s.nagadSim.Close()
-		s.rgwSim.Close()
-		s.smsSim.Close()
+	if s.sims != nil {
+		s.sims.close()
 	}
 	s.recorder.Close()
 	s.db.Close()

@@ -115,12 +115,17 @@ func transactionPrincipal(ctx context.Context, transactionID string) (app.Princi
 // from HMAC headers or a bearer token (httpauth.Authenticate). Bad
 // credentials end the request with 401 and a GraphQL error body; none let it
 // through without a principal, for the resolvers to refuse or for the
-// websocket's connection_init (wsInit, same Tokens) to authenticate.
+// websocket's connection_init (wsInit, same Tokens) to authenticate. A
+// bearer token's client is checked to be still active (Sessions), as
+// app.Authenticator checks a signed request's.
 type authenticator struct {
-	auth   *app.Authenticator
-	tokens *httpauth.Tokens
-	log    *slog.Logger
-	next   http.Handler
+	auth     *app.Authenticator
+	tokens   *httpauth.Tokens
+	sessions *app.Sessions
+	log      *slog.Logger
+	next     http.Handler
+	// revalidate is how often an idle websocket's principal is re-checked.
+	revalidate time.Duration
 }
 
 // tokenExpiryKey carries the expiry of the bearer token that authenticated a
@@ -138,6 +143,9 @@ func (a *authenticator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	pr, ok, err := httpauth.Authenticate(ctx, r, a.auth, a.tokens)
+	if ok && err == nil && !httpauth.HasSignature(r) {
+		err = a.sessions.Check(ctx, pr) // a token does not know its client was suspended
+	}
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.Is(err, httpauth.ErrBodyTooLarge), errors.As(err, &tooLarge):
@@ -145,7 +153,8 @@ func (a *authenticator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case errors.Is(err, domain.ErrUnauthenticated):
 		_, message, _ := publicError(err)
-		if !httpauth.HasSignature(r) {
+		var ae *app.AuthError
+		if !httpauth.HasSignature(r) && !errors.As(err, &ae) {
 			message = "invalid or expired token"
 		}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="paycore"`)
@@ -163,7 +172,19 @@ func (a *authenticator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	a.next.ServeHTTP(w, r.WithContext(ctx))
+	if !isUpgrade(r) {
+		a.next.ServeHTTP(w, r.WithContext(ctx))
+		return
+	}
+	// A websocket: the handler returns when the connection ends.
+	ctx, cancel := context.WithCancel(ctx)
+	s := &wsSession{cancel: cancel, stopped: make(chan struct{})}
+	defer func() {
+		close(s.stopped)
+		cancel()
+		a.release(s)
+	}()
+	a.next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, wsSessionKey{}, s)))
 }
 
 // isUpgrade reports whether r asks for a websocket.
@@ -194,10 +215,6 @@ func tokenExpiry(tok string) (time.Time, bool) {
 	return c.ExpiresAt.Time, true
 }
 
-// wsCancelKey carries the cancel func of the deadline wsInit puts on a
-// connection; wsClose calls it.
-type wsCancelKey struct{}
-
 // errWSForbidden is sent as the connection error of a refused websocket.
 var errWSForbidden = errors.New("forbidden")
 
@@ -206,26 +223,37 @@ var errWSForbidden = errors.New("forbidden")
 // accepted; otherwise the payload must carry {"Authorization": "Bearer
 // <token>"} (a bare token is accepted too). A refusal closes the socket with
 // 4403 Forbidden. An accepted bearer token bounds the connection: it closes
-// when the token expires, and the client must reconnect with a fresh one.
+// with 4403 when the token expires, and the client must reconnect with a
+// fresh one. Whatever the credentials, the principal is re-checked on every
+// operation and every revalidate interval (checkSession).
 func (a *authenticator) wsInit(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-	if _, err := principal(ctx); err == nil {
-		exp, _ := ctx.Value(tokenExpiryKey{}).(time.Time)
-		return withConnectionDeadline(ctx, exp), nil, nil
-	}
-	raw := strings.TrimSpace(payload.Authorization())
-	tok := httpauth.BearerToken(raw)
-	if tok == "" && !strings.ContainsRune(raw, ' ') {
-		tok = raw
-	}
-	if tok == "" {
-		return refuseWS(ctx), nil, errWSForbidden
-	}
-	pr, err := a.tokens.Verify(tok)
+	pr, err := principal(ctx)
+	exp, _ := ctx.Value(tokenExpiryKey{}).(time.Time)
 	if err != nil {
-		return refuseWS(ctx), nil, errWSForbidden
+		raw := strings.TrimSpace(payload.Authorization())
+		tok := httpauth.BearerToken(raw)
+		if tok == "" && !strings.ContainsRune(raw, ' ') {
+			tok = raw
+		}
+		if tok == "" {
+			return refuseWS(ctx), nil, errWSForbidden
+		}
+		if pr, err = a.tokens.Verify(tok); err != nil {
+			return refuseWS(ctx), nil, errWSForbidden
+		}
+		if err := a.sessions.Check(ctx, pr); err != nil {
+			return refuseWS(ctx), nil, errWSForbidden
+		}
+		exp, _ = tokenExpiry(tok)
+		ctx = withPrincipal(ctx, pr)
 	}
-	exp, _ := tokenExpiry(tok)
-	return withConnectionDeadline(withPrincipal(ctx, pr), exp), nil, nil
+	if s := sessionOf(ctx); s != nil {
+		s.mu.Lock()
+		s.pr, s.exp = pr, exp
+		s.mu.Unlock()
+		go a.watch(ctx, s, a.revalidate)
+	}
+	return ctx, nil, nil
 }
 
 // refuseWS marks ctx so gqlgen closes the socket with 4403 Forbidden.
@@ -233,19 +261,5 @@ func refuseWS(ctx context.Context) context.Context {
 	return transport.WithWebsocketCloseCode(transport.AppendCloseReason(ctx, "Forbidden"), CloseForbidden)
 }
 
-// withConnectionDeadline ends the connection's context at exp (no deadline
-// for a zero exp).
-func withConnectionDeadline(ctx context.Context, exp time.Time) context.Context {
-	if exp.IsZero() {
-		return ctx
-	}
-	ctx, cancel := context.WithDeadline(ctx, exp)
-	return context.WithValue(ctx, wsCancelKey{}, cancel)
-}
-
-// wsClose releases the deadline of a closed connection.
-func wsClose(ctx context.Context, _ int) {
-	if cancel, ok := ctx.Value(wsCancelKey{}).(context.CancelFunc); ok {
-		cancel()
-	}
-}
+// release gives back what a closed websocket held.
+func (a *authenticator) release(*wsSession) {}

@@ -15,6 +15,7 @@ import (
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/graph"
 	"github.com/paycore/paycore/ports"
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 // The fakes below stand in for PostgreSQL only as far as these tests reach:
@@ -507,6 +508,53 @@ func (memCalls) CallStats(context.Context, domain.Gateway, time.Time) (ports.Gat
 		Buckets: 8, UpBuckets: 7}, nil
 }
 
+// memCreds is the ports.CredentialStore behind Sessions: every key and
+// client is valid until a test revokes or suspends it.
+type memCreds struct {
+	mu        sync.Mutex
+	revoked   map[string]time.Time // key → revoked at
+	suspended map[string]bool      // client → suspended
+	checks    int                  // calls, to see the cache work
+}
+
+func newMemCreds() *memCreds {
+	return &memCreds{revoked: map[string]time.Time{}, suspended: map[string]bool{}}
+}
+
+func (c *memCreds) KeyValid(_ context.Context, key string) (bool, *time.Time, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.checks++
+	if key != demoKey {
+		return false, nil, domain.ErrNotFound
+	}
+	var rev *time.Time
+	if at, ok := c.revoked[key]; ok {
+		rev = &at
+	}
+	return !c.suspended[clientA], rev, nil
+}
+
+func (c *memCreds) ClientActive(_ context.Context, clientID string) (bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.checks++
+	return !c.suspended[clientID], nil
+}
+
+// revoke revokes key at at; suspend suspends a client.
+func (c *memCreds) revoke(key string, at time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.revoked[key] = at
+}
+
+func (c *memCreds) suspend(clientID string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.suspended[clientID] = true
+}
+
 type memNonces struct {
 	mu   sync.Mutex
 	seen map[string]bool
@@ -532,6 +580,8 @@ const (
 
 // env is one GraphQL handler over the fakes, served by httptest.
 type env struct {
+	clock  *portstest.Clock // Sessions' clock: move it past the check cache
+	creds  *memCreds
 	store  *memStore
 	bus    *memBus
 	keys   *memRotator
@@ -553,6 +603,9 @@ func withGatewayRefusal(e *ports.GatewayError) envOption {
 	return func(_ *graph.Config, g *fakeGateway) { g.refuse = e }
 }
 
+// sessionTTL is how long Sessions caches a check in tests (on env.clock).
+const sessionTTL = 5 * time.Second
+
 // tokenTTL is the lifetime of tokens issued in tests.
 const tokenTTL = time.Hour
 
@@ -567,11 +620,13 @@ func newEnvTTL(t *testing.T, ttl time.Duration, opts ...envOption) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{store: newMemStore(), bus: newMemBus(), tokens: tokens,
+	e := &env{clock: portstest.NewClock(time.Now().UTC()), creds: newMemCreds(),
+		store: newMemStore(), bus: newMemBus(), tokens: tokens,
 		keys: &memRotator{current: map[string]string{clientA: demoKey}, secrets: map[string]string{}}}
 	gw := &fakeGateway{}
 	cfg := graph.Config{
 		Auth:       app.NewAuthenticator(memKeys{}, &memNonces{seen: map[string]bool{}}, ports.SystemClock{}),
+		Sessions:   app.NewSessions(e.creds, e.clock, sessionTTL),
 		Tokens:     tokens,
 		Events:     e.bus,
 		PaymentURL: func(id string) string { return "https://pay.example/pay/" + id },

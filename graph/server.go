@@ -39,6 +39,7 @@ const DefaultComplexityLimit = 3000
 const (
 	wsInitTimeout  = 10 * time.Second // connection_init must arrive within this
 	wsPingInterval = 25 * time.Second // ping (graphql-transport-ws) / ka (graphql-ws); a missing pong closes after 2×
+	wsRevalidate   = 15 * time.Second // an idle socket's principal is re-checked this often
 )
 
 // Config is what the GraphQL handler needs.
@@ -47,6 +48,9 @@ type Config struct {
 	App *app.App
 	// Auth checks HMAC-signed merchant requests. Required.
 	Auth *app.Authenticator
+	// Sessions re-checks principals that outlive their authentication
+	// (websockets, bearer tokens): key not revoked, client active. Required.
+	Sessions *app.Sessions
 	// Tokens verifies bearer tokens and issues createPayment's client
 	// tokens. Required.
 	Tokens *httpauth.Tokens
@@ -79,6 +83,7 @@ type Config struct {
 // wsTiming is the websocket transport's timing; tests shorten it.
 type wsTiming struct {
 	initTimeout, pingInterval time.Duration
+	revalidate                time.Duration // idle websockets' principal re-check
 }
 
 // NewHandler returns the http.Handler for /graphql. Every request is
@@ -87,12 +92,12 @@ type wsTiming struct {
 // connection_init. It panics on a missing required dependency (a wiring
 // bug).
 func NewHandler(cfg Config) http.Handler {
-	return newHandler(cfg, wsTiming{initTimeout: wsInitTimeout, pingInterval: wsPingInterval})
+	return newHandler(cfg, wsTiming{initTimeout: wsInitTimeout, pingInterval: wsPingInterval, revalidate: wsRevalidate})
 }
 
 func newHandler(cfg Config, ws wsTiming) http.Handler {
-	if cfg.App == nil || cfg.Auth == nil || cfg.Tokens == nil || cfg.Events == nil {
-		panic("graph.NewHandler: App, Auth, Tokens and Events are required")
+	if cfg.App == nil || cfg.Auth == nil || cfg.Sessions == nil || cfg.Tokens == nil || cfg.Events == nil {
+		panic("graph.NewHandler: App, Auth, Sessions, Tokens and Events are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -103,7 +108,8 @@ func newHandler(cfg Config, ws wsTiming) http.Handler {
 	if cfg.ComplexityLimit == 0 {
 		cfg.ComplexityLimit = DefaultComplexityLimit
 	}
-	auth := &authenticator{auth: cfg.Auth, tokens: cfg.Tokens, log: cfg.Logger}
+	auth := &authenticator{auth: cfg.Auth, tokens: cfg.Tokens, sessions: cfg.Sessions, log: cfg.Logger,
+		revalidate: ws.revalidate}
 
 	schema := generated.Config{Resolvers: &Resolver{
 		app:         cfg.App,
@@ -119,12 +125,11 @@ func newHandler(cfg Config, ws wsTiming) http.Handler {
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.AddTransport(transport.Websocket{
-		Implementation: transport.CoderWebsocketImplementation{
+		Implementation: acceptTracker{transport.CoderWebsocketImplementation{
 			AcceptOptions: websocket.AcceptOptions{OriginPatterns: cfg.OriginPatterns},
-		},
+		}},
 		InitFunc:              auth.wsInit,
 		InitTimeout:           ws.initTimeout,
-		CloseFunc:             wsClose,
 		KeepAlivePingInterval: ws.pingInterval,
 		PingPongInterval:      ws.pingInterval,
 	})
@@ -133,6 +138,7 @@ func newHandler(cfg Config, ws wsTiming) http.Handler {
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
+	srv.AroundOperations(auth.aroundOperation)
 	srv.AroundFields(markResolverErrors)
 	srv.SetErrorPresenter(errorPresenter(cfg.Logger))
 	srv.SetRecoverFunc(recoverFunc(cfg.Logger))

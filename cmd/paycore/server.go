@@ -245,6 +245,7 @@ func (s *server) wireHTTP() (http.Handler, error) {
 		return nil, err
 	}
 	auth := app.NewAuthenticator(db, db, clock)
+	sessions := app.NewSessions(db, clock, app.DefaultSessionCheckTTL)
 	paymentURL := func(id string) string { return cfg.BaseURL + "/pay/" + id }
 	mounts := map[string]http.Handler{
 		// Prometheus metrics: bKash token grants/refreshes and calls, Go runtime.
@@ -255,7 +256,7 @@ func (s *server) wireHTTP() (http.Handler, error) {
 			PaymentURL: paymentURL, Clock: clock, Logger: log,
 		}),
 		"/graphql": graph.NewHandler(graph.Config{
-			App: s.app, Auth: auth, Tokens: tokens, Events: s.listener,
+			App: s.app, Auth: auth, Sessions: sessions, Tokens: tokens, Events: s.listener,
 			PaymentURL:     paymentURL,
 			OriginPatterns: cfg.Origins, Introspection: cfg.Sandbox, Logger: log,
 			RequestLogs: graph.RequestLogsFrom(s.recorder.RequestLogs),

@@ -71,7 +71,9 @@ func (s *wsSession) isClosed() bool {
 // acceptTracker records the accepted socket in the request's wsSession, so
 // the session can close it with a code of its own (gqlgen closes on a
 // cancelled context with 1000 only).
-type acceptTracker struct{ inner transport.WebsocketImplementation }
+type acceptTracker struct {
+	inner transport.WebsocketImplementation
+}
 
 func (a acceptTracker) Accept(w http.ResponseWriter, r *http.Request, o transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
 	c, err := a.inner.Accept(w, r, o)

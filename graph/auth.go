@@ -126,6 +126,7 @@ type authenticator struct {
 	next     http.Handler
 	// revalidate is how often an idle websocket's principal is re-checked.
 	revalidate time.Duration
+	idem       IdempotencyStore // nil: idempotency keys ignored
 }
 
 // tokenExpiryKey carries the expiry of the bearer token that authenticated a
@@ -173,7 +174,7 @@ func (a *authenticator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !isUpgrade(r) {
-		a.next.ServeHTTP(w, r.WithContext(ctx))
+		a.next.ServeHTTP(w, r.WithContext(withHeaderKey(ctx, r)))
 		return
 	}
 	// A websocket: the handler returns when the connection ends.

@@ -555,6 +555,47 @@ func (c *memCreds) suspend(clientID string) {
 	c.suspended[clientID] = true
 }
 
+// memIdem is an in-memory IdempotencyStore with REST's semantics.
+type memIdem struct {
+	mu   sync.Mutex
+	rows map[string]*idemRow // scope/key
+}
+
+type idemRow struct {
+	hash   []byte
+	result []byte // nil while running
+}
+
+func (m *memIdem) Begin(_ context.Context, scope, key string, hash []byte, _ time.Duration) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.rows[scope+"/"+key]
+	switch {
+	case !ok:
+		m.rows[scope+"/"+key] = &idemRow{hash: hash}
+		return nil, nil
+	case string(r.hash) != string(hash):
+		return nil, graph.ErrIdempotencyMismatch
+	case r.result == nil:
+		return nil, graph.ErrIdempotencyInProgress
+	}
+	return r.result, nil
+}
+
+func (m *memIdem) Finish(_ context.Context, scope, key string, result []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.rows[scope+"/"+key].result = result
+	return nil
+}
+
+func (m *memIdem) Abandon(_ context.Context, scope, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.rows, scope+"/"+key)
+	return nil
+}
+
 type memNonces struct {
 	mu   sync.Mutex
 	seen map[string]bool
@@ -582,6 +623,7 @@ const (
 type env struct {
 	clock  *portstest.Clock // Sessions' clock: move it past the check cache
 	creds  *memCreds
+	idem   *memIdem
 	store  *memStore
 	bus    *memBus
 	keys   *memRotator
@@ -621,15 +663,17 @@ func newEnvTTL(t *testing.T, ttl time.Duration, opts ...envOption) *env {
 		t.Fatal(err)
 	}
 	e := &env{clock: portstest.NewClock(time.Now().UTC()), creds: newMemCreds(),
+		idem:  &memIdem{rows: map[string]*idemRow{}},
 		store: newMemStore(), bus: newMemBus(), tokens: tokens,
 		keys: &memRotator{current: map[string]string{clientA: demoKey}, secrets: map[string]string{}}}
 	gw := &fakeGateway{}
 	cfg := graph.Config{
-		Auth:       app.NewAuthenticator(memKeys{}, &memNonces{seen: map[string]bool{}}, ports.SystemClock{}),
-		Sessions:   app.NewSessions(e.creds, e.clock, sessionTTL),
-		Tokens:     tokens,
-		Events:     e.bus,
-		PaymentURL: func(id string) string { return "https://pay.example/pay/" + id },
+		Auth:        app.NewAuthenticator(memKeys{}, &memNonces{seen: map[string]bool{}}, ports.SystemClock{}),
+		Sessions:    app.NewSessions(e.creds, e.clock, sessionTTL),
+		Idempotency: e.idem,
+		Tokens:      tokens,
+		Events:      e.bus,
+		PaymentURL:  func(id string) string { return "https://pay.example/pay/" + id },
 	}
 	for _, o := range opts {
 		o(&cfg, gw)

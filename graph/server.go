@@ -73,6 +73,9 @@ type Config struct {
 	// requestLogs answers that request logs are not available.
 	// RequestLogsFrom adapts the request log store.
 	RequestLogs func(ctx context.Context, clientID string, since time.Time, limit int) ([]RequestLogView, error)
+	// Idempotency stores mutations' first results per Idempotency-Key (the
+	// REST edge's store). Optional: nil → keys are ignored.
+	Idempotency IdempotencyStore
 	// Introspection serves __schema and __type: on in sandbox and
 	// development, off in production.
 	Introspection bool
@@ -109,7 +112,7 @@ func newHandler(cfg Config, ws wsTiming) http.Handler {
 		cfg.ComplexityLimit = DefaultComplexityLimit
 	}
 	auth := &authenticator{auth: cfg.Auth, tokens: cfg.Tokens, sessions: cfg.Sessions, log: cfg.Logger,
-		revalidate: ws.revalidate}
+		revalidate: ws.revalidate, idem: cfg.Idempotency}
 
 	schema := generated.Config{Resolvers: &Resolver{
 		app:         cfg.App,
@@ -140,6 +143,7 @@ func newHandler(cfg Config, ws wsTiming) http.Handler {
 	srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
 	srv.AroundOperations(auth.aroundOperation)
 	srv.AroundFields(markResolverErrors)
+	srv.AroundFields(auth.idempotent)
 	srv.SetErrorPresenter(errorPresenter(cfg.Logger))
 	srv.SetRecoverFunc(recoverFunc(cfg.Logger))
 

@@ -260,6 +260,7 @@ func (s *server) wireHTTP() (http.Handler, error) {
 			PaymentURL:     paymentURL,
 			OriginPatterns: cfg.Origins, Introspection: cfg.Sandbox, Logger: log,
 			RequestLogs: graph.RequestLogsFrom(s.recorder.RequestLogs),
+			Idempotency: graphIdempotency{db},
 		}),
 	}
 	if s.sim != nil {
@@ -429,6 +430,32 @@ func (i idempotencyStore) Finish(ctx context.Context, clientID, key string, stat
 
 func (i idempotencyStore) Abandon(ctx context.Context, clientID, key string) error {
 	return i.db.AbandonIdempotent(ctx, clientID, key)
+}
+
+// graphIdempotency adapts postgres's idempotency store (REST's) to
+// graph.IdempotencyStore; GraphQL's keys are prefixed per operation, so
+// they never meet REST's.
+type graphIdempotency struct{ db *postgres.DB }
+
+func (i graphIdempotency) Begin(ctx context.Context, scope, key string, hash []byte, ttl time.Duration) ([]byte, error) {
+	r, err := i.db.BeginIdempotent(ctx, scope, key, hash, ttl)
+	switch {
+	case errors.Is(err, postgres.ErrIdempotencyMismatch):
+		return nil, graph.ErrIdempotencyMismatch
+	case errors.Is(err, postgres.ErrIdempotencyInProgress):
+		return nil, graph.ErrIdempotencyInProgress
+	case err != nil || r == nil:
+		return nil, err
+	}
+	return r.Body, nil
+}
+
+func (i graphIdempotency) Finish(ctx context.Context, scope, key string, result []byte) error {
+	return i.db.FinishIdempotent(ctx, scope, key, http.StatusOK, result)
+}
+
+func (i graphIdempotency) Abandon(ctx context.Context, scope, key string) error {
+	return i.db.AbandonIdempotent(ctx, scope, key)
 }
 
 // requestLogger adapts the recorder to rest.RequestLogger.

@@ -103,7 +103,7 @@ type ComplexityRoot struct {
 		RedeliverWebhook  func(childComplexity int, input model.RedeliverWebhookInput) int
 		RefundPayment     func(childComplexity int, input model.RefundPaymentInput) int
 		RegenerateAPIKeys func(childComplexity int, input *model.RegenerateAPIKeysInput) int
-		StartPayment      func(childComplexity int, transactionID string, gateway model.Gateway) int
+		StartPayment      func(childComplexity int, transactionID string, gateway model.Gateway, idempotencyKey *string) int
 	}
 
 	PageInfo struct {
@@ -225,7 +225,7 @@ type ComplexityRoot struct {
 
 type MutationResolver interface {
 	CreatePayment(ctx context.Context, input model.CreatePaymentInput) (*model.CreatePaymentPayload, error)
-	StartPayment(ctx context.Context, transactionID string, gateway model.Gateway) (*model.StartPaymentPayload, error)
+	StartPayment(ctx context.Context, transactionID string, gateway model.Gateway, idempotencyKey *string) (*model.StartPaymentPayload, error)
 	RegenerateAPIKeys(ctx context.Context, input *model.RegenerateAPIKeysInput) (*model.RegenerateAPIKeysPayload, error)
 	RefundPayment(ctx context.Context, input model.RefundPaymentInput) (*model.RefundPaymentPayload, error)
 	RedeliverWebhook(ctx context.Context, input model.RedeliverWebhookInput) (*model.RedeliverWebhookPayload, error)
@@ -557,7 +557,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.StartPayment(childComplexity, args["transactionId"].(string), args["gateway"].(model.Gateway)), true
+		return e.ComplexityRoot.Mutation.StartPayment(childComplexity, args["transactionId"].(string), args["gateway"].(model.Gateway), args["idempotencyKey"].(*string)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1223,6 +1223,13 @@ type ClientProfile {
 input RegenerateApiKeysInput {
   "Must be the caller's own client ID when given (FORBIDDEN otherwise)."
   clientId: ID
+  """
+  Makes a retry safe: the first successful result is stored 24 hours per
+  client, operation and key and returned again for the same input; the same
+  key with other input → CONFLICT. Same as the Idempotency-Key header (which
+  is used when this is omitted), at most 255 characters.
+  """
+  idempotencyKey: String
 }
 
 "The result of regenerateApiKeys."
@@ -1344,6 +1351,13 @@ input RefundPaymentInput {
   amount: String
   "Why, 1-255 characters; \"Refund requested by merchant\" when omitted."
   reason: String
+  """
+  Makes a retry safe: the first successful result is stored 24 hours per
+  client, operation and key and returned again for the same input; the same
+  key with other input → CONFLICT. Same as the Idempotency-Key header (which
+  is used when this is omitted), at most 255 characters.
+  """
+  idempotencyKey: String
 }
 
 "The result of refundPayment."
@@ -1474,7 +1488,12 @@ type Mutation {
   Opens an attempt at a gateway for a pending payment and returns the gateway
   page to send the customer's browser to.
   """
-  startPayment(transactionId: ID!, gateway: Gateway!): StartPaymentPayload!
+  startPayment(
+    transactionId: ID!
+    gateway: Gateway!
+    "As the idempotencyKey of the other mutations' inputs."
+    idempotencyKey: String
+  ): StartPaymentPayload!
 }
 
 type Subscription {
@@ -1597,6 +1616,13 @@ input CreatePaymentInput {
   webhookURL: String
   "The merchant's own JSON object, at most 8 KB."
   metadata: Map
+  """
+  Makes a retry safe: the first successful result is stored 24 hours per
+  client, operation and key and returned again for the same input; the same
+  key with other input → CONFLICT. Same as the Idempotency-Key header (which
+  is used when this is omitted), at most 255 characters.
+  """
+  idempotencyKey: String
 }
 
 "The result of createPayment."
@@ -1695,6 +1721,13 @@ type WebhookAttempt {
 input RedeliverWebhookInput {
   "The event to send again: evt_…"
   eventId: ID!
+  """
+  Makes a retry safe: the first successful result is stored 24 hours per
+  client, operation and key and returned again for the same input; the same
+  key with other input → CONFLICT. Same as the Idempotency-Key header (which
+  is used when this is omitted), at most 255 characters.
+  """
+  idempotencyKey: String
 }
 
 "The result of redeliverWebhook."
@@ -2211,6 +2244,14 @@ func (ec *executionContext) field_Mutation_startPayment_args(ctx context.Context
 		return nil, err
 	}
 	args["gateway"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
 	return args, nil
 }
 
@@ -3380,7 +3421,7 @@ func (ec *executionContext) _Mutation_startPayment(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().StartPayment(ctx, fc.Args["transactionId"].(string), fc.Args["gateway"].(model.Gateway))
+			return ec.Resolvers.Mutation().StartPayment(ctx, fc.Args["transactionId"].(string), fc.Args["gateway"].(model.Gateway), fc.Args["idempotencyKey"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.StartPaymentPayload) graphql.Marshaler {
@@ -6542,7 +6583,7 @@ func (ec *executionContext) unmarshalInputCreatePaymentInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"orderId", "amount", "currency", "customerName", "customerEmail", "customerPhone", "returnURL", "webhookURL", "metadata"}
+	fieldsInOrder := [...]string{"orderId", "amount", "currency", "customerName", "customerEmail", "customerPhone", "returnURL", "webhookURL", "metadata", "idempotencyKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -6612,6 +6653,13 @@ func (ec *executionContext) unmarshalInputCreatePaymentInput(ctx context.Context
 				return it, err
 			}
 			it.Metadata = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		}
 	}
 	return it, nil
@@ -6679,7 +6727,7 @@ func (ec *executionContext) unmarshalInputRedeliverWebhookInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"eventId"}
+	fieldsInOrder := [...]string{"eventId", "idempotencyKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -6693,6 +6741,13 @@ func (ec *executionContext) unmarshalInputRedeliverWebhookInput(ctx context.Cont
 				return it, err
 			}
 			it.EventID = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		}
 	}
 	return it, nil
@@ -6709,7 +6764,7 @@ func (ec *executionContext) unmarshalInputRefundPaymentInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"transactionId", "amount", "reason"}
+	fieldsInOrder := [...]string{"transactionId", "amount", "reason", "idempotencyKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -6737,6 +6792,13 @@ func (ec *executionContext) unmarshalInputRefundPaymentInput(ctx context.Context
 				return it, err
 			}
 			it.Reason = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		}
 	}
 	return it, nil
@@ -6753,7 +6815,7 @@ func (ec *executionContext) unmarshalInputRegenerateApiKeysInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientId"}
+	fieldsInOrder := [...]string{"clientId", "idempotencyKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -6767,6 +6829,13 @@ func (ec *executionContext) unmarshalInputRegenerateApiKeysInput(ctx context.Con
 				return it, err
 			}
 			it.ClientID = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		}
 	}
 	return it, nil

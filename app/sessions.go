@@ -41,8 +41,9 @@ type Sessions struct {
 }
 
 type sessionCheck struct {
-	err error // nil: valid
-	at  time.Time
+	err  error // nil: valid
+	rate int   // the client's requests per minute (client checks)
+	at   time.Time
 }
 
 // NewSessions wires Sessions; ttl 0 → DefaultSessionCheckTTL. It panics on
@@ -64,55 +65,68 @@ func NewSessions(store ports.CredentialStore, clock ports.Clock, ttl time.Durati
 // checked here: admin tokens are short-lived. Store errors are returned
 // as they are (not cached, not a refusal).
 func (s *Sessions) Check(ctx context.Context, pr Principal) error {
+	_, err := s.Verify(ctx, pr)
+	return err
+}
+
+// Verify is Check returning pr completed: a bearer token's principal gets
+// its client's request limit (RatePerMinute), which only the store knows.
+func (s *Sessions) Verify(ctx context.Context, pr Principal) (Principal, error) {
 	if pr.ClientID == "" {
-		return nil
+		return pr, nil
 	}
 	if pr.APIKey != "" {
-		return s.cached(ctx, "key:"+pr.APIKey, func() error {
+		c := s.cached("key:"+pr.APIKey, func() sessionCheck {
 			active, revokedAt, err := s.store.KeyValid(ctx, pr.APIKey)
 			switch {
 			case errors.Is(err, domain.ErrNotFound):
-				return ErrKeyRevoked
+				return sessionCheck{err: ErrKeyRevoked}
 			case err != nil:
-				return fmt.Errorf("check api key: %w", err)
+				return sessionCheck{err: fmt.Errorf("check api key: %w", err)}
 			case revokedAt != nil && !s.clock.Now().Before(*revokedAt):
-				return ErrKeyRevoked
+				return sessionCheck{err: ErrKeyRevoked}
 			case !active:
-				return ErrClientSuspended
+				return sessionCheck{err: ErrClientSuspended}
 			}
-			return nil
+			return sessionCheck{}
 		})
+		return pr, c.err
 	}
-	return s.cached(ctx, "client:"+pr.ClientID, func() error {
-		active, err := s.store.ClientActive(ctx, pr.ClientID)
+	c := s.cached("client:"+pr.ClientID, func() sessionCheck {
+		active, rate, err := s.store.ClientActive(ctx, pr.ClientID)
 		switch {
 		case errors.Is(err, domain.ErrNotFound):
-			return ErrClientSuspended
+			return sessionCheck{err: ErrClientSuspended}
 		case err != nil:
-			return fmt.Errorf("check client: %w", err)
+			return sessionCheck{err: fmt.Errorf("check client: %w", err)}
 		case !active:
-			return ErrClientSuspended
+			return sessionCheck{err: ErrClientSuspended}
 		}
-		return nil
+		return sessionCheck{rate: rate}
 	})
+	if c.err == nil && pr.RatePerMinute == 0 {
+		pr.RatePerMinute = c.rate
+	}
+	return pr, c.err
 }
 
 // cached answers from the cache while the entry is younger than the TTL,
 // else runs check and caches its answer (refusals and successes, not store
 // errors).
-func (s *Sessions) cached(_ context.Context, key string, check func() error) error {
+func (s *Sessions) cached(key string, check func() sessionCheck) sessionCheck {
 	now := s.clock.Now()
 	s.mu.Lock()
 	c, ok := s.cache[key]
 	s.mu.Unlock()
 	if ok && now.Sub(c.at) < s.ttl && !now.Before(c.at) {
-		return c.err
+		return c
 	}
-	err := check()
+	c = check()
 	var ae *AuthError
-	if err != nil && !errors.As(err, &ae) {
-		return err
+	if c.err != nil && !errors.As(c.err, &ae) {
+		return c
 	}
+	c.at = now
 	s.mu.Lock()
 	if len(s.cache) > 10000 {
 		for k, v := range s.cache {
@@ -121,7 +135,7 @@ func (s *Sessions) cached(_ context.Context, key string, check func() error) err
 			}
 		}
 	}
-	s.cache[key] = sessionCheck{err: err, at: now}
+	s.cache[key] = c
 	s.mu.Unlock()
-	return err
+	return c
 }

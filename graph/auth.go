@@ -6,7 +6,9 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
@@ -127,6 +129,17 @@ type authenticator struct {
 	// revalidate is how often an idle websocket's principal is re-checked.
 	revalidate time.Duration
 	idem       IdempotencyStore // nil: idempotency keys ignored
+
+	sandbox     bool // plain HTTP allowed
+	trusted     []netip.Prefix
+	rate        RateLimiter // nil: no limit
+	defaultRate int
+	logs        RequestLogger // nil: not logged
+	maxSubs     int           // subscriptions per socket
+	maxSockets  int           // sockets per principal
+
+	mu      sync.Mutex
+	sockets map[string]int // open sockets per principal slot
 }
 
 // tokenExpiryKey carries the expiry of the bearer token that authenticated a
@@ -139,13 +152,18 @@ func (a *authenticator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "request body too large")
 		return
 	}
+	if !a.secure(r) {
+		writeError(w, http.StatusForbidden, CodeForbidden, "HTTPS required")
+		return
+	}
 	if r.Body != nil {
 		r.Body = http.MaxBytesReader(w, r.Body, httpauth.MaxBody)
 	}
-	ctx := r.Context()
+	ctx := context.WithValue(r.Context(), reqInfoKey{}, reqInfo{method: r.Method, ip: httpauth.ClientIP(r, a.trusted)})
 	pr, ok, err := httpauth.Authenticate(ctx, r, a.auth, a.tokens)
 	if ok && err == nil && !httpauth.HasSignature(r) {
-		err = a.sessions.Check(ctx, pr) // a token does not know its client was suspended
+		// A token does not know its client was suspended, nor its limit.
+		pr, err = a.sessions.Verify(ctx, pr)
 	}
 	var tooLarge *http.MaxBytesError
 	switch {
@@ -166,6 +184,12 @@ func (a *authenticator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, CodeInternal, "internal error")
 		return
 	case ok:
+		if !isUpgrade(r) {
+			if allowed, retry := a.limit(w, pr); !allowed {
+				writeErrorExt(w, http.StatusTooManyRequests, CodeRateLimited, "too many requests", map[string]any{"retryAfter": retry})
+				return
+			}
+		}
 		ctx = withPrincipal(ctx, pr)
 		if isUpgrade(r) && !httpauth.HasSignature(r) {
 			if exp, ok := tokenExpiry(httpauth.BearerToken(r.Header.Get("Authorization"))); ok {
@@ -194,13 +218,22 @@ func isUpgrade(r *http.Request) bool { return r.Header.Get("Upgrade") != "" }
 // writeError writes a GraphQL-shaped error response:
 // {"errors":[{"message":…,"extensions":{"code":…}}]}.
 func writeError(w http.ResponseWriter, status int, code, message string) {
+	writeErrorExt(w, status, code, message, nil)
+}
+
+// writeErrorExt is writeError with further extensions.
+func writeErrorExt(w http.ResponseWriter, status int, code, message string, ext map[string]any) {
 	type gqlError struct {
-		Message    string            `json:"message"`
-		Extensions map[string]string `json:"extensions"`
+		Message    string         `json:"message"`
+		Extensions map[string]any `json:"extensions"`
+	}
+	e := gqlError{Message: message, Extensions: map[string]any{"code": code}}
+	for k, v := range ext {
+		e.Extensions[k] = v
 	}
 	body, _ := json.Marshal(struct {
 		Errors []gqlError `json:"errors"`
-	}{[]gqlError{{Message: message, Extensions: map[string]string{"code": code}}}})
+	}{[]gqlError{e}})
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
@@ -242,13 +275,16 @@ func (a *authenticator) wsInit(ctx context.Context, payload transport.InitPayloa
 		if pr, err = a.tokens.Verify(tok); err != nil {
 			return refuseWS(ctx), nil, errWSForbidden
 		}
-		if err := a.sessions.Check(ctx, pr); err != nil {
+		if pr, err = a.sessions.Verify(ctx, pr); err != nil {
 			return refuseWS(ctx), nil, errWSForbidden
 		}
 		exp, _ = tokenExpiry(tok)
 		ctx = withPrincipal(ctx, pr)
 	}
 	if s := sessionOf(ctx); s != nil {
+		if !a.takeSocket(s, pr) {
+			return refuseTooMany(ctx), nil, errTooManySockets
+		}
 		s.mu.Lock()
 		s.pr, s.exp = pr, exp
 		s.mu.Unlock()
@@ -262,5 +298,5 @@ func refuseWS(ctx context.Context) context.Context {
 	return transport.WithWebsocketCloseCode(transport.AppendCloseReason(ctx, "Forbidden"), CloseForbidden)
 }
 
-// release gives back what a closed websocket held.
-func (a *authenticator) release(*wsSession) {}
+// errTooManySockets is the connection error of a socket over the cap.
+var errTooManySockets = errors.New(CodeLimitExceeded + ": too many connections")

@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"slices"
 	"sync"
 	"testing"
@@ -514,11 +515,12 @@ type memCreds struct {
 	mu        sync.Mutex
 	revoked   map[string]time.Time // key → revoked at
 	suspended map[string]bool      // client → suspended
+	rates     map[string]int       // client → requests per minute
 	checks    int                  // calls, to see the cache work
 }
 
 func newMemCreds() *memCreds {
-	return &memCreds{revoked: map[string]time.Time{}, suspended: map[string]bool{}}
+	return &memCreds{revoked: map[string]time.Time{}, suspended: map[string]bool{}, rates: map[string]int{}}
 }
 
 func (c *memCreds) KeyValid(_ context.Context, key string) (bool, *time.Time, error) {
@@ -535,11 +537,11 @@ func (c *memCreds) KeyValid(_ context.Context, key string) (bool, *time.Time, er
 	return !c.suspended[clientA], rev, nil
 }
 
-func (c *memCreds) ClientActive(_ context.Context, clientID string) (bool, error) {
+func (c *memCreds) ClientActive(_ context.Context, clientID string) (bool, int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.checks++
-	return !c.suspended[clientID], nil
+	return !c.suspended[clientID], c.rates[clientID], nil
 }
 
 // revoke revokes key at at; suspend suspends a client.
@@ -633,6 +635,20 @@ type env struct {
 
 type envOption func(*graph.Config, *fakeGateway)
 
+// withProduction serves as outside sandbox mode: HTTPS required,
+// X-Forwarded-Proto trusted from loopback.
+func withProduction() envOption {
+	return func(c *graph.Config, _ *fakeGateway) {
+		c.Sandbox = false
+		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	}
+}
+
+// withConfig adjusts the handler's configuration.
+func withConfig(f func(*graph.Config)) envOption {
+	return func(c *graph.Config, _ *fakeGateway) { f(c) }
+}
+
 func withComplexityLimit(n int) envOption {
 	return func(c *graph.Config, _ *fakeGateway) { c.ComplexityLimit = n }
 }
@@ -671,6 +687,7 @@ func newEnvTTL(t *testing.T, ttl time.Duration, opts ...envOption) *env {
 		Auth:        app.NewAuthenticator(memKeys{}, &memNonces{seen: map[string]bool{}}, ports.SystemClock{}),
 		Sessions:    app.NewSessions(e.creds, e.clock, sessionTTL),
 		Idempotency: e.idem,
+		Sandbox:     true, // httptest serves plain HTTP; withProduction turns it off
 		Tokens:      tokens,
 		Events:      e.bus,
 		PaymentURL:  func(id string) string { return "https://pay.example/pay/" + id },

@@ -8,10 +8,12 @@
 package graph
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -76,6 +78,24 @@ type Config struct {
 	// Idempotency stores mutations' first results per Idempotency-Key (the
 	// REST edge's store). Optional: nil → keys are ignored.
 	Idempotency IdempotencyStore
+	// Sandbox serves plain HTTP; otherwise requests must arrive over TLS or
+	// from a TrustedProxies address with X-Forwarded-Proto: https (as REST).
+	Sandbox        bool
+	TrustedProxies []netip.Prefix
+	// RateLimiter is the per-client limiter, the one REST uses, so a client
+	// has one budget on both edges. nil → not limited.
+	RateLimiter RateLimiter
+	// DefaultRatePerMinute applies to clients without their own limit and
+	// to tokens scoped to one payment; 0 → DefaultRatePerMinute.
+	DefaultRatePerMinute int
+	// Logs receives one record per operation (REST's request log); nil: none.
+	Logs RequestLogger
+	// Caps; 0 → the Default* constant. Over a cap an operation gets
+	// LIMIT_EXCEEDED; a socket over MaxSocketsPerPrincipal closes with 4429.
+	MaxRootFields             int // root fields per operation
+	MaxAliases                int // aliased fields per operation
+	MaxSubscriptionsPerSocket int
+	MaxSocketsPerPrincipal    int
 	// Introspection serves __schema and __type: on in sandbox and
 	// development, off in production.
 	Introspection bool
@@ -111,8 +131,16 @@ func newHandler(cfg Config, ws wsTiming) http.Handler {
 	if cfg.ComplexityLimit == 0 {
 		cfg.ComplexityLimit = DefaultComplexityLimit
 	}
+	cfg.MaxRootFields = cmp.Or(cfg.MaxRootFields, DefaultMaxRootFields)
+	cfg.MaxAliases = cmp.Or(cfg.MaxAliases, DefaultMaxAliases)
+	cfg.MaxSubscriptionsPerSocket = cmp.Or(cfg.MaxSubscriptionsPerSocket, DefaultMaxSubscriptionsPerSocket)
+	cfg.MaxSocketsPerPrincipal = cmp.Or(cfg.MaxSocketsPerPrincipal, DefaultMaxSocketsPerPrincipal)
+	cfg.DefaultRatePerMinute = cmp.Or(cfg.DefaultRatePerMinute, DefaultRatePerMinute)
 	auth := &authenticator{auth: cfg.Auth, tokens: cfg.Tokens, sessions: cfg.Sessions, log: cfg.Logger,
-		revalidate: ws.revalidate, idem: cfg.Idempotency}
+		revalidate: ws.revalidate, idem: cfg.Idempotency,
+		sandbox: cfg.Sandbox, trusted: cfg.TrustedProxies, rate: cfg.RateLimiter, defaultRate: cfg.DefaultRatePerMinute,
+		logs: cfg.Logs, maxSubs: cfg.MaxSubscriptionsPerSocket, maxSockets: cfg.MaxSocketsPerPrincipal,
+		sockets: map[string]int{}}
 
 	schema := generated.Config{Resolvers: &Resolver{
 		app:         cfg.App,
@@ -141,6 +169,7 @@ func newHandler(cfg Config, ws wsTiming) http.Handler {
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
+	srv.Use(fieldCaps{maxRoot: cfg.MaxRootFields, maxAliases: cfg.MaxAliases})
 	srv.AroundOperations(auth.aroundOperation)
 	srv.AroundFields(markResolverErrors)
 	srv.AroundFields(auth.idempotent)

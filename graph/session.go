@@ -167,5 +167,5 @@ func (a *authenticator) aroundOperation(ctx context.Context, next graphql.Operat
 			return errorResponse(CodeInternal, "internal error", nil)
 		}
 	}
-	return next(ctx)
+	return a.guardOperation(ctx, next)
 }

@@ -40,7 +40,8 @@ type CredentialStore interface {
 	// stops (stopped) working, nil if it is not revoked; domain.ErrNotFound
 	// if there is no such key.
 	KeyValid(ctx context.Context, key string) (clientActive bool, revokedAt *time.Time, err error)
-	// ClientActive returns whether the client may act; domain.ErrNotFound if
-	// there is no such client.
-	ClientActive(ctx context.Context, clientID string) (bool, error)
+	// ClientActive returns whether the client may act and its request limit
+	// per minute (0 = the default); domain.ErrNotFound if there is no such
+	// client.
+	ClientActive(ctx context.Context, clientID string) (active bool, ratePerMinute int, err error)
 }

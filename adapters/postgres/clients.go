@@ -152,13 +152,21 @@ func (db *DB) KeyValid(ctx context.Context, key string) (bool, *time.Time, error
 }
 
 // ClientActive implements ports.CredentialStore.
-func (db *DB) ClientActive(ctx context.Context, clientID string) (bool, error) {
-	var status string
-	err := db.Bun.NewSelect().TableExpr("clients").Column("status").Where("id = ?", clientID).Scan(ctx, &status)
-	if err != nil {
-		return false, mapErr(err)
+func (db *DB) ClientActive(ctx context.Context, clientID string) (bool, int, error) {
+	var row struct {
+		Status    string `bun:"status"`
+		RateLimit *int   `bun:"rate_limit_per_minute"`
 	}
-	return status == string(domain.ClientActive), nil
+	err := db.Bun.NewSelect().TableExpr("clients").Column("status", "rate_limit_per_minute").
+		Where("id = ?", clientID).Scan(ctx, &row)
+	if err != nil {
+		return false, 0, mapErr(err)
+	}
+	rate := 0
+	if row.RateLimit != nil {
+		rate = *row.RateLimit
+	}
+	return row.Status == string(domain.ClientActive), rate, nil
 }
 
 // UseNonce implements ports.NonceStore: the primary key (client_id, nonce)

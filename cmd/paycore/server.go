@@ -246,6 +246,7 @@ func (s *server) wireHTTP() (http.Handler, error) {
 	}
 	auth := app.NewAuthenticator(db, db, clock)
 	sessions := app.NewSessions(db, clock, app.DefaultSessionCheckTTL)
+	limiter := rest.NewRateLimiter(clock) // one budget per client across REST and GraphQL
 	paymentURL := func(id string) string { return cfg.BaseURL + "/pay/" + id }
 	mounts := map[string]http.Handler{
 		// Prometheus metrics: bKash token grants/refreshes and calls, Go runtime.
@@ -253,7 +254,7 @@ func (s *server) wireHTTP() (http.Handler, error) {
 		"/api/v1": rest.NewAPI(rest.APIConfig{
 			App: s.app, Auth: auth, Idempotency: idempotencyStore{db}, Logs: requestLogger{s.recorder},
 			Sandbox: cfg.Sandbox, TrustedProxies: cfg.TrustedProxies, DefaultRatePerMinute: cfg.RatePerMinute,
-			PaymentURL: paymentURL, Clock: clock, Logger: log,
+			RateLimiter: limiter, PaymentURL: paymentURL, Clock: clock, Logger: log,
 		}),
 		"/graphql": graph.NewHandler(graph.Config{
 			App: s.app, Auth: auth, Sessions: sessions, Tokens: tokens, Events: s.listener,
@@ -261,6 +262,9 @@ func (s *server) wireHTTP() (http.Handler, error) {
 			OriginPatterns: cfg.Origins, Introspection: cfg.Sandbox, Logger: log,
 			RequestLogs: graph.RequestLogsFrom(s.recorder.RequestLogs),
 			Idempotency: graphIdempotency{db},
+			Sandbox:     cfg.Sandbox, TrustedProxies: cfg.TrustedProxies,
+			RateLimiter: limiter, DefaultRatePerMinute: cfg.RatePerMinute,
+			Logs: graphRequestLogger{s.recorder},
 		}),
 	}
 	if s.sim != nil {
@@ -456,6 +460,14 @@ func (i graphIdempotency) Finish(ctx context.Context, scope, key string, result 
 
 func (i graphIdempotency) Abandon(ctx context.Context, scope, key string) error {
 	return i.db.AbandonIdempotent(ctx, scope, key)
+}
+
+// graphRequestLogger adapts the recorder to graph.RequestLogger: GraphQL
+// operations go to the same request log as REST's requests.
+type graphRequestLogger struct{ r *postgres.Recorder }
+
+func (l graphRequestLogger) LogRequest(x graph.RequestRecord) {
+	l.r.LogRequest(postgres.RequestLog(x))
 }
 
 // requestLogger adapts the recorder to rest.RequestLogger.

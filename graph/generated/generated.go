@@ -1425,10 +1425,37 @@ extend type Payment {
 # redeliverWebhook; it never acts as a merchant: every other field gets
 # FORBIDDEN.
 #
+# Credentials are re-checked while they act: on a websocket every operation
+# (and an idle socket every 15 s) checks that the API key is not revoked and
+# the client is active (answers cached up to 5 s); otherwise, or when the
+# token that opened it expires, the socket closes with 4403 Forbidden. A
+# suspended client's bearer tokens get UNAUTHENTICATED over HTTP too.
+#
+# Guards, as REST: HTTPS outside sandbox mode (X-Forwarded-Proto from a
+# trusted proxy only; plain HTTP gets 403 FORBIDDEN "HTTPS required"); the
+# client's rate limit, shared with REST (HTTP 429 RATE_LIMITED with
+# Retry-After and extensions.retryAfter; on a websocket each operation takes
+# a request); every operation is written to the request log (operation name,
+# root fields, variables redacted as REST bodies are); at most 10 root
+# fields and 30 aliases per operation, 10 subscriptions per websocket and 20
+# websockets per client (LIMIT_EXCEEDED; a socket over the cap closes with
+# 4429). The server may configure other caps.
+#
+# Idempotency: every mutation takes an idempotency key, the Idempotency-Key
+# header of POST /graphql or the idempotencyKey input field (startPayment:
+# argument), at most 255 characters; both given must agree. The first
+# successful result is stored 24 hours per client, operation and key (with
+# REST's Idempotency-Key store) and returned again for the same input, with
+# extensions.idempotentReplayed: true in the response. The same key with
+# other input, or while the first call runs → CONFLICT with
+# extensions.error "idempotency_error". Errors are not stored: a retry runs
+# again.
+#
 # Errors carry extensions.code: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
 # VALIDATION_FAILED (with extensions.fields: {"order_id": ["…"]}, REST field
 # names), NOT_PAYABLE, GATEWAY_UNAVAILABLE, GATEWAY_ERROR (with
-# extensions.gatewayCode and extensions.gatewayMessage), CONFLICT, INTERNAL.
+# extensions.gatewayCode and extensions.gatewayMessage), CONFLICT,
+# RATE_LIMITED, LIMIT_EXCEEDED, INTERNAL.
 #
 # Conventions for what comes next: lists are cursor connections
 # (payments(filter, first, after): PaymentConnection!), each mutation takes one

@@ -156,6 +156,9 @@ type Principal struct {
 	TransactionID string // set for a token scoped to one payment
 	RatePerMinute int    // the client's API request limit; 0 = the default
 	Admin         bool   // an operator: may read every client's records
+	// APIKey is the key an HMAC-signed request was authenticated with ("" for
+	// a bearer token); Sessions.Check re-checks it for a live connection.
+	APIKey string
 }
 
 // CanSee reports whether the principal may read or act on payment p.

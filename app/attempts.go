@@ -59,6 +59,13 @@ func (s *Attempts) start(ctx context.Context, gw ports.PaymentGateway, transacti
 			if !p.Payable(s.clock.Now()) {
 				return fmt.Errorf("%w: %s is %s", domain.ErrNotPayable, p.ID, p.Status())
 			}
+			c, err := tx.Clients().Get(ctx, p.Order.ClientID)
+			if err != nil {
+				return err
+			}
+			if !c.Active() {
+				return ErrMerchantSuspended // no attempt, no gateway call
+			}
 			phone = p.Order.CustomerPhone
 			att = domain.NewAttempt(p, g, s.clock.Now())
 			return tx.Attempts().Create(ctx, att)

@@ -120,7 +120,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, r SignedRequest) (Prin
 		}
 		return Principal{}, fmt.Errorf("record nonce: %w", err)
 	}
-	return Principal{ClientID: key.ClientID, RatePerMinute: key.RatePerMinute}, nil
+	return Principal{ClientID: key.ClientID, RatePerMinute: key.RatePerMinute, APIKey: key.Key}, nil
 }
 
 type principalKey struct{}

@@ -242,7 +242,8 @@ type CheckoutView struct {
 
 // HostedPage returns the hosted page's view of a payment. Anyone holding the
 // transaction ID may see it (it is the payment link); domain.ErrNotFound if
-// there is no such payment.
+// there is no such payment, ErrMerchantSuspended while its client is
+// suspended.
 func (s *Payments) HostedPage(ctx context.Context, transactionID string) (CheckoutView, error) {
 	var out CheckoutView
 	err := s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
@@ -257,6 +258,9 @@ func (s *Payments) HostedPage(ctx context.Context, transactionID string) (Checko
 		c, err := tx.Clients().Get(ctx, p.Order.ClientID)
 		if err != nil {
 			return err
+		}
+		if !c.Active() {
+			return ErrMerchantSuspended
 		}
 		out = CheckoutView{PaymentView: PaymentView{Payment: p, Attempts: atts}, MerchantName: c.Name, Gateways: s.gateways.Active()}
 		return nil

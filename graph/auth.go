@@ -6,7 +6,9 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
@@ -115,12 +117,29 @@ func transactionPrincipal(ctx context.Context, transactionID string) (app.Princi
 // from HMAC headers or a bearer token (httpauth.Authenticate). Bad
 // credentials end the request with 401 and a GraphQL error body; none let it
 // through without a principal, for the resolvers to refuse or for the
-// websocket's connection_init (wsInit, same Tokens) to authenticate.
+// websocket's connection_init (wsInit, same Tokens) to authenticate. A
+// bearer token's client is checked to be still active (Sessions), as
+// app.Authenticator checks a signed request's.
 type authenticator struct {
-	auth   *app.Authenticator
-	tokens *httpauth.Tokens
-	log    *slog.Logger
-	next   http.Handler
+	auth     *app.Authenticator
+	tokens   *httpauth.Tokens
+	sessions *app.Sessions
+	log      *slog.Logger
+	next     http.Handler
+	// revalidate is how often an idle websocket's principal is re-checked.
+	revalidate time.Duration
+	idem       IdempotencyStore // nil: idempotency keys ignored
+
+	sandbox     bool // plain HTTP allowed
+	trusted     []netip.Prefix
+	rate        RateLimiter // nil: no limit
+	defaultRate int
+	logs        RequestLogger // nil: not logged
+	maxSubs     int           // subscriptions per socket
+	maxSockets  int           // sockets per principal
+
+	mu      sync.Mutex
+	sockets map[string]int // open sockets per principal slot
 }
 
 // tokenExpiryKey carries the expiry of the bearer token that authenticated a
@@ -133,11 +152,19 @@ func (a *authenticator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "request body too large")
 		return
 	}
+	if !a.secure(r) {
+		writeError(w, http.StatusForbidden, CodeForbidden, "HTTPS required")
+		return
+	}
 	if r.Body != nil {
 		r.Body = http.MaxBytesReader(w, r.Body, httpauth.MaxBody)
 	}
-	ctx := r.Context()
+	ctx := context.WithValue(r.Context(), reqInfoKey{}, reqInfo{method: r.Method, ip: httpauth.ClientIP(r, a.trusted)})
 	pr, ok, err := httpauth.Authenticate(ctx, r, a.auth, a.tokens)
+	if ok && err == nil && !httpauth.HasSignature(r) {
+		// A token does not know its client was suspended, nor its limit.
+		pr, err = a.sessions.Verify(ctx, pr)
+	}
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.Is(err, httpauth.ErrBodyTooLarge), errors.As(err, &tooLarge):
@@ -145,7 +172,8 @@ func (a *authenticator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case errors.Is(err, domain.ErrUnauthenticated):
 		_, message, _ := publicError(err)
-		if !httpauth.HasSignature(r) {
+		var ae *app.AuthError
+		if !httpauth.HasSignature(r) && !errors.As(err, &ae) {
 			message = "invalid or expired token"
 		}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="paycore"`)
@@ -156,6 +184,12 @@ func (a *authenticator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, CodeInternal, "internal error")
 		return
 	case ok:
+		if !isUpgrade(r) {
+			if allowed, retry := a.limit(w, pr); !allowed {
+				writeErrorExt(w, http.StatusTooManyRequests, CodeRateLimited, "too many requests", map[string]any{"retryAfter": retry})
+				return
+			}
+		}
 		ctx = withPrincipal(ctx, pr)
 		if isUpgrade(r) && !httpauth.HasSignature(r) {
 			if exp, ok := tokenExpiry(httpauth.BearerToken(r.Header.Get("Authorization"))); ok {
@@ -163,7 +197,19 @@ func (a *authenticator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	a.next.ServeHTTP(w, r.WithContext(ctx))
+	if !isUpgrade(r) {
+		a.next.ServeHTTP(w, r.WithContext(withHeaderKey(ctx, r)))
+		return
+	}
+	// A websocket: the handler returns when the connection ends.
+	ctx, cancel := context.WithCancel(ctx)
+	s := &wsSession{cancel: cancel, stopped: make(chan struct{})}
+	defer func() {
+		close(s.stopped)
+		cancel()
+		a.release(s)
+	}()
+	a.next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, wsSessionKey{}, s)))
 }
 
 // isUpgrade reports whether r asks for a websocket.
@@ -172,13 +218,22 @@ func isUpgrade(r *http.Request) bool { return r.Header.Get("Upgrade") != "" }
 // writeError writes a GraphQL-shaped error response:
 // {"errors":[{"message":…,"extensions":{"code":…}}]}.
 func writeError(w http.ResponseWriter, status int, code, message string) {
+	writeErrorExt(w, status, code, message, nil)
+}
+
+// writeErrorExt is writeError with further extensions.
+func writeErrorExt(w http.ResponseWriter, status int, code, message string, ext map[string]any) {
 	type gqlError struct {
-		Message    string            `json:"message"`
-		Extensions map[string]string `json:"extensions"`
+		Message    string         `json:"message"`
+		Extensions map[string]any `json:"extensions"`
+	}
+	e := gqlError{Message: message, Extensions: map[string]any{"code": code}}
+	for k, v := range ext {
+		e.Extensions[k] = v
 	}
 	body, _ := json.Marshal(struct {
 		Errors []gqlError `json:"errors"`
-	}{[]gqlError{{Message: message, Extensions: map[string]string{"code": code}}}})
+	}{[]gqlError{e}})
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
@@ -194,10 +249,6 @@ func tokenExpiry(tok string) (time.Time, bool) {
 	return c.ExpiresAt.Time, true
 }
 
-// wsCancelKey carries the cancel func of the deadline wsInit puts on a
-// connection; wsClose calls it.
-type wsCancelKey struct{}
-
 // errWSForbidden is sent as the connection error of a refused websocket.
 var errWSForbidden = errors.New("forbidden")
 
@@ -206,26 +257,40 @@ var errWSForbidden = errors.New("forbidden")
 // accepted; otherwise the payload must carry {"Authorization": "Bearer
 // <token>"} (a bare token is accepted too). A refusal closes the socket with
 // 4403 Forbidden. An accepted bearer token bounds the connection: it closes
-// when the token expires, and the client must reconnect with a fresh one.
+// with 4403 when the token expires, and the client must reconnect with a
+// fresh one. Whatever the credentials, the principal is re-checked on every
+// operation and every revalidate interval (checkSession).
 func (a *authenticator) wsInit(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-	if _, err := principal(ctx); err == nil {
-		exp, _ := ctx.Value(tokenExpiryKey{}).(time.Time)
-		return withConnectionDeadline(ctx, exp), nil, nil
-	}
-	raw := strings.TrimSpace(payload.Authorization())
-	tok := httpauth.BearerToken(raw)
-	if tok == "" && !strings.ContainsRune(raw, ' ') {
-		tok = raw
-	}
-	if tok == "" {
-		return refuseWS(ctx), nil, errWSForbidden
-	}
-	pr, err := a.tokens.Verify(tok)
+	pr, err := principal(ctx)
+	exp, _ := ctx.Value(tokenExpiryKey{}).(time.Time)
 	if err != nil {
-		return refuseWS(ctx), nil, errWSForbidden
+		raw := strings.TrimSpace(payload.Authorization())
+		tok := httpauth.BearerToken(raw)
+		if tok == "" && !strings.ContainsRune(raw, ' ') {
+			tok = raw
+		}
+		if tok == "" {
+			return refuseWS(ctx), nil, errWSForbidden
+		}
+		if pr, err = a.tokens.Verify(tok); err != nil {
+			return refuseWS(ctx), nil, errWSForbidden
+		}
+		if pr, err = a.sessions.Verify(ctx, pr); err != nil {
+			return refuseWS(ctx), nil, errWSForbidden
+		}
+		exp, _ = tokenExpiry(tok)
+		ctx = withPrincipal(ctx, pr)
 	}
-	exp, _ := tokenExpiry(tok)
-	return withConnectionDeadline(withPrincipal(ctx, pr), exp), nil, nil
+	if s := sessionOf(ctx); s != nil {
+		if !a.takeSocket(s, pr) {
+			return refuseTooMany(ctx), nil, errTooManySockets
+		}
+		s.mu.Lock()
+		s.pr, s.exp = pr, exp
+		s.mu.Unlock()
+		go a.watch(ctx, s, a.revalidate)
+	}
+	return ctx, nil, nil
 }
 
 // refuseWS marks ctx so gqlgen closes the socket with 4403 Forbidden.
@@ -233,19 +298,5 @@ func refuseWS(ctx context.Context) context.Context {
 	return transport.WithWebsocketCloseCode(transport.AppendCloseReason(ctx, "Forbidden"), CloseForbidden)
 }
 
-// withConnectionDeadline ends the connection's context at exp (no deadline
-// for a zero exp).
-func withConnectionDeadline(ctx context.Context, exp time.Time) context.Context {
-	if exp.IsZero() {
-		return ctx
-	}
-	ctx, cancel := context.WithDeadline(ctx, exp)
-	return context.WithValue(ctx, wsCancelKey{}, cancel)
-}
-
-// wsClose releases the deadline of a closed connection.
-func wsClose(ctx context.Context, _ int) {
-	if cancel, ok := ctx.Value(wsCancelKey{}).(context.CancelFunc); ok {
-		cancel()
-	}
-}
+// errTooManySockets is the connection error of a socket over the cap.
+var errTooManySockets = errors.New(CodeLimitExceeded + ": too many connections")

@@ -69,6 +69,10 @@ func publicError(err error) (code, message string, ext map[string]any) {
 		ext = map[string]any{"gateway": string(ge.Gateway), "gatewayCode": ge.Code, "gatewayMessage": ge.Message}
 	case CodeConflict:
 		message = "the request conflicts with the current state"
+		var ie *idempotencyError
+		if errors.As(err, &ie) {
+			message, ext = ie.msg, map[string]any{"error": "idempotency_error"}
+		}
 	default:
 		message = "internal error"
 		if errors.Is(err, errRequestLogsUnavailable) {

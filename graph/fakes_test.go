@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"slices"
 	"sync"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/graph"
 	"github.com/paycore/paycore/ports"
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 // The fakes below stand in for PostgreSQL only as far as these tests reach:
@@ -507,6 +509,95 @@ func (memCalls) CallStats(context.Context, domain.Gateway, time.Time) (ports.Gat
 		Buckets: 8, UpBuckets: 7}, nil
 }
 
+// memCreds is the ports.CredentialStore behind Sessions: every key and
+// client is valid until a test revokes or suspends it.
+type memCreds struct {
+	mu        sync.Mutex
+	revoked   map[string]time.Time // key → revoked at
+	suspended map[string]bool      // client → suspended
+	rates     map[string]int       // client → requests per minute
+	checks    int                  // calls, to see the cache work
+}
+
+func newMemCreds() *memCreds {
+	return &memCreds{revoked: map[string]time.Time{}, suspended: map[string]bool{}, rates: map[string]int{}}
+}
+
+func (c *memCreds) KeyValid(_ context.Context, key string) (bool, *time.Time, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.checks++
+	if key != demoKey {
+		return false, nil, domain.ErrNotFound
+	}
+	var rev *time.Time
+	if at, ok := c.revoked[key]; ok {
+		rev = &at
+	}
+	return !c.suspended[clientA], rev, nil
+}
+
+func (c *memCreds) ClientActive(_ context.Context, clientID string) (bool, int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.checks++
+	return !c.suspended[clientID], c.rates[clientID], nil
+}
+
+// revoke revokes key at at; suspend suspends a client.
+func (c *memCreds) revoke(key string, at time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.revoked[key] = at
+}
+
+func (c *memCreds) suspend(clientID string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.suspended[clientID] = true
+}
+
+// memIdem is an in-memory IdempotencyStore with REST's semantics.
+type memIdem struct {
+	mu   sync.Mutex
+	rows map[string]*idemRow // scope/key
+}
+
+type idemRow struct {
+	hash   []byte
+	result []byte // nil while running
+}
+
+func (m *memIdem) Begin(_ context.Context, scope, key string, hash []byte, _ time.Duration) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.rows[scope+"/"+key]
+	switch {
+	case !ok:
+		m.rows[scope+"/"+key] = &idemRow{hash: hash}
+		return nil, nil
+	case string(r.hash) != string(hash):
+		return nil, graph.ErrIdempotencyMismatch
+	case r.result == nil:
+		return nil, graph.ErrIdempotencyInProgress
+	}
+	return r.result, nil
+}
+
+func (m *memIdem) Finish(_ context.Context, scope, key string, result []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.rows[scope+"/"+key].result = result
+	return nil
+}
+
+func (m *memIdem) Abandon(_ context.Context, scope, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.rows, scope+"/"+key)
+	return nil
+}
+
 type memNonces struct {
 	mu   sync.Mutex
 	seen map[string]bool
@@ -532,6 +623,9 @@ const (
 
 // env is one GraphQL handler over the fakes, served by httptest.
 type env struct {
+	clock  *portstest.Clock // Sessions' clock: move it past the check cache
+	creds  *memCreds
+	idem   *memIdem
 	store  *memStore
 	bus    *memBus
 	keys   *memRotator
@@ -540,6 +634,20 @@ type env struct {
 }
 
 type envOption func(*graph.Config, *fakeGateway)
+
+// withProduction serves as outside sandbox mode: HTTPS required,
+// X-Forwarded-Proto trusted from loopback.
+func withProduction() envOption {
+	return func(c *graph.Config, _ *fakeGateway) {
+		c.Sandbox = false
+		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	}
+}
+
+// withConfig adjusts the handler's configuration.
+func withConfig(f func(*graph.Config)) envOption {
+	return func(c *graph.Config, _ *fakeGateway) { f(c) }
+}
 
 func withComplexityLimit(n int) envOption {
 	return func(c *graph.Config, _ *fakeGateway) { c.ComplexityLimit = n }
@@ -552,6 +660,9 @@ func withOrigins(p ...string) envOption {
 func withGatewayRefusal(e *ports.GatewayError) envOption {
 	return func(_ *graph.Config, g *fakeGateway) { g.refuse = e }
 }
+
+// sessionTTL is how long Sessions caches a check in tests (on env.clock).
+const sessionTTL = 5 * time.Second
 
 // tokenTTL is the lifetime of tokens issued in tests.
 const tokenTTL = time.Hour
@@ -567,14 +678,19 @@ func newEnvTTL(t *testing.T, ttl time.Duration, opts ...envOption) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{store: newMemStore(), bus: newMemBus(), tokens: tokens,
+	e := &env{clock: portstest.NewClock(time.Now().UTC()), creds: newMemCreds(),
+		idem:  &memIdem{rows: map[string]*idemRow{}},
+		store: newMemStore(), bus: newMemBus(), tokens: tokens,
 		keys: &memRotator{current: map[string]string{clientA: demoKey}, secrets: map[string]string{}}}
 	gw := &fakeGateway{}
 	cfg := graph.Config{
-		Auth:       app.NewAuthenticator(memKeys{}, &memNonces{seen: map[string]bool{}}, ports.SystemClock{}),
-		Tokens:     tokens,
-		Events:     e.bus,
-		PaymentURL: func(id string) string { return "https://pay.example/pay/" + id },
+		Auth:        app.NewAuthenticator(memKeys{}, &memNonces{seen: map[string]bool{}}, ports.SystemClock{}),
+		Sessions:    app.NewSessions(e.creds, e.clock, sessionTTL),
+		Idempotency: e.idem,
+		Sandbox:     true, // httptest serves plain HTTP; withProduction turns it off
+		Tokens:      tokens,
+		Events:      e.bus,
+		PaymentURL:  func(id string) string { return "https://pay.example/pay/" + id },
 	}
 	for _, o := range opts {
 		o(&cfg, gw)

@@ -42,7 +42,7 @@ func (r *mutationResolver) CreatePayment(ctx context.Context, input model.Create
 }
 
 // StartPayment is the resolver for the startPayment field.
-func (r *mutationResolver) StartPayment(ctx context.Context, transactionID string, gateway model.Gateway) (*model.StartPaymentPayload, error) {
+func (r *mutationResolver) StartPayment(ctx context.Context, transactionID string, gateway model.Gateway, idempotencyKey *string) (*model.StartPaymentPayload, error) {
 	pr, err := transactionPrincipal(ctx, transactionID)
 	if err != nil {
 		return nil, err

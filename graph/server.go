@@ -9,10 +9,12 @@
 package graph
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -40,6 +42,7 @@ const DefaultComplexityLimit = 3000
 const (
 	wsInitTimeout  = 10 * time.Second // connection_init must arrive within this
 	wsPingInterval = 25 * time.Second // ping (graphql-transport-ws) / ka (graphql-ws); a missing pong closes after 2×
+	wsRevalidate   = 15 * time.Second // an idle socket's principal is re-checked this often
 )
 
 // Config is what the GraphQL handler needs.
@@ -48,6 +51,9 @@ type Config struct {
 	App *app.App
 	// Auth checks HMAC-signed merchant requests. Required.
 	Auth *app.Authenticator
+	// Sessions re-checks principals that outlive their authentication
+	// (websockets, bearer tokens): key not revoked, client active. Required.
+	Sessions *app.Sessions
 	// Tokens verifies bearer tokens and issues createPayment's client
 	// tokens. Required.
 	Tokens *httpauth.Tokens
@@ -70,6 +76,27 @@ type Config struct {
 	// requestLogs answers that request logs are not available.
 	// RequestLogsFrom adapts the request log store.
 	RequestLogs func(ctx context.Context, clientID string, since time.Time, limit int) ([]RequestLogView, error)
+	// Idempotency stores mutations' first results per Idempotency-Key (the
+	// REST edge's store). Optional: nil → keys are ignored.
+	Idempotency IdempotencyStore
+	// Sandbox serves plain HTTP; otherwise requests must arrive over TLS or
+	// from a TrustedProxies address with X-Forwarded-Proto: https (as REST).
+	Sandbox        bool
+	TrustedProxies []netip.Prefix
+	// RateLimiter is the per-client limiter, the one REST uses, so a client
+	// has one budget on both edges. nil → not limited.
+	RateLimiter RateLimiter
+	// DefaultRatePerMinute applies to clients without their own limit and
+	// to tokens scoped to one payment; 0 → DefaultRatePerMinute.
+	DefaultRatePerMinute int
+	// Logs receives one record per operation (REST's request log); nil: none.
+	Logs RequestLogger
+	// Caps; 0 → the Default* constant. Over a cap an operation gets
+	// LIMIT_EXCEEDED; a socket over MaxSocketsPerPrincipal closes with 4429.
+	MaxRootFields             int // root fields per operation
+	MaxAliases                int // aliased fields per operation
+	MaxSubscriptionsPerSocket int
+	MaxSocketsPerPrincipal    int
 	// Introspection serves __schema and __type: on in sandbox and
 	// development, off in production.
 	Introspection bool
@@ -80,6 +107,7 @@ type Config struct {
 // wsTiming is the websocket transport's timing; tests shorten it.
 type wsTiming struct {
 	initTimeout, pingInterval time.Duration
+	revalidate                time.Duration // idle websockets' principal re-check
 }
 
 // NewHandler returns the http.Handler for /graphql. Every request is
@@ -88,12 +116,12 @@ type wsTiming struct {
 // connection_init. It panics on a missing required dependency (a wiring
 // bug).
 func NewHandler(cfg Config) http.Handler {
-	return newHandler(cfg, wsTiming{initTimeout: wsInitTimeout, pingInterval: wsPingInterval})
+	return newHandler(cfg, wsTiming{initTimeout: wsInitTimeout, pingInterval: wsPingInterval, revalidate: wsRevalidate})
 }
 
 func newHandler(cfg Config, ws wsTiming) http.Handler {
-	if cfg.App == nil || cfg.Auth == nil || cfg.Tokens == nil || cfg.Events == nil {
-		panic("graph.NewHandler: App, Auth, Tokens and Events are required")
+	if cfg.App == nil || cfg.Auth == nil || cfg.Sessions == nil || cfg.Tokens == nil || cfg.Events == nil {
+		panic("graph.NewHandler: App, Auth, Sessions, Tokens and Events are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -104,7 +132,16 @@ func newHandler(cfg Config, ws wsTiming) http.Handler {
 	if cfg.ComplexityLimit == 0 {
 		cfg.ComplexityLimit = DefaultComplexityLimit
 	}
-	auth := &authenticator{auth: cfg.Auth, tokens: cfg.Tokens, log: cfg.Logger}
+	cfg.MaxRootFields = cmp.Or(cfg.MaxRootFields, DefaultMaxRootFields)
+	cfg.MaxAliases = cmp.Or(cfg.MaxAliases, DefaultMaxAliases)
+	cfg.MaxSubscriptionsPerSocket = cmp.Or(cfg.MaxSubscriptionsPerSocket, DefaultMaxSubscriptionsPerSocket)
+	cfg.MaxSocketsPerPrincipal = cmp.Or(cfg.MaxSocketsPerPrincipal, DefaultMaxSocketsPerPrincipal)
+	cfg.DefaultRatePerMinute = cmp.Or(cfg.DefaultRatePerMinute, DefaultRatePerMinute)
+	auth := &authenticator{auth: cfg.Auth, tokens: cfg.Tokens, sessions: cfg.Sessions, log: cfg.Logger,
+		revalidate: ws.revalidate, idem: cfg.Idempotency,
+		sandbox: cfg.Sandbox, trusted: cfg.TrustedProxies, rate: cfg.RateLimiter, defaultRate: cfg.DefaultRatePerMinute,
+		logs: cfg.Logs, maxSubs: cfg.MaxSubscriptionsPerSocket, maxSockets: cfg.MaxSocketsPerPrincipal,
+		sockets: map[string]int{}}
 
 	schema := generated.Config{Resolvers: &Resolver{
 		app:         cfg.App,
@@ -120,12 +157,11 @@ func newHandler(cfg Config, ws wsTiming) http.Handler {
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.AddTransport(transport.Websocket{
-		Implementation: transport.CoderWebsocketImplementation{
+		Implementation: acceptTracker{transport.CoderWebsocketImplementation{
 			AcceptOptions: websocket.AcceptOptions{OriginPatterns: cfg.OriginPatterns},
-		},
+		}},
 		InitFunc:              auth.wsInit,
 		InitTimeout:           ws.initTimeout,
-		CloseFunc:             wsClose,
 		KeepAlivePingInterval: ws.pingInterval,
 		PingPongInterval:      ws.pingInterval,
 	})
@@ -134,7 +170,10 @@ func newHandler(cfg Config, ws wsTiming) http.Handler {
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
+	srv.Use(fieldCaps{maxRoot: cfg.MaxRootFields, maxAliases: cfg.MaxAliases})
+	srv.AroundOperations(auth.aroundOperation)
 	srv.AroundFields(markResolverErrors)
+	srv.AroundFields(auth.idempotent)
 	srv.SetErrorPresenter(errorPresenter(cfg.Logger))
 	srv.SetRecoverFunc(recoverFunc(cfg.Logger))
 

@@ -31,3 +31,17 @@ type NonceStore interface {
 	// the client has used it before.
 	UseNonce(ctx context.Context, clientID, nonce string, at time.Time) error
 }
+
+// CredentialStore tells whether credentials accepted earlier may still act:
+// a websocket or a bearer token outlives the moment its principal was
+// authenticated, and a key may be revoked or its client suspended since.
+type CredentialStore interface {
+	// KeyValid returns whether the key's client is active and when the key
+	// stops (stopped) working, nil if it is not revoked; domain.ErrNotFound
+	// if there is no such key.
+	KeyValid(ctx context.Context, key string) (clientActive bool, revokedAt *time.Time, err error)
+	// ClientActive returns whether the client may act and its request limit
+	// per minute (0 = the default); domain.ErrNotFound if there is no such
+	// client.
+	ClientActive(ctx context.Context, clientID string) (active bool, ratePerMinute int, err error)
+}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -198,4 +199,46 @@ func Authenticate(ctx context.Context, r *http.Request, auth *app.Authenticator,
 		return p, true, err
 	}
 	return app.Principal{}, false, nil
+}
+
+// Secure reports whether r may be served outside sandbox mode: it came over
+// TLS, or a trusted proxy says (X-Forwarded-Proto: https) that the client
+// reached it over HTTPS. Both edges apply it (docs/merchant-api.md §1.1).
+func Secure(r *http.Request, trusted []netip.Prefix) bool {
+	return r.TLS != nil || HTTPSAtTrustedProxy(r, trusted)
+}
+
+// HTTPSAtTrustedProxy reports whether a trusted proxy says
+// (X-Forwarded-Proto) that the client reached it over HTTPS.
+func HTTPSAtTrustedProxy(r *http.Request, trusted []netip.Prefix) bool {
+	return fromTrustedProxy(r, trusted) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
+func fromTrustedProxy(r *http.Request, trusted []netip.Prefix) bool {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	for _, p := range trusted {
+		if p.Contains(ap.Addr().Unmap()) {
+			return true
+		}
+	}
+	return false
+}
+
+// ClientIP is the peer's address, or the nearest address a trusted proxy
+// put in X-Forwarded-For.
+func ClientIP(r *http.Request, trusted []netip.Prefix) string {
+	ip := r.RemoteAddr
+	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		ip = ap.Addr().Unmap().String()
+	}
+	if fromTrustedProxy(r, trusted) {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			parts := strings.Split(xff, ",")
+			ip = strings.TrimSpace(parts[len(parts)-1])
+		}
+	}
+	return ip
 }

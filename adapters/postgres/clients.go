@@ -138,6 +138,38 @@ func (db *DB) LookupKey(ctx context.Context, key string) (ports.APIKey, error) {
 	return k, nil
 }
 
+// KeyValid implements ports.CredentialStore.
+func (db *DB) KeyValid(ctx context.Context, key string) (bool, *time.Time, error) {
+	var row struct {
+		RevokedAt *time.Time `bun:"revoked_at"`
+		Status    string     `bun:"status"`
+	}
+	err := db.Bun.NewSelect().TableExpr("api_keys AS k").ColumnExpr("k.revoked_at, c.status").
+		Join("JOIN clients AS c ON c.id = k.client_id").Where("k.key = ?", key).Scan(ctx, &row)
+	if err != nil {
+		return false, nil, mapErr(err)
+	}
+	return row.Status == string(domain.ClientActive), row.RevokedAt, nil
+}
+
+// ClientActive implements ports.CredentialStore.
+func (db *DB) ClientActive(ctx context.Context, clientID string) (bool, int, error) {
+	var row struct {
+		Status    string `bun:"status"`
+		RateLimit *int   `bun:"rate_limit_per_minute"`
+	}
+	err := db.Bun.NewSelect().TableExpr("clients").Column("status", "rate_limit_per_minute").
+		Where("id = ?", clientID).Scan(ctx, &row)
+	if err != nil {
+		return false, 0, mapErr(err)
+	}
+	rate := 0
+	if row.RateLimit != nil {
+		rate = *row.RateLimit
+	}
+	return row.Status == string(domain.ClientActive), rate, nil
+}
+
 // UseNonce implements ports.NonceStore: the primary key (client_id, nonce)
 // makes the first insert win on every node.
 func (db *DB) UseNonce(ctx context.Context, clientID, nonce string, at time.Time) error {
@@ -195,7 +227,8 @@ func (db *DB) SetClientStatus(ctx context.Context, clientID string, st domain.Cl
 }
 
 var (
-	_ ports.KeyStore   = (*DB)(nil)
-	_ ports.NonceStore = (*DB)(nil)
-	_ ports.KeyRotator = (*DB)(nil)
+	_ ports.KeyStore        = (*DB)(nil)
+	_ ports.CredentialStore = (*DB)(nil)
+	_ ports.NonceStore      = (*DB)(nil)
+	_ ports.KeyRotator      = (*DB)(nil)
 )

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -40,6 +39,9 @@ type APIConfig struct {
 	TrustedProxies []netip.Prefix
 	// DefaultRatePerMinute applies to clients without their own limit; 0 → 120.
 	DefaultRatePerMinute int
+	// RateLimiter holds the per-client buckets; share one with the GraphQL
+	// edge. nil → a limiter of the API's own.
+	RateLimiter *RateLimiter
 	// PaymentURL builds the hosted page URL of a transaction.
 	PaymentURL func(transactionID string) string
 	Clock      ports.Clock
@@ -53,7 +55,7 @@ type API struct {
 	app   *app.App
 	log   *slog.Logger
 	clock ports.Clock
-	rate  *limiter
+	rate  *RateLimiter
 	mux   chi.Router
 }
 
@@ -74,7 +76,10 @@ func NewAPI(cfg APIConfig) *API {
 	if cfg.PaymentURL == nil {
 		cfg.PaymentURL = func(id string) string { return "/pay/" + id }
 	}
-	a := &API{cfg: cfg, app: cfg.App, log: cfg.Logger, clock: cfg.Clock, rate: newLimiter(cfg.Clock)}
+	if cfg.RateLimiter == nil {
+		cfg.RateLimiter = NewRateLimiter(cfg.Clock)
+	}
+	a := &API{cfg: cfg, app: cfg.App, log: cfg.Logger, clock: cfg.Clock, rate: cfg.RateLimiter}
 	r := chi.NewRouter()
 	r.Use(a.logRequests, a.requireHTTPS, a.limitBody)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) { fail(w, http.StatusNotFound, "Not found") })
@@ -121,37 +126,12 @@ func (a *API) requireHTTPS(next http.Handler) http.Handler {
 // httpsAtTrustedProxy reports whether a trusted proxy says (X-Forwarded-Proto)
 // that the client reached it over HTTPS.
 func (a *API) httpsAtTrustedProxy(r *http.Request) bool {
-	return a.fromTrustedProxy(r) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
-}
-
-func (a *API) fromTrustedProxy(r *http.Request) bool {
-	ap, err := netip.ParseAddrPort(r.RemoteAddr)
-	if err != nil {
-		return false
-	}
-	for _, p := range a.cfg.TrustedProxies {
-		if p.Contains(ap.Addr().Unmap()) {
-			return true
-		}
-	}
-	return false
+	return httpauth.HTTPSAtTrustedProxy(r, a.cfg.TrustedProxies)
 }
 
 // clientIP is the peer's address, or the nearest address a trusted proxy
 // put in X-Forwarded-For.
-func (a *API) clientIP(r *http.Request) string {
-	ip := r.RemoteAddr
-	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
-		ip = ap.Addr().Unmap().String()
-	}
-	if a.fromTrustedProxy(r) {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			parts := strings.Split(xff, ",")
-			ip = strings.TrimSpace(parts[len(parts)-1])
-		}
-	}
-	return ip
-}
+func (a *API) clientIP(r *http.Request) string { return httpauth.ClientIP(r, a.cfg.TrustedProxies) }
 
 // limitBody answers 413 for a body over httpauth.MaxBody (64 KiB).
 func (a *API) limitBody(next http.Handler) http.Handler {

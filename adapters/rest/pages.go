@@ -270,6 +270,8 @@ func (h *Handler) pageError(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, domain.ErrNotFound):
 		h.page(w, http.StatusNotFound, "Payment not found", "There is no such payment.")
+	case errors.Is(err, app.ErrMerchantSuspended):
+		h.page(w, http.StatusForbidden, "Payment unavailable", "This merchant cannot take payments at the moment. No money was taken.")
 	case errors.Is(err, domain.ErrNotPayable):
 		h.page(w, http.StatusConflict, "Payment not payable", "This payment can no longer be paid.")
 	case errors.Is(err, domain.ErrGatewayUnavailable):

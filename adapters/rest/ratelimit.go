@@ -12,23 +12,28 @@ import (
 	"github.com/paycore/paycore/ports"
 )
 
-// limiter keeps one token bucket (golang.org/x/time/rate) per client: the
+// RateLimiter keeps one token bucket (golang.org/x/time/rate) per client: the
 // client's requests per minute refill it evenly and it holds a minute's worth,
 // so limit+1 requests in a burst get one 429. The per-client limit itself
 // lives in PostgreSQL (clients.rate_limit_per_minute) and reaches here with
 // the API key, so every node applies the same limit.
-type limiter struct {
+type RateLimiter struct {
 	clock ports.Clock
 	mu    sync.Mutex
 	byID  map[string]*rate.Limiter
 }
 
-func newLimiter(c ports.Clock) *limiter { return &limiter{clock: c, byID: map[string]*rate.Limiter{}} }
+// NewRateLimiter returns an empty RateLimiter on clock c. One instance
+// serves REST and GraphQL alike (APIConfig.RateLimiter), so a client has one
+// budget across both edges.
+func NewRateLimiter(c ports.Clock) *RateLimiter {
+	return &RateLimiter{clock: c, byID: map[string]*rate.Limiter{}}
+}
 
-// allow takes a token for clientID at perMinute and returns the headers'
+// Allow takes a token for clientID at perMinute and returns the headers'
 // figures: remaining tokens, seconds until the bucket is full again, and on
 // refusal seconds until the next token.
-func (l *limiter) allow(clientID string, perMinute int) (ok bool, remaining int, reset, retryAfter int) {
+func (l *RateLimiter) Allow(clientID string, perMinute int) (ok bool, remaining int, reset, retryAfter int) {
 	now := l.clock.Now()
 	every := rate.Limit(float64(perMinute) / 60)
 	l.mu.Lock()
@@ -60,7 +65,7 @@ func (a *API) rateLimit(next http.Handler) http.Handler {
 		if perMinute <= 0 {
 			perMinute = a.cfg.DefaultRatePerMinute
 		}
-		allowed, remaining, reset, retry := a.rate.allow(pr.ClientID, perMinute)
+		allowed, remaining, reset, retry := a.rate.Allow(pr.ClientID, perMinute)
 		h := w.Header()
 		h.Set("X-RateLimit-Limit", strconv.Itoa(perMinute))
 		h.Set("X-RateLimit-Remaining", strconv.Itoa(remaining))

@@ -3,15 +3,15 @@ package rest
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
-	"regexp"
 	"time"
+
+	"github.com/paycore/paycore/adapters/redact"
 )
 
 // MaxLoggedBody is how much of a request or response body is logged: 4 KiB.
-const MaxLoggedBody = 4 << 10
+const MaxLoggedBody = redact.MaxBody
 
 // RequestRecord is one merchant API request as logged (docs/merchant-api.md
 // §10): bodies redacted and capped, headers (and so signatures) not
@@ -62,7 +62,7 @@ func (a *API) logRequests(next http.Handler) http.Handler {
 		next.ServeHTTP(c, r.WithContext(context.WithValue(r.Context(), recordKey{}, rec)))
 		a.cfg.Logs.LogRequest(RequestRecord{
 			ClientID: rec.clientID, Method: r.Method, Endpoint: r.URL.Path, StatusCode: c.status,
-			RequestBody: redactBody(reqBody), ResponseBody: redactBody(c.body.Bytes()),
+			RequestBody: redact.JSON(reqBody), ResponseBody: redact.JSON(c.body.Bytes()),
 			IP: a.clientIP(r), Latency: a.clock.Now().Sub(start), At: start,
 		})
 	})
@@ -70,46 +70,3 @@ func (a *API) logRequests(next http.Handler) http.Handler {
 
 // maxBodyForLog reads a little past the cap so redaction sees whole JSON.
 const maxBodyForLog = 64<<10 + 1
-
-// secretKey matches JSON keys holding secrets, as whole words of the key
-// ("secret_key", "client_token", "pin"), not inside others ("shipping").
-var secretKey = regexp.MustCompile(`(?i)(^|[_\-])(secret|password|passwd|token|signature|api_?key|apikey|pin|otp|authorization)($|[_\-])|^(secretkey|apikey|clienttoken|webhooksecret)$`)
-
-// redactBody replaces the values of secret-looking keys in a JSON body with
-// "[REDACTED]" and caps the result at MaxLoggedBody; a body that is not
-// JSON is capped only.
-func redactBody(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	var v any
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber() // keep amounts as written: 1500.00 stays 1500.00
-	if dec.Decode(&v) == nil {
-		if out, err := json.Marshal(redact(v)); err == nil {
-			b = out
-		}
-	}
-	if len(b) > MaxLoggedBody {
-		return string(b[:MaxLoggedBody]) + "…[truncated]"
-	}
-	return string(b)
-}
-
-func redact(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, val := range x {
-			if secretKey.MatchString(k) {
-				x[k] = "[REDACTED]"
-			} else {
-				x[k] = redact(val)
-			}
-		}
-	case []any:
-		for i := range x {
-			x[i] = redact(x[i])
-		}
-	}
-	return v
-}

@@ -258,6 +258,8 @@ func (s *server) wireHTTP() (http.Handler, error) {
 		return nil, err
 	}
 	auth := app.NewAuthenticator(db, db, clock)
+	sessions := app.NewSessions(db, clock, app.DefaultSessionCheckTTL)
+	limiter := rest.NewRateLimiter(clock) // one budget per client across REST and GraphQL
 	paymentURL := func(id string) string { return cfg.BaseURL + "/pay/" + id }
 	mounts := map[string]http.Handler{
 		// Prometheus metrics: bKash token grants/refreshes and calls, Go runtime.
@@ -265,13 +267,17 @@ func (s *server) wireHTTP() (http.Handler, error) {
 		"/api/v1": rest.NewAPI(rest.APIConfig{
 			App: s.app, Auth: auth, Idempotency: idempotencyStore{db}, Logs: requestLogger{s.recorder},
 			Sandbox: cfg.Sandbox, TrustedProxies: cfg.TrustedProxies, DefaultRatePerMinute: cfg.RatePerMinute,
-			PaymentURL: paymentURL, Clock: clock, Logger: log,
+			RateLimiter: limiter, PaymentURL: paymentURL, Clock: clock, Logger: log,
 		}),
 		"/graphql": graph.NewHandler(graph.Config{
-			App: s.app, Auth: auth, Tokens: tokens, Events: s.listener,
+			App: s.app, Auth: auth, Sessions: sessions, Tokens: tokens, Events: s.listener,
 			PaymentURL:     paymentURL,
 			OriginPatterns: cfg.Origins, Introspection: cfg.Sandbox, Logger: log,
 			RequestLogs: graph.RequestLogsFrom(s.recorder.RequestLogs),
+			Idempotency: graphIdempotency{db},
+			Sandbox:     cfg.Sandbox, TrustedProxies: cfg.TrustedProxies,
+			RateLimiter: limiter, DefaultRatePerMinute: cfg.RatePerMinute,
+			Logs: graphRequestLogger{s.recorder},
 		}),
 	}
 	if s.sims != nil {
@@ -432,6 +438,40 @@ func (i idempotencyStore) Finish(ctx context.Context, clientID, key string, stat
 
 func (i idempotencyStore) Abandon(ctx context.Context, clientID, key string) error {
 	return i.db.AbandonIdempotent(ctx, clientID, key)
+}
+
+// graphIdempotency adapts postgres's idempotency store (REST's) to
+// graph.IdempotencyStore; GraphQL's keys are prefixed per operation, so
+// they never meet REST's.
+type graphIdempotency struct{ db *postgres.DB }
+
+func (i graphIdempotency) Begin(ctx context.Context, scope, key string, hash []byte, ttl time.Duration) ([]byte, error) {
+	r, err := i.db.BeginIdempotent(ctx, scope, key, hash, ttl)
+	switch {
+	case errors.Is(err, postgres.ErrIdempotencyMismatch):
+		return nil, graph.ErrIdempotencyMismatch
+	case errors.Is(err, postgres.ErrIdempotencyInProgress):
+		return nil, graph.ErrIdempotencyInProgress
+	case err != nil || r == nil:
+		return nil, err
+	}
+	return r.Body, nil
+}
+
+func (i graphIdempotency) Finish(ctx context.Context, scope, key string, result []byte) error {
+	return i.db.FinishIdempotent(ctx, scope, key, http.StatusOK, result)
+}
+
+func (i graphIdempotency) Abandon(ctx context.Context, scope, key string) error {
+	return i.db.AbandonIdempotent(ctx, scope, key)
+}
+
+// graphRequestLogger adapts the recorder to graph.RequestLogger: GraphQL
+// operations go to the same request log as REST's requests.
+type graphRequestLogger struct{ r *postgres.Recorder }
+
+func (l graphRequestLogger) LogRequest(x graph.RequestRecord) {
+	l.r.LogRequest(postgres.RequestLog(x))
 }
 
 // requestLogger adapts the recorder to rest.RequestLogger.

@@ -103,7 +103,7 @@ type ComplexityRoot struct {
 		RedeliverWebhook  func(childComplexity int, input model.RedeliverWebhookInput) int
 		RefundPayment     func(childComplexity int, input model.RefundPaymentInput) int
 		RegenerateAPIKeys func(childComplexity int, input *model.RegenerateAPIKeysInput) int
-		StartPayment      func(childComplexity int, transactionID string, gateway model.Gateway) int
+		StartPayment      func(childComplexity int, transactionID string, gateway model.Gateway, idempotencyKey *string) int
 	}
 
 	PageInfo struct {
@@ -225,7 +225,7 @@ type ComplexityRoot struct {
 
 type MutationResolver interface {
 	CreatePayment(ctx context.Context, input model.CreatePaymentInput) (*model.CreatePaymentPayload, error)
-	StartPayment(ctx context.Context, transactionID string, gateway model.Gateway) (*model.StartPaymentPayload, error)
+	StartPayment(ctx context.Context, transactionID string, gateway model.Gateway, idempotencyKey *string) (*model.StartPaymentPayload, error)
 	RegenerateAPIKeys(ctx context.Context, input *model.RegenerateAPIKeysInput) (*model.RegenerateAPIKeysPayload, error)
 	RefundPayment(ctx context.Context, input model.RefundPaymentInput) (*model.RefundPaymentPayload, error)
 	RedeliverWebhook(ctx context.Context, input model.RedeliverWebhookInput) (*model.RedeliverWebhookPayload, error)
@@ -557,7 +557,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.StartPayment(childComplexity, args["transactionId"].(string), args["gateway"].(model.Gateway)), true
+		return e.ComplexityRoot.Mutation.StartPayment(childComplexity, args["transactionId"].(string), args["gateway"].(model.Gateway), args["idempotencyKey"].(*string)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1223,6 +1223,13 @@ type ClientProfile {
 input RegenerateApiKeysInput {
   "Must be the caller's own client ID when given (FORBIDDEN otherwise)."
   clientId: ID
+  """
+  Makes a retry safe: the first successful result is stored 24 hours per
+  client, operation and key and returned again for the same input; the same
+  key with other input → CONFLICT. Same as the Idempotency-Key header (which
+  is used when this is omitted), at most 255 characters.
+  """
+  idempotencyKey: String
 }
 
 "The result of regenerateApiKeys."
@@ -1344,6 +1351,13 @@ input RefundPaymentInput {
   amount: String
   "Why, 1-255 characters; \"Refund requested by merchant\" when omitted."
   reason: String
+  """
+  Makes a retry safe: the first successful result is stored 24 hours per
+  client, operation and key and returned again for the same input; the same
+  key with other input → CONFLICT. Same as the Idempotency-Key header (which
+  is used when this is omitted), at most 255 characters.
+  """
+  idempotencyKey: String
 }
 
 "The result of refundPayment."
@@ -1412,10 +1426,37 @@ extend type Payment {
 # redeliverWebhook; it never acts as a merchant: every other field gets
 # FORBIDDEN.
 #
+# Credentials are re-checked while they act: on a websocket every operation
+# (and an idle socket every 15 s) checks that the API key is not revoked and
+# the client is active (answers cached up to 5 s); otherwise, or when the
+# token that opened it expires, the socket closes with 4403 Forbidden. A
+# suspended client's bearer tokens get UNAUTHENTICATED over HTTP too.
+#
+# Guards, as REST: HTTPS outside sandbox mode (X-Forwarded-Proto from a
+# trusted proxy only; plain HTTP gets 403 FORBIDDEN "HTTPS required"); the
+# client's rate limit, shared with REST (HTTP 429 RATE_LIMITED with
+# Retry-After and extensions.retryAfter; on a websocket each operation takes
+# a request); every operation is written to the request log (operation name,
+# root fields, variables redacted as REST bodies are); at most 10 root
+# fields and 30 aliases per operation, 10 subscriptions per websocket and 20
+# websockets per client (LIMIT_EXCEEDED; a socket over the cap closes with
+# 4429). The server may configure other caps.
+#
+# Idempotency: every mutation takes an idempotency key, the Idempotency-Key
+# header of POST /graphql or the idempotencyKey input field (startPayment:
+# argument), at most 255 characters; both given must agree. The first
+# successful result is stored 24 hours per client, operation and key (with
+# REST's Idempotency-Key store) and returned again for the same input, with
+# extensions.idempotentReplayed: true in the response. The same key with
+# other input, or while the first call runs → CONFLICT with
+# extensions.error "idempotency_error". Errors are not stored: a retry runs
+# again.
+#
 # Errors carry extensions.code: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
 # VALIDATION_FAILED (with extensions.fields: {"order_id": ["…"]}, REST field
 # names), NOT_PAYABLE, GATEWAY_UNAVAILABLE, GATEWAY_ERROR (with
-# extensions.gatewayCode and extensions.gatewayMessage), CONFLICT, INTERNAL.
+# extensions.gatewayCode and extensions.gatewayMessage), CONFLICT,
+# RATE_LIMITED, LIMIT_EXCEEDED, INTERNAL.
 #
 # Conventions for what comes next: lists are cursor connections
 # (payments(filter, first, after): PaymentConnection!), each mutation takes one
@@ -1475,7 +1516,12 @@ type Mutation {
   Opens an attempt at a gateway for a pending payment and returns the gateway
   page to send the customer's browser to.
   """
-  startPayment(transactionId: ID!, gateway: Gateway!): StartPaymentPayload!
+  startPayment(
+    transactionId: ID!
+    gateway: Gateway!
+    "As the idempotencyKey of the other mutations' inputs."
+    idempotencyKey: String
+  ): StartPaymentPayload!
 }
 
 type Subscription {
@@ -1598,6 +1644,13 @@ input CreatePaymentInput {
   webhookURL: String
   "The merchant's own JSON object, at most 8 KB."
   metadata: Map
+  """
+  Makes a retry safe: the first successful result is stored 24 hours per
+  client, operation and key and returned again for the same input; the same
+  key with other input → CONFLICT. Same as the Idempotency-Key header (which
+  is used when this is omitted), at most 255 characters.
+  """
+  idempotencyKey: String
 }
 
 "The result of createPayment."
@@ -1696,6 +1749,13 @@ type WebhookAttempt {
 input RedeliverWebhookInput {
   "The event to send again: evt_…"
   eventId: ID!
+  """
+  Makes a retry safe: the first successful result is stored 24 hours per
+  client, operation and key and returned again for the same input; the same
+  key with other input → CONFLICT. Same as the Idempotency-Key header (which
+  is used when this is omitted), at most 255 characters.
+  """
+  idempotencyKey: String
 }
 
 "The result of redeliverWebhook."
@@ -2212,6 +2272,14 @@ func (ec *executionContext) field_Mutation_startPayment_args(ctx context.Context
 		return nil, err
 	}
 	args["gateway"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
 	return args, nil
 }
 
@@ -3381,7 +3449,7 @@ func (ec *executionContext) _Mutation_startPayment(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().StartPayment(ctx, fc.Args["transactionId"].(string), fc.Args["gateway"].(model.Gateway))
+			return ec.Resolvers.Mutation().StartPayment(ctx, fc.Args["transactionId"].(string), fc.Args["gateway"].(model.Gateway), fc.Args["idempotencyKey"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.StartPaymentPayload) graphql.Marshaler {
@@ -6543,7 +6611,7 @@ func (ec *executionContext) unmarshalInputCreatePaymentInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"orderId", "amount", "currency", "customerName", "customerEmail", "customerPhone", "returnURL", "webhookURL", "metadata"}
+	fieldsInOrder := [...]string{"orderId", "amount", "currency", "customerName", "customerEmail", "customerPhone", "returnURL", "webhookURL", "metadata", "idempotencyKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -6613,6 +6681,13 @@ func (ec *executionContext) unmarshalInputCreatePaymentInput(ctx context.Context
 				return it, err
 			}
 			it.Metadata = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		}
 	}
 	return it, nil
@@ -6680,7 +6755,7 @@ func (ec *executionContext) unmarshalInputRedeliverWebhookInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"eventId"}
+	fieldsInOrder := [...]string{"eventId", "idempotencyKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -6694,6 +6769,13 @@ func (ec *executionContext) unmarshalInputRedeliverWebhookInput(ctx context.Cont
 				return it, err
 			}
 			it.EventID = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		}
 	}
 	return it, nil
@@ -6710,7 +6792,7 @@ func (ec *executionContext) unmarshalInputRefundPaymentInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"transactionId", "amount", "reason"}
+	fieldsInOrder := [...]string{"transactionId", "amount", "reason", "idempotencyKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -6738,6 +6820,13 @@ func (ec *executionContext) unmarshalInputRefundPaymentInput(ctx context.Context
 				return it, err
 			}
 			it.Reason = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		}
 	}
 	return it, nil
@@ -6754,7 +6843,7 @@ func (ec *executionContext) unmarshalInputRegenerateApiKeysInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientId"}
+	fieldsInOrder := [...]string{"clientId", "idempotencyKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -6768,6 +6857,13 @@ func (ec *executionContext) unmarshalInputRegenerateApiKeysInput(ctx context.Con
 				return it, err
 			}
 			it.ClientID = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		}
 	}
 	return it, nil

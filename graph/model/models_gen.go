@@ -58,6 +58,11 @@ type CreatePaymentInput struct {
 	WebhookURL *string `json:"webhookURL,omitempty"`
 	// The merchant's own JSON object, at most 8 KB.
 	Metadata map[string]any `json:"metadata,omitempty"`
+	// Makes a retry safe: the first successful result is stored 24 hours per
+	// client, operation and key and returned again for the same input; the same
+	// key with other input → CONFLICT. Same as the Idempotency-Key header (which
+	// is used when this is omitted), at most 255 characters.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // The result of createPayment.
@@ -196,6 +201,11 @@ type Query struct {
 type RedeliverWebhookInput struct {
 	// The event to send again: evt_…
 	EventID string `json:"eventId"`
+	// Makes a retry safe: the first successful result is stored 24 hours per
+	// client, operation and key and returned again for the same input; the same
+	// key with other input → CONFLICT. Same as the Idempotency-Key header (which
+	// is used when this is omitted), at most 255 characters.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // The result of redeliverWebhook.
@@ -229,6 +239,11 @@ type RefundPaymentInput struct {
 	Amount *string `json:"amount,omitempty"`
 	// Why, 1-255 characters; "Refund requested by merchant" when omitted.
 	Reason *string `json:"reason,omitempty"`
+	// Makes a retry safe: the first successful result is stored 24 hours per
+	// client, operation and key and returned again for the same input; the same
+	// key with other input → CONFLICT. Same as the Idempotency-Key header (which
+	// is used when this is omitted), at most 255 characters.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // The result of refundPayment.
@@ -241,6 +256,11 @@ type RefundPaymentPayload struct {
 type RegenerateAPIKeysInput struct {
 	// Must be the caller's own client ID when given (FORBIDDEN otherwise).
 	ClientID *string `json:"clientId,omitempty"`
+	// Makes a retry safe: the first successful result is stored 24 hours per
+	// client, operation and key and returned again for the same input; the same
+	// key with other input → CONFLICT. Same as the Idempotency-Key header (which
+	// is used when this is omitted), at most 255 characters.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // The result of regenerateApiKeys.

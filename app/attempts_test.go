@@ -366,7 +366,8 @@ func TestCallbackDuplicateTrx(t *testing.T) {
 	wantEqual(t, "trx released", att.TrxID, "")
 	wantStatus(t, "second payment", e.payment(p2.ID).Status(), domain.StatusPending)
 	r := e.review(a2.ID)
-	if r == nil || r.Reason != domain.ReviewDuplicateTrx || r.Status != domain.ReviewOpen {
+	// The review names the transaction concerned: the operator's lead.
+	if r == nil || r.Reason != domain.ReviewDuplicateTrx || r.TrxID != "SAME" || r.Status != domain.ReviewOpen {
 		t.Fatalf("review %+v", r)
 	}
 	wantStatus(t, "first payment", e.payment(p1.ID).Status(), domain.StatusSuccess)

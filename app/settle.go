@@ -120,10 +120,11 @@ func (s *settler) lateAnswer(ctx context.Context, attemptID string, out ports.Co
 }
 
 // duplicateTrx is the outcome of an attempt whose gateway transaction
-// already settles another attempt: failed here, and flagged.
+// already settles another attempt: failed here, and flagged with a review
+// naming that transaction (the failed attempt itself holds none).
 func duplicateTrx(trxID string) ports.ConfirmResult {
 	return ports.ConfirmResult{Outcome: ports.OutcomeFailed, Code: domain.ReviewDuplicateTrx, Review: domain.ReviewDuplicateTrx,
-		Message: "The gateway transaction " + trxID + " already settles another payment; an operator will review it."}
+		TrxID: trxID, Message: "The gateway transaction " + trxID + " already settles another payment; an operator will review it."}
 }
 
 // applyIn moves an attempt in confirming or unresolved, and its payment,

@@ -9,6 +9,7 @@ import (
 	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports"
+	"github.com/paycore/paycore/webhook"
 )
 
 var hookSecret = []byte("gw-hook-secret")
@@ -25,7 +26,7 @@ func hookEnv(t *testing.T) *env {
 func (e *env) hook(gateway, id, event, payID string) app.GatewayHookInput {
 	body, _ := json.Marshal(map[string]string{"id": id, "event": event, "transaction_id": payID})
 	return app.GatewayHookInput{Gateway: gateway, SourceIP: netip.MustParseAddr("10.1.2.3"), Body: body,
-		Headers: map[string]string{"X-Webhook-Signature": app.SignWebhook(hookSecret, body, e.clock.Now())}}
+		Headers: map[string]string{"X-Webhook-Signature": webhook.Sign(hookSecret, body, e.clock.Now())}}
 }
 
 func (e *env) lastHook() ports.GatewayHookRecord {
@@ -99,7 +100,7 @@ func TestGatewayHookRefused(t *testing.T) {
 		wantEqual(t, name+" verdict", e.lastHook().Verdict, verdict)
 	}
 	bad := e.hook("bkash", "ev1", "payment.disputed", p.ID)
-	bad.Headers["X-Webhook-Signature"] = app.SignWebhook([]byte("wrong"), bad.Body, e.clock.Now())
+	bad.Headers["X-Webhook-Signature"] = webhook.Sign([]byte("wrong"), bad.Body, e.clock.Now())
 	check("bad signature", bad, domain.ErrUnauthenticated, "bad_signature")
 	tampered := e.hook("bkash", "ev1", "payment.disputed", p.ID)
 	tampered.Body = append(tampered.Body[:len(tampered.Body)-1], ' ', '}')

@@ -14,6 +14,7 @@ import (
 	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports"
+	"github.com/paycore/paycore/webhook"
 )
 
 func (e *env) delivery(id string) *domain.WebhookDelivery {
@@ -71,7 +72,7 @@ func TestWebhookDelivered(t *testing.T) {
 		t.Fatalf("body %s", req.Body)
 	}
 	verifyWebhook(t, []byte("whsec-a"), req.Body, req.Headers["X-Webhook-Signature"], e.clock.Now())
-	wantEqual(t, "SignWebhook", req.Headers["X-Webhook-Signature"], app.SignWebhook([]byte("whsec-a"), req.Body, e.clock.Now()))
+	wantEqual(t, "SignWebhook", req.Headers["X-Webhook-Signature"], webhook.Sign([]byte("whsec-a"), req.Body, e.clock.Now()))
 
 	d := e.delivery(id)
 	wantStatus(t, "delivery", d.Status, domain.DeliveryDelivered)

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"time"
+	"unicode/utf8"
 
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports"
@@ -124,7 +125,7 @@ func (s *Payments) validate(in CreatePaymentInput) (domain.Money, error) {
 			v.Add("metadata", "metadata must be at most 8 KB")
 		}
 	}
-	if len(in.CustomerName) > 200 {
+	if utf8.RuneCountInString(in.CustomerName) > 200 {
 		v.Add("customer_name", "customer_name must be at most 200 characters")
 	}
 	return amount, v.Err()

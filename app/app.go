@@ -40,7 +40,9 @@ type Config struct {
 	// PaymentTTL is how long a customer has to pay a new payment; 0 → 24 h.
 	PaymentTTL time.Duration
 	// ConfirmWait is how long a repeated callback waits for the outcome of a
-	// confirm already in flight; 0 → 40 s (bKash's 30 s timeout + slack).
+	// confirm already in flight, and the deadline of the confirm itself,
+	// which runs detached from the customer's request; 0 → 40 s (bKash's
+	// 30 s timeout + slack).
 	ConfirmWait time.Duration
 	// Sandbox relaxes rules meant for production (plain-http webhook_url on
 	// loopback).
@@ -127,7 +129,7 @@ func New(cfg Config, d Deps) *App {
 	gws := newGateways(d.Gateways, d.Calls, d.Clock)
 	pub := publisher{clock: d.Clock}
 	sms := smsQueue{clock: d.Clock, enabled: d.SMS != nil}
-	st := &settler{tx: d.Tx, clock: d.Clock, log: d.Log, gateways: gws, pub: pub, sms: sms}
+	st := &settler{tx: d.Tx, clock: d.Clock, log: d.Log, gateways: gws, pub: pub, sms: sms, confirmTimeout: cfg.ConfirmWait}
 	rec := &Reconciler{tx: d.Tx, clock: d.Clock, log: d.Log, settle: st, pub: pub, sms: sms,
 		confirmWait: cfg.ConfirmWait, attemptTTL: cfg.AttemptTTL}
 	return &App{

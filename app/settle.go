@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports"
@@ -21,6 +22,9 @@ type settler struct {
 	gateways *Gateways
 	pub      publisher
 	sms      smsQueue
+	// confirmTimeout bounds one Confirm (execute, then query where it had
+	// no answer), detached from the customer's request.
+	confirmTimeout time.Duration
 }
 
 // AttemptResult is an attempt and its payment as they stand after a use
@@ -35,7 +39,12 @@ type AttemptResult struct {
 // applies it. callback holds the browser return's parameters. The answer is
 // applied even when the customer's request has gone away.
 func (s *settler) confirm(ctx context.Context, gw ports.PaymentGateway, a *domain.Attempt, callback map[string]string) (AttemptResult, error) {
-	out, callErr := gw.Confirm(ctx, ports.ConfirmRequest{AttemptID: a.ID, GatewayRef: a.GatewayRef, Amount: a.Amount,
+	// The call outlives the customer's request: a shopper who closes the tab
+	// mid-execute must not turn a completed payment into an unresolved one
+	// (docs/gateways/bkash.md §2.9). It gets its own deadline instead.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.confirmTimeout)
+	defer cancel()
+	out, callErr := gw.Confirm(cctx, ports.ConfirmRequest{AttemptID: a.ID, GatewayRef: a.GatewayRef, Amount: a.Amount,
 		Callback: callback, ClaimedTrxID: a.TrxID})
 	if callErr != nil {
 		s.log.Error("confirm attempt", "attempt", a.ID, "err", callErr)

@@ -141,9 +141,9 @@ func FuzzCheckReturn(f *testing.F) {
 		if sep == "?" {
 			// After a '?' in the mac the text is unescaped twice and read
 			// as more parameters: a transaction_id holding '%' no longer
-			// parses (refused, the safe side), one holding '&' or '='
-			// yields other parameters. Never a valid id either way; the
-			// id is unsigned in any case (Confirm verifies it).
+			// parses (refused, the safe side); one holding '&' or '='
+			// yields another id or other parameters. The id is unsigned
+			// in any case (Confirm verifies it with the gateway).
 			inner, perr := url.ParseQuery(ParamTransactionID + "=" + txn)
 			ids := inner[ParamTransactionID]
 			for k := range inner {

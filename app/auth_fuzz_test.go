@@ -147,7 +147,7 @@ func FuzzAuthenticate(f *testing.F) {
 			fr.Signature = app.Sign(keys["pk_good"].Secret, fr)
 			forge(&fr)
 			p, err := a.Authenticate(ctx, fr)
-			if accepted(fr, p, err) && !(name == "upper hex" && strings.ToLower(fr.Signature) == fr.Signature) {
+			if accepted(fr, p, err) && (name != "upper hex" || strings.ToLower(fr.Signature) != fr.Signature) {
 				t.Fatalf("forgery %q accepted: %+v", name, fr)
 			}
 		}

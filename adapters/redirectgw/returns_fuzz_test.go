@@ -26,7 +26,7 @@ func independentMAC(kind, att, amt, cur, exp string) []byte {
 	h := hmac.New(sha256.New, fuzzReturnKey)
 	h.Write([]byte("paycore/redirectgw/return/v1"))
 	for _, v := range []string{kind, att, amt, cur, exp} {
-		fmt.Fprintf(h, "\n%d:%s", len(v), v)
+		_, _ = fmt.Fprintf(h, "\n%d:%s", len(v), v)
 	}
 	return h.Sum(nil)
 }

@@ -2,6 +2,19 @@
 GO        ?= go
 PKGS      ?= ./...
 ADDR      ?= 127.0.0.1:8080
+FUZZTIME  ?= 3s
+
+# Every fuzz target, as package:FuzzName; `make fuzz` fails if a Fuzz
+# function in the tree is missing here. Seeds: <package>/testdata/fuzz/<FuzzName>.
+FUZZ_TARGETS := \
+	./domain:FuzzParseAmount \
+	./domain:FuzzNormalizeMobile \
+	./app:FuzzAuthenticate \
+	./webhook:FuzzVerify \
+	./adapters/redirectgw:FuzzCheckReturn \
+	./adapters/rest:FuzzParseDate \
+	./adapters/bkash:FuzzConfirmDecode \
+	./adapters/nagad:FuzzConfirmVerify
 
 .DEFAULT_GOAL := help
 
@@ -19,6 +32,15 @@ demo: ## play merchant and customer against a running `make run` (GATEWAY=bkash)
 test: ## every test, with -race, against real PostgreSQL
 	@url=$$(scripts/db.sh test) && \
 	TEST_DATABASE_URL="$$url" $(GO) test -race -count=1 -timeout 8m $(PKGS)
+
+fuzz: ## run each fuzz target for FUZZTIME (default 3s; the seeds also run in make test)
+	@listed="$$(for t in $(FUZZ_TARGETS); do echo "$${t##*:}"; done | sort)"; \
+	found="$$(git grep -h -o -E '^func Fuzz[A-Za-z0-9_]+' -- '*_test.go' | sed 's/^func //' | sort)"; \
+	if [ "$$listed" != "$$found" ]; then echo "FUZZ_TARGETS lists" $$listed "but the tests have" $$found >&2; exit 1; fi
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  pkg=$${t%%:*}; name=$${t##*:}; echo "go test -run '^$$' -fuzz '^$$name\$$' -fuzztime $(FUZZTIME) $$pkg"; \
+	  $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
 
 migrate: ## apply migrations to DATABASE_URL (or the make-run database)
 	@url=$$(scripts/db.sh run) && DATABASE_URL="$$url" $(GO) run ./cmd/paycore migrate
@@ -51,4 +73,4 @@ db/stop: ## stop the private cluster under .data/ (if one was started)
 	if [ -f .data/pg/postmaster.pid ]; then \
 	  if [ "$$(id -u)" = 0 ]; then runuser -u postgres -- $$bin/pg_ctl -D .data/pg -m fast -w stop; else $$bin/pg_ctl -D .data/pg -m fast -w stop; fi; fi
 
-.PHONY: help run demo test migrate generate verify-generate lint lint-install lint-selftest bench db/stop
+.PHONY: help run demo test fuzz migrate generate verify-generate lint lint-install lint-selftest bench db/stop

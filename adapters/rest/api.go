@@ -248,31 +248,47 @@ func money(m domain.Money) json.Number { return json.Number(m.Decimal()) }
 
 func apiTimeOf(t time.Time) string { return t.In(dhaka).Format(apiTime) }
 
+// Dates from_date and to_date may name: from 1970-01-01 up to, not
+// including, 9999-01-01 (Dhaka time). Year 0 and year 9999 are refused: no
+// payment is that old, and a to_date of 9999-12-31 would step past what
+// RFC 3339 can write.
+var (
+	minFilterDate = time.Date(1970, 1, 1, 0, 0, 0, 0, dhaka)
+	maxFilterDate = time.Date(9999, 1, 1, 0, 0, 0, 0, dhaka)
+)
+
 // parseDate reads from_date/to_date: RFC 3339, "2006-01-02 15:04:05" or
-// "2006-01-02" (Dhaka time). A to_date includes what it names: the whole
-// day of a bare date, the whole second of a time.
+// "2006-01-02" (Dhaka time), naming a moment from minFilterDate to before
+// maxFilterDate. A to_date includes what it names: the whole day of a bare
+// date, the whole second of a time; its result is at most maxFilterDate.
 func parseDate(s string, end bool) (time.Time, bool) {
+	t, day, ok := parseDateOnly(s)
+	if !ok || t.Before(minFilterDate) || !t.Before(maxFilterDate) {
+		return time.Time{}, false
+	}
 	// A to_date names a moment to include: a whole second (as created_at is
 	// shown) or a whole day.
-	inclusive := func(t time.Time) time.Time {
-		if end && t.Nanosecond() == 0 {
-			return t.Add(time.Second)
-		}
-		return t
+	switch {
+	case end && day:
+		t = t.AddDate(0, 0, 1)
+	case end && t.Nanosecond() == 0:
+		t = t.Add(time.Second)
 	}
+	return t, true
+}
+
+// parseDateOnly reads the three layouts; day reports a bare date.
+func parseDateOnly(s string) (t time.Time, day, ok bool) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return inclusive(t), true
+		return t, false, true
 	}
 	if t, err := time.ParseInLocation(apiTime, s, dhaka); err == nil {
-		return inclusive(t), true
+		return t, false, true
 	}
 	if t, err := time.ParseInLocation("2006-01-02", s, dhaka); err == nil {
-		if end {
-			t = t.AddDate(0, 0, 1)
-		}
-		return t, true
+		return t, true, true
 	}
-	return time.Time{}, false
+	return time.Time{}, false, false
 }
 
 func atoiOr(s string, def int) (int, bool) {

@@ -112,14 +112,14 @@ func (a *API) listTransactions(w http.ResponseWriter, r *http.Request) {
 	if s := q.Get("from_date"); s != "" {
 		t, good := parseDate(s, false)
 		if !good {
-			v.Add("from_date", "from_date must be YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or RFC 3339")
+			v.Add("from_date", "from_date must be YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or RFC 3339, in the years 1970 to 9998")
 		}
 		in.From = t
 	}
 	if s := q.Get("to_date"); s != "" {
 		t, good := parseDate(s, true)
 		if !good {
-			v.Add("to_date", "to_date must be YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or RFC 3339")
+			v.Add("to_date", "to_date must be YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or RFC 3339, in the years 1970 to 9998")
 		} else if start, _ := parseDate(s, false); !in.From.IsZero() && start.Before(in.From) {
 			v.Add("to_date", "to_date must not be before from_date")
 		}

@@ -20,30 +20,30 @@ import (
 // fuzzNow is the server time of FuzzAuthenticate.
 var fuzzNow = time.Unix(1_764_000_000, 0).UTC()
 
-// fakeKeys is a ports.KeyStore of three keys: one good, one revoked a
+// fuzzKeys is a ports.KeyStore of three keys: one good, one revoked a
 // second ago, one of a suspended client.
-type fakeKeys map[string]ports.APIKey
+type fuzzKeys map[string]ports.APIKey
 
-func (k fakeKeys) LookupKey(_ context.Context, key string) (ports.APIKey, error) {
+func (k fuzzKeys) LookupKey(_ context.Context, key string) (ports.APIKey, error) {
 	if v, ok := k[key]; ok {
 		return v, nil
 	}
 	return ports.APIKey{}, domain.ErrNotFound
 }
 
-func newFakeKeys() fakeKeys {
+func newFuzzKeys() fuzzKeys {
 	revoked := fuzzNow.Add(-time.Second)
-	return fakeKeys{
+	return fuzzKeys{
 		"pk_good":      {Key: "pk_good", ClientID: "cli_good", Secret: []byte("sk_good_0123456789"), ClientActive: true, RatePerMinute: 60},
 		"pk_revoked":   {Key: "pk_revoked", ClientID: "cli_good", Secret: []byte("sk_revoked_012345"), ClientActive: true, RevokedAt: &revoked},
 		"pk_suspended": {Key: "pk_suspended", ClientID: "cli_susp", Secret: []byte("sk_suspended_0123"), ClientActive: false},
 	}
 }
 
-// fakeNonces is a ports.NonceStore in a map (one fuzz call at a time).
-type fakeNonces map[string]bool
+// fuzzNonces is a ports.NonceStore in a map (one fuzz call at a time).
+type fuzzNonces map[string]bool
 
-func (n fakeNonces) UseNonce(_ context.Context, clientID, nonce string, _ time.Time) error {
+func (n fuzzNonces) UseNonce(_ context.Context, clientID, nonce string, _ time.Time) error {
 	k := clientID + "\x00" + nonce
 	if n[k] {
 		return domain.ErrDuplicate
@@ -75,7 +75,7 @@ func FuzzAuthenticate(f *testing.F) {
 	f.Add("pk_suspended", "x", "9223372036854775807", "n", "GET", "/", []byte{}, int64(-9223372036854775808))
 	f.Fuzz(func(t *testing.T, key, sig, ts, nonce, method, path string, body []byte, skew int64) {
 		ctx := context.Background()
-		keys, nonces := newFakeKeys(), fakeNonces{}
+		keys, nonces := newFuzzKeys(), fuzzNonces{}
 		a := app.NewAuthenticator(keys, nonces, portstest.NewClock(fuzzNow))
 
 		// accepted checks, independently of app, that a request passed

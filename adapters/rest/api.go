@@ -40,6 +40,10 @@ type APIConfig struct {
 	TrustedProxies []netip.Prefix
 	// DefaultRatePerMinute applies to clients without their own limit; 0 → 120.
 	DefaultRatePerMinute int
+	// GatewayHookRatePerMinute limits calls to POST /api/v1/webhook per
+	// source IP (429 beyond it); 0 → DefaultGatewayHookRatePerMinute,
+	// negative → no limit.
+	GatewayHookRatePerMinute int
 	// PaymentURL builds the hosted page URL of a transaction.
 	PaymentURL func(transactionID string) string
 	Clock      ports.Clock
@@ -55,7 +59,9 @@ type API struct {
 	log   *slog.Logger
 	clock ports.Clock
 	rate  *limiter
-	mux   chi.Router
+	// hookRate limits POST /api/v1/webhook per source IP; nil: no limit.
+	hookRate *sourceLimiter
+	mux      chi.Router
 }
 
 // NewAPI builds the API's router; its routes carry the /api/v1 prefix.
@@ -75,7 +81,13 @@ func NewAPI(cfg APIConfig) *API {
 	if cfg.PaymentURL == nil {
 		cfg.PaymentURL = func(id string) string { return "/pay/" + id }
 	}
+	if cfg.GatewayHookRatePerMinute == 0 {
+		cfg.GatewayHookRatePerMinute = DefaultGatewayHookRatePerMinute
+	}
 	a := &API{cfg: cfg, app: cfg.App, log: cfg.Logger, clock: cfg.Clock, rate: newLimiter(cfg.Clock)}
+	if cfg.GatewayHookRatePerMinute > 0 {
+		a.hookRate = newSourceLimiter(cfg.Clock, cfg.GatewayHookRatePerMinute)
+	}
 	r := chi.NewRouter()
 	r.Use(a.logRequests, a.requireHTTPS, a.limitBody)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) { fail(w, http.StatusNotFound, "Not found") })
@@ -83,7 +95,7 @@ func NewAPI(cfg APIConfig) *API {
 		fail(w, http.StatusMethodNotAllowed, "Method not allowed")
 	})
 	r.Get("/api/v1/openapi.json", serveOpenAPI)
-	r.Post("/api/v1/webhook", a.gatewayWebhook)
+	r.Post(gatewayHookPath, a.limitHookSources(a.gatewayWebhook))
 	r.Group(func(r chi.Router) {
 		r.Use(a.authenticate, a.rateLimit, a.idempotent)
 		r.Post("/api/v1/pay", a.createPayment)

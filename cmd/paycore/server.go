@@ -228,11 +228,18 @@ func (s *server) wireGateways() ([]ports.PaymentGateway, error) {
 // wireApp builds the use cases (s.app) on the store, the gateways and the
 // senders.
 func (s *server) wireApp(cfg config, txp ports.TxProvider, opt buildOptions, log *slog.Logger, gateways []ports.PaymentGateway, db *postgres.DB) {
+	hooks := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "paycore_gateway_webhooks_total",
+		Help: "Calls to POST /api/v1/webhook by verdict (stored or not).",
+	}, []string{"verdict"})
+	s.metrics.MustRegister(hooks)
 	s.app = app.New(app.Config{PaymentTTL: cfg.PaymentTTL, Sandbox: cfg.Sandbox, KeyGrace: cfg.KeyGrace,
-		AttemptTTL: cfg.AttemptTTL, GatewayHooks: cfg.GatewayHooks}, app.Deps{
+		AttemptTTL: cfg.AttemptTTL, GatewayHooks: cfg.GatewayHooks,
+		HookSamplesPerMinute: cfg.HookSamplesPerMinute}, app.Deps{
 		Tx: txp, Clock: opt.Clock, Log: log, SMS: s.sms,
 		Gateways: gateways, Keys: db, Calls: s.recorder,
 		Webhooks: webhook.New(cfg.Sandbox, app.WebhookTimeout), Secrets: db, Hooks: db,
+		HookMetrics: hookMetrics{hooks},
 	})
 }
 
@@ -247,12 +254,14 @@ func (s *server) wireHTTP() (http.Handler, error) {
 	auth := app.NewAuthenticator(db, db, clock)
 	paymentURL := func(id string) string { return cfg.BaseURL + "/pay/" + id }
 	mounts := map[string]http.Handler{
-		// Prometheus metrics: bKash token grants/refreshes and calls, Go runtime.
+		// Prometheus metrics: bKash token grants/refreshes and calls, gateway
+		// webhook verdicts, Go runtime.
 		"/metrics": promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{}),
 		"/api/v1": rest.NewAPI(rest.APIConfig{
 			App: s.app, Auth: auth, Idempotency: idempotencyStore{db}, Logs: requestLogger{s.recorder},
 			Sandbox: cfg.Sandbox, TrustedProxies: cfg.TrustedProxies, DefaultRatePerMinute: cfg.RatePerMinute,
-			PaymentURL: paymentURL, Clock: clock, Logger: log,
+			GatewayHookRatePerMinute: cfg.HookRatePerMinute,
+			PaymentURL:               paymentURL, Clock: clock, Logger: log,
 		}),
 		"/graphql": graph.NewHandler(graph.Config{
 			App: s.app, Auth: auth, Tokens: tokens, Events: s.listener,
@@ -375,7 +384,8 @@ func (s *server) close(ctx context.Context) {
 }
 
 // maintenance is the periodic job: purge nonces past the signature window,
-// idempotency keys past their 24 h, and request logs past retention.
+// idempotency keys past their 24 h, request logs past retention and logged
+// gateway webhook calls past theirs.
 func (s *server) maintenance(ctx context.Context) error {
 	now := s.clock.Now()
 	n, err := s.db.PurgeNonces(ctx, now.Add(-2*app.SignatureWindow))
@@ -392,7 +402,14 @@ func (s *server) maintenance(ctx context.Context) error {
 			return err
 		}
 	}
-	s.log.Info("maintenance", "nonces_purged", n, "idempotency_keys_purged", k, "request_logs_purged", l)
+	var h int64
+	if s.cfg.HookRetention > 0 {
+		if h, err = s.db.PurgeGatewayHooks(ctx, now.Add(-s.cfg.HookRetention)); err != nil {
+			return err
+		}
+	}
+	s.log.Info("maintenance", "nonces_purged", n, "idempotency_keys_purged", k, "request_logs_purged", l,
+		"gateway_webhooks_purged", h)
 	return nil
 }
 
@@ -429,6 +446,12 @@ func (i idempotencyStore) Finish(ctx context.Context, clientID, key string, stat
 func (i idempotencyStore) Abandon(ctx context.Context, clientID, key string) error {
 	return i.db.AbandonIdempotent(ctx, clientID, key)
 }
+
+// hookMetrics counts incoming gateway webhook verdicts for Prometheus
+// (ports.GatewayHookMetrics).
+type hookMetrics struct{ c *prometheus.CounterVec }
+
+func (m hookMetrics) HookVerdict(verdict string) { m.c.WithLabelValues(verdict).Inc() }
 
 // requestLogger adapts the recorder to rest.RequestLogger.
 type requestLogger struct{ r *postgres.Recorder }

@@ -205,6 +205,15 @@ func (db *DB) CurrentKey(ctx context.Context, clientID string) (string, error) {
 	return key, mapErr(err)
 }
 
+// HasClientOrKey reports whether client clientID or API key apiKey exists
+// (revoked or not).
+func (db *DB) HasClientOrKey(ctx context.Context, clientID, apiKey string) (bool, error) {
+	var found bool
+	err := db.Bun.NewRaw(`SELECT EXISTS (SELECT 1 FROM clients WHERE id = ?) OR EXISTS (SELECT 1 FROM api_keys WHERE key = ?)`,
+		clientID, apiKey).Scan(ctx, &found)
+	return found, err
+}
+
 // SetClientStatus suspends or reactivates a client.
 func (db *DB) SetClientStatus(ctx context.Context, clientID string, st domain.ClientStatus) error {
 	res, err := db.Bun.NewUpdate().Model((*clientRow)(nil)).Set("status = ?", string(st)).Where("id = ?", clientID).Exec(ctx)

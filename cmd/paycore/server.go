@@ -85,10 +85,15 @@ func (c cleanups) run() {
 }
 
 // build connects, migrates and wires a node; it starts nothing. When it
-// fails it closes again whatever it had opened.
+// fails it closes again whatever it had opened. Outside sandbox mode it
+// first refuses an unsafe configuration or database (checkProduction,
+// checkNoDemoClient).
 func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) (_ *server, err error) {
 	if cfg.DatabaseURL == "" {
 		return nil, errors.New("DATABASE_URL is not set (make run finds or starts PostgreSQL for you)")
+	}
+	if err := checkProduction(cfg); err != nil {
+		return nil, err
 	}
 	if opt.Clock == nil {
 		opt.Clock = ports.SystemClock{}
@@ -105,6 +110,11 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 		return nil, err
 	}
 	undo.push(db.Close)
+	if !cfg.Sandbox {
+		if err := checkNoDemoClient(ctx, db); err != nil {
+			return nil, err
+		}
+	}
 	s := &server{cfg: cfg, log: log, db: db, clock: opt.Clock}
 	if s.runner, err = jobs.New(db.Pool, jobs.Config{Logger: log, PollInterval: opt.PollInterval, Tasks: s.periodicTasks(opt)}); err != nil {
 		return nil, err

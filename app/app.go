@@ -105,6 +105,9 @@ type Deps struct {
 	Webhooks ports.WebhookSender    // merchant webhooks
 	Secrets  ports.WebhookSecrets   // webhook signing secrets
 	Hooks    ports.GatewayHookLog   // incoming gateway webhooks, logged outside transactions
+	// Hosts vets webhook_url hosts at creation outside sandbox mode; nil:
+	// only the webhook sender's dial-time check.
+	Hosts ports.HostChecker
 	// HookMetrics counts incoming gateway webhook calls by verdict; nil:
 	// not counted.
 	HookMetrics ports.GatewayHookMetrics
@@ -143,7 +146,7 @@ func New(cfg Config, d Deps) *App {
 		confirmWait: cfg.ConfirmWait, attemptTTL: cfg.AttemptTTL}
 	return &App{
 		Payments: &Payments{tx: d.Tx, clock: d.Clock, gateways: gws, pub: pub, sms: sms,
-			ttl: cfg.PaymentTTL, sandbox: cfg.Sandbox},
+			ttl: cfg.PaymentTTL, sandbox: cfg.Sandbox, hosts: d.Hosts},
 		Attempts: &Attempts{tx: d.Tx, clock: d.Clock, log: d.Log, gateways: gws, settle: st, pub: pub,
 			confirmWait: cfg.ConfirmWait},
 		Reconciler: rec,

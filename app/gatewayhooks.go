@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports"
@@ -128,6 +129,12 @@ func (s *GatewayHooks) Handle(ctx context.Context, in GatewayHookInput) (Gateway
 	}
 	if ev.TransactionID == "" {
 		v.Add("transaction_id", "transaction_id is required")
+	}
+	if ev.ID != "" && !storableText(ev.ID) {
+		v.Add("id", "id must be valid UTF-8 without NUL characters")
+	}
+	if ev.TransactionID != "" && !storableText(ev.TransactionID) {
+		v.Add("transaction_id", "transaction_id must be valid UTF-8 without NUL characters")
 	}
 	switch domain.EventType(ev.Event) {
 	case domain.EventPaymentSuccess, domain.EventPaymentFailed, domain.EventPaymentPending,
@@ -245,6 +252,12 @@ func (s *GatewayHooks) recordHook(ctx context.Context, r ports.GatewayHookRecord
 		return nil
 	}
 	return s.record.RecordHook(context.WithoutCancel(ctx), r)
+}
+
+// storableText reports whether s is valid UTF-8 without NUL (text a
+// database can hold and a log can show).
+func storableText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }
 
 func inPrefixes(a netip.Addr, ps []netip.Prefix) bool {

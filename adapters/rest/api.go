@@ -97,7 +97,7 @@ func NewAPI(cfg APIConfig) *API {
 	r.Get("/api/v1/openapi.json", serveOpenAPI)
 	r.Post(gatewayHookPath, a.limitHookSources(a.gatewayWebhook))
 	r.Group(func(r chi.Router) {
-		r.Use(a.authenticate, a.rateLimit, a.idempotent)
+		r.Use(a.authenticate, a.rateLimit, a.checkParams, a.idempotent)
 		r.Post("/api/v1/pay", a.createPayment)
 		r.Get("/api/v1/transaction/{transaction_id}", a.getTransaction)
 		r.Get("/api/v1/transactions", a.listTransactions)
@@ -221,6 +221,10 @@ func (a *API) decode(w http.ResponseWriter, r *http.Request, v any) bool {
 		fail(w, http.StatusRequestEntityTooLarge, "Request body too large")
 		return false
 	}
+	if ve := checkJSONText(body); ve != nil {
+		a.failErr(w, r, ve)
+		return false
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	err = dec.Decode(v)
 	var te *json.UnmarshalTypeError
@@ -285,6 +289,21 @@ func apiTimeOf(t time.Time) string { return t.In(dhaka).Format(apiTime) }
 // "2006-01-02" (Dhaka time). A to_date includes what it names: the whole
 // day of a bare date, the whole second of a time.
 func parseDate(s string, end bool) (time.Time, bool) {
+	t, ok := parseDateAny(s, false)
+	if !ok || t.Year() < minDateYear || t.Year() > maxDateYear {
+		return time.Time{}, false
+	}
+	return parseDateAny(s, end)
+}
+
+// The years a from_date/to_date may name: anything else (year 0, 9999) is
+// no date a payment can have and some are beyond what PostgreSQL stores.
+const (
+	minDateYear = 1970
+	maxDateYear = 2999
+)
+
+func parseDateAny(s string, end bool) (time.Time, bool) {
 	// A to_date names a moment to include: a whole second (as created_at is
 	// shown) or a whole day.
 	inclusive := func(t time.Time) time.Time {

@@ -2,6 +2,7 @@ package rest
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
@@ -99,8 +100,8 @@ func (a *API) listTransactions(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	var v domain.ValidationError
 	page, okPage := atoiOr(q.Get("page"), 1)
-	if !okPage || page < 1 {
-		v.Add("page", "page must be a whole number, 1 or more")
+	if !okPage || page < 1 || page > app.MaxPage {
+		v.Add("page", fmt.Sprintf("page must be a whole number from 1 to %d", app.MaxPage))
 	}
 	limit, okLimit := atoiOr(q.Get("limit"), 20)
 	if !okLimit || limit < 1 || limit > 100 {
@@ -110,14 +111,14 @@ func (a *API) listTransactions(w http.ResponseWriter, r *http.Request) {
 	if s := q.Get("from_date"); s != "" {
 		t, good := parseDate(s, false)
 		if !good {
-			v.Add("from_date", "from_date must be YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or RFC 3339")
+			v.Add("from_date", "from_date must be YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or RFC 3339, in the years 1970-2999")
 		}
 		in.From = t
 	}
 	if s := q.Get("to_date"); s != "" {
 		t, good := parseDate(s, true)
 		if !good {
-			v.Add("to_date", "to_date must be YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or RFC 3339")
+			v.Add("to_date", "to_date must be YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or RFC 3339, in the years 1970-2999")
 		} else if start, _ := parseDate(s, false); !in.From.IsZero() && start.Before(in.From) {
 			v.Add("to_date", "to_date must not be before from_date")
 		}

@@ -71,6 +71,8 @@ type buildOptions struct {
 	// NoPeriodicTasks leaves reconciliation and maintenance to the test,
 	// which calls them when it wants them.
 	NoPeriodicTasks bool
+	// Lookup resolves webhook_url hosts (nil: the system resolver).
+	Lookup webhook.LookupFunc
 }
 
 // cleanups is a stack of closers: a failed build runs them, newest first.
@@ -249,7 +251,7 @@ func (s *server) wireApp(cfg config, txp ports.TxProvider, opt buildOptions, log
 		Tx: txp, Clock: opt.Clock, Log: log, SMS: s.sms,
 		Gateways: gateways, Keys: db, Calls: s.recorder,
 		Webhooks: webhook.New(cfg.Sandbox, app.WebhookTimeout), Secrets: db, Hooks: db,
-		HookMetrics: hookMetrics{hooks},
+		HookMetrics: hookMetrics{hooks}, Hosts: webhook.NewHostChecker(opt.Lookup),
 	})
 }
 

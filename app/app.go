@@ -55,6 +55,11 @@ type Config struct {
 	KeyGrace time.Duration
 	// GatewayHooks secures each gateway's calls to POST /api/v1/webhook.
 	GatewayHooks map[domain.Gateway]GatewayHookConfig
+	// HookSamplesPerMinute is how many unauthenticated calls to POST
+	// /api/v1/webhook (unknown gateway, source not allowed, bad signature)
+	// are stored per verdict per minute on each node; the rest are only
+	// counted. 0 → DefaultHookSamplesPerMinute; negative → none.
+	HookSamplesPerMinute int
 	// AttemptTTL is how long an attempt may wait for its customer to come
 	// back from the gateway before reconciliation expires it (without asking
 	// the gateway); 0 → 30 min.
@@ -80,6 +85,9 @@ func (c Config) withDefaults() Config {
 	if c.AttemptTTL == 0 {
 		c.AttemptTTL = 30 * time.Minute
 	}
+	if c.HookSamplesPerMinute == 0 {
+		c.HookSamplesPerMinute = DefaultHookSamplesPerMinute
+	}
 	if c.MaxRefunds == 0 {
 		c.MaxRefunds = 10
 	}
@@ -99,6 +107,12 @@ type Deps struct {
 	Webhooks ports.WebhookSender    // merchant webhooks
 	Secrets  ports.WebhookSecrets   // webhook signing secrets
 	Hooks    ports.GatewayHookLog   // incoming gateway webhooks, logged outside transactions
+	// Hosts vets webhook_url hosts at creation outside sandbox mode; nil:
+	// only the webhook sender's dial-time check.
+	Hosts ports.HostChecker
+	// HookMetrics counts incoming gateway webhook calls by verdict; nil:
+	// not counted.
+	HookMetrics ports.GatewayHookMetrics
 }
 
 // App is every use case, wired. Build it with New; each field is safe for
@@ -134,7 +148,7 @@ func New(cfg Config, d Deps) *App {
 		confirmWait: cfg.ConfirmWait, attemptTTL: cfg.AttemptTTL}
 	return &App{
 		Payments: &Payments{tx: d.Tx, clock: d.Clock, gateways: gws, pub: pub, sms: sms,
-			ttl: cfg.PaymentTTL, sandbox: cfg.Sandbox},
+			ttl: cfg.PaymentTTL, sandbox: cfg.Sandbox, hosts: d.Hosts},
 		Attempts: &Attempts{tx: d.Tx, clock: d.Clock, log: d.Log, gateways: gws, settle: st, pub: pub,
 			confirmWait: cfg.ConfirmWait},
 		Reconciler: rec,
@@ -146,7 +160,8 @@ func New(cfg Config, d Deps) *App {
 		Accounts:      &Accounts{tx: d.Tx, clock: d.Clock, keys: d.Keys, keyGrace: cfg.KeyGrace},
 		Gateways:      gws,
 		GatewayHooks: &GatewayHooks{tx: d.Tx, clock: d.Clock, log: d.Log, pub: pub, resolve: rec,
-			hooks: cfg.GatewayHooks, record: d.Hooks},
+			hooks: cfg.GatewayHooks, record: d.Hooks, metrics: d.HookMetrics,
+			sample: &hookSampler{perMinute: cfg.HookSamplesPerMinute}},
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports"
@@ -23,6 +25,8 @@ type GatewayHooks struct {
 	resolve *Reconciler                          // asks the gateway about an open attempt
 	hooks   map[domain.Gateway]GatewayHookConfig // per gateway: secret and sources
 	record  ports.GatewayHookLog                 // nil: calls refused before a transaction are not logged
+	metrics ports.GatewayHookMetrics             // nil: verdicts are not counted
+	sample  *hookSampler                         // unauthenticated calls stored per verdict per minute
 }
 
 // GatewayHookInput is one call to the incoming webhook.
@@ -54,10 +58,16 @@ type gatewayEvent struct {
 	Timestamp     string          `json:"timestamp"`
 }
 
-// Handle takes a gateway's status update (docs/merchant-api.md §9:
-// validate signature, verify source, log all attempts). Every call is
-// logged with its raw body, headers, source and verdict, accepted or not.
-// An event id is accepted once (replays answer "duplicate"). A
+// Handle takes a gateway's status update (docs/merchant-api.md, POST
+// /webhook: validate signature, verify source, log all attempts). Every call is
+// counted by verdict (ports.GatewayHookMetrics). A call whose gateway is
+// known and whose signature checks out is logged with its raw body,
+// headers, source and verdict, accepted or not; unauthenticated ones
+// (unknown gateway, source not allowed, bad signature) are only sampled:
+// at most Config.HookSamplesPerMinute per verdict per minute, body cut to
+// SampledBodyBytes. The event id comes from the signed body only (an
+// unsigned X-Webhook-Id header is not trusted). An event id is accepted
+// once (replays answer "duplicate"). A
 // payment.disputed moves a paid payment to disputed; other events change
 // nothing by themselves: where the gateway has a status API and our
 // attempt's outcome is open (bKash: execute got no answer), the gateway is
@@ -72,6 +82,13 @@ func (s *GatewayHooks) Handle(ctx context.Context, in GatewayHookInput) (Gateway
 		Body: string(in.Body), At: s.clock.Now()}
 	refuse := func(verdict, detail string, err error) (GatewayHookResult, error) {
 		rec.Verdict, rec.Detail = verdict, detail
+		s.count(verdict)
+		if sampledVerdicts[verdict] {
+			if !s.sample.admit(verdict, rec.At) {
+				return GatewayHookResult{}, err
+			}
+			rec = sampled(rec)
+		}
 		if lerr := s.recordHook(ctx, rec); lerr != nil {
 			return GatewayHookResult{}, errors.Join(err, lerr)
 		}
@@ -81,14 +98,11 @@ func (s *GatewayHooks) Handle(ctx context.Context, in GatewayHookInput) (Gateway
 	var claimed gatewayEvent
 	if json.Unmarshal(in.Body, &claimed) == nil {
 		rec.EventID, rec.Event, rec.PaymentID = claimed.ID, claimed.Event, claimed.TransactionID
-		if rec.EventID == "" {
-			rec.EventID = in.Headers["X-Webhook-Id"]
-		}
 	}
 	g, gerr := domain.ParseGateway(in.Gateway)
 	hc, configured := s.hooks[g]
 	if gerr != nil || !configured || len(hc.Secret) == 0 {
-		return refuse("invalid", "unknown or unconfigured gateway", fmt.Errorf("%w: gateway %q", domain.ErrNotFound, in.Gateway))
+		return refuse("unknown_gateway", "unknown or unconfigured gateway", fmt.Errorf("%w: gateway %q", domain.ErrNotFound, in.Gateway))
 	}
 	if len(hc.Sources) > 0 && !inPrefixes(in.SourceIP, hc.Sources) {
 		return refuse("forbidden_source", "source "+in.SourceIP.String()+" not allowed", domain.ErrForbidden)
@@ -102,16 +116,21 @@ func (s *GatewayHooks) Handle(ctx context.Context, in GatewayHookInput) (Gateway
 		v.Add("body", "body must be a JSON event")
 		return refuse("invalid", "malformed JSON", &v)
 	}
-	if ev.ID == "" {
-		ev.ID = in.Headers["X-Webhook-Id"]
-	}
 	rec.EventID, rec.Event, rec.PaymentID = ev.ID, ev.Event, ev.TransactionID
 	var v domain.ValidationError
 	if ev.ID == "" {
-		v.Add("id", "event id is required (body id or X-Webhook-Id)")
+		// Only the signed body names the event: an unsigned header could
+		// make one event look like many (or many like one).
+		v.Add("id", "event id is required in the signed body (X-Webhook-Id is not signed)")
 	}
 	if ev.TransactionID == "" {
 		v.Add("transaction_id", "transaction_id is required")
+	}
+	if ev.ID != "" && !storableText(ev.ID) {
+		v.Add("id", "id must be valid UTF-8 without NUL characters")
+	}
+	if ev.TransactionID != "" && !storableText(ev.TransactionID) {
+		v.Add("transaction_id", "transaction_id must be valid UTF-8 without NUL characters")
 	}
 	switch domain.EventType(ev.Event) {
 	case domain.EventPaymentSuccess, domain.EventPaymentFailed, domain.EventPaymentPending,
@@ -194,6 +213,7 @@ func (s *GatewayHooks) Handle(ctx context.Context, in GatewayHookInput) (Gateway
 	switch {
 	case errors.Is(err, domain.ErrDuplicate):
 		rec.Verdict, rec.Detail = "duplicate", "event id already accepted"
+		s.count(rec.Verdict)
 		return GatewayHookResult{EventID: ev.ID, Verdict: "duplicate", Detail: rec.Detail}, s.recordHook(ctx, rec)
 	case errors.Is(err, domain.ErrNotFound):
 		return refuse("unknown_transaction", "no such transaction", err)
@@ -204,6 +224,7 @@ func (s *GatewayHooks) Handle(ctx context.Context, in GatewayHookInput) (Gateway
 		}
 		return GatewayHookResult{}, err
 	}
+	s.count("accepted")
 	if resolve != "" {
 		if settled, err := s.resolve.Resolve(ctx, resolve); err != nil {
 			s.log.Warn("gateway webhook: resolve attempt", "attempt", resolve, "err", err)
@@ -214,11 +235,43 @@ func (s *GatewayHooks) Handle(ctx context.Context, in GatewayHookInput) (Gateway
 	return res, nil
 }
 
+// Throttled counts a call refused by the edge's per-source rate limit
+// before it was read (verdict "rate_limited"; nothing is stored).
+func (s *GatewayHooks) Throttled() { s.count("rate_limited") }
+
+func (s *GatewayHooks) count(verdict string) {
+	if s.metrics != nil {
+		s.metrics.HookVerdict(verdict)
+	}
+}
+
+// sampled is r cut down for storage: body and claimed fields truncated.
+func sampled(r ports.GatewayHookRecord) ports.GatewayHookRecord {
+	r.Body = truncate(r.Body, SampledBodyBytes)
+	r.Gateway = truncate(r.Gateway, sampledFieldBytes)
+	r.EventID = truncate(r.EventID, sampledFieldBytes)
+	r.Event = truncate(r.Event, sampledFieldBytes)
+	r.PaymentID = truncate(r.PaymentID, sampledFieldBytes)
+	h := make(map[string]string, len(r.Headers))
+	for k, v := range r.Headers {
+		h[k] = truncate(v, sampledFieldBytes)
+	}
+	r.Headers = h
+	r.Detail += " (sampled)"
+	return r
+}
+
 func (s *GatewayHooks) recordHook(ctx context.Context, r ports.GatewayHookRecord) error {
 	if s.record == nil {
 		return nil
 	}
 	return s.record.RecordHook(context.WithoutCancel(ctx), r)
+}
+
+// storableText reports whether s is valid UTF-8 without NUL (text a
+// database can hold and a log can show).
+func storableText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }
 
 func inPrefixes(a netip.Addr, ps []netip.Prefix) bool {

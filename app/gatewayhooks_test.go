@@ -112,8 +112,8 @@ func TestGatewayHookRefused(t *testing.T) {
 	delete(noSig.Headers, "X-Webhook-Signature")
 	check("no signature", noSig, domain.ErrUnauthenticated, "bad_signature")
 
-	check("unknown gateway", e.hook("paypal", "ev1", "payment.disputed", p.ID), domain.ErrNotFound, "invalid")
-	check("unconfigured gateway", e.hook("redirectgw", "ev1", "payment.disputed", p.ID), domain.ErrNotFound, "invalid")
+	check("unknown gateway", e.hook("paypal", "ev1", "payment.disputed", p.ID), domain.ErrNotFound, "unknown_gateway")
+	check("unconfigured gateway", e.hook("redirectgw", "ev1", "payment.disputed", p.ID), domain.ErrNotFound, "unknown_gateway")
 	outside := e.hook("bkash", "ev1", "payment.disputed", p.ID)
 	outside.SourceIP = netip.MustParseAddr("192.0.2.1")
 	check("forbidden source", outside, domain.ErrForbidden, "forbidden_source")

@@ -57,6 +57,39 @@ func (g *Gateways) acceptsCurrency(c domain.Currency) bool {
 	return len(g.byCode) > 0 && c.Code == domain.BDT.Code
 }
 
+// amountRange is the smallest minimum and largest maximum per-payment
+// amount among the active gateways that take m's currency; ok is false if
+// none does.
+func (g *Gateways) amountRange(cur domain.Currency) (lo, hi domain.Money, ok bool) {
+	for _, c := range g.Active() {
+		info := gatewayInfo[c]
+		if info.MinAmount.Currency().Code != cur.Code {
+			continue
+		}
+		if !ok || info.MinAmount.Minor() < lo.Minor() {
+			lo = info.MinAmount
+		}
+		if !ok || info.MaxAmount.Minor() > hi.Minor() {
+			hi = info.MaxAmount
+		}
+		ok = true
+	}
+	return lo, hi, ok
+}
+
+// acceptsAmount reports whether some active gateway takes m (its currency,
+// within its per-payment limits).
+func (g *Gateways) acceptsAmount(m domain.Money) bool {
+	for _, c := range g.Active() {
+		info := gatewayInfo[c]
+		if info.MinAmount.Currency().Code == m.Currency().Code &&
+			m.Minor() >= info.MinAmount.Minor() && m.Minor() <= info.MaxAmount.Minor() {
+			return true
+		}
+	}
+	return false
+}
+
 // GatewayInfo describes an active gateway (GET /api/v1/gateways,
 // docs/merchant-api.md §7.8).
 type GatewayInfo struct {

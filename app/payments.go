@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net"
 	"net/mail"
 	"net/url"
@@ -39,8 +38,9 @@ type Payments struct {
 	gateways *Gateways
 	pub      publisher
 	sms      smsQueue
-	ttl      time.Duration // how long a customer has to pay
-	sandbox  bool          // plain-http loopback webhook_url allowed
+	ttl      time.Duration     // how long a customer has to pay
+	sandbox  bool              // plain-http loopback webhook_url allowed, hosts not checked
+	hosts    ports.HostChecker // nil: webhook_url hosts are checked at dial time only
 }
 
 // PaymentView is a payment with its attempts, as edges show it.
@@ -57,13 +57,16 @@ func (v PaymentView) LastAttempt() *domain.Attempt {
 	return v.Attempts[len(v.Attempts)-1]
 }
 
+// hostCheckTimeout bounds resolving a webhook_url's host at creation.
+const hostCheckTimeout = 3 * time.Second
+
 // orderIDPattern is what an order_id may hold (docs/merchant-api.md, POST
 // /pay).
 var orderIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:/#-]{1,64}$`)
 
 // validate checks a create-payment input (docs/merchant-api.md §7.1) and
 // returns the amount, or a *domain.ValidationError naming every bad field.
-func (s *Payments) validate(in CreatePaymentInput) (domain.Money, error) {
+func (s *Payments) validate(ctx context.Context, in CreatePaymentInput) (domain.Money, error) {
 	var v domain.ValidationError
 	if in.OrderID == "" {
 		v.Add("order_id", "order_id is required")
@@ -93,6 +96,11 @@ func (s *Payments) validate(in CreatePaymentInput) (domain.Money, error) {
 			v.Add("amount", "amount is too large")
 		case err != nil:
 			v.Add("amount", "amount must be a number")
+		case !s.gateways.acceptsAmount(m):
+			if lo, hi, ok := s.gateways.amountRange(cur); ok {
+				v.Add("amount", fmt.Sprintf("amount must be between %s and %s %s (what the active gateways accept)",
+					lo.Decimal(), hi.Decimal(), cur.Code))
+			}
 		default:
 			amount = m
 		}
@@ -113,7 +121,7 @@ func (s *Payments) validate(in CreatePaymentInput) (domain.Money, error) {
 		v.Add("return_url", "return_url must be an absolute http(s) URL")
 	}
 	if in.WebhookURL != "" {
-		if msg := s.checkWebhookURL(in.WebhookURL); msg != "" {
+		if msg := s.checkWebhookURL(ctx, in.WebhookURL); msg != "" {
 			v.Add("webhook_url", msg)
 		}
 	}
@@ -132,13 +140,27 @@ func (s *Payments) validate(in CreatePaymentInput) (domain.Money, error) {
 }
 
 // checkWebhookURL returns "" for an acceptable webhook_url: HTTPS, or in
-// sandbox mode plain http to a loopback host.
-func (s *Payments) checkWebhookURL(raw string) string {
+// sandbox mode plain http to a loopback host. Outside sandbox mode its host
+// must not be, or resolve to, an internal address (loopback, private,
+// link-local, metadata …) nor fail to resolve; a resolver failure lets it
+// pass, as the webhook sender checks the address it dials again.
+func (s *Payments) checkWebhookURL(ctx context.Context, raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || !u.IsAbs() || u.Host == "" {
 		return "webhook_url must be an absolute URL"
 	}
 	if u.Scheme == "https" {
+		if s.sandbox || s.hosts == nil {
+			return ""
+		}
+		ctx, cancel := context.WithTimeout(ctx, hostCheckTimeout)
+		defer cancel()
+		switch err := s.hosts.CheckHost(ctx, u.Hostname()); {
+		case errors.Is(err, ports.ErrInternalHost):
+			return "webhook_url must not point to an internal address (loopback, private, link-local or metadata)"
+		case errors.Is(err, ports.ErrUnknownHost):
+			return "webhook_url host does not resolve"
+		}
 		return ""
 	}
 	if u.Scheme == "http" && s.sandbox {
@@ -156,7 +178,7 @@ func (s *Payments) checkWebhookURL(raw string) string {
 // domain.ErrForbidden for an inactive client, domain.ErrNotFound for an
 // unknown one.
 func (s *Payments) Create(ctx context.Context, clientID string, in CreatePaymentInput) (*domain.Payment, error) {
-	amount, err := s.validate(in)
+	amount, err := s.validate(ctx, in)
 	if err != nil {
 		return nil, err
 	}
@@ -269,9 +291,10 @@ func (s *Payments) HostedPage(ctx context.Context, transactionID string) (Checko
 	return out, err
 }
 
-// MaxListPage is the highest page List reads: with up to 100 payments a
-// page, its offset still fits an int.
-const MaxListPage = math.MaxInt / 100
+// MaxPage is the highest page List serves: with the largest limit, the
+// first ten million payments. Beyond it an offset is no longer a sensible
+// (or, near int64's end, a representable) query.
+const MaxPage = 100_000
 
 // ListInput selects a page of a client's payments. Page starts at 1; Limit
 // is 1..100 (0 → 20).
@@ -304,11 +327,8 @@ func (s *Payments) List(ctx context.Context, pr Principal, in ListInput) (Paymen
 	if in.Limit == 0 {
 		in.Limit = 20
 	}
-	if in.Page < 1 {
-		v.Add("page", "page must be 1 or more")
-	} else if in.Page > MaxListPage {
-		// (Page-1)×Limit must not overflow into a negative offset.
-		v.Add("page", fmt.Sprintf("page must be at most %d", MaxListPage))
+	if in.Page < 1 || in.Page > MaxPage {
+		v.Add("page", fmt.Sprintf("page must be between 1 and %d", MaxPage))
 	}
 	if in.Limit < 1 || in.Limit > 100 {
 		v.Add("limit", "limit must be between 1 and 100")

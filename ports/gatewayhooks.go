@@ -14,7 +14,7 @@ type GatewayHookRecord struct {
 	SourceIP  string
 	Headers   map[string]string
 	Body      string
-	Verdict   string // accepted, duplicate, bad_signature, forbidden_source, unknown_transaction, invalid, rejected
+	Verdict   string // accepted, duplicate, unknown_gateway, bad_signature, forbidden_source, unknown_transaction, invalid, rejected
 	Detail    string
 	At        time.Time
 }
@@ -28,4 +28,11 @@ type GatewayHookLog interface {
 	// HookAccepted reports whether the gateway's event id was accepted
 	// before.
 	HookAccepted(ctx context.Context, gateway, eventID string) (bool, error)
+}
+
+// GatewayHookMetrics counts calls to the incoming gateway webhook by
+// verdict (every call, stored or not; "rate_limited" for calls refused
+// before they were read).
+type GatewayHookMetrics interface {
+	HookVerdict(verdict string)
 }

@@ -86,7 +86,10 @@ type PaymentQueries interface {
 // KeyRotator replaces a client's API key.
 type KeyRotator interface {
 	// RotateKey stores newKey with newSecret for clientID and makes the
-	// client's other keys stop working at revokeAt.
+	// client's other keys stop working: the key active until now at
+	// revokeAt (its grace period), any older one at once. Concurrent
+	// rotations of one client are serialized: afterwards exactly one key is
+	// active. domain.ErrNotFound for an unknown client.
 	RotateKey(ctx context.Context, clientID, newKey string, newSecret []byte, revokeAt time.Time) error
 	// CurrentKey returns the client's newest key (not its secret).
 	CurrentKey(ctx context.Context, clientID string) (string, error)

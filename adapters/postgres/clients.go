@@ -189,17 +189,41 @@ func (db *DB) PurgeNonces(ctx context.Context, cutoff time.Time) (int64, error) 
 	return res.RowsAffected()
 }
 
-// RotateKey implements ports.KeyRotator: the new key is stored sealed and
-// every other unrevoked key of the client stops working at revokeAt (a
-// grace period, or now).
+// RotateKey implements ports.KeyRotator. Rotations of one client are
+// serialized on the client's row (SELECT … FOR UPDATE), so a rotation sees
+// every key an earlier one inserted: afterwards the client has exactly one
+// active key, the new one, plus at most one key in grace — the one that was
+// active until now, which stops at revokeAt (now when there is no grace).
+// Any older key still in its grace period stops now. domain.ErrNotFound for
+// an unknown client.
 func (db *DB) RotateKey(ctx context.Context, clientID, newKey string, newSecret []byte, revokeAt time.Time) error {
+	now := time.Now().UTC()
+	cut := now // earlier grace keys end here
+	if revokeAt.Before(cut) {
+		cut = revokeAt
+	}
 	return mapErr(db.Bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewUpdate().Model((*apiKeyRow)(nil)).Set("revoked_at = ?", revokeAt).
-			Where("client_id = ? AND (revoked_at IS NULL OR revoked_at > ?)", clientID, revokeAt).Exec(ctx); err != nil {
+		var id string
+		if err := tx.NewSelect().Model((*clientRow)(nil)).Column("id").Where("id = ?", clientID).
+			For("UPDATE").Scan(ctx, &id); err != nil {
+			return err
+		}
+		// Keys already in grace from an earlier rotation stop now.
+		if _, err := tx.NewUpdate().Model((*apiKeyRow)(nil)).Set("revoked_at = ?", cut).
+			Where("client_id = ? AND revoked_at > ?", clientID, cut).Exec(ctx); err != nil {
+			return err
+		}
+		// The active key (the newest unrevoked one) gets the grace period;
+		// any other unrevoked key, left by an earlier unserialized
+		// rotation, stops now.
+		if _, err := tx.NewRaw(`UPDATE api_keys SET revoked_at = CASE WHEN key = (
+				SELECT key FROM api_keys WHERE client_id = ? AND revoked_at IS NULL ORDER BY created_at DESC, key DESC LIMIT 1)
+			THEN ?::timestamptz ELSE ?::timestamptz END
+			WHERE client_id = ? AND revoked_at IS NULL`, clientID, revokeAt, cut, clientID).Exec(ctx); err != nil {
 			return err
 		}
 		_, err := tx.NewInsert().Model(&apiKeyRow{
-			Key: newKey, ClientID: clientID, CreatedAt: time.Now().UTC(),
+			Key: newKey, ClientID: clientID, CreatedAt: now,
 			SecretEnc: db.box.Seal(newSecret, []byte("api-key:"+newKey)),
 		}).Exec(ctx)
 		return err
@@ -212,6 +236,15 @@ func (db *DB) CurrentKey(ctx context.Context, clientID string) (string, error) {
 	err := db.Bun.NewSelect().Model((*apiKeyRow)(nil)).Column("key").
 		Where("client_id = ? AND revoked_at IS NULL", clientID).Order("created_at DESC").Limit(1).Scan(ctx, &key)
 	return key, mapErr(err)
+}
+
+// HasClientOrKey reports whether client clientID or API key apiKey exists
+// (revoked or not).
+func (db *DB) HasClientOrKey(ctx context.Context, clientID, apiKey string) (bool, error) {
+	var found bool
+	err := db.Bun.NewRaw(`SELECT EXISTS (SELECT 1 FROM clients WHERE id = ?) OR EXISTS (SELECT 1 FROM api_keys WHERE key = ?)`,
+		clientID, apiKey).Scan(ctx, &found)
+	return found, err
 }
 
 // SetClientStatus suspends or reactivates a client.

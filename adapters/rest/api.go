@@ -42,6 +42,10 @@ type APIConfig struct {
 	// RateLimiter holds the per-client buckets; share one with the GraphQL
 	// edge. nil → a limiter of the API's own.
 	RateLimiter *RateLimiter
+	// GatewayHookRatePerMinute limits calls to POST /api/v1/webhook per
+	// source IP (429 beyond it); 0 → DefaultGatewayHookRatePerMinute,
+	// negative → no limit.
+	GatewayHookRatePerMinute int
 	// PaymentURL builds the hosted page URL of a transaction.
 	PaymentURL func(transactionID string) string
 	Clock      ports.Clock
@@ -56,7 +60,9 @@ type API struct {
 	log   *slog.Logger
 	clock ports.Clock
 	rate  *RateLimiter
-	mux   chi.Router
+	// hookRate limits POST /api/v1/webhook per source IP; nil: no limit.
+	hookRate *sourceLimiter
+	mux      chi.Router
 }
 
 // NewAPI builds the API's router; its routes carry the /api/v1 prefix.
@@ -79,7 +85,13 @@ func NewAPI(cfg APIConfig) *API {
 	if cfg.RateLimiter == nil {
 		cfg.RateLimiter = NewRateLimiter(cfg.Clock)
 	}
+	if cfg.GatewayHookRatePerMinute == 0 {
+		cfg.GatewayHookRatePerMinute = DefaultGatewayHookRatePerMinute
+	}
 	a := &API{cfg: cfg, app: cfg.App, log: cfg.Logger, clock: cfg.Clock, rate: cfg.RateLimiter}
+	if cfg.GatewayHookRatePerMinute > 0 {
+		a.hookRate = newSourceLimiter(cfg.Clock, cfg.GatewayHookRatePerMinute)
+	}
 	r := chi.NewRouter()
 	r.Use(a.logRequests, a.requireHTTPS, a.limitBody)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) { fail(w, http.StatusNotFound, "Not found") })
@@ -87,9 +99,9 @@ func NewAPI(cfg APIConfig) *API {
 		fail(w, http.StatusMethodNotAllowed, "Method not allowed")
 	})
 	r.Get("/api/v1/openapi.json", serveOpenAPI)
-	r.Post("/api/v1/webhook", a.gatewayWebhook)
+	r.Post(gatewayHookPath, a.limitHookSources(a.gatewayWebhook))
 	r.Group(func(r chi.Router) {
-		r.Use(a.authenticate, a.rateLimit, a.idempotent)
+		r.Use(a.authenticate, a.rateLimit, a.checkParams, a.idempotent)
 		r.Post("/api/v1/pay", a.createPayment)
 		r.Get("/api/v1/transaction/{transaction_id}", a.getTransaction)
 		r.Get("/api/v1/transactions", a.listTransactions)
@@ -186,6 +198,10 @@ func (a *API) decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	}
 	if len(body) > httpauth.MaxBody {
 		fail(w, http.StatusRequestEntityTooLarge, "Request body too large")
+		return false
+	}
+	if ve := checkJSONText(body); ve != nil {
+		a.failErr(w, r, ve)
 		return false
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))

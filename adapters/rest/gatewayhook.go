@@ -9,6 +9,9 @@ import (
 	"github.com/paycore/paycore/app"
 )
 
+// gatewayHookPath is the gateways' status-update route.
+const gatewayHookPath = "/api/v1/webhook"
+
 // loggedHookHeaders are the request headers kept with each incoming
 // gateway webhook.
 var loggedHookHeaders = []string{"Content-Type", "User-Agent", "X-Gateway", "X-Webhook-Id", "X-Webhook-Signature",

@@ -2,6 +2,7 @@ package rest
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
@@ -101,8 +102,8 @@ func (a *API) listTransactions(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	var v domain.ValidationError
 	page, okPage := atoiOr(q.Get("page"), 1)
-	if !okPage || page < 1 {
-		v.Add("page", "page must be a whole number, 1 or more")
+	if !okPage || page < 1 || page > app.MaxPage {
+		v.Add("page", fmt.Sprintf("page must be a whole number from 1 to %d", app.MaxPage))
 	}
 	limit, okLimit := atoiOr(q.Get("limit"), 20)
 	if !okLimit || limit < 1 || limit > 100 {

@@ -21,10 +21,15 @@ func TestTransactionOtherClientIs404(t *testing.T) {
 	if rep.Message != noneSuch.Message {
 		t.Errorf("another client's payment (%q) is told apart from a missing one (%q)", rep.Message, noneSuch.Message)
 	}
-	// Odd IDs are a 404 too, never a 500.
-	for _, id := range []string{"%00", "%FF%FE", "txn_%00x", "..%2F..%2Fetc"} {
-		wantErr(t, e.call(asA, http.MethodGet, "/api/v1/transaction/"+id, ""), http.StatusNotFound)
+	// Odd IDs are never a 500: NUL or invalid UTF-8 is a 422 naming the
+	// field, anything else a 404.
+	for _, id := range []string{"%00", "%FF%FE", "txn_%00x"} {
+		r := wantErr(t, e.call(asA, http.MethodGet, "/api/v1/transaction/"+id, ""), http.StatusUnprocessableEntity)
+		if len(r.Errors) != 1 || len(r.Errors["transaction_id"]) == 0 {
+			t.Errorf("%s: errors %v, want transaction_id only", id, r.Errors)
+		}
 	}
+	wantErr(t, e.call(asA, http.MethodGet, "/api/v1/transaction/..%2F..%2Fetc", ""), http.StatusNotFound)
 }
 
 func TestTransactionsPaging(t *testing.T) {

@@ -35,8 +35,20 @@ type config struct {
 	RatePerMinute  int           `env:"PAYCORE_RATE_LIMIT" envDefault:"120"`      // default requests per minute per client
 	LogRetention   time.Duration `env:"PAYCORE_LOG_RETENTION" envDefault:"2160h"` // request log retention (90 days)
 	KeyGrace       time.Duration `env:"PAYCORE_KEY_GRACE" envDefault:"0s"`        // old API key life after regenerate
-	AttemptTTL     time.Duration `env:"PAYCORE_ATTEMPT_TTL" envDefault:"30m"`     // wait for a customer at the gateway
-	Origins        []string      `env:"PAYCORE_ALLOWED_ORIGINS"`                  // websocket origin patterns, comma-separated
+	// HookRetention: how long calls to POST /api/v1/webhook stay in
+	// gateway_webhooks (0: kept forever; else at least 24h).
+	HookRetention time.Duration `env:"PAYCORE_GATEWAY_WEBHOOK_RETENTION" envDefault:"2160h"`
+	// HookRatePerMinute: calls to POST /api/v1/webhook per source IP per
+	// minute (429 beyond). 0 (a config not read from the environment) →
+	// rest's default, the same 300.
+	HookRatePerMinute int `env:"PAYCORE_GATEWAY_WEBHOOK_RATE_LIMIT" envDefault:"300"`
+	// HookSamplesPerMinute: unauthenticated calls (unknown gateway, source
+	// not allowed, bad signature) stored per verdict per minute per node
+	// (at least 1); the rest are only counted. 0 (a config not read from
+	// the environment) → app's default, the same 10.
+	HookSamplesPerMinute int           `env:"PAYCORE_GATEWAY_WEBHOOK_SAMPLES" envDefault:"10"`
+	AttemptTTL           time.Duration `env:"PAYCORE_ATTEMPT_TTL" envDefault:"30m"` // wait for a customer at the gateway
+	Origins              []string      `env:"PAYCORE_ALLOWED_ORIGINS"`              // websocket origin patterns, comma-separated
 	// JobRescueAfter: a River job still running this long after it began
 	// (its node died) is retried; it must exceed every job's timeout.
 	JobRescueAfter time.Duration `env:"PAYCORE_JOB_RESCUE_AFTER" envDefault:"5m"`
@@ -144,10 +156,13 @@ const minKeyLen = 32
 // badValue holds the start-up errors of variables whose bad values are not
 // reported as "<VARIABLE>: <parse error>".
 var badValue = map[string]string{
-	"PAYCORE_RATE_LIMIT":    "PAYCORE_RATE_LIMIT must be a positive whole number",
-	"PAYCORE_TOKEN_KEY":     "PAYCORE_TOKEN_KEY must be at least 32 characters",
-	"REDIRECTGW_RETURN_KEY": "REDIRECTGW_RETURN_KEY must be at least 32 characters",
-	"REDIRECTGW_RETURN_TTL": "REDIRECTGW_RETURN_TTL must be a positive duration such as 1h",
+	"PAYCORE_RATE_LIMIT":                 "PAYCORE_RATE_LIMIT must be a positive whole number",
+	"PAYCORE_GATEWAY_WEBHOOK_RATE_LIMIT": "PAYCORE_GATEWAY_WEBHOOK_RATE_LIMIT must be a positive whole number",
+	"PAYCORE_GATEWAY_WEBHOOK_SAMPLES":    "PAYCORE_GATEWAY_WEBHOOK_SAMPLES must be a positive whole number",
+	"PAYCORE_GATEWAY_WEBHOOK_RETENTION":  "PAYCORE_GATEWAY_WEBHOOK_RETENTION must be 0 (keep) or a duration of at least 24h",
+	"PAYCORE_TOKEN_KEY":                  "PAYCORE_TOKEN_KEY must be at least 32 characters",
+	"REDIRECTGW_RETURN_KEY":              "REDIRECTGW_RETURN_KEY must be at least 32 characters",
+	"REDIRECTGW_RETURN_TTL":              "REDIRECTGW_RETURN_TTL must be a positive duration such as 1h",
 }
 
 // loadConfig reads config from the environment. An empty variable counts
@@ -217,6 +232,15 @@ func (c *config) finish() error {
 	}
 	if c.RatePerMinute < 1 {
 		return errors.New(badValue["PAYCORE_RATE_LIMIT"])
+	}
+	if c.HookRatePerMinute < 1 {
+		return errors.New(badValue["PAYCORE_GATEWAY_WEBHOOK_RATE_LIMIT"])
+	}
+	if c.HookSamplesPerMinute < 1 {
+		return errors.New(badValue["PAYCORE_GATEWAY_WEBHOOK_SAMPLES"])
+	}
+	if c.HookRetention != 0 && c.HookRetention < 24*time.Hour {
+		return errors.New(badValue["PAYCORE_GATEWAY_WEBHOOK_RETENTION"])
 	}
 	switch {
 	case c.MasterKey != nil:

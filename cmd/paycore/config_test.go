@@ -18,6 +18,7 @@ var configVars = []string{
 	"PAYCORE_TRUSTED_PROXIES", "PAYCORE_RATE_LIMIT", "PAYCORE_LOG_RETENTION", "PAYCORE_KEY_GRACE", "PAYCORE_ATTEMPT_TTL",
 	"PAYCORE_ALLOWED_ORIGINS", "PAYCORE_MASTER_KEY", "PAYCORE_TOKEN_KEY", "PAYCORE_JOB_RESCUE_AFTER",
 	"PAYCORE_SANDBOX_URL",
+	"PAYCORE_GATEWAY_WEBHOOK_RETENTION", "PAYCORE_GATEWAY_WEBHOOK_RATE_LIMIT", "PAYCORE_GATEWAY_WEBHOOK_SAMPLES",
 	"BKASH_BASE_URL", "BKASH_USERNAME", "BKASH_PASSWORD", "BKASH_APP_KEY", "BKASH_APP_SECRET",
 	"NAGAD_BASE_URL", "NAGAD_MERCHANT_ID", "NAGAD_MERCHANT_NUMBER", "NAGAD_MERCHANT_PRIVATE_KEY", "NAGAD_PG_PUBLIC_KEY",
 	"NAGAD_CLIENT_IP", "NAGAD_SERVICE_NAME",
@@ -69,6 +70,11 @@ func TestLoadConfigBadValues(t *testing.T) {
 		{with(sandbox, "PAYCORE_RATE_LIMIT", "0"), `PAYCORE_RATE_LIMIT must be a positive whole number`},
 		{with(sandbox, "PAYCORE_RATE_LIMIT", "-3"), `PAYCORE_RATE_LIMIT must be a positive whole number`},
 		{with(sandbox, "PAYCORE_RATE_LIMIT", "lots"), `PAYCORE_RATE_LIMIT must be a positive whole number`},
+		{with(sandbox, "PAYCORE_GATEWAY_WEBHOOK_RATE_LIMIT", "0"), `PAYCORE_GATEWAY_WEBHOOK_RATE_LIMIT must be a positive whole number`},
+		{with(sandbox, "PAYCORE_GATEWAY_WEBHOOK_RATE_LIMIT", "many"), `PAYCORE_GATEWAY_WEBHOOK_RATE_LIMIT must be a positive whole number`},
+		{with(sandbox, "PAYCORE_GATEWAY_WEBHOOK_SAMPLES", "0"), `PAYCORE_GATEWAY_WEBHOOK_SAMPLES must be a positive whole number`},
+		{with(sandbox, "PAYCORE_GATEWAY_WEBHOOK_RETENTION", "1h"), `PAYCORE_GATEWAY_WEBHOOK_RETENTION must be 0 (keep) or a duration of at least 24h`},
+		{with(sandbox, "PAYCORE_GATEWAY_WEBHOOK_RETENTION", "a while"), `PAYCORE_GATEWAY_WEBHOOK_RETENTION must be 0 (keep) or a duration of at least 24h`},
 		{with(sandbox, "PAYCORE_LOG_RETENTION", "forever"), `PAYCORE_LOG_RETENTION: time: invalid duration "forever"`},
 		{with(sandbox, "PAYCORE_KEY_GRACE", "1 h"), `PAYCORE_KEY_GRACE: time: unknown unit " h" in duration "1 h"`},
 		{with(sandbox, "PAYCORE_ATTEMPT_TTL", "30"), `PAYCORE_ATTEMPT_TTL: time: missing unit in duration "30"`},
@@ -109,7 +115,8 @@ func TestLoadConfigDefaults(t *testing.T) {
 	}
 	if c.Addr != "127.0.0.1:8080" || c.BaseURL != "http://127.0.0.1:8080" || !c.Sandbox || c.PaymentTTL != 24*time.Hour ||
 		c.LogLevel.String() != "INFO" || c.RatePerMinute != 120 || c.LogRetention != 2160*time.Hour || c.KeyGrace != 0 ||
-		c.AttemptTTL != 30*time.Minute || c.JobRescueAfter != 5*time.Minute || c.TrustedProxies != nil || c.Origins != nil || c.SMS.Provider != "log" {
+		c.AttemptTTL != 30*time.Minute || c.JobRescueAfter != 5*time.Minute || c.TrustedProxies != nil || c.Origins != nil || c.SMS.Provider != "log" ||
+		c.HookRetention != 2160*time.Hour || c.HookRatePerMinute != 300 || c.HookSamplesPerMinute != 10 {
 		t.Errorf("defaults: %+v", c)
 	}
 	if !slices.Equal(c.MasterKey, secret.SandboxKey()) || string(c.TokenKey) != sandboxTokenKey ||
@@ -151,6 +158,9 @@ func TestLoadConfigValues(t *testing.T) {
 		"PAYCORE_ATTEMPT_TTL":                   "5m",
 		"PAYCORE_JOB_RESCUE_AFTER":              "10m",
 		"PAYCORE_ALLOWED_ORIGINS":               "https://a.example,https://b.example",
+		"PAYCORE_GATEWAY_WEBHOOK_RETENTION":     "720h",
+		"PAYCORE_GATEWAY_WEBHOOK_RATE_LIMIT":    "60",
+		"PAYCORE_GATEWAY_WEBHOOK_SAMPLES":       "3",
 		"BKASH_BASE_URL":                        "https://bkash.example/checkout",
 		"BKASH_USERNAME":                        "u",
 		"BKASH_PASSWORD":                        "p",
@@ -189,6 +199,7 @@ func TestLoadConfigValues(t *testing.T) {
 		PaymentTTL: 2 * time.Hour, LogLevel: -4,
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.0.0/16")},
 		RatePerMinute:  60, LogRetention: 24 * time.Hour, KeyGrace: time.Hour, AttemptTTL: 5 * time.Minute, JobRescueAfter: 10 * time.Minute,
+		HookRetention: 720 * time.Hour, HookRatePerMinute: 60, HookSamplesPerMinute: 3,
 		Origins: []string{"https://a.example", "https://b.example"}, MasterKey: key, TokenKey: []byte(testLongKey),
 		Bkash: bkashConfig{BaseURL: "https://bkash.example/checkout", Username: "u", Password: "p", AppKey: "k", AppSecret: "s"},
 		Nagad: nagadConfig{BaseURL: "https://nagad.example/api/dfs", MerchantID: "683002007104225", MerchantNumber: "01700000000",

@@ -60,6 +60,13 @@ func startServerOn(t testing.TB, db *postgres.DB, dsn string, adjust func(*confi
 // startNode starts a node; clock nil is the system clock.
 func startNode(t testing.TB, db *postgres.DB, dsn string, adjust func(*config), clock ports.Clock) (*testServer, func()) {
 	t.Helper()
+	return startNodeWith(t, db, dsn, adjust, buildOptions{Clock: clock})
+}
+
+// startNodeWith is startNode with build options (the test's River polling
+// and no periodic tasks are set here).
+func startNodeWith(t testing.TB, db *postgres.DB, dsn string, adjust func(*config), opt buildOptions) (*testServer, func()) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +86,8 @@ func startNode(t testing.TB, db *postgres.DB, dsn string, adjust func(*config), 
 		log = slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s, err := build(ctx, cfg, log, buildOptions{Clock: clock, PollInterval: 200 * time.Millisecond, NoPeriodicTasks: true})
+	opt.PollInterval, opt.NoPeriodicTasks = 200*time.Millisecond, true
+	s, err := build(ctx, cfg, log, opt)
 	if err != nil {
 		cancel()
 		t.Fatal(err)

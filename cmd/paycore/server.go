@@ -74,6 +74,8 @@ type buildOptions struct {
 	// NoPeriodicTasks leaves reconciliation and maintenance to the test,
 	// which calls them when it wants them.
 	NoPeriodicTasks bool
+	// Lookup resolves webhook_url hosts (nil: the system resolver).
+	Lookup webhooksend.LookupFunc
 }
 
 // cleanups is a stack of closers: a failed build runs them, newest first.
@@ -88,10 +90,15 @@ func (c cleanups) run() {
 }
 
 // build connects, migrates and wires a node; it starts nothing. When it
-// fails it closes again whatever it had opened.
+// fails it closes again whatever it had opened. Outside sandbox mode it
+// first refuses an unsafe configuration or database (checkProduction,
+// checkNoDemoClient).
 func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) (_ *server, err error) {
 	if cfg.DatabaseURL == "" {
 		return nil, errors.New("DATABASE_URL is not set (make run finds or starts PostgreSQL for you)")
+	}
+	if err := checkProduction(cfg); err != nil {
+		return nil, err
 	}
 	if opt.Clock == nil {
 		opt.Clock = ports.SystemClock{}
@@ -108,6 +115,11 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 		return nil, err
 	}
 	undo.push(db.Close)
+	if !cfg.Sandbox {
+		if err := checkNoDemoClient(ctx, db); err != nil {
+			return nil, err
+		}
+	}
 	s := &server{cfg: cfg, log: log, db: db, clock: opt.Clock}
 	if s.runner, err = jobs.New(db.Pool, jobs.Config{Logger: log, PollInterval: opt.PollInterval,
 		Tasks: s.periodicTasks(opt), RescueAfter: cfg.JobRescueAfter}); err != nil {
@@ -241,11 +253,18 @@ func (s *server) wireGateways() ([]ports.PaymentGateway, error) {
 // wireApp builds the use cases (s.app) on the store, the gateways and the
 // senders.
 func (s *server) wireApp(cfg config, txp ports.TxProvider, opt buildOptions, log *slog.Logger, gateways []ports.PaymentGateway, db *postgres.DB) {
+	hooks := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "paycore_gateway_webhooks_total",
+		Help: "Calls to POST /api/v1/webhook by verdict (stored or not).",
+	}, []string{"verdict"})
+	s.metrics.MustRegister(hooks)
 	s.app = app.New(app.Config{PaymentTTL: cfg.PaymentTTL, Sandbox: cfg.Sandbox, KeyGrace: cfg.KeyGrace,
-		AttemptTTL: cfg.AttemptTTL, GatewayHooks: cfg.GatewayHooks}, app.Deps{
+		AttemptTTL: cfg.AttemptTTL, GatewayHooks: cfg.GatewayHooks,
+		HookSamplesPerMinute: cfg.HookSamplesPerMinute}, app.Deps{
 		Tx: txp, Clock: opt.Clock, Log: log, SMS: s.sms,
 		Gateways: gateways, Keys: db, Calls: s.recorder,
 		Webhooks: webhooksend.New(cfg.Sandbox, app.WebhookTimeout), Secrets: db, Hooks: db,
+		HookMetrics: hookMetrics{hooks}, Hosts: webhooksend.NewHostChecker(opt.Lookup),
 	})
 }
 
@@ -262,12 +281,14 @@ func (s *server) wireHTTP() (http.Handler, error) {
 	limiter := rest.NewRateLimiter(clock) // one budget per client across REST and GraphQL
 	paymentURL := func(id string) string { return cfg.BaseURL + "/pay/" + id }
 	mounts := map[string]http.Handler{
-		// Prometheus metrics: bKash token grants/refreshes and calls, Go runtime.
+		// Prometheus metrics: bKash token grants/refreshes and calls, gateway
+		// webhook verdicts, Go runtime.
 		"/metrics": promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{}),
 		"/api/v1": rest.NewAPI(rest.APIConfig{
 			App: s.app, Auth: auth, Idempotency: idempotencyStore{db}, Logs: requestLogger{s.recorder},
 			Sandbox: cfg.Sandbox, TrustedProxies: cfg.TrustedProxies, DefaultRatePerMinute: cfg.RatePerMinute,
-			RateLimiter: limiter, PaymentURL: paymentURL, Clock: clock, Logger: log,
+			RateLimiter: limiter, GatewayHookRatePerMinute: cfg.HookRatePerMinute,
+			PaymentURL: paymentURL, Clock: clock, Logger: log,
 		}),
 		"/graphql": graph.NewHandler(graph.Config{
 			App: s.app, Auth: auth, Sessions: sessions, Tokens: tokens, Events: s.listener,
@@ -385,7 +406,8 @@ func (s *server) close(ctx context.Context) {
 }
 
 // maintenance is the periodic job: purge nonces past the signature window,
-// idempotency keys past their 24 h, and request logs past retention.
+// idempotency keys past their 24 h, request logs past retention and logged
+// gateway webhook calls past theirs.
 func (s *server) maintenance(ctx context.Context) error {
 	now := s.clock.Now()
 	n, err := s.db.PurgeNonces(ctx, now.Add(-2*app.SignatureWindow))
@@ -402,7 +424,14 @@ func (s *server) maintenance(ctx context.Context) error {
 			return err
 		}
 	}
-	s.log.Info("maintenance", "nonces_purged", n, "idempotency_keys_purged", k, "request_logs_purged", l)
+	var h int64
+	if s.cfg.HookRetention > 0 {
+		if h, err = s.db.PurgeGatewayHooks(ctx, now.Add(-s.cfg.HookRetention)); err != nil {
+			return err
+		}
+	}
+	s.log.Info("maintenance", "nonces_purged", n, "idempotency_keys_purged", k, "request_logs_purged", l,
+		"gateway_webhooks_purged", h)
 	return nil
 }
 
@@ -473,6 +502,12 @@ type graphRequestLogger struct{ r *postgres.Recorder }
 func (l graphRequestLogger) LogRequest(x graph.RequestRecord) {
 	l.r.LogRequest(postgres.RequestLog(x))
 }
+
+// hookMetrics counts incoming gateway webhook verdicts for Prometheus
+// (ports.GatewayHookMetrics).
+type hookMetrics struct{ c *prometheus.CounterVec }
+
+func (m hookMetrics) HookVerdict(verdict string) { m.c.WithLabelValues(verdict).Inc() }
 
 // requestLogger adapts the recorder to rest.RequestLogger.
 type requestLogger struct{ r *postgres.Recorder }

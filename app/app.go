@@ -13,7 +13,9 @@
 //	accounts.go      Accounts: a merchant's profile, dashboard and API keys
 //	gateways.go      Gateways: the active gateways, their limits and health
 //	gatewayhooks.go  GatewayHooks: gateways' signed status updates (POST /api/v1/webhook)
+//	hooksample.go    how many unauthenticated gateway-webhook calls are kept (shared)
 //	auth.go          Authenticator: HMAC-signed merchant requests
+//	sessions.go      Sessions: is an authenticated principal still valid (key, client)
 //	errors.go        the one classification of errors both edges use
 //
 // Each use case runs its database work through ports.TxProvider, one

@@ -165,3 +165,50 @@ func TestTransactRetries(t *testing.T) {
 		})
 	}
 }
+
+// TestTransactCancelledWhileWaiting: a use case whose context ends while it
+// waits for a row lock gets an error and leaves nothing behind; the lock
+// holder commits unharmed.
+func TestTransactCancelledWhileWaiting(t *testing.T) {
+	db, _ := pgtest.New(t)
+	ctx := context.Background()
+	if err := db.CreateClient(ctx, postgres.NewClientParams{Client: domain.Client{ID: "cli_c", Name: "C", Status: domain.ClientActive, Language: "en"},
+		APIKey: "pk_c", APISecret: []byte("s"), WebhookSecret: []byte("w")}); err != nil {
+		t.Fatal(err)
+	}
+	txp := postgres.NewTxProvider(db, nil)
+	p, err := domain.NewPayment(domain.Order{ClientID: "cli_c", OrderID: "o-c", ReturnURL: "https://s.example/"},
+		domain.MustMoney(1000, "BDT"), time.Now(), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := txp.Transact(ctx, func(ctx context.Context, tx ports.Tx) error { return tx.Payments().Create(ctx, p) }); err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		locked, release := make(chan struct{}), make(chan struct{})
+		holder := make(chan error, 1)
+		go func() {
+			holder <- txp.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
+				return tx.Payments().Update(ctx, p.ID, func(*domain.Payment) error {
+					close(locked)
+					<-release
+					return nil
+				})
+			})
+		}()
+		<-locked
+		wctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+		err := txp.Transact(wctx, func(ctx context.Context, tx ports.Tx) error {
+			return tx.Payments().Update(ctx, p.ID, func(*domain.Payment) error { return nil })
+		})
+		cancel()
+		close(release)
+		if err == nil {
+			t.Fatal("a transaction waiting past its deadline succeeded")
+		}
+		if err := <-holder; err != nil {
+			t.Fatalf("the lock holder: %v", err)
+		}
+	}
+}

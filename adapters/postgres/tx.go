@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -104,11 +105,20 @@ func (p *TxProvider) transact(ctx context.Context, fn func(ctx context.Context, 
 	finish := func() (context.Context, context.CancelFunc) {
 		return context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	}
+	// end commits or rolls back while database/sql holds the connection for
+	// us (conn.Raw), so it cannot close it underneath. A query that failed
+	// on a broken or cancelled connection makes database/sql close it by
+	// itself, and the pool then tears it down on another goroutine: the
+	// transaction died with it (sql.ErrConnDone), and touching the pgx
+	// connection again would race with that teardown.
+	end := func(op func(context.Context) error) error {
+		fctx, cancel := finish()
+		defer cancel()
+		return conn.Raw(func(any) error { return op(fctx) })
+	}
 	defer func() {
 		if r := recover(); r != nil {
-			fctx, cancel := finish()
-			_ = ptx.Rollback(fctx)
-			cancel()
+			_ = end(ptx.Rollback)
 			panic(r)
 		}
 	}()
@@ -117,16 +127,12 @@ func (p *TxProvider) transact(ctx context.Context, fn func(ctx context.Context, 
 		t.jobs = p.jobs(ptx)
 	}
 	if err := fn(ctx, t); err != nil {
-		fctx, cancel := finish()
-		defer cancel()
-		if rbErr := ptx.Rollback(fctx); rbErr != nil && !errors.Is(rbErr, pgx.ErrTxClosed) {
+		if rbErr := end(ptx.Rollback); rbErr != nil && !errors.Is(rbErr, pgx.ErrTxClosed) && !errors.Is(rbErr, sql.ErrConnDone) {
 			return errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
 		}
 		return err
 	}
-	fctx, cancel := finish()
-	defer cancel()
-	if err := ptx.Commit(fctx); err != nil {
+	if err := end(ptx.Commit); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil

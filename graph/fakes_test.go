@@ -1,8 +1,9 @@
 package graph_test
 
 import (
-	"cmp"
 	"context"
+	"errors"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -19,389 +20,178 @@ import (
 	"github.com/paycore/paycore/ports/portstest"
 )
 
-// The fakes below stand in for PostgreSQL only as far as these tests reach:
-// each embeds its port interface, so a method the tests never call panics.
-
-// memStore is an in-memory ports.TxProvider: no isolation, no rollback.
-type memStore struct {
-	mu       sync.Mutex
-	payments map[string]*domain.Payment
-	attempts map[string]*domain.Attempt
-	refunds  map[string]*domain.Refund
-	filters  []ports.PaymentFilter // every Queries().List filter, in order
-	jobs     []string              // refund IDs enqueued
-
-	events      map[string]*domain.Event
-	deliveries  map[string]*domain.WebhookDelivery
-	hookTries   map[string][]domain.WebhookAttempt // delivery ID → attempts
-	listClients []string                           // every EventLog().ListDeliveries clientID, in order
-	webhookJobs []string                           // delivery IDs enqueued
+// spyStore is portstest.Store, the in-memory store that passes the same
+// contract suite as PostgreSQL, behind a thin spy recording what the real
+// store does not: the filter of every Queries().List and the clientID of
+// every EventLog().ListDeliveries. Payments().Get of panicID panics.
+type spyStore struct {
+	*portstest.Store
+	mu          sync.Mutex
+	filters     []ports.PaymentFilter // every Queries().List filter, in order
+	listClients []string              // every EventLog().ListDeliveries clientID, in order
 }
 
-func newMemStore() *memStore {
-	return &memStore{payments: map[string]*domain.Payment{}, attempts: map[string]*domain.Attempt{},
-		refunds: map[string]*domain.Refund{}, events: map[string]*domain.Event{},
-		deliveries: map[string]*domain.WebhookDelivery{}, hookTries: map[string][]domain.WebhookAttempt{}}
+// clientCreated is when the fake clients were created.
+var clientCreated = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+
+// newSpyStore returns an empty store holding clientA and clientB.
+func newSpyStore() *spyStore {
+	s := &spyStore{Store: portstest.NewStore()}
+	for _, id := range []string{clientA, clientB} {
+		s.AddClient(domain.Client{ID: id, Name: "Demo Shop", Status: domain.ClientActive,
+			WebhookURL: "https://shop.example/hook", CommissionBPS: 150, Language: "en", CreatedAt: clientCreated})
+	}
+	return s
+}
+
+// Transact runs fn on the store's transaction behind the spy.
+func (s *spyStore) Transact(ctx context.Context, fn func(context.Context, ports.Tx) error) error {
+	return s.Store.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
+		return fn(ctx, spyTx{Tx: tx, s: s})
+	})
 }
 
 // listFilters returns the filters Queries().List was called with.
-func (s *memStore) listFilters() []ports.PaymentFilter {
+func (s *spyStore) listFilters() []ports.PaymentFilter {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.filters)
 }
 
-// refundJobs returns the refund IDs enqueued.
-func (s *memStore) refundJobs() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.jobs)
-}
-
-func (s *memStore) Transact(ctx context.Context, fn func(context.Context, ports.Tx) error) error {
-	return fn(ctx, memTx{s: s})
-}
-
-// put stores a copy of p (or replaces it).
-func (s *memStore) put(p *domain.Payment) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cp := *p
-	s.payments[p.ID] = &cp
-}
-
-func (s *memStore) putAttempt(a *domain.Attempt) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cp := *a
-	s.attempts[a.ID] = &cp
-}
-
-// Get returns the stored payment with id.
-func (s *memStore) Get(id string) (*domain.Payment, error) {
-	return memPayments{s: s}.Get(context.Background(), id)
-}
-
-// attemptCount returns how many attempts are stored.
-func (s *memStore) attemptCount() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.attempts)
-}
-
-type memTx struct {
-	ports.Tx
-	s *memStore
-}
-
-func (t memTx) Payments() ports.PaymentRepository { return memPayments{s: t.s} }
-func (t memTx) Attempts() ports.AttemptRepository { return memAttempts{s: t.s} }
-func (t memTx) Clients() ports.ClientRepository   { return memClients{} }
-func (t memTx) Events() ports.EventPublisher      { return memPublisher{} }
-func (t memTx) Refunds() ports.RefundRepository   { return memRefunds{s: t.s} }
-func (t memTx) Queries() ports.PaymentQueries     { return memQueries{s: t.s} }
-func (t memTx) Jobs() ports.JobQueue              { return memJobs{s: t.s} }
-func (t memTx) EventLog() ports.EventRepository   { return memEventLog{s: t.s} }
-
-// memEventLog keeps events, webhook deliveries and their attempts, and
-// records the client of every ListDeliveries.
-type memEventLog struct {
-	ports.EventRepository
-	s *memStore
-}
-
-func (l memEventLog) CreateEvent(_ context.Context, e *domain.Event) error {
-	l.s.mu.Lock()
-	defer l.s.mu.Unlock()
-	cp := *e
-	l.s.events[e.ID] = &cp
-	return nil
-}
-
-func (l memEventLog) GetEvent(_ context.Context, id string) (*domain.Event, error) {
-	l.s.mu.Lock()
-	defer l.s.mu.Unlock()
-	e, ok := l.s.events[id]
-	if !ok {
-		return nil, domain.ErrNotFound
-	}
-	cp := *e
-	return &cp, nil
-}
-
-func (l memEventLog) CreateDelivery(_ context.Context, d *domain.WebhookDelivery) error {
-	l.s.mu.Lock()
-	defer l.s.mu.Unlock()
-	cp := *d
-	l.s.deliveries[d.ID] = &cp
-	return nil
-}
-
-func (l memEventLog) UpdateDelivery(ctx context.Context, id string, fn func(*domain.WebhookDelivery) error) error {
-	d, err := l.GetDelivery(ctx, id)
-	if err != nil {
-		return err
-	}
-	if err := fn(d); err != nil {
-		return err
-	}
-	return l.CreateDelivery(ctx, d)
-}
-
-func (l memEventLog) GetDelivery(_ context.Context, id string) (*domain.WebhookDelivery, error) {
-	l.s.mu.Lock()
-	defer l.s.mu.Unlock()
-	d, ok := l.s.deliveries[id]
-	if !ok {
-		return nil, domain.ErrNotFound
-	}
-	cp := *d
-	return &cp, nil
-}
-
-func (l memEventLog) ListDeliveries(_ context.Context, clientID, eventID string, limit int) ([]*domain.WebhookDelivery, error) {
-	l.s.mu.Lock()
-	defer l.s.mu.Unlock()
-	l.s.listClients = append(l.s.listClients, clientID)
-	var out []*domain.WebhookDelivery
-	for _, d := range l.s.deliveries {
-		if (clientID == "" || d.ClientID == clientID) && (eventID == "" || d.EventID == eventID) {
-			cp := *d
-			out = append(out, &cp)
-		}
-	}
-	slices.SortFunc(out, func(a, b *domain.WebhookDelivery) int {
-		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(b.ID, a.ID))
-	})
-	return out[:min(limit, len(out))], nil
-}
-
-func (l memEventLog) ListAttempts(_ context.Context, deliveryID string) ([]domain.WebhookAttempt, error) {
-	l.s.mu.Lock()
-	defer l.s.mu.Unlock()
-	return slices.Clone(l.s.hookTries[deliveryID]), nil
-}
-
 // deliveryClients returns the clientIDs EventLog().ListDeliveries was
 // called with.
-func (s *memStore) deliveryClients() []string {
+func (s *spyStore) deliveryClients() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.listClients)
 }
 
+// jobIDs returns the IDs of the jobs of kind committed transactions
+// enqueued, in order.
+func (s *spyStore) jobIDs(kind string) []string {
+	var out []string
+	for _, j := range s.Jobs() {
+		if j.Kind == kind {
+			out = append(out, j.ID)
+		}
+	}
+	return out
+}
+
+// refundJobs returns the refund IDs enqueued.
+func (s *spyStore) refundJobs() []string { return s.jobIDs("refund") }
+
 // enqueuedWebhooks returns the delivery IDs enqueued.
-func (s *memStore) enqueuedWebhooks() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.webhookJobs)
-}
+func (s *spyStore) enqueuedWebhooks() []string { return s.jobIDs("webhook") }
 
-type memRefunds struct {
-	ports.RefundRepository
-	s *memStore
-}
-
-func (r memRefunds) Create(_ context.Context, x *domain.Refund) error {
-	r.s.mu.Lock()
-	defer r.s.mu.Unlock()
-	cp := *x
-	r.s.refunds[x.ID] = &cp
-	return nil
-}
-
-func (r memRefunds) ListByPayment(_ context.Context, paymentID string) ([]*domain.Refund, error) {
-	r.s.mu.Lock()
-	defer r.s.mu.Unlock()
-	var out []*domain.Refund
-	for _, x := range r.s.refunds {
-		if x.PaymentID == paymentID {
-			cp := *x
-			out = append(out, &cp)
-		}
+// seed runs fn in a transaction of the store itself (not the spy's),
+// failing the test on an error.
+func (s *spyStore) seed(t *testing.T, fn func(ctx context.Context, tx ports.Tx) error) {
+	t.Helper()
+	if err := s.Store.Transact(t.Context(), fn); err != nil {
+		t.Fatal(err)
 	}
-	slices.SortFunc(out, func(a, b *domain.Refund) int {
-		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
-	})
-	return out, nil
 }
 
-// memQueries lists the store's payments like PostgreSQL would: filtered,
-// newest first (IDs break ties), one window.
-type memQueries struct {
-	ports.PaymentQueries
-	s *memStore
-}
-
-func (q memQueries) List(_ context.Context, f ports.PaymentFilter) ([]*domain.Payment, int, error) {
-	q.s.mu.Lock()
-	defer q.s.mu.Unlock()
-	q.s.filters = append(q.s.filters, f)
-	var all []*domain.Payment
-	for _, p := range q.s.payments {
-		if p.Order.ClientID != f.ClientID || (f.Status != "" && p.Status() != f.Status) ||
-			(f.OrderID != "" && p.Order.OrderID != f.OrderID) ||
-			(!f.From.IsZero() && p.CreatedAt.Before(f.From)) || (!f.To.IsZero() && !p.CreatedAt.Before(f.To)) {
-			continue
+// put stores p, or replaces the stored payment with p (of a newer version).
+func (s *spyStore) put(t *testing.T, p *domain.Payment) {
+	t.Helper()
+	s.seed(t, func(ctx context.Context, tx ports.Tx) error {
+		err := tx.Payments().Update(ctx, p.ID, func(x *domain.Payment) error { *x = *p; return nil })
+		if errors.Is(err, domain.ErrNotFound) {
+			return tx.Payments().Create(ctx, p)
 		}
-		cp := *p
-		all = append(all, &cp)
-	}
-	slices.SortFunc(all, func(a, b *domain.Payment) int {
-		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(b.ID, a.ID))
-	})
-	lo := min(f.Offset, len(all))
-	return all[lo:min(lo+f.Limit, len(all))], len(all), nil
-}
-
-func (q memQueries) Stats(_ context.Context, clientID string) (ports.PaymentStats, error) {
-	q.s.mu.Lock()
-	defer q.s.mu.Unlock()
-	st := ports.PaymentStats{Paid: map[string]int64{}, Refunded: map[string]int64{}}
-	for _, p := range q.s.payments {
-		if p.Order.ClientID != clientID {
-			continue
-		}
-		st.Total++
-		code := p.Amount.Currency().Code
-		switch p.Status() {
-		case domain.StatusSuccess, domain.StatusPartiallyRefunded, domain.StatusRefunded, domain.StatusDisputed:
-			st.Success++
-			st.Paid[code] += p.Amount.Minor()
-			st.Refunded[code] += p.Refunded.Minor()
-		case domain.StatusFailed, domain.StatusCancelled, domain.StatusExpired:
-			st.Failed++
-		}
-	}
-	return st, nil
-}
-
-type memJobs struct {
-	ports.JobQueue
-	s *memStore
-}
-
-func (j memJobs) EnqueueWebhook(_ context.Context, deliveryID string) error {
-	j.s.mu.Lock()
-	defer j.s.mu.Unlock()
-	j.s.webhookJobs = append(j.s.webhookJobs, deliveryID)
-	return nil
-}
-
-func (j memJobs) EnqueueRefund(_ context.Context, refundID string) error {
-	j.s.mu.Lock()
-	defer j.s.mu.Unlock()
-	j.s.jobs = append(j.s.jobs, refundID)
-	return nil
-}
-
-type memPayments struct {
-	ports.PaymentRepository
-	s *memStore
-}
-
-func (r memPayments) Create(_ context.Context, p *domain.Payment) error {
-	r.s.put(p)
-	return nil
-}
-
-func (r memPayments) Update(ctx context.Context, id string, fn func(*domain.Payment) error) error {
-	p, err := r.Get(ctx, id)
-	if err != nil {
 		return err
-	}
-	if err := fn(p); err != nil {
-		return err
-	}
-	r.s.put(p)
-	return nil
+	})
 }
 
-func (r memPayments) Get(_ context.Context, id string) (*domain.Payment, error) {
+// putAttempt stores a, or replaces the stored attempt with a.
+func (s *spyStore) putAttempt(t *testing.T, a *domain.Attempt) {
+	t.Helper()
+	s.seed(t, func(ctx context.Context, tx ports.Tx) error {
+		err := tx.Attempts().Update(ctx, a.ID, func(_ *domain.Payment, x *domain.Attempt) error { *x = *a; return nil })
+		if errors.Is(err, domain.ErrNotFound) {
+			return tx.Attempts().Create(ctx, a)
+		}
+		return err
+	})
+}
+
+// get returns the stored payment with id.
+func (s *spyStore) get(t *testing.T, id string) *domain.Payment {
+	t.Helper()
+	var p *domain.Payment
+	s.seed(t, func(ctx context.Context, tx ports.Tx) (err error) {
+		p, err = tx.Payments().Get(ctx, id)
+		return err
+	})
+	return p
+}
+
+// attemptCount returns how many attempts are stored.
+func (s *spyStore) attemptCount(t *testing.T) int {
+	t.Helper()
+	n := 0
+	s.seed(t, func(ctx context.Context, tx ports.Tx) error {
+		for _, c := range []string{clientA, clientB} {
+			ps, _, err := tx.Queries().List(ctx, ports.PaymentFilter{ClientID: c, Limit: math.MaxInt32})
+			if err != nil {
+				return err
+			}
+			for _, p := range ps {
+				as, err := tx.Attempts().ListByPayment(ctx, p.ID)
+				if err != nil {
+					return err
+				}
+				n += len(as)
+			}
+		}
+		return nil
+	})
+	return n
+}
+
+type spyTx struct {
+	ports.Tx
+	s *spyStore
+}
+
+func (t spyTx) Payments() ports.PaymentRepository { return spyPayments{t.Tx.Payments()} }
+func (t spyTx) Queries() ports.PaymentQueries     { return spyQueries{t.Tx.Queries(), t.s} }
+func (t spyTx) EventLog() ports.EventRepository   { return spyEventLog{t.Tx.EventLog(), t.s} }
+
+type spyPayments struct{ ports.PaymentRepository }
+
+func (r spyPayments) Get(ctx context.Context, id string) (*domain.Payment, error) {
 	if id == panicID {
 		panic("boom: secret detail")
 	}
-	r.s.mu.Lock()
-	defer r.s.mu.Unlock()
-	p, ok := r.s.payments[id]
-	if !ok {
-		return nil, domain.ErrNotFound
-	}
-	cp := *p
-	return &cp, nil
+	return r.PaymentRepository.Get(ctx, id)
 }
 
-type memAttempts struct {
-	ports.AttemptRepository
-	s *memStore
+type spyQueries struct {
+	ports.PaymentQueries
+	s *spyStore
 }
 
-func (r memAttempts) Create(_ context.Context, a *domain.Attempt) error {
-	r.s.putAttempt(a)
-	return nil
+func (q spyQueries) List(ctx context.Context, f ports.PaymentFilter) ([]*domain.Payment, int, error) {
+	q.s.mu.Lock()
+	q.s.filters = append(q.s.filters, f)
+	q.s.mu.Unlock()
+	return q.PaymentQueries.List(ctx, f)
 }
 
-func (r memAttempts) Update(ctx context.Context, id string, fn func(*domain.Payment, *domain.Attempt) error) error {
-	a, err := r.Get(ctx, id)
-	if err != nil {
-		return err
-	}
-	p, err := memPayments{s: r.s}.Get(ctx, a.PaymentID)
-	if err != nil {
-		return err
-	}
-	if err := fn(p, a); err != nil {
-		return err
-	}
-	r.s.put(p)
-	r.s.putAttempt(a)
-	return nil
+type spyEventLog struct {
+	ports.EventRepository
+	s *spyStore
 }
 
-func (r memAttempts) Get(_ context.Context, id string) (*domain.Attempt, error) {
-	r.s.mu.Lock()
-	defer r.s.mu.Unlock()
-	a, ok := r.s.attempts[id]
-	if !ok {
-		return nil, domain.ErrNotFound
-	}
-	cp := *a
-	return &cp, nil
+func (l spyEventLog) ListDeliveries(ctx context.Context, clientID, eventID string, limit int) ([]*domain.WebhookDelivery, error) {
+	l.s.mu.Lock()
+	l.s.listClients = append(l.s.listClients, clientID)
+	l.s.mu.Unlock()
+	return l.EventRepository.ListDeliveries(ctx, clientID, eventID, limit)
 }
-
-func (r memAttempts) ListByPayment(_ context.Context, paymentID string) ([]*domain.Attempt, error) {
-	r.s.mu.Lock()
-	defer r.s.mu.Unlock()
-	var out []*domain.Attempt
-	for _, a := range r.s.attempts {
-		if a.PaymentID == paymentID {
-			cp := *a
-			out = append(out, &cp)
-		}
-	}
-	// oldest first; IDs break ties so the order is stable
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && (out[j].CreatedAt.Before(out[j-1].CreatedAt) ||
-			out[j].CreatedAt.Equal(out[j-1].CreatedAt) && out[j].ID < out[j-1].ID); j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out, nil
-}
-
-type memClients struct{ ports.ClientRepository }
-
-func (memClients) Get(_ context.Context, id string) (domain.Client, error) {
-	return domain.Client{ID: id, Name: "Demo Shop", Status: domain.ClientActive,
-		WebhookURL: "https://shop.example/hook", CommissionBPS: 150, Language: "en", CreatedAt: clientCreated}, nil
-}
-
-// clientCreated is when every fake client was created.
-var clientCreated = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-
-type memPublisher struct{ ports.EventPublisher }
-
-func (memPublisher) PaymentChanged(context.Context, domain.PaymentChanged) error { return nil }
 
 // memBus is an in-process ports.EventSubscriber.
 type memBus struct {
@@ -467,40 +257,6 @@ func (fakeGateway) Confirm(context.Context, ports.ConfirmRequest) (ports.Confirm
 	return ports.ConfirmResult{Outcome: ports.OutcomeUnknown}, nil
 }
 
-// memKeys holds one API key, demoKey/demoSecret of clientA.
-type memKeys struct{}
-
-func (memKeys) LookupKey(_ context.Context, key string) (ports.APIKey, error) {
-	if key != demoKey {
-		return ports.APIKey{}, domain.ErrNotFound
-	}
-	return ports.APIKey{Key: key, ClientID: clientA, Secret: []byte(demoSecret), ClientActive: true}, nil
-}
-
-// memRotator is the key store behind regenerateApiKeys and clientProfile.
-type memRotator struct {
-	mu      sync.Mutex
-	current map[string]string // client → newest key
-	secrets map[string]string // key → secret
-}
-
-func (k *memRotator) RotateKey(_ context.Context, clientID, newKey string, newSecret []byte, _ time.Time) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.current[clientID], k.secrets[newKey] = newKey, string(newSecret)
-	return nil
-}
-
-func (k *memRotator) CurrentKey(_ context.Context, clientID string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	key, ok := k.current[clientID]
-	if !ok {
-		return "", domain.ErrNotFound
-	}
-	return key, nil
-}
-
 // memCalls reports the same recorded calls for every gateway.
 type memCalls struct{ ports.GatewayCallStore }
 
@@ -509,126 +265,41 @@ func (memCalls) CallStats(context.Context, domain.Gateway, time.Time) (ports.Gat
 		Buckets: 8, UpBuckets: 7}, nil
 }
 
-// memCreds is the ports.CredentialStore behind Sessions: every key and
-// client is valid until a test revokes or suspends it.
-type memCreds struct {
-	mu        sync.Mutex
-	revoked   map[string]time.Time // key → revoked at
-	suspended map[string]bool      // client → suspended
-	rates     map[string]int       // client → requests per minute
-	checks    int                  // calls, to see the cache work
-}
+// graphIdem is portstest's idempotency store as graph.IdempotencyStore
+// (as cmd/paycore adapts the PostgreSQL one).
+type graphIdem struct{ *portstest.Idempotency }
 
-func newMemCreds() *memCreds {
-	return &memCreds{revoked: map[string]time.Time{}, suspended: map[string]bool{}, rates: map[string]int{}}
-}
-
-func (c *memCreds) KeyValid(_ context.Context, key string) (bool, *time.Time, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.checks++
-	if key != demoKey {
-		return false, nil, domain.ErrNotFound
+func (s graphIdem) Begin(ctx context.Context, scope, key string, hash []byte, ttl time.Duration) ([]byte, error) {
+	r, err := s.Idempotency.Begin(ctx, scope, key, hash, ttl)
+	if r == nil {
+		return nil, err
 	}
-	var rev *time.Time
-	if at, ok := c.revoked[key]; ok {
-		rev = &at
-	}
-	return !c.suspended[clientA], rev, nil
+	return r.Body, nil
 }
 
-func (c *memCreds) ClientActive(_ context.Context, clientID string) (bool, int, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.checks++
-	return !c.suspended[clientID], c.rates[clientID], nil
-}
-
-// revoke revokes key at at; suspend suspends a client.
-func (c *memCreds) revoke(key string, at time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.revoked[key] = at
-}
-
-func (c *memCreds) suspend(clientID string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.suspended[clientID] = true
-}
-
-// memIdem is an in-memory IdempotencyStore with REST's semantics.
-type memIdem struct {
-	mu   sync.Mutex
-	rows map[string]*idemRow // scope/key
-}
-
-type idemRow struct {
-	hash   []byte
-	result []byte // nil while running
-}
-
-func (m *memIdem) Begin(_ context.Context, scope, key string, hash []byte, _ time.Duration) ([]byte, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	r, ok := m.rows[scope+"/"+key]
-	switch {
-	case !ok:
-		m.rows[scope+"/"+key] = &idemRow{hash: hash}
-		return nil, nil
-	case string(r.hash) != string(hash):
-		return nil, graph.ErrIdempotencyMismatch
-	case r.result == nil:
-		return nil, graph.ErrIdempotencyInProgress
-	}
-	return r.result, nil
-}
-
-func (m *memIdem) Finish(_ context.Context, scope, key string, result []byte) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.rows[scope+"/"+key].result = result
-	return nil
-}
-
-func (m *memIdem) Abandon(_ context.Context, scope, key string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.rows, scope+"/"+key)
-	return nil
-}
-
-type memNonces struct {
-	mu   sync.Mutex
-	seen map[string]bool
-}
-
-func (n *memNonces) UseNonce(_ context.Context, clientID, nonce string, _ time.Time) error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.seen[clientID+"/"+nonce] {
-		return domain.ErrDuplicate
-	}
-	n.seen[clientID+"/"+nonce] = true
-	return nil
+func (s graphIdem) Finish(ctx context.Context, scope, key string, result []byte) error {
+	return s.Idempotency.Finish(ctx, scope, key, http.StatusOK, result)
 }
 
 const (
 	clientA    = "cli_a"
 	clientB    = "cli_b"
-	demoKey    = "demo_key"
+	demoKey    = "demo_key" // clientA's
 	demoSecret = "demo_secret"
+	keyB       = "demo_key_b" // clientB's
+	secretB    = "demo_secret_b"
 	panicID    = "txn_panic"
 )
 
 // env is one GraphQL handler over the fakes, served by httptest.
 type env struct {
-	clock  *portstest.Clock // Sessions' clock: move it past the check cache
-	creds  *memCreds
-	idem   *memIdem
-	store  *memStore
-	bus    *memBus
-	keys   *memRotator
+	clock *portstest.Clock // Sessions' clock: move it past the check cache
+	idem  *portstest.Idempotency
+	store *spyStore
+	bus   *memBus
+	// keys holds clientA's and clientB's API keys: the key store, the
+	// rotator and Sessions' credential store.
+	keys   *portstest.Keys
 	tokens *httpauth.Tokens
 	srv    *httptest.Server
 }
@@ -678,15 +349,16 @@ func newEnvTTL(t *testing.T, ttl time.Duration, opts ...envOption) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{clock: portstest.NewClock(time.Now().UTC()), creds: newMemCreds(),
-		idem:  &memIdem{rows: map[string]*idemRow{}},
-		store: newMemStore(), bus: newMemBus(), tokens: tokens,
-		keys: &memRotator{current: map[string]string{clientA: demoKey}, secrets: map[string]string{}}}
+	e := &env{clock: portstest.NewClock(time.Now().UTC()),
+		idem:  portstest.NewIdempotency(graph.ErrIdempotencyMismatch, graph.ErrIdempotencyInProgress),
+		store: newSpyStore(), bus: newMemBus(), tokens: tokens, keys: portstest.NewKeys()}
+	e.keys.Add(clientA, demoKey, demoSecret)
+	e.keys.Add(clientB, keyB, secretB)
 	gw := &fakeGateway{}
 	cfg := graph.Config{
-		Auth:        app.NewAuthenticator(memKeys{}, &memNonces{seen: map[string]bool{}}, ports.SystemClock{}),
-		Sessions:    app.NewSessions(e.creds, e.clock, sessionTTL),
-		Idempotency: e.idem,
+		Auth:        app.NewAuthenticator(e.keys, portstest.NewNonces(), ports.SystemClock{}),
+		Sessions:    app.NewSessions(e.keys, e.clock, sessionTTL),
+		Idempotency: graphIdem{e.idem},
 		Sandbox:     true, // httptest serves plain HTTP; withProduction turns it off
 		Tokens:      tokens,
 		Events:      e.bus,
@@ -723,7 +395,7 @@ func (e *env) seedPayment(t *testing.T, id, clientID string) *domain.Payment {
 		Refunded:  domain.MustMoney(0, "BDT"),
 		ExpiresAt: now.Add(time.Hour), CreatedAt: now, UpdatedAt: now, Version: 1,
 	}, domain.StatusPending)
-	e.store.put(p)
+	e.store.put(t, p)
 	return p
 }
 

@@ -42,7 +42,7 @@ func TestRateLimitSharedWithREST(t *testing.T) {
 	t.Parallel()
 	lim := rest.NewRateLimiter(ports.SystemClock{})
 	e := newEnv(t, withConfig(func(c *graph.Config) { c.RateLimiter = lim }))
-	e.creds.rates[clientA] = 3
+	e.keys.SetRate(clientA, 3)
 	lim.Allow(clientA, 3) // a REST request
 	hdr := bearer(e.token(t, app.Principal{ClientID: clientA}))
 	for i := range 2 {
@@ -68,7 +68,7 @@ func TestRateLimitSharedWithREST(t *testing.T) {
 
 	// On a socket every operation takes a token.
 	e2 := newEnv(t, withConfig(func(c *graph.Config) { c.RateLimiter = lim }))
-	e2.creds.rates[clientB] = 1
+	e2.keys.SetRate(clientB, 1)
 	w := e2.mustDial(t, "graphql-transport-ws", nil)
 	w.send(wsMsg{Type: "connection_init", Payload: initPayload("Bearer " + e2.token(t, app.Principal{ClientID: clientB}))})
 	w.expect("connection_ack")

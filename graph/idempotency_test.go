@@ -68,8 +68,8 @@ func TestRefundPaymentIdempotencyInputField(t *testing.T) {
 		t.Fatalf("header and field differ: %+v", res.Errors)
 	}
 	// A key is per client: another client's same key is its own.
-	if _, ok := e.idem.rows[clientA+"/graphql:refundPayment:k1"]; !ok {
-		t.Fatalf("stored under %v", e.idem.rows)
+	if !e.idem.Held(clientA, "graphql:refundPayment:k1") {
+		t.Fatalf("stored under %v", e.idem.Keys())
 	}
 }
 
@@ -82,11 +82,9 @@ func TestRefundPaymentIdempotencyConcurrent(t *testing.T) {
 	in := map[string]any{"in": map[string]any{"transactionId": "txn_paid", "amount": "500"}}
 	// The first request holds the key (as the store sees a running one).
 	e.post(t, refundMutation, in, withKey(hdr, "busy"))
-	row, ok := e.idem.rows[clientA+"/graphql:refundPayment:busy"]
-	if !ok {
+	if !e.idem.Unfinish(clientA, "graphql:refundPayment:busy") {
 		t.Fatal("the key was not stored")
 	}
-	row.result = nil
 	_, res := e.post(t, refundMutation, in, withKey(hdr, "busy"))
 	if errorCode(t, res) != graph.CodeConflict || res.Errors[0].Extensions["error"] != "idempotency_error" {
 		t.Fatalf("duplicate while running: %+v", res.Errors)

@@ -34,7 +34,7 @@ func (e *env) seedAt(t *testing.T, id, clientID string, created time.Time, st do
 		p.Gateway, p.GatewayRef, p.TrxID = domain.GatewayBkash, "ref-"+id, "TRX-"+id
 	}
 	out := domain.PaymentFromDB(p, st)
-	e.store.put(out)
+	e.store.put(t, out)
 	return out
 }
 
@@ -238,7 +238,7 @@ func TestListedPaymentAttempts(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	p := e.seedAt(t, "txn_1", clientA, time.Now().UTC(), domain.StatusPending, 0)
-	e.store.putAttempt(domain.AttemptFromDB(domain.Attempt{ID: "att_1", PaymentID: p.ID, Gateway: domain.GatewayBkash,
+	e.store.putAttempt(t, domain.AttemptFromDB(domain.Attempt{ID: "att_1", PaymentID: p.ID, Gateway: domain.GatewayBkash,
 		CreatedAt: p.CreatedAt}, domain.AttemptRedirected))
 	var got paymentsPage
 	e.data(t, `{ payments { edges { node { transactionId attempts { id } } } } }`, nil,
@@ -409,8 +409,9 @@ func TestRegenerateAPIKeys(t *testing.T) {
 	if !strings.HasPrefix(k.APIKey, "pk_") || len(k.APIKey) != 27 || !strings.HasPrefix(k.SecretKey, "sk_") || len(k.SecretKey) != 43 {
 		t.Fatalf("keys %+v", k)
 	}
-	if cur, _ := e.keys.CurrentKey(t.Context(), clientA); cur != k.APIKey || e.keys.secrets[k.APIKey] != k.SecretKey {
-		t.Errorf("stored %q, secret %q", cur, e.keys.secrets[k.APIKey])
+	stored, _ := e.keys.LookupKey(t.Context(), k.APIKey)
+	if cur, _ := e.keys.CurrentKey(t.Context(), clientA); cur != k.APIKey || string(stored.Secret) != k.SecretKey {
+		t.Errorf("stored %q, secret %q", cur, stored.Secret)
 	}
 	var prof struct{ ClientProfile struct{ APIKey string } }
 	e.data(t, `{ clientProfile { apiKey } }`, nil, hdr, &prof)

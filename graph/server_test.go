@@ -239,7 +239,7 @@ func TestCreateStartAndReadWithClientToken(t *testing.T) {
 	if err != nil || pr != (app.Principal{ClientID: clientA, TransactionID: txn}) {
 		t.Fatalf("client token principal %+v, %v", pr, err)
 	}
-	stored, _ := e.store.Get(txn)
+	stored := e.store.get(t, txn)
 	if got := string(stored.Order.Metadata); got != `{"cart":42,"note":"gift"}` {
 		t.Errorf("metadata stored as %s", got)
 	}
@@ -298,7 +298,7 @@ func TestClientSeesOnlyItsPayments(t *testing.T) {
 			t.Errorf("%s: %+v", q, res.Errors)
 		}
 	}
-	if n := e.store.attemptCount(); n != 0 {
+	if n := e.store.attemptCount(t); n != 0 {
 		t.Errorf("%d attempts opened on another client's payment", n)
 	}
 }

@@ -59,8 +59,8 @@ func TestWebsocketEndsWhenKeyRevokedAndClientSuspended(t *testing.T) {
 
 	// The key is regenerated (the old one revoked) and the client suspended;
 	// the cached answer has lapsed.
-	e.creds.revoke(demoKey, e.clock.Now())
-	e.creds.suspend(clientA)
+	e.keys.Revoke(demoKey, e.clock.Now())
+	e.keys.Suspend(clientA)
 	e.clock.Advance(sessionTTL + time.Second)
 
 	w.send(wsMsg{ID: "2", Type: "subscribe", Payload: opPayload(refundMutation,
@@ -78,7 +78,7 @@ func TestWebsocketCheckIsCachedThenRefuses(t *testing.T) {
 	w.send(wsMsg{Type: "connection_init", Payload: initPayload("Bearer " + e.token(t, app.Principal{ClientID: clientA}))})
 	w.expect("connection_ack")
 	// Within the cache TTL a suspension is not seen yet...
-	e.creds.suspend(clientA)
+	e.keys.Suspend(clientA)
 	w.send(wsMsg{ID: "1", Type: "subscribe", Payload: opPayload(`{ gateways }`, nil)})
 	w.expect("next")
 	w.expect("complete")
@@ -86,7 +86,7 @@ func TestWebsocketCheckIsCachedThenRefuses(t *testing.T) {
 	e.clock.Advance(sessionTTL)
 	w.send(wsMsg{ID: "2", Type: "subscribe", Payload: opPayload(`mutation { regenerateApiKeys { apiKey secretKey } }`, nil)})
 	w.wantClosed(t)
-	if len(e.keys.secrets) != 0 {
+	if len(e.keys.Rotations()) != 0 {
 		t.Fatalf("keys regenerated on a dead session")
 	}
 }
@@ -102,7 +102,7 @@ func TestWebsocketIdleClosedWhenClientSuspended(t *testing.T) {
 	w.expect("connection_ack")
 	w.send(wsMsg{ID: "s", Type: "subscribe", Payload: subscribePayload(p.ID)})
 	w.expect("next")
-	e.creds.suspend(clientA)
+	e.keys.Suspend(clientA)
 	e.clock.Advance(sessionTTL)
 	w.wantClosed(t)
 	waitFor(t, func() bool { return e.bus.subscribers(p.ID) == 0 })
@@ -126,7 +126,7 @@ func TestSuspendedClientTokenRefused(t *testing.T) {
 	if code, _ := e.post(t, `{ gateways }`, nil, bearer(tok)); code != http.StatusOK {
 		t.Fatalf("active client: HTTP %d", code)
 	}
-	e.creds.suspend(clientA)
+	e.keys.Suspend(clientA)
 	e.clock.Advance(sessionTTL)
 	code, res := e.post(t, `{ gateways }`, nil, bearer(tok))
 	if code != http.StatusUnauthorized || errorCode(t, res) != graph.CodeUnauthenticated || res.Errors[0].Message != "client suspended" {

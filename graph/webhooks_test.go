@@ -15,6 +15,7 @@ import (
 	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/graph"
+	"github.com/paycore/paycore/ports"
 )
 
 // Tests of webhookDeliveries, redeliverWebhook, requestLogs and admin
@@ -27,18 +28,27 @@ const testTokenKey = "0123456789abcdef0123456789abcdef"
 // delivery whdID, created at created, with one failed attempt.
 func (e *env) seedDelivery(t *testing.T, evtID, whdID, clientID, txnID string, created time.Time) {
 	t.Helper()
-	s := e.store
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.events[evtID] = &domain.Event{ID: evtID, Type: domain.EventPaymentSuccess, ClientID: clientID, PaymentID: txnID,
-		Payload: []byte(`{}`), CreatedAt: created}
-	s.deliveries[whdID] = &domain.WebhookDelivery{ID: whdID, EventID: evtID, ClientID: clientID,
-		URL: "https://" + clientID + ".example/hook", Status: domain.DeliveryFailed, Attempts: 1, LastStatus: 500,
-		CreatedAt: created, UpdatedAt: created}
-	s.hookTries[whdID] = []domain.WebhookAttempt{
-		{DeliveryID: whdID, Attempt: 1, At: created.Add(time.Second), StatusCode: 500, Latency: 1500 * time.Millisecond, Response: "oops"},
-		{DeliveryID: whdID, Attempt: 2, At: created.Add(time.Minute), Latency: 10 * time.Second, Error: "context deadline exceeded"},
-	}
+	e.store.seed(t, func(ctx context.Context, tx ports.Tx) error {
+		log := tx.EventLog()
+		if err := log.CreateEvent(ctx, &domain.Event{ID: evtID, Type: domain.EventPaymentSuccess, ClientID: clientID,
+			PaymentID: txnID, Payload: []byte(`{}`), CreatedAt: created}); err != nil {
+			return err
+		}
+		if err := log.CreateDelivery(ctx, &domain.WebhookDelivery{ID: whdID, EventID: evtID, ClientID: clientID,
+			URL: "https://" + clientID + ".example/hook", Status: domain.DeliveryFailed, Attempts: 1, LastStatus: 500,
+			CreatedAt: created, UpdatedAt: created}); err != nil {
+			return err
+		}
+		for _, a := range []domain.WebhookAttempt{
+			{DeliveryID: whdID, Attempt: 1, At: created.Add(time.Second), StatusCode: 500, Latency: 1500 * time.Millisecond, Response: "oops"},
+			{DeliveryID: whdID, Attempt: 2, At: created.Add(time.Minute), Latency: 10 * time.Second, Error: "context deadline exceeded"},
+		} {
+			if err := log.AddAttempt(ctx, a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // adminToken returns a bearer header with an admin token.
@@ -398,7 +408,7 @@ func TestAdminIsNoMerchant(t *testing.T) {
 			t.Errorf("%s: %+v", q, res.Errors[0])
 		}
 	}
-	if n := e.store.attemptCount(); n != 0 || len(e.store.refundJobs()) != 0 {
+	if n := e.store.attemptCount(t); n != 0 || len(e.store.refundJobs()) != 0 {
 		t.Errorf("admin acted: %d attempts, refunds %v", n, e.store.refundJobs())
 	}
 	if cur, _ := e.keys.CurrentKey(t.Context(), clientA); cur != demoKey {

@@ -272,7 +272,7 @@ func TestPaymentUpdated(t *testing.T) {
 	a := domain.NewAttempt(p, domain.GatewayBkash, now)
 	_ = a.Redirect("ref", "https://wallet.example", "", now)
 	_ = a.Cancel(now)
-	e.store.putAttempt(a)
+	e.store.putAttempt(t, a)
 	e.bus.publish(domain.PaymentChanged{TransactionID: p.ID, Status: domain.StatusPending, Version: 1})
 	if m := w.expect("next"); string(m.Payload) != `{"data":{"paymentUpdated":{"status":"PENDING","trxId":null,"attempts":[{"status":"CANCELLED","failureMessage":null}]}}}` {
 		t.Fatalf("after cancel %s", m.Payload)
@@ -281,7 +281,7 @@ func TestPaymentUpdated(t *testing.T) {
 	// Success is final: sent, then the subscription completes.
 	paid := *p
 	paid.Version, paid.TrxID, paid.Gateway = 3, "TRX1", domain.GatewayBkash
-	e.store.put(domain.PaymentFromDB(paid, domain.StatusSuccess))
+	e.store.put(t, domain.PaymentFromDB(paid, domain.StatusSuccess))
 	e.bus.publish(domain.PaymentChanged{TransactionID: p.ID, Status: domain.StatusSuccess, Version: 3})
 	if m := w.expect("next"); !strings.Contains(string(m.Payload), `"status":"SUCCESS","trxId":"TRX1"`) {
 		t.Fatalf("after success %s", m.Payload)
@@ -325,7 +325,7 @@ func TestPaymentUpdatedAlreadyFinal(t *testing.T) {
 	p := e.seedPayment(t, "txn_s4", clientA)
 	expired := *p
 	expired.Version = 2
-	e.store.put(domain.PaymentFromDB(expired, domain.StatusExpired))
+	e.store.put(t, domain.PaymentFromDB(expired, domain.StatusExpired))
 	w := e.mustDial(t, "graphql-transport-ws", nil)
 	w.send(wsMsg{Type: "connection_init", Payload: initPayload(e.token(t, app.Principal{ClientID: clientA}))}) // bare token
 	w.expect("connection_ack")

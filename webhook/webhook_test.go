@@ -55,7 +55,7 @@ func TestSignFormat(t *testing.T) {
 func TestHeaderNames(t *testing.T) {
 	t.Parallel()
 	if webhook.SignatureHeader != "X-Webhook-Signature" || webhook.IDHeader != "X-Webhook-Id" || webhook.EventHeader != "X-Webhook-Event" {
-		t.Fatal("header names changed: they are an external contract (ARCHITECTURE.md §4)")
+		t.Fatal("header names changed: they are an external contract (docs/merchant-api.md §8.3)")
 	}
 }
 

@@ -37,7 +37,7 @@ func TestConfirmExecuteSucceeds(t *testing.T) {
 	res := confirm(t, e, confirmReq)
 	wantOutcome(t, res, ports.OutcomeSucceeded, fxTrxID, "")
 	eq(t, "executes", e.f.count("execute"), 1)
-	eq(t, "queries (never on the success path, rule 7)", e.f.count("query"), 0)
+	eq(t, "queries (never on the success path, docs/gateways/bkash.md §2.7)", e.f.count("query"), 0)
 	eq(t, "paymentID sent", e.f.requests("execute")[0].str(t, "paymentID"), fxPaymentID)
 }
 

@@ -28,7 +28,7 @@ const (
 	callbackURL   = "https://paycore.test/callbacks/bkash"
 )
 
-// Spec "Fixtures", verbatim.
+// Fixtures: bKash's answers in its wire format (docs/gateways/bkash.md §4–§8), verbatim.
 const (
 	fxGrant          = `{"statusCode":"0000","statusMessage":"Successful","id_token":"eyJraWQiOiJzaW0iLCJhbGciOiJSUzI1NiJ9.e30.c2ln","token_type":"Bearer","expires_in":3600,"refresh_token":"eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIn0.cmVm.aXY.Y3Q.dGFn"}`
 	fxCreate         = `{"paymentID":"TR0011kq7Zs2P1764000000123","bkashURL":"https://sandbox.payment.bkash.com/?paymentId=TR0011kq7Zs2P1764000000123&hash=Xk2!pQ9(zL.8vT_1764000000124&mode=0011&apiVersion=v1.2.0-beta/","callbackURL":"https://shop.test/bkash/callback","successCallbackURL":"https://shop.test/bkash/callback?paymentID=TR0011kq7Zs2P1764000000123&status=success&signature=Hq3mV0pZ7c","failureCallbackURL":"https://shop.test/bkash/callback?paymentID=TR0011kq7Zs2P1764000000123&status=failure&signature=Hq3mV0pZ7c","cancelledCallbackURL":"https://shop.test/bkash/callback?paymentID=TR0011kq7Zs2P1764000000123&status=cancel&signature=Hq3mV0pZ7c","amount":"250.00","intent":"sale","currency":"BDT","paymentCreateTime":"2025-11-24T21:20:00:123 GMT+0600","transactionStatus":"Initiated","merchantInvoiceNumber":"INV-10042","statusCode":"0000","statusMessage":"Successful"}`

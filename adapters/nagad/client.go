@@ -46,7 +46,7 @@ const DefaultClientIP = "127.0.0.1"
 const CurrencyBDT = "050"
 
 // MaxServiceName is the longest Config.ServiceName Nagad shows, in
-// characters ([G] §5.2.8.2.3).
+// characters (docs/gateways/nagad.md §6.2).
 const MaxServiceName = 25
 
 // maxBody caps what is read of one answer (bytes).

@@ -80,11 +80,11 @@ func TestGoldenInitializeResponse(t *testing.T) {
 		t.Errorf("ref decodes to %q (%v)", ref, err)
 	}
 
-	// The same signature does not verify under SHA-1 ([G]'s claim, docs/gateways/nagad.md §4.4).
+	// The same signature does not verify under SHA-1 (docs/gateways/nagad.md §4.4).
 	sig, _ := base64.StdEncoding.DecodeString(v.InitializeResponse.Signature)
 	sum := sha1.Sum(plain)
 	if rsa.VerifyPKCS1v15(pg, crypto.SHA1, sum[:], sig) == nil {
-		t.Error("signature verified under SHA-1; the spec says SHA-256 only")
+		t.Error("signature verified under SHA-1; docs/gateways/nagad.md §4.4 says SHA-256 only")
 	}
 }
 

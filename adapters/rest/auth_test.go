@@ -54,7 +54,7 @@ func TestAuthRefusals(t *testing.T) {
 			r.Header.Set("X-API-SIGNATURE", app.Sign([]byte(secretA), app.SignedRequest{Method: r.Method,
 				Path: r.RequestURI, Timestamp: ts, Nonce: nonce}))
 		}, "nonce too long"},
-		{"suspended client", func(e *env, _ *http.Request) { e.keys.suspend(clientA) }, "client suspended"},
+		{"suspended client", func(e *env, _ *http.Request) { e.keys.Suspend(clientA) }, "client suspended"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -41,134 +40,16 @@ var start = time.Date(2026, 6, 18, 8, 0, 0, 0, time.UTC)
 
 // ==== fakes of the ports rest needs
 
-// keyStore is a ports.KeyStore and ports.KeyRotator over a map.
-type keyStore struct {
-	mu      sync.Mutex
-	keys    map[string]ports.APIKey // key → record
-	current map[string]string       // client → newest key
-}
+// restIdem is portstest's idempotency store as rest.IdempotencyStore (as
+// cmd/paycore adapts the PostgreSQL one).
+type restIdem struct{ *portstest.Idempotency }
 
-func newKeyStore() *keyStore {
-	return &keyStore{keys: map[string]ports.APIKey{}, current: map[string]string{}}
-}
-
-func (k *keyStore) add(clientID, key, secret string, ratePerMinute int) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.keys[key] = ports.APIKey{Key: key, ClientID: clientID, Secret: []byte(secret), ClientActive: true,
-		RatePerMinute: ratePerMinute}
-	k.current[clientID] = key
-}
-
-func (k *keyStore) suspend(clientID string) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	for id, r := range k.keys {
-		if r.ClientID == clientID {
-			r.ClientActive = false
-			k.keys[id] = r
-		}
+func (s restIdem) Begin(ctx context.Context, clientID, key string, hash []byte, ttl time.Duration) (*rest.StoredResponse, error) {
+	r, err := s.Idempotency.Begin(ctx, clientID, key, hash, ttl)
+	if r == nil {
+		return nil, err
 	}
-}
-
-func (k *keyStore) LookupKey(_ context.Context, key string) (ports.APIKey, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	r, ok := k.keys[key]
-	if !ok {
-		return ports.APIKey{}, domain.ErrNotFound
-	}
-	return r, nil
-}
-
-func (k *keyStore) RotateKey(_ context.Context, clientID, newKey string, newSecret []byte, revokeAt time.Time) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	var rate int
-	for id, r := range k.keys {
-		if r.ClientID == clientID && r.RevokedAt == nil {
-			at := revokeAt
-			r.RevokedAt = &at
-			rate = r.RatePerMinute
-			k.keys[id] = r
-		}
-	}
-	k.keys[newKey] = ports.APIKey{Key: newKey, ClientID: clientID, Secret: newSecret, ClientActive: true, RatePerMinute: rate}
-	k.current[clientID] = newKey
-	return nil
-}
-
-func (k *keyStore) CurrentKey(_ context.Context, clientID string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	key, ok := k.current[clientID]
-	if !ok {
-		return "", domain.ErrNotFound
-	}
-	return key, nil
-}
-
-// nonceStore is a ports.NonceStore over a set.
-type nonceStore struct {
-	mu   sync.Mutex
-	seen map[string]bool
-}
-
-func (n *nonceStore) UseNonce(_ context.Context, clientID, nonce string, _ time.Time) error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.seen[clientID+"\x00"+nonce] {
-		return domain.ErrDuplicate
-	}
-	n.seen[clientID+"\x00"+nonce] = true
-	return nil
-}
-
-// idemStore is a rest.IdempotencyStore over a map, keyed by client and key.
-type idemStore struct {
-	mu      sync.Mutex
-	entries map[string]*idemEntry
-}
-
-type idemEntry struct {
-	hash   []byte
-	done   bool
-	status int
-	body   []byte
-}
-
-func (s *idemStore) Begin(_ context.Context, clientID, key string, hash []byte, _ time.Duration) (*rest.StoredResponse, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, ok := s.entries[clientID+"\x00"+key]
-	switch {
-	case !ok:
-		s.entries[clientID+"\x00"+key] = &idemEntry{hash: bytes.Clone(hash)}
-		return nil, nil
-	case !bytes.Equal(e.hash, hash):
-		return nil, rest.ErrIdempotencyMismatch
-	case !e.done:
-		return nil, rest.ErrIdempotencyInProgress
-	}
-	return &rest.StoredResponse{Status: e.status, Body: bytes.Clone(e.body)}, nil
-}
-
-func (s *idemStore) Finish(_ context.Context, clientID, key string, status int, body []byte) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, ok := s.entries[clientID+"\x00"+key]
-	if !ok {
-		return fmt.Errorf("finish: no key %q", key)
-	}
-	e.done, e.status, e.body = true, status, bytes.Clone(body)
-	return nil
-}
-
-func (s *idemStore) Abandon(_ context.Context, clientID, key string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.entries, clientID+"\x00"+key)
-	return nil
+	return &rest.StoredResponse{Status: r.Status, Body: r.Body}, nil
 }
 
 // requestLog is a rest.RequestLogger keeping every record.
@@ -232,9 +113,9 @@ func (g *fakeGateway) counts() (creates, confirms int) {
 type env struct {
 	store   *portstest.Store
 	clock   *portstest.Clock
-	keys    *keyStore
-	nonces  *nonceStore
-	idem    *idemStore
+	keys    *portstest.Keys
+	nonces  *portstest.Nonces
+	idem    *portstest.Idempotency
 	logs    *requestLog
 	gw      *fakeGateway
 	app     *app.App
@@ -251,20 +132,20 @@ type envOption func(*app.Config, *rest.APIConfig)
 func newEnv(t *testing.T, opts ...envOption) *env {
 	t.Helper()
 	e := &env{
-		store: portstest.NewStore(), clock: portstest.NewClock(start), keys: newKeyStore(),
-		nonces: &nonceStore{seen: map[string]bool{}}, idem: &idemStore{entries: map[string]*idemEntry{}},
+		store: portstest.NewStore(), clock: portstest.NewClock(start), keys: portstest.NewKeys(),
+		nonces: portstest.NewNonces(), idem: portstest.NewIdempotency(rest.ErrIdempotencyMismatch, rest.ErrIdempotencyInProgress),
 		logs: &requestLog{}, gw: &fakeGateway{}, logOut: &bytes.Buffer{},
 	}
 	e.store.AddClient(domain.Client{ID: clientA, Name: nameA, Status: domain.ClientActive,
 		WebhookURL: "https://a.example/hook", CommissionBPS: 150, Language: "en", CreatedAt: start.Add(-24 * time.Hour)})
 	e.store.AddClient(domain.Client{ID: clientB, Name: nameB, Status: domain.ClientActive,
 		WebhookURL: "https://b.example/hook", CommissionBPS: 200, Language: "bn", CreatedAt: start.Add(-24 * time.Hour)})
-	e.keys.add(clientA, keyA, secretA, 0)
-	e.keys.add(clientB, keyB, secretB, 0)
+	e.keys.Add(clientA, keyA, secretA)
+	e.keys.Add(clientB, keyB, secretB)
 	log := slog.New(slog.NewTextHandler(&syncWriter{w: e.logOut}, nil))
 	acfg := app.Config{Sandbox: true}
 	cfg := rest.APIConfig{
-		Idempotency: e.idem, Logs: e.logs,
+		Idempotency: restIdem{e.idem}, Logs: e.logs,
 		Sandbox: true, PaymentURL: func(id string) string { return "https://pay.example/pay/" + id },
 		Clock: e.clock, Logger: log,
 	}

@@ -85,7 +85,7 @@ func TestRequireHTTPS(t *testing.T) {
 // and the clock refills it.
 func TestRateLimit(t *testing.T) {
 	e := newEnv(t)
-	e.keys.add(clientA, keyA, secretA, 3)
+	e.keys.SetRate(clientA, 3)
 	for i := range 3 {
 		w := e.call(asA, http.MethodGet, "/api/v1/client/profile", "")
 		wantOK(t, w, http.StatusOK)

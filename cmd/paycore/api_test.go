@@ -1,8 +1,8 @@
 package main
 
 // End-to-end tests of the merchant REST API v1 over real HTTP, against a
-// whole sandbox node (startServer). The client below is written from the
-// merchant API document alone (§1 headers, §3 signature) and does not use
+// whole sandbox node (startServer). The client below is written from
+// docs/merchant-api.md alone (§2.1 headers, §2.2 signature) and does not use
 // app.Sign or the demo's merchant type, so the server's signature check is
 // tested against an independent implementation.
 
@@ -30,9 +30,9 @@ import (
 	"github.com/paycore/paycore/ports/portstest"
 )
 
-// ==== the merchant's client (merchant API document §1, §3)
+// ==== the merchant's client (docs/merchant-api.md §2.1, §2.2)
 
-// v1Client signs requests as the merchant API document §3 says:
+// v1Client signs requests as docs/merchant-api.md §2.2 says:
 // lowercase hex HMAC-SHA256(secret, METHOD\nPATH\nTIMESTAMP\nNONCE\nBODY),
 // PATH being the request target as sent (path plus query).
 type v1Client struct {
@@ -59,7 +59,7 @@ type v1Call struct {
 	SigMod      func(string) string
 }
 
-// v1Envelope is the document's response shape (§4, §5).
+// v1Envelope is the response shape of docs/merchant-api.md §5.1, §5.2.
 type v1Envelope struct {
 	Success bool                `json:"success"`
 	Message string              `json:"message"`
@@ -93,7 +93,7 @@ func v1Random() string {
 	return hex.EncodeToString(b)
 }
 
-// v1Signature is the document §3 signature.
+// v1Signature is the signature of docs/merchant-api.md §2.2.
 func v1Signature(secret, method, target, timestamp, nonce string, body []byte) string {
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write([]byte(method + "\n" + target + "\n" + timestamp + "\n" + nonce + "\n"))
@@ -211,7 +211,7 @@ func v1JSON(v any) []byte {
 	return b
 }
 
-// v1PayBody is a valid create-payment body (document §4.1, in BDT: the
+// v1PayBody is a valid create-payment body (docs/merchant-api.md §7.1, in BDT: the
 // gateways take BDT only) with mod applied. Amounts are json.Number so
 // they are written exactly as given ("1500.00").
 func v1PayBody(order, amount string, mod func(map[string]any)) []byte {
@@ -291,7 +291,7 @@ func v1Want(t *testing.T, r v1Resp, status int) {
 	}
 }
 
-// v1WantInvalid checks a 422 that names field (document §5).
+// v1WantInvalid checks a 422 that names field (docs/merchant-api.md §5.2).
 func v1WantInvalid(t *testing.T, r v1Resp, field string) {
 	t.Helper()
 	v1Want(t, r, http.StatusUnprocessableEntity)
@@ -324,7 +324,7 @@ func v1Fields(t *testing.T, r v1Resp) map[string]any {
 	return m
 }
 
-// v1Txn is a transaction as the API shows it (document §4.1-4.3).
+// v1Txn is a transaction as the API shows it (docs/merchant-api.md §7.1–§7.3).
 type v1Txn struct {
 	TransactionID  string      `json:"transaction_id"`
 	OrderID        string      `json:"order_id"`
@@ -372,7 +372,7 @@ func TestRESTPaymentLifecycle(t *testing.T) {
 	ts := startServer(t)
 	c := v1Demo(ts)
 
-	// Create (document §4.1).
+	// Create (docs/merchant-api.md §7.1).
 	order1 := v1Order()
 	r := c.post(t, "/api/v1/pay", v1PayBody(order1, "1500.00", nil))
 	v1Want(t, r, http.StatusCreated)
@@ -392,7 +392,7 @@ func TestRESTPaymentLifecycle(t *testing.T) {
 		t.Fatalf("payment_url %q, want %s/pay/%s", created.PaymentURL, ts.base, txn)
 	}
 
-	// Read (document §4.2).
+	// Read (docs/merchant-api.md §7.2).
 	r = c.get(t, "/api/v1/transaction/"+txn)
 	v1Want(t, r, http.StatusOK)
 	got := v1Data[v1Txn](t, r)
@@ -414,7 +414,7 @@ func TestRESTPaymentLifecycle(t *testing.T) {
 	}
 	second := v1Data[v1Txn](t, c.get(t, "/api/v1/transaction/"+v1Data[v1Txn](t, r).TransactionID))
 
-	// List (document §4.3): page, limit, status, order_id, from_date, to_date.
+	// List (docs/merchant-api.md §7.3): page, limit, status, order_id, from_date, to_date.
 	list := func(t *testing.T, q url.Values) ([]v1Txn, v1Meta) {
 		t.Helper()
 		target := "/api/v1/transactions"
@@ -515,7 +515,7 @@ func TestRESTPaymentLifecycle(t *testing.T) {
 		t.Fatalf("status=success: %+v", meta)
 	}
 
-	// Refunds (document §4.4).
+	// Refunds (docs/merchant-api.md §7.4).
 	refund := func(amount string) v1Resp {
 		t.Helper()
 		return c.post(t, "/api/v1/refund", v1JSON(map[string]any{
@@ -575,7 +575,7 @@ func TestRESTPaymentLifecycle(t *testing.T) {
 		t.Fatalf("refund of a refunded payment: %s", r.Raw)
 	}
 
-	// Dashboard (document §4.8): the demo client pays 150 bps.
+	// Dashboard (docs/merchant-api.md §7.7): the demo client pays 150 bps.
 	r = c.get(t, "/api/v1/client/dashboard")
 	v1Want(t, r, http.StatusOK)
 	dash := v1Fields(t, r)
@@ -592,7 +592,7 @@ func TestRESTPaymentLifecycle(t *testing.T) {
 		t.Errorf("dashboard:\n%s", r.Raw)
 	}
 
-	// Profile (document §4.7): no secret in it.
+	// Profile (docs/merchant-api.md §7.6): no secret in it.
 	r = c.get(t, "/api/v1/client/profile")
 	v1Want(t, r, http.StatusOK)
 	prof := v1Data[map[string]any](t, r)
@@ -604,7 +604,7 @@ func TestRESTPaymentLifecycle(t *testing.T) {
 		t.Errorf("profile shows a secret:\n%s", r.Raw)
 	}
 
-	// Gateways (document §4.9).
+	// Gateways (docs/merchant-api.md §7.8).
 	r = c.get(t, "/api/v1/gateways")
 	v1Want(t, r, http.StatusOK)
 	type gateway struct {
@@ -620,7 +620,7 @@ func TestRESTPaymentLifecycle(t *testing.T) {
 		t.Errorf("gateways:\n%s", r.Raw)
 	}
 
-	// Gateway health (document §4.10), from the calls just made (written
+	// Gateway health (docs/merchant-api.md §7.9), from the calls just made (written
 	// in batches).
 	type health struct {
 		Code        string       `json:"code"`
@@ -707,7 +707,7 @@ func TestRESTMerchantAPI(t *testing.T) {
 		changed := bytes.Replace(body, []byte(`100.00`), []byte(`900.00`), 1)
 		r := refused("body changed", v1Call{Method: http.MethodPost, Target: "/api/v1/pay", Body: changed, SignBody: body})
 		if r.Env.Message != "Invalid signature" {
-			t.Errorf("bad signature message %q, want the document's \"Invalid signature\"", r.Env.Message)
+			t.Errorf("bad signature message %q, want \"Invalid signature\" (docs/merchant-api.md §2.5)", r.Env.Message)
 		}
 		// Unknown key, wrong secret, a key with another client's secret.
 		refused("unknown key", v1Call{Method: http.MethodGet, Target: profile.Target, Key: "pk_unknown"})
@@ -723,7 +723,7 @@ func TestRESTMerchantAPI(t *testing.T) {
 		bare := "/api/v1/transactions"
 		refused("query not signed", v1Call{Method: http.MethodGet, Target: bare + "?page=1&limit=5", SignTarget: &bare})
 		ok(v1Call{Method: http.MethodGet, Target: bare + "?page=1&limit=5"})
-		// The document's signature is lower case hex.
+		// The signature is lower case hex (docs/merchant-api.md §2.2).
 		refused("upper case hex", v1Call{Method: http.MethodGet, Target: profile.Target, SigMod: strings.ToUpper})
 		// A refused request does not burn its nonce.
 		n := "nonce-" + v1Random()
@@ -759,7 +759,7 @@ func TestRESTMerchantAPI(t *testing.T) {
 		if r.Status != http.StatusTooManyRequests {
 			t.Fatalf("request %d: HTTP %d, want 429\n%s", limit+1, r.Status, r.Raw)
 		}
-		// The document's body, exactly.
+		// The body of docs/merchant-api.md §3, exactly.
 		var body, want any
 		_ = json.Unmarshal(r.Raw, &body)
 		_ = json.Unmarshal([]byte(`{"success":false,"message":"Too many requests","code":429}`), &want)

@@ -13,8 +13,9 @@ import (
 
 // BenchmarkCreatePaymentUseCase measures the create-payment use case alone:
 // validation and one transaction writing the payment, its SMS row and job,
-// its event and pg_notify, against real PostgreSQL (TOOLCHAIN.md's pgbench
-// ceiling for "payment + River job" is ~1.7k tx/s at 2 clients).
+// its event and pg_notify, against real PostgreSQL (the pgbench ceiling
+// for "payment + River job" in docs/platform.md §2 is ~1.7k tx/s at 2
+// clients).
 func BenchmarkCreatePaymentUseCase(b *testing.B) {
 	ts := startServer(b)
 	ctx := context.Background()

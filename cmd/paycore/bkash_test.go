@@ -34,7 +34,7 @@ func (ts *testServer) status(t *testing.T, txn string) (payment, attempt string)
 }
 
 // Execute's answer is lost after bKash completed the payment: paycore
-// queries in that code path (rule 7) and settles success; query is called
+// queries in that code path (docs/gateways/bkash.md §2.7) and settles success; query is called
 // nowhere else.
 func TestExecuteNoAnswerThenQuery(t *testing.T) {
 	t.Parallel()
@@ -93,7 +93,7 @@ func TestUnresolvedAttemptIsReconciled(t *testing.T) {
 }
 
 // A customer who never comes back: the attempt expires without any call to
-// bKash (rule 7: no execute, no money moved), the payment stays payable.
+// bKash (docs/gateways/bkash.md §2.7: no execute, no money moved), the payment stays payable.
 func TestAbandonedAttemptExpiresWithoutQuery(t *testing.T) {
 	t.Parallel()
 	clock := portstest.NewClock(time.Now())

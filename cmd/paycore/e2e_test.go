@@ -191,7 +191,7 @@ func TestPayWithBkashCancel(t *testing.T) {
 		t.Fatalf("payment %s attempt %s, want pending/cancelled", pStatus, aStatus)
 	}
 	if n := ts.sim.Stats()["execute"]; n != 0 {
-		t.Fatalf("execute called %d times on cancel (bKash rule 4)", n)
+		t.Fatalf("execute called %d times on cancel (docs/gateways/bkash.md §2.4)", n)
 	}
 }
 
@@ -212,7 +212,7 @@ func TestPayWithBkashInsufficientBalance(t *testing.T) {
 	if pStatus != "pending" || aStatus != "failed" || code != "2023" || msg != "Insufficient Balance" {
 		t.Fatalf("payment %s attempt %s %s %q", pStatus, aStatus, code, msg)
 	}
-	// The customer sees bKash's statusMessage (rule 6).
+	// The customer sees bKash's statusMessage (docs/gateways/bkash.md §2.6).
 	_, _, body, err := newBrowser().do(context.Background(), http.MethodGet, ts.base+"/pay/"+res.TransactionID+"/result", nil)
 	if err != nil || !strings.Contains(body, "Insufficient Balance") {
 		t.Fatalf("result page does not show statusMessage: %v\n%s", err, body)

@@ -22,7 +22,7 @@ import (
 )
 
 // Where each simulator is served, by paycore in sandbox mode and by
-// `paycore sandbox` alike (ARCHITECTURE.md §4 "Simulators").
+// `paycore sandbox` alike (docs/platform.md §4).
 const (
 	prefixBkash      = "/sandbox/bkash"
 	prefixNagad      = "/sandbox/nagad"

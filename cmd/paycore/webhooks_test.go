@@ -66,7 +66,7 @@ func (rc *receiver) events(kind string) [][]byte {
 }
 
 // verifyIndependently checks X-Webhook-Signature the way a merchant would,
-// written here from ARCHITECTURE.md §4 alone.
+// written here from docs/merchant-api.md §8.3 alone.
 func verifyIndependently(t *testing.T, header string, body []byte, secret string) {
 	t.Helper()
 	parts := map[string]string{}

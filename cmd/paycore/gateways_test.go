@@ -590,3 +590,38 @@ func TestRedirectGatewayTrustedReturnsAndExpiry(t *testing.T) {
 		t.Fatalf("an expired return changed the payment: %s/%s", p, a)
 	}
 }
+
+// A Nagad payment made one day is refunded after midnight in Dhaka, end to
+// end: the node's clock (and the simulator's) moves to the next Dhaka day
+// between payment and refund; the refund job's cancel carries that day as
+// originalRequestDate and Nagad refunds (docs/gateways/nagad.md §8.2).
+func TestNagadRefundOnALaterDay(t *testing.T) {
+	t.Parallel()
+	clock := portstest.NewClock(time.Now())
+	ts := startServerClock(t, nil, clock)
+	ctx := context.Background()
+	res := payVia(t, ts, payParams{Gateway: domain.GatewayNagad, Wallet: "01712345678", Action: "pay", Amount: "300.00"})
+	if res.Statuses[len(res.Statuses)-1] != "success" {
+		t.Fatalf("statuses %v", res.Statuses)
+	}
+	var clientID string
+	ts.queryRow(t, "SELECT client_id FROM payments WHERE id = $1", []any{res.TransactionID}, &clientID)
+
+	// Five minutes past the next midnight in Dhaka.
+	now := clock.Now().In(domain.Dhaka)
+	next := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 5, 0, 0, domain.Dhaka)
+	clock.Set(next)
+	for i, amount := range []string{"100.00", ""} {
+		r, err := ts.app.Refunds.Request(ctx, app.Principal{ClientID: clientID}, app.RefundInput{TransactionID: res.TransactionID, Amount: amount})
+		if err != nil {
+			t.Fatalf("refund %d: %v", i, err)
+		}
+		ts.waitRefund(t, r.ID, "succeeded")
+		clock.Advance(3 * 24 * time.Hour) // and again days later
+	}
+	var status string
+	ts.queryRow(t, "SELECT status FROM payments WHERE id = $1", []any{res.TransactionID}, &status)
+	if status != "refunded" {
+		t.Fatalf("payment %s, want refunded", status)
+	}
+}

@@ -80,9 +80,54 @@ var gatewayInfo = map[domain.Gateway]GatewayInfo{
 func (g *Gateways) List() []GatewayInfo {
 	var out []GatewayInfo
 	for _, c := range g.Active() {
-		out = append(out, gatewayInfo[c])
+		info := gatewayInfo[c]
+		info.MinAmount, info.MaxAmount = g.limits(c)
+		out = append(out, info)
 	}
 	return out
+}
+
+// limits returns gateway c's per-payment limits: the adapter's own
+// (ports.AmountLimits: its gateway's rules and the merchant's configured
+// contract, docs/gateways/), else gatewayInfo's defaults.
+func (g *Gateways) limits(c domain.Gateway) (minAmount, maxAmount domain.Money) {
+	if l, ok := g.byCode[c].(ports.AmountLimits); ok {
+		return l.Limits()
+	}
+	return gatewayInfo[c].MinAmount, gatewayInfo[c].MaxAmount
+}
+
+// takes reports whether gateway c takes a payment of amount: its currency,
+// within its limits.
+func (g *Gateways) takes(c domain.Gateway, amount domain.Money) bool {
+	lo, hi := g.limits(c)
+	return amount.Currency() == lo.Currency() && amount.Currency() == hi.Currency() &&
+		amount.Minor() >= lo.Minor() && amount.Minor() <= hi.Minor()
+}
+
+// offering returns the active gateways that take amount, in Active's
+// order: the hosted page offers only these.
+func (g *Gateways) offering(amount domain.Money) []domain.Gateway {
+	var out []domain.Gateway
+	for _, c := range g.Active() {
+		if g.takes(c, amount) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// checkAmount refuses an attempt at gateway c for an amount it does not
+// take: a *domain.ValidationError on "amount" naming c's limits (422
+// VALIDATION_FAILED), nil when c takes it.
+func (g *Gateways) checkAmount(c domain.Gateway, amount domain.Money) error {
+	if g.takes(c, amount) {
+		return nil
+	}
+	lo, hi := g.limits(c)
+	var v domain.ValidationError
+	v.Add("amount", fmt.Sprintf("%s takes amounts from %s to %s; this payment is %s", gatewayInfo[c].Name, lo, hi, amount))
+	return &v
 }
 
 // GatewayHealth is a gateway's health over the last 24 h, from recorded

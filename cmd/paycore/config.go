@@ -82,8 +82,10 @@ type bkashConfig struct {
 	Password  string `env:"BKASH_PASSWORD"`
 	AppKey    string `env:"BKASH_APP_KEY"`
 	AppSecret string `env:"BKASH_APP_SECRET"`
-	// BkashMaxAmount (field names are unique across config: errors name the variable by field): the largest payment bKash is offered for, taka ("" → the
-	// adapter's default, 50000); its minimum is bKash's own 1 taka.
+	// BkashMaxAmount: the largest payment bKash is offered for, taka ("" →
+	// the adapter's default, 50000); its minimum is bKash's own 1 taka.
+	// Field names are unique across config: errors name the variable by
+	// field.
 	BkashMaxAmount taka `env:"BKASH_MAX_AMOUNT"`
 }
 

@@ -704,7 +704,7 @@ func TestGatewayAmountLimits(t *testing.T) {
 	defer resp.Body.Close()
 	var env struct {
 		Data []struct {
-			Code      string `json:"code"`
+			Code      string      `json:"code"`
 			MinAmount json.Number `json:"min_amount"`
 			MaxAmount json.Number `json:"max_amount"`
 		} `json:"data"`

@@ -28,8 +28,10 @@ type Attempts struct {
 // returns the gateway page to send the customer to (docs/architecture.md
 // §4, step 2). The attempt is stored before the gateway is called, so every
 // call is traceable. Errors: domain.ErrNotFound, domain.ErrNotPayable (not pending or
-// expired), domain.ErrGatewayUnavailable, *ports.GatewayError (the gateway
-// refused), or a transport error.
+// expired), domain.ErrGatewayUnavailable, *domain.ValidationError on
+// "amount" when g does not take the payment's amount (its limits; no
+// attempt, no gateway call), *ports.GatewayError (the gateway refused), or
+// a transport error.
 func (s *Attempts) Start(ctx context.Context, transactionID string, g domain.Gateway) (string, error) {
 	gw, err := s.gateways.get(g)
 	if err != nil {
@@ -58,6 +60,9 @@ func (s *Attempts) start(ctx context.Context, gw ports.PaymentGateway, transacti
 		return tx.Payments().Update(ctx, transactionID, func(p *domain.Payment) error {
 			if !p.Payable(s.clock.Now()) {
 				return fmt.Errorf("%w: %s is %s", domain.ErrNotPayable, p.ID, p.Status())
+			}
+			if err := s.gateways.checkAmount(g, p.Amount); err != nil {
+				return err // no attempt, no gateway call
 			}
 			c, err := tx.Clients().Get(ctx, p.Order.ClientID)
 			if err != nil {

@@ -58,19 +58,19 @@ func (g *Gateways) acceptsCurrency(c domain.Currency) bool {
 }
 
 // amountRange is the smallest minimum and largest maximum per-payment
-// amount among the active gateways that take m's currency; ok is false if
-// none does.
+// amount among the active gateways that take currency cur (their limits);
+// ok is false if none does.
 func (g *Gateways) amountRange(cur domain.Currency) (lo, hi domain.Money, ok bool) {
 	for _, c := range g.Active() {
-		info := gatewayInfo[c]
-		if info.MinAmount.Currency().Code != cur.Code {
+		cmin, cmax := g.limits(c)
+		if cmin.Currency().Code != cur.Code {
 			continue
 		}
-		if !ok || info.MinAmount.Minor() < lo.Minor() {
-			lo = info.MinAmount
+		if !ok || cmin.Minor() < lo.Minor() {
+			lo = cmin
 		}
-		if !ok || info.MaxAmount.Minor() > hi.Minor() {
-			hi = info.MaxAmount
+		if !ok || cmax.Minor() > hi.Minor() {
+			hi = cmax
 		}
 		ok = true
 	}
@@ -78,16 +78,9 @@ func (g *Gateways) amountRange(cur domain.Currency) (lo, hi domain.Money, ok boo
 }
 
 // acceptsAmount reports whether some active gateway takes m (its currency,
-// within its per-payment limits).
+// within its limits): what a new payment must satisfy.
 func (g *Gateways) acceptsAmount(m domain.Money) bool {
-	for _, c := range g.Active() {
-		info := gatewayInfo[c]
-		if info.MinAmount.Currency().Code == m.Currency().Code &&
-			m.Minor() >= info.MinAmount.Minor() && m.Minor() <= info.MaxAmount.Minor() {
-			return true
-		}
-	}
-	return false
+	return len(g.offering(m)) > 0
 }
 
 // GatewayInfo describes an active gateway (GET /api/v1/gateways,
@@ -113,9 +106,54 @@ var gatewayInfo = map[domain.Gateway]GatewayInfo{
 func (g *Gateways) List() []GatewayInfo {
 	var out []GatewayInfo
 	for _, c := range g.Active() {
-		out = append(out, gatewayInfo[c])
+		info := gatewayInfo[c]
+		info.MinAmount, info.MaxAmount = g.limits(c)
+		out = append(out, info)
 	}
 	return out
+}
+
+// limits returns gateway c's per-payment limits: the adapter's own
+// (ports.AmountLimits: its gateway's rules and the merchant's configured
+// contract, docs/gateways/), else gatewayInfo's defaults.
+func (g *Gateways) limits(c domain.Gateway) (minAmount, maxAmount domain.Money) {
+	if l, ok := g.byCode[c].(ports.AmountLimits); ok {
+		return l.Limits()
+	}
+	return gatewayInfo[c].MinAmount, gatewayInfo[c].MaxAmount
+}
+
+// takes reports whether gateway c takes a payment of amount: its currency,
+// within its limits.
+func (g *Gateways) takes(c domain.Gateway, amount domain.Money) bool {
+	lo, hi := g.limits(c)
+	return amount.Currency() == lo.Currency() && amount.Currency() == hi.Currency() &&
+		amount.Minor() >= lo.Minor() && amount.Minor() <= hi.Minor()
+}
+
+// offering returns the active gateways that take amount, in Active's
+// order: the hosted page offers only these.
+func (g *Gateways) offering(amount domain.Money) []domain.Gateway {
+	var out []domain.Gateway
+	for _, c := range g.Active() {
+		if g.takes(c, amount) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// checkAmount refuses an attempt at gateway c for an amount it does not
+// take: a *domain.ValidationError on "amount" naming c's limits (422
+// VALIDATION_FAILED), nil when c takes it.
+func (g *Gateways) checkAmount(c domain.Gateway, amount domain.Money) error {
+	if g.takes(c, amount) {
+		return nil
+	}
+	lo, hi := g.limits(c)
+	var v domain.ValidationError
+	v.Add("amount", fmt.Sprintf("%s takes amounts from %s to %s; this payment is %s", gatewayInfo[c].Name, lo, hi, amount))
+	return &v
 }
 
 // GatewayHealth is a gateway's health over the last 24 h, from recorded

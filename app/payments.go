@@ -260,7 +260,9 @@ func (s *Payments) loadView(ctx context.Context, transactionID string) (PaymentV
 type CheckoutView struct {
 	PaymentView
 	MerchantName string
-	Gateways     []domain.Gateway
+	// Gateways are the active gateways that take the payment's amount (their
+	// limits); the page offers only these.
+	Gateways []domain.Gateway
 }
 
 // HostedPage returns the hosted page's view of a payment. Anyone holding the
@@ -285,7 +287,7 @@ func (s *Payments) HostedPage(ctx context.Context, transactionID string) (Checko
 		if !c.Active() {
 			return ErrMerchantSuspended
 		}
-		out = CheckoutView{PaymentView: PaymentView{Payment: p, Attempts: atts}, MerchantName: c.Name, Gateways: s.gateways.Active()}
+		out = CheckoutView{PaymentView: PaymentView{Payment: p, Attempts: atts}, MerchantName: c.Name, Gateways: s.gateways.offering(p.Amount)}
 		return nil
 	})
 	return out, err

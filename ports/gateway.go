@@ -123,3 +123,14 @@ type AbandonChecker interface {
 	// stays open and is asked again at the next pass.
 	CheckAbandoned(ctx context.Context, req ConfirmRequest) (ConfirmResult, error)
 }
+
+// AmountLimits is an optional capability of a PaymentGateway: the smallest
+// and the largest amount one payment may have at it, from the gateway's own
+// rules or the merchant's contract with it (docs/gateways/). The core offers
+// the gateway on the hosted page only for amounts within them and refuses
+// to start an attempt outside them, before any gateway call. A gateway
+// without it states no limits.
+type AmountLimits interface {
+	// Limits returns min ≤ max, both positive and in the gateway's currency.
+	Limits() (min, max domain.Money)
+}

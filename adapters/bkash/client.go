@@ -46,6 +46,12 @@ type Config struct {
 	// CallbackURL is paycore's GET /callbacks/bkash, absolute; bKash sends the
 	// customer back there (docs/gateways/bkash.md §6).
 	CallbackURL string
+	// MaxAmount is the largest amount of one payment, BDT. bKash publishes
+	// no per-transaction maximum for payments (its limits page says "not
+	// applicable"), so it is the merchant's contract's; zero means
+	// DefaultMaxAmount. The minimum is bKash's own, MinAmount
+	// (docs/gateways/bkash.md §5.3).
+	MaxAmount domain.Money
 	// Timeout limits each HTTP call, token calls included; 0 means
 	// DefaultTimeout (30 s, docs/gateways/bkash.md §2.9).
 	Timeout time.Duration
@@ -154,6 +160,12 @@ func New(cfg Config, tokens TokenStore) (*Client, error) {
 	}
 	if cfg.Timeout < 0 {
 		errs = append(errs, errors.New("Timeout must not be negative")) //nolint:staticcheck // ST1005: names the Config field, as the other config errors do.
+	}
+	if cfg.MaxAmount.IsZero() {
+		cfg.MaxAmount = DefaultMaxAmount
+	}
+	if cfg.MaxAmount.Currency() != domain.BDT || cfg.MaxAmount.Minor() < MinAmount.Minor() {
+		errs = append(errs, fmt.Errorf("MaxAmount must be BDT and at least %s", MinAmount))
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("bkash config: %w", errors.Join(errs...))

@@ -117,6 +117,12 @@ type Config struct {
 	// ServiceName, if set, is shown on Nagad's payment page (sent as
 	// additionalMerchantInfo.serviceName, at most MaxServiceName characters).
 	ServiceName string
+	// MinAmount and MaxAmount bound one payment's amount, BDT: Nagad refuses
+	// an amount over the wallet's limits only on its page, after the
+	// customer is there ("Transaction over limit", docs/gateways/nagad.md
+	// §9.3), so paycore offers Nagad only within the limits the merchant's
+	// contract sets. Zero means DefaultMinAmount, DefaultMaxAmount.
+	MinAmount, MaxAmount domain.Money
 	// Timeout limits each HTTP call; 0 means DefaultTimeout (30 s).
 	Timeout time.Duration
 	// HTTPClient sends the calls; nil means a client with Timeout. The
@@ -154,6 +160,7 @@ var (
 	_ ports.Resolver         = (*Client)(nil)
 	_ ports.Refunder         = (*Client)(nil)
 	_ ports.AbandonChecker   = (*Client)(nil)
+	_ ports.AmountLimits     = (*Client)(nil)
 )
 
 var clientTypes = []string{ClientTypePCWeb, ClientTypeMobileWeb, ClientTypeMobileApp, ClientTypeWalletWebView, ClientTypeBillKey}
@@ -202,6 +209,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Timeout < 0 {
 		errs = append(errs, errors.New("Timeout must not be negative")) //nolint:staticcheck // ST1005: names the Config field, as the other config errors do.
 	}
+	errs = append(errs, cfg.limits()...)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("nagad config: %w", errors.Join(errs...))
 	}

@@ -643,9 +643,11 @@ func TestRefundWire(t *testing.T) {
 				}
 				writeBody(w, 200, "application/json", ans)
 			})
-			// 17:59 UTC is 23:59 in Dhaka: originalRequestDate is the Dhaka date.
+			// 17:59 UTC is 23:59 in Dhaka: originalRequestDate is the refund's
+			// own date in Dhaka, whenever the payment was made.
+			e.clock.Set(time.Date(2025, 1, 14, 17, 59, 0, 0, time.UTC))
 			r, err := e.client.Refund(context.Background(), nagad.RefundRequest{PaymentRefID: "MDEx+NDE1/MzAx==", AttemptID: "att_3k9x0qa7bc1de2fg3hi4",
-				OriginalAmount: bdt(125000), Amount: bdt(25000), PaidAt: time.Date(2025, 1, 14, 17, 59, 0, 0, time.UTC),
+				OriginalAmount: bdt(125000), Amount: bdt(25000),
 				ReferenceNo: "ref_RF8K2L0Q1Z", Reason: "  Partial return "})
 			if err != nil {
 				t.Fatal(err)
@@ -689,7 +691,7 @@ func TestRefundUnusableAnswers(t *testing.T) {
 				writeBody(w, tc.status, ct, tc.body(e))
 			})
 			_, err := e.client.Refund(context.Background(), nagad.RefundRequest{PaymentRefID: "abc", AttemptID: newAttempt(),
-				OriginalAmount: bdt(100), Amount: bdt(100), PaidAt: t0, ReferenceNo: "r1"})
+				OriginalAmount: bdt(100), Amount: bdt(100), ReferenceNo: "r1"})
 			if err == nil || errors.Is(err, nagad.ErrNoAnswer) != tc.noAnswer {
 				t.Fatalf("err = %v, want ErrNoAnswer %v", err, tc.noAnswer)
 			}
@@ -701,7 +703,7 @@ func TestRefundUnusableAnswers(t *testing.T) {
 func TestRefundValidation(t *testing.T) {
 	t.Parallel()
 	e := newFakeEnv(t, func(http.ResponseWriter, *http.Request) { t.Error("request sent") })
-	ok := nagad.RefundRequest{PaymentRefID: "abc", AttemptID: newAttempt(), OriginalAmount: bdt(100), Amount: bdt(100), PaidAt: t0, ReferenceNo: "r1"}
+	ok := nagad.RefundRequest{PaymentRefID: "abc", AttemptID: newAttempt(), OriginalAmount: bdt(100), Amount: bdt(100), ReferenceNo: "r1"}
 	cases := map[string]func(r *nagad.RefundRequest){
 		"no reference":    func(r *nagad.RefundRequest) { r.PaymentRefID = " " },
 		"bad attempt":     func(r *nagad.RefundRequest) { r.AttemptID = "att_x" },
@@ -751,7 +753,7 @@ func TestSecretsNeverLogged(t *testing.T) {
 	if _, err := e.client.Confirm(ctx, ports.ConfirmRequest{AttemptID: att, GatewayRef: res.GatewayRef, Amount: bdt(1000), Callback: callback(q)}); err != nil {
 		t.Fatal(err)
 	}
-	_, _ = e.client.Refund(ctx, nagad.RefundRequest{PaymentRefID: res.GatewayRef, AttemptID: att, OriginalAmount: bdt(1000), Amount: bdt(10), PaidAt: t0, ReferenceNo: "r1"})
+	_, _ = e.client.Refund(ctx, nagad.RefundRequest{PaymentRefID: res.GatewayRef, AttemptID: att, OriginalAmount: bdt(1000), Amount: bdt(10), ReferenceNo: "r1"})
 	_, err := e.client.Create(ctx, ports.CreateRequest{AttemptID: att, Amount: bdt(1000)}) // 083, logged
 	logs := e.logs.String() + fmt.Sprint(err)
 	for _, secret := range []string{"PRIVATE KEY", "PUBLIC KEY", keyBody(e.creds.MerchantPrivateKey), keyBody(e.creds.PGPublicKey), "challenge", "sensitiveData"} {

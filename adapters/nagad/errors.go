@@ -257,24 +257,6 @@ func (e *callError) Unwrap() error { return e.cause }
 // Is matches ErrNoAnswer.
 func (e *callError) Is(target error) bool { return target == ErrNoAnswer }
 
-// notSent is the failure of a preliminary call (Refund's Verify for the
-// payment date): the operation itself was never sent, so it does not match
-// ErrNoAnswer even when the preliminary call got no answer; every other
-// class of the cause still matches.
-type notSent struct {
-	op  string
-	err error
-}
-
-// Error is "nagad <op>: not sent: <cause>".
-func (e *notSent) Error() string { return "nagad " + e.op + ": not sent: " + e.err.Error() }
-
-// Is matches what the cause matches, except ErrNoAnswer.
-func (e *notSent) Is(target error) bool { return target != ErrNoAnswer && errors.Is(e.err, target) }
-
-// As finds what the cause holds (a *ports.GatewayError, a *RejectedError…).
-func (e *notSent) As(target any) bool { return errors.As(e.err, target) }
-
 // badResponse wraps why an answer could not be used in ErrBadResponse.
 func badResponse(op string, err error) error {
 	return fmt.Errorf("nagad %s: %w: %w", op, ErrBadResponse, err)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/paycore/paycore/domain"
@@ -29,10 +28,6 @@ type RefundRequest struct {
 	// Amount is what to give back, BDT: 0 < Amount ≤ OriginalAmount; equal
 	// is a full refund.
 	Amount domain.Money
-	// PaidAt is when the payment was made; its Dhaka date is sent as
-	// originalRequestDate (yyyyMMdd). Zero: Refund first asks Verify and uses
-	// the order's date.
-	PaidAt time.Time
 	// ReferenceNo identifies this refund, e.g. paycore's refund ID: a "ref_"
 	// prefix and every character but ASCII letters and digits are dropped,
 	// and the first MaxReferenceNo are kept. Required.
@@ -84,7 +79,10 @@ var refundStatuses = []Status{StatusRefunded, StatusPartialRefunded, StatusCance
 // referenceNo, referenceMessage, orderId} encrypted and signed like every
 // request; the answer is decrypted and verified (a plain JSON answer is
 // accepted too). Several partial refunds may follow one another up to the
-// amount paid.
+// amount paid. originalRequestDate is the date of this cancel request, today
+// in Dhaka by the client's Clock, as Nagad's own sample and the clients
+// known to work send it, whatever day the payment was made
+// (docs/gateways/nagad.md §8.2).
 //
 // It is sent once. The caller must not call Refund again for the same
 // refund after ErrNoAnswer: check the payment with Verify (its
@@ -95,30 +93,15 @@ var refundStatuses = []Status{StatusRefunded, StatusPartialRefunded, StatusCance
 // payment not refundable, ErrUnknownPayment, ErrInvalidData…) and
 // *RejectedError for the firewall's page: nothing was refunded; an error
 // matching ErrNoAnswer when the outcome is unknown (no answer, or an answer
-// that does not decrypt, verify or name a known status); when PaidAt is zero
-// and Verify fails, Verify's error, which then never matches ErrNoAnswer:
-// the refund was not sent.
+// that does not decrypt, verify or name a known status).
 func (c *Client) Refund(ctx context.Context, req RefundRequest) (RefundResult, error) {
 	orderID, refNo, err := c.validateRefund(req)
 	if err != nil {
 		return RefundResult{}, fmt.Errorf("nagad refund: %w", err)
 	}
 	log := c.log.With("payment_ref_id", req.PaymentRefID, "order_id", orderID, "reference_no", refNo, "amount", req.Amount.Decimal())
-	paidAt := req.PaidAt
-	if paidAt.IsZero() {
-		v, err := c.Verify(ctx, req.PaymentRefID)
-		if err != nil {
-			return RefundResult{}, &notSent{op: OpRefund, err: fmt.Errorf("verify for the payment date: %w", err)}
-		}
-		if paidAt = v.OrderDateTime; paidAt.IsZero() {
-			paidAt = v.IssuerPaymentDateTime
-		}
-		if paidAt.IsZero() {
-			return RefundResult{}, fmt.Errorf("nagad refund: not sent: %w: verify gave no payment date; set PaidAt", ErrInvalidRequest)
-		}
-	}
 	plain, err := c.cancelPlaintext(cancelSensitive{
-		MerchantID: c.cfg.MerchantID, OriginalRequestDate: paidAt.In(domain.Dhaka).Format("20060102"),
+		MerchantID: c.cfg.MerchantID, OriginalRequestDate: FormatDate(c.clock.Now()),
 		OriginalAmount: req.OriginalAmount.Decimal(), CancelAmount: req.Amount.Decimal(),
 		ReferenceNo: refNo, ReferenceMessage: strings.TrimSpace(req.Reason), OrderID: orderID,
 	})

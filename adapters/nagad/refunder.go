@@ -25,8 +25,8 @@ const (
 // /purchase/cancel), sent once. ports.RefundRequest names the payment
 // (GatewayRef = paymentReferenceId) but neither the attempt nor the amount
 // paid, so Verify supplies them first: the orderId (which OrderID, given the
-// orderId itself, leaves unchanged), the amount paid (OriginalAmount, BDT)
-// and the order's date (originalRequestDate). req.RefundID goes to Nagad as
+// orderId itself, leaves unchanged) and the amount paid (OriginalAmount,
+// BDT); originalRequestDate is today's (Refund). req.RefundID goes to Nagad as
 // referenceNo, req.Reason as referenceMessage, req.Amount (BDT) as
 // cancelAmount.
 //
@@ -55,7 +55,7 @@ func (c *Client) SubmitRefund(ctx context.Context, req ports.RefundRequest) (por
 	}
 	res, err := c.Refund(ctx, RefundRequest{
 		PaymentRefID: req.GatewayRef, AttemptID: v.OrderID, OriginalAmount: v.Amount, Amount: req.Amount,
-		PaidAt: v.OrderDateTime, ReferenceNo: req.RefundID, Reason: req.Reason,
+		ReferenceNo: req.RefundID, Reason: req.Reason,
 	})
 	var ge *ports.GatewayError
 	switch {

@@ -193,7 +193,7 @@ func TestSimRefundPartialThenFull(t *testing.T) {
 	ctx := context.Background()
 	att, res, _ := e.pay(t, bdt(125000))
 	req := nagad.RefundRequest{PaymentRefID: res.GatewayRef, AttemptID: att, OriginalAmount: bdt(125000),
-		Amount: bdt(25000), PaidAt: e.clock.Now(), ReferenceNo: domain.NewID(domain.PrefixRefund), Reason: "Partial return"}
+		Amount: bdt(25000), ReferenceNo: domain.NewID(domain.PrefixRefund), Reason: "Partial return"}
 
 	r1, err := e.client.Refund(ctx, req)
 	if err != nil {
@@ -217,9 +217,9 @@ func TestSimRefundPartialThenFull(t *testing.T) {
 		}
 	})
 
-	// The rest, with PaidAt unknown: Refund asks verify for the date.
+	// The rest.
 	rest := req
-	rest.Amount, rest.PaidAt, rest.ReferenceNo = bdt(100000), time.Time{}, domain.NewID(domain.PrefixRefund)
+	rest.Amount, rest.ReferenceNo = bdt(100000), domain.NewID(domain.PrefixRefund)
 	r2, err := e.client.Refund(ctx, rest)
 	if err != nil {
 		t.Fatalf("full refund: %v", err)
@@ -242,7 +242,7 @@ func TestSimRefundFull(t *testing.T) {
 	e := newSimEnv(t)
 	att, res, _ := e.pay(t, bdt(99999))
 	r, err := e.client.Refund(context.Background(), nagad.RefundRequest{PaymentRefID: res.GatewayRef, AttemptID: att,
-		OriginalAmount: bdt(99999), Amount: bdt(99999), PaidAt: e.clock.Now(), ReferenceNo: "ref_FULL1", Reason: strings.Repeat("অর্থ ফেরত ", 40)})
+		OriginalAmount: bdt(99999), Amount: bdt(99999), ReferenceNo: "ref_FULL1", Reason: strings.Repeat("অর্থ ফেরত ", 40)})
 	if err != nil {
 		t.Fatalf("refund with a long Bengali reason: %v", err)
 	}
@@ -258,7 +258,7 @@ func TestSimRefundUnpaid(t *testing.T) {
 	e := newSimEnv(t)
 	att, res := e.create(t, bdt(1000))
 	_, err := e.client.Refund(context.Background(), nagad.RefundRequest{PaymentRefID: res.GatewayRef, AttemptID: att,
-		OriginalAmount: bdt(1000), Amount: bdt(1000), PaidAt: e.clock.Now(), ReferenceNo: "ref_x1"})
+		OriginalAmount: bdt(1000), Amount: bdt(1000), ReferenceNo: "ref_x1"})
 	var ne *nagad.Error
 	if !errors.As(err, &ne) || ne.Reason != nagad.ReasonPurchaseState || !errors.Is(err, nagad.ErrPaymentState) {
 		t.Fatalf("err = %v", err)
@@ -273,7 +273,7 @@ func TestSimRefundNoAnswer(t *testing.T) {
 	att, res, _ := e.pay(t, bdt(20000))
 	e.sim.SetFault(nagadsim.EndpointCancel, nagadsim.Fault{Mode: nagadsim.FaultDrop, After: true, Times: 1})
 	_, err := e.client.Refund(context.Background(), nagad.RefundRequest{PaymentRefID: res.GatewayRef, AttemptID: att,
-		OriginalAmount: bdt(20000), Amount: bdt(5000), PaidAt: e.clock.Now(), ReferenceNo: "ref_lost1"})
+		OriginalAmount: bdt(20000), Amount: bdt(5000), ReferenceNo: "ref_lost1"})
 	if !errors.Is(err, nagad.ErrNoAnswer) {
 		t.Fatalf("err = %v, want ErrNoAnswer", err)
 	}
@@ -469,26 +469,28 @@ func TestSimLegacyContextPath(t *testing.T) {
 	}
 }
 
-// TestSimRefundDateLookupUnheard: when Refund cannot learn the payment date
-// from verify, the refund is not sent and the error is not ErrNoAnswer.
-func TestSimRefundDateLookupUnheard(t *testing.T) {
+// TestSimRefundOfAnEarlierDay: a payment made one day is refunded on a
+// later one. originalRequestDate is the refund's own Dhaka date (Nagad's
+// sample: "Change date to the current date"), which the simulator
+// requires; the payment's date is refused (docs/gateways/nagad.md §8.2).
+func TestSimRefundOfAnEarlierDay(t *testing.T) {
 	t.Parallel()
 	e := newSimEnv(t)
-	att, res, _ := e.pay(t, bdt(1000))
-	e.sim.SetFault(nagadsim.EndpointVerify, nagadsim.Fault{Mode: nagadsim.Fault503, Times: 1})
-	_, err := e.client.Refund(context.Background(), nagad.RefundRequest{PaymentRefID: res.GatewayRef, AttemptID: att,
-		OriginalAmount: bdt(1000), Amount: bdt(1000), ReferenceNo: "ref_nodate"})
-	if err == nil || errors.Is(err, nagad.ErrNoAnswer) || !strings.Contains(err.Error(), "not sent") {
-		t.Fatalf("err = %v, want a not-sent error that is not ErrNoAnswer", err)
+	att, res, _ := e.pay(t, bdt(50000)) // 2025-01-14 15:30 in Dhaka
+	// 2025-01-15 00:00:30 in Dhaka: past midnight, the next day.
+	e.clock.Set(time.Date(2025, 1, 14, 18, 0, 30, 0, time.UTC))
+	r, err := e.client.Refund(context.Background(), nagad.RefundRequest{PaymentRefID: res.GatewayRef, AttemptID: att,
+		OriginalAmount: bdt(50000), Amount: bdt(20000), ReferenceNo: "ref_nextday1"})
+	if err != nil {
+		t.Fatalf("refund the next day: %v", err)
 	}
-	if n := e.sim.Stats()[nagadsim.EndpointCancel]; n != 0 {
-		t.Fatalf("cancel called %d times", n)
+	if r.Status != nagad.StatusPartialRefunded || !r.CancelAmount.Equal(bdt(20000)) {
+		t.Fatalf("refund = %+v", r)
 	}
-	e.sim.SetFault(nagadsim.EndpointVerify, nagadsim.Fault{Mode: nagadsim.FaultHTML, Times: 1})
-	_, err = e.client.Refund(context.Background(), nagad.RefundRequest{PaymentRefID: res.GatewayRef, AttemptID: att,
-		OriginalAmount: bdt(1000), Amount: bdt(1000), ReferenceNo: "ref_nodate"})
-	var re *nagad.RejectedError
-	if !errors.Is(err, nagad.ErrConfig) || !errors.As(err, &re) {
-		t.Fatalf("err = %v, want the RejectedError kept", err)
+	// A week later, through the port: verify supplies order and amount.
+	e.clock.Advance(7 * 24 * time.Hour)
+	out, err := e.client.SubmitRefund(context.Background(), ports.RefundRequest{RefundID: "ref_nextweek1", GatewayRef: res.GatewayRef, Amount: bdt(30000)})
+	if err != nil || out.Outcome != ports.OutcomeSucceeded {
+		t.Fatalf("SubmitRefund a week later = %+v, %v", out, err)
 	}
 }

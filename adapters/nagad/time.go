@@ -15,6 +15,13 @@ const DateTimeLayout = "20060102150405"
 // 06:49:53 UTC → "20240202124953".
 func FormatDateTime(t time.Time) string { return t.In(domain.Dhaka).Format(DateTimeLayout) }
 
+// DateLayout is the refund's originalRequestDate layout, yyyyMMdd
+// (docs/gateways/nagad.md §8.1).
+const DateLayout = "20060102"
+
+// FormatDate renders t's date in Dhaka: 2025-01-14 18:30 UTC → "20250115".
+func FormatDate(t time.Time) string { return t.In(domain.Dhaka).Format(DateLayout) }
+
 // ParseDateTime reads a Nagad time in Dhaka: "20240202124953" (the guide's
 // layout) or "2021-11-23 23:48:22.0" (what verify sends live, with or
 // without fractional seconds; docs/gateways/nagad.md §7.4). ok is false for anything else,

@@ -70,9 +70,10 @@
 // is given as in [S], the latest payment of that orderId) → 055; orderId
 // not the payment's → 068; body → 999; crypto → 069/057/058; merchantId or
 // orderId not the payment's, referenceNo empty → 059; payment not Success
-// or PartialCancelled → 017; originalRequestDate not the Dhaka date of
-// initialize or of payment, originalAmount not the amount paid, cancelAmount
-// not a positive decimal → 059; cancelAmount above what is left → 999. The
+// or PartialCancelled → 017; originalRequestDate not today's Dhaka date
+// (the request's own date, whatever day the payment was made; yesterday's
+// within DateTimeWindow after midnight), originalAmount not the amount
+// paid, cancelAmount not a positive decimal → 059; cancelAmount above what is left → 999. The
 // decrypted answer is {status: "Refunded"|"PartialRefunded", code: "000",
 // originalAmount, cancelAmount, cancelTrxId}; verify then reports
 // PartialCancelled or Cancelled with cancelIssuerRefNo and

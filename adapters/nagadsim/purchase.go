@@ -2,6 +2,7 @@ package nagadsim
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/paycore/paycore/adapters/simkit"
 	"github.com/paycore/paycore/domain"
@@ -141,8 +142,8 @@ func (s *Simulator) cancel(r *http.Request, body []byte) (int, any) {
 	switch {
 	case p.status != StatusSuccess && p.status != StatusPartialCancelled:
 		return refusal(ReasonPurchaseState, "payment is "+p.status+"; only a paid payment can be cancelled")
-	case date != p.initAt.In(domain.Dhaka).Format(layoutDate) && date != p.paidAt.In(domain.Dhaka).Format(layoutDate):
-		return refusal(ReasonInvalidSensitive, "originalRequestDate is not the payment's date (yyyyMMdd, Asia/Dhaka)")
+	case !s.requestDate(date, now):
+		return refusal(ReasonInvalidSensitive, "originalRequestDate is not today's date (yyyyMMdd, Asia/Dhaka)")
 	case !okOrig || orig != p.paisa:
 		return refusal(ReasonInvalidSensitive, "originalAmount is not the amount paid")
 	case !okCancel || amount <= 0:
@@ -165,6 +166,17 @@ func (s *Simulator) cancel(r *http.Request, body []byte) (int, any) {
 		return http.StatusInternalServerError, errorBody{Reason: "16_0006_056", Message: "Encryption failed"}
 	}
 	return http.StatusOK, ans
+}
+
+// requestDate reports whether date is a cancel request's
+// originalRequestDate: the date of the request itself in Dhaka, as Nagad's
+// own sample ("Change date to the current date") and the clients known to
+// work send it, whatever day the payment was made; a request dated just
+// before midnight is still taken within DateTimeWindow after it
+// (docs/gateways/nagad.md §8.2).
+func (s *Simulator) requestDate(date string, now time.Time) bool {
+	return date == now.In(domain.Dhaka).Format(layoutDate) ||
+		date == now.Add(-s.cfg.DateTimeWindow).In(domain.Dhaka).Format(layoutDate)
 }
 
 // newTrxID returns an unused 8-character Nagad transaction ID ("0000K7QD").

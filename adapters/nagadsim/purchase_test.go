@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/paycore/paycore/adapters/nagadsim"
 )
@@ -78,4 +79,40 @@ func TestCancel(t *testing.T) {
 
 	unpaid, _ := e.open(t, "cancelOrd2", "10")
 	refuse("unpaid", "/api/dfs/purchase/cancel?paymentRefId="+url.QueryEscape(unpaid), kmHeaders(), e.cancelBody(t, "cancelOrd2", "20250114", "10", "10"), nagadsim.ReasonPurchaseState)
+}
+
+// TestCancelOnALaterDay: a payment of one day is refunded on a later one
+// with that later day as originalRequestDate (Nagad's sample: "Change date
+// to the current date"); the payment's own date no longer is today's and
+// is refused. Just after midnight yesterday's date is still taken.
+func TestCancelOnALaterDay(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ref := e.paid(t, "laterOrd1", "500.00") // 2025-01-14 in Dhaka
+	path := "/api/dfs/purchase/cancel?paymentRefId=" + url.QueryEscape(ref) + "&orderId=laterOrd1"
+
+	e.clock.Set(time.Date(2025, 1, 14, 18, 2, 0, 0, time.UTC)) // 2025-01-15 00:02 in Dhaka
+	status, raw := e.do(t, "POST", path, kmHeaders(), e.cancelBody(t, "laterOrd1", "20250114", "500", "1"))
+	if status != 200 {
+		t.Fatalf("dated just before midnight, sent just after: %d %s", status, raw)
+	}
+	status, raw = e.do(t, "POST", path, kmHeaders(), e.cancelBody(t, "laterOrd1", "20250115", "500", "2"))
+	if status != 200 {
+		t.Fatalf("dated today: %d %s", status, raw)
+	}
+
+	e.clock.Set(time.Date(2025, 1, 20, 6, 0, 0, 0, time.UTC)) // 2025-01-20 12:00 in Dhaka
+	for _, date := range []string{"20250114", "20250119", "20250121"} {
+		status, raw := e.do(t, "POST", path, kmHeaders(), e.cancelBody(t, "laterOrd1", date, "500", "1"))
+		if got := reason(t, status, raw); got != nagadsim.ReasonInvalidSensitive {
+			t.Errorf("dated %s on 2025-01-20: reason %s (%s), want %s", date, got, raw, nagadsim.ReasonInvalidSensitive)
+		}
+	}
+	status, raw = e.do(t, "POST", path, kmHeaders(), e.cancelBody(t, "laterOrd1", "20250120", "500", "3"))
+	if status != 200 {
+		t.Fatalf("a week later, dated that day: %d %s", status, raw)
+	}
+	if ans := e.openAnswer(t, raw); ans["status"] != "PartialRefunded" || ans["cancelAmount"] != "3.00" {
+		t.Fatalf("answer %v", ans)
+	}
 }

@@ -87,6 +87,11 @@ type Config struct {
 	// accepts that risk; paycore sets it from EnvTrustSignedReturn. It has
 	// no effect when VerifyURL is set.
 	TrustSignedReturn bool
+	// MinAmount and MaxAmount bound one payment's amount, BDT: the gateway's
+	// document states none, so they are the merchant's to set
+	// (REDIRECTGW_MIN_AMOUNT, REDIRECTGW_MAX_AMOUNT; docs/gateways/redirectgw.md
+	// §2.4). Zero means DefaultMinAmount, DefaultMaxAmount.
+	MinAmount, MaxAmount domain.Money
 	// Timeout limits each HTTP call; 0 means DefaultTimeout (30 s).
 	Timeout time.Duration
 	// HTTPClient sends the calls; nil means a client with Timeout. The
@@ -149,6 +154,7 @@ var (
 	_ ports.PaymentGateway = (*Client)(nil)
 	_ ports.ReturnVerifier = (*Client)(nil)
 	_ ports.Resolver       = (*Client)(nil)
+	_ ports.AmountLimits   = (*Client)(nil)
 )
 
 // New checks cfg and returns a Client. It does no I/O. It returns an error
@@ -181,6 +187,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Timeout < 0 {
 		errs = append(errs, errors.New("Timeout must not be negative")) //nolint:staticcheck // ST1005: names the Config field, as the other config errors do.
 	}
+	errs = append(errs, cfg.limits()...)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("redirectgw config: %w", errors.Join(errs...))
 	}

@@ -40,7 +40,8 @@ var checkoutPage = page(`{{define "title"}}Pay {{.Merchant}}{{end}}{{define "bod
 {{if .Payable}}
   {{if .LastFailure}}<p class="bad" id="last-failure">{{.LastFailure}}</p>{{end}}
   {{range .Gateways}}<form method="post" action="/pay/{{$.TransactionID}}/{{.Code}}">
-    <button type="submit" name="gateway" value="{{.Code}}">Pay with {{.Name}}</button></form>{{end}}
+    <button type="submit" name="gateway" value="{{.Code}}">Pay with {{.Name}}</button></form>
+  {{else}}<p class="bad" id="no-gateway">No payment method takes this amount.</p>{{end}}
 {{else}}
   <p id="status">This payment is <b>{{.Status}}</b>.</p>
   <a class="btn secondary" href="{{.ReturnURL}}">Return to {{.Merchant}}</a>
@@ -266,10 +267,15 @@ func (h *Handler) page(w http.ResponseWriter, status int, title, msg string) {
 
 // pageError renders a use-case error for a browser.
 func (h *Handler) pageError(w http.ResponseWriter, r *http.Request, err error) {
-	var ge *ports.GatewayError
+	var (
+		ge *ports.GatewayError
+		ve *domain.ValidationError
+	)
 	switch {
 	case errors.Is(err, domain.ErrNotFound):
 		h.page(w, http.StatusNotFound, "Payment not found", "There is no such payment.")
+	case errors.As(err, &ve):
+		h.page(w, http.StatusUnprocessableEntity, "Payment method not available", strings.Join(ve.Fields["amount"], " ")+" No money was taken.")
 	case errors.Is(err, app.ErrMerchantSuspended):
 		h.page(w, http.StatusForbidden, "Payment unavailable", "This merchant cannot take payments at the moment. No money was taken.")
 	case errors.Is(err, domain.ErrNotPayable):

@@ -94,6 +94,11 @@ type bkashConfig struct {
 	Password  string `env:"BKASH_PASSWORD"`
 	AppKey    string `env:"BKASH_APP_KEY"`
 	AppSecret string `env:"BKASH_APP_SECRET"`
+	// BkashMaxAmount: the largest payment bKash is offered for, taka ("" →
+	// the adapter's default, 50000); its minimum is bKash's own 1 taka.
+	// Field names are unique across config: errors name the variable by
+	// field.
+	BkashMaxAmount taka `env:"BKASH_MAX_AMOUNT"`
 }
 
 // nagadConfig: Nagad is active when NAGAD_BASE_URL (…/api/dfs) is set;
@@ -106,6 +111,10 @@ type nagadConfig struct {
 	PGPublicKey        string `env:"NAGAD_PG_PUBLIC_KEY"`
 	ClientIP           string `env:"NAGAD_CLIENT_IP"` // the whitelisted server IPv4
 	ServiceName        string `env:"NAGAD_SERVICE_NAME"`
+	// NagadMinAmount, NagadMaxAmount: the amounts Nagad is offered for, taka, from the
+	// merchant's contract ("" → the adapter's defaults, 1 and 50000).
+	NagadMinAmount taka `env:"NAGAD_MIN_AMOUNT"`
+	NagadMaxAmount taka `env:"NAGAD_MAX_AMOUNT"`
 }
 
 // redirectGWConfig: the redirect gateway is active when REDIRECTGW_BASE_URL
@@ -129,6 +138,10 @@ type redirectGWConfig struct {
 	// verify endpoint. Weaker: see redirectgw.Config.TrustSignedReturn (its
 	// variable is redirectgw.EnvTrustSignedReturn).
 	TrustSignedReturn bool `env:"REDIRECTGW_TRUST_SIGNED_RETURN"`
+	// RedirectGWMinAmount, RedirectGWMaxAmount: the amounts the redirect gateway is offered
+	// for, taka; its document states none ("" → 1 and 50000).
+	RedirectGWMinAmount taka `env:"REDIRECTGW_MIN_AMOUNT"`
+	RedirectGWMaxAmount taka `env:"REDIRECTGW_MAX_AMOUNT"`
 }
 
 // gatewayHookVars are each gateway's PAYCORE_GATEWAY_WEBHOOK_SECRET_<GATEWAY>
@@ -327,6 +340,24 @@ func (c *cidrs) UnmarshalText(text []byte) error {
 		out = append(out, pf)
 	}
 	*c = out
+	return nil
+}
+
+// taka is an amount in BDT written as a decimal ("50000", "0.50"); the
+// zero Money when unset.
+type taka struct{ domain.Money }
+
+// UnmarshalText parses a positive amount with at most 2 decimals.
+func (t *taka) UnmarshalText(text []byte) error {
+	if strings.TrimSpace(string(text)) == "" {
+		t.Money = domain.Money{}
+		return nil
+	}
+	m, err := domain.ParseAmount(strings.TrimSpace(string(text)), domain.BDT.Code)
+	if err != nil {
+		return fmt.Errorf("not a positive taka amount with at most 2 decimals: %w", err)
+	}
+	t.Money = m
 	return nil
 }
 

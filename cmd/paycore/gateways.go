@@ -35,6 +35,7 @@ func newNagadGateway(cfg config, log *slog.Logger, clock ports.Clock, observe ga
 		BaseURL: nc.BaseURL, MerchantID: nc.MerchantID, MerchantNumber: nc.MerchantNumber,
 		MerchantPrivateKey: nc.MerchantPrivateKey, PGPublicKey: nc.PGPublicKey,
 		CallbackURL: cfg.BaseURL + "/callbacks/nagad", ClientIP: nc.ClientIP, ServiceName: nc.ServiceName,
+		MinAmount: nc.NagadMinAmount.Money, MaxAmount: nc.NagadMaxAmount.Money,
 		Clock: clock, Logger: log,
 		Observe: func(c nagad.Call) {
 			observe(domain.GatewayNagad, c.Op, c.Outcome, c.HTTPStatus, c.Duration)
@@ -61,6 +62,7 @@ func newRedirectGateway(cfg config, log *slog.Logger, clock ports.Clock, observe
 	c, err := redirectgw.New(redirectgw.Config{
 		BaseURL: rc.BaseURL, APIKey: rc.APIKey, ClientBaseURL: rc.ClientBaseURL, CallbackBaseURL: cfg.BaseURL,
 		ReturnKey: rc.ReturnKey, ReturnTTL: rc.ReturnTTL, VerifyURL: rc.VerifyURL, TrustSignedReturn: rc.TrustSignedReturn,
+		MinAmount: rc.RedirectGWMinAmount.Money, MaxAmount: rc.RedirectGWMaxAmount.Money,
 		Clock: clock, Logger: log,
 		Observe: func(c redirectgw.Call) {
 			observe(domain.GatewayRedirectGW, c.Op, c.Outcome, c.HTTPStatus, c.Duration)
@@ -82,11 +84,12 @@ func newBkashClient(cfg config, db *postgres.DB, log *slog.Logger, clock ports.C
 	if cfg.Sandbox && bk.BaseURL == "" {
 		creds := bkashsim.DefaultCredentials()
 		bk = bkashConfig{BaseURL: sandboxRoot(cfg) + prefixBkash + bkashsim.APIPrefix,
-			Username: creds.Username, Password: creds.Password, AppKey: creds.AppKey, AppSecret: creds.AppSecret}
+			Username: creds.Username, Password: creds.Password, AppKey: creds.AppKey, AppSecret: creds.AppSecret,
+			BkashMaxAmount: bk.BkashMaxAmount}
 	}
 	c, err := bkash.New(bkash.Config{
 		BaseURL: bk.BaseURL, Username: bk.Username, Password: bk.Password,
-		AppKey: bk.AppKey, AppSecret: bk.AppSecret,
+		AppKey: bk.AppKey, AppSecret: bk.AppSecret, MaxAmount: bk.BkashMaxAmount.Money,
 		CallbackURL: cfg.BaseURL + "/callbacks/bkash", Clock: clock, Logger: log, Observe: observe, Metrics: reg,
 	}, postgres.NewTokenStore[bkash.Token](db, "bkash"))
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -588,5 +589,137 @@ func TestRedirectGatewayTrustedReturnsAndExpiry(t *testing.T) {
 	}
 	if p, a, _, _, _ := ts.lastAttempt(t, txn); p != "pending" || a != "redirected" {
 		t.Fatalf("an expired return changed the payment: %s/%s", p, a)
+	}
+}
+
+// A Nagad payment made one day is refunded after midnight in Dhaka, end to
+// end: the node's clock (and the simulator's) moves to the next Dhaka day
+// between payment and refund; the refund job's cancel carries that day as
+// originalRequestDate and Nagad refunds (docs/gateways/nagad.md §8.2).
+func TestNagadRefundOnALaterDay(t *testing.T) {
+	t.Parallel()
+	clock := portstest.NewClock(time.Now())
+	ts := startServerClock(t, nil, clock)
+	ctx := context.Background()
+	res := payVia(t, ts, payParams{Gateway: domain.GatewayNagad, Wallet: "01712345678", Action: "pay", Amount: "300.00"})
+	if res.Statuses[len(res.Statuses)-1] != "success" {
+		t.Fatalf("statuses %v", res.Statuses)
+	}
+	var clientID string
+	ts.queryRow(t, "SELECT client_id FROM payments WHERE id = $1", []any{res.TransactionID}, &clientID)
+
+	// Five minutes past the next midnight in Dhaka.
+	now := clock.Now().In(domain.Dhaka)
+	next := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 5, 0, 0, domain.Dhaka)
+	clock.Set(next)
+	for i, amount := range []string{"100.00", ""} {
+		r, err := ts.app.Refunds.Request(ctx, app.Principal{ClientID: clientID}, app.RefundInput{TransactionID: res.TransactionID, Amount: amount})
+		if err != nil {
+			t.Fatalf("refund %d: %v", i, err)
+		}
+		ts.waitRefund(t, r.ID, "succeeded")
+		clock.Advance(3 * 24 * time.Hour) // and again days later
+	}
+	var status string
+	ts.queryRow(t, "SELECT status FROM payments WHERE id = $1", []any{res.TransactionID}, &status)
+	if status != "refunded" {
+		t.Fatalf("payment %s, want refunded", status)
+	}
+}
+
+// Each gateway's limits, configured through the environment's variables,
+// decide what the hosted page offers and which attempts start; GET
+// /api/v1/gateways shows every gateway with its limits.
+func TestGatewayAmountLimits(t *testing.T) {
+	t.Parallel()
+	ts := startServerWith(t, func(c *config) {
+		if err := c.Nagad.NagadMaxAmount.UnmarshalText([]byte("1000")); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.RedirectGW.RedirectGWMinAmount.UnmarshalText([]byte("20")); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.RedirectGW.RedirectGWMaxAmount.UnmarshalText([]byte("100.50")); err != nil {
+			t.Fatal(err)
+		}
+	})
+	ctx := context.Background()
+	offered := func(txn string) []string {
+		t.Helper()
+		_, _, body, err := newBrowser().do(ctx, http.MethodGet, ts.base+"/pay/"+txn, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, g := range []string{"bkash", "nagad", "redirectgw"} {
+			if strings.Contains(body, `action="/pay/`+txn+`/`+g+`"`) {
+				out = append(out, g)
+			}
+		}
+		return out
+	}
+	create := func(amount string) string {
+		t.Helper()
+		var created createdPayment
+		if err := ts.m.graphql(ctx, "", createPaymentMutation, map[string]any{"input": map[string]any{
+			"orderId": "ORD-" + nonce()[:10], "amount": amount, "currency": "BDT", "returnURL": "https://shop.example.com/r",
+		}}, &created); err != nil {
+			t.Fatal(err)
+		}
+		return created.CreatePayment.Payment.TransactionID
+	}
+	for amount, want := range map[string][]string{
+		"50": {"bkash", "nagad", "redirectgw"}, "100.50": {"bkash", "nagad", "redirectgw"},
+		"10": {"bkash", "nagad"}, "500": {"bkash", "nagad"}, "5000": {"bkash"},
+	} {
+		if got := offered(create(amount)); !slices.Equal(got, want) {
+			t.Errorf("%s taka: page offers %v, want %v", amount, got, want)
+		}
+	}
+
+	// An attempt outside the limits is refused before the gateway is asked.
+	txn := create("5000")
+	before := ts.nagadSim.Stats()["initialize"]
+	code, _, body, err := newBrowser().do(ctx, http.MethodPost, ts.base+"/pay/"+txn+"/nagad", url.Values{})
+	if err != nil || code != http.StatusUnprocessableEntity || !strings.Contains(body, "Nagad takes amounts from 1.00 BDT to 1000.00 BDT") {
+		t.Fatalf("start Nagad for 5000: %d %v\n%s", code, err, body)
+	}
+	if n := ts.nagadSim.Stats()["initialize"] - before; n != 0 {
+		t.Fatalf("Nagad initialized %d times", n)
+	}
+	var attempts int
+	ts.queryRow(t, "SELECT count(*) FROM attempts WHERE payment_id = $1", []any{txn}, &attempts)
+	if attempts != 0 {
+		t.Fatalf("%d attempts stored", attempts)
+	}
+
+	req, err := ts.m.signedRequest(ctx, http.MethodGet, "/api/v1/gateways", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := ts.m.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var env struct {
+		Data []struct {
+			Code      string      `json:"code"`
+			MinAmount json.Number `json:"min_amount"`
+			MaxAmount json.Number `json:"max_amount"`
+		} `json:"data"`
+	}
+	dec := json.NewDecoder(resp.Body)
+	dec.UseNumber()
+	if err := dec.Decode(&env); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][2]string{}
+	for _, g := range env.Data {
+		got[g.Code] = [2]string{g.MinAmount.String(), g.MaxAmount.String()}
+	}
+	want := map[string][2]string{"bkash": {"1.00", "50000.00"}, "nagad": {"1.00", "1000.00"}, "redirectgw": {"20.00", "100.50"}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("GET /api/v1/gateways limits %v, want %v", got, want)
 	}
 }

@@ -134,7 +134,8 @@ func getJSON(ctx context.Context, hc *http.Client, url string, into any) error {
 func (c *config) useSandbox(root string, creds sandboxCredentials) {
 	if c.Bkash.BaseURL == "" {
 		c.Bkash = bkashConfig{BaseURL: root + prefixBkash + bkashsim.APIPrefix, Username: creds.Bkash.Username,
-			Password: creds.Bkash.Password, AppKey: creds.Bkash.AppKey, AppSecret: creds.Bkash.AppSecret}
+			Password: creds.Bkash.Password, AppKey: creds.Bkash.AppKey, AppSecret: creds.Bkash.AppSecret,
+			BkashMaxAmount: c.Bkash.BkashMaxAmount}
 	}
 	if n := &c.Nagad; n.BaseURL == "" {
 		n.BaseURL = root + prefixNagad + nagadsim.APIPrefix

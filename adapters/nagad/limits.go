@@ -1,0 +1,34 @@
+package nagad
+
+import (
+	"errors"
+
+	"github.com/paycore/paycore/domain"
+)
+
+// Default per-payment limits, BDT: paycore's policy where the merchant's
+// contract with Nagad sets none (docs/gateways/nagad.md §10.4).
+var (
+	DefaultMinAmount = domain.MustMoney(1_00, "BDT")      // 1.00
+	DefaultMaxAmount = domain.MustMoney(50_000_00, "BDT") // 50,000.00
+)
+
+// limits fills in the default limits and checks them.
+func (cfg *Config) limits() []error {
+	if cfg.MinAmount.IsZero() {
+		cfg.MinAmount = DefaultMinAmount
+	}
+	if cfg.MaxAmount.IsZero() {
+		cfg.MaxAmount = DefaultMaxAmount
+	}
+	if cfg.MinAmount.Currency() != domain.BDT || cfg.MaxAmount.Currency() != domain.BDT ||
+		cfg.MinAmount.Minor() <= 0 || cfg.MaxAmount.Minor() < cfg.MinAmount.Minor() {
+		return []error{errors.New("MinAmount and MaxAmount must be BDT with 0 < MinAmount ≤ MaxAmount")}
+	}
+	return nil
+}
+
+// Limits implements ports.AmountLimits: Config.MinAmount and MaxAmount.
+func (c *Client) Limits() (minAmount, maxAmount domain.Money) {
+	return c.cfg.MinAmount, c.cfg.MaxAmount
+}

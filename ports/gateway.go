@@ -77,6 +77,13 @@ type ConfirmResult struct {
 	// not match the attempt): paycore opens a review with this reason and
 	// Message as its detail. TrxID may then name the transaction claimed.
 	Review string
+	// AwaitOperator, with OutcomeUnknown and Review set, says the gateway
+	// answered but its answer settles nothing and the gateway must not be
+	// asked again: the attempt stays unresolved for the operator's review
+	// and reconciliation never calls a Resolver for it (bKash: execute
+	// answered 2117/2062/2068 "already executed"; query is allowed only when
+	// execute gave no answer, docs/gateways/bkash.md §2.7).
+	AwaitOperator bool
 }
 
 // ErrTryNewAttempt marks a Create refused before the gateway did anything

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -46,4 +47,26 @@ func TestAwaitOperatorIsNeverResolved(t *testing.T) {
 	}
 	wantStatus(t, "attempt after reject", res.Attempt.Status(), domain.AttemptFailed)
 	wantStatus(t, "payment after reject", res.Payment.Status(), domain.StatusPending)
+}
+
+// A confirm that never reached the gateway (bKash: no id_token while its
+// token calls back off) fails the attempt with a message; nothing is left
+// for reconciliation to query (docs/gateways/bkash.md §2.7, §4.3).
+func TestConfirmNotSentFailsTheAttempt(t *testing.T) {
+	e := newEnv(t)
+	p := e.pay("ORD-1", "10")
+	a := e.start(p.ID, domain.GatewayBkash)
+	e.bkash.scriptConfirm(confirmAnswer{err: fmt.Errorf("bkash execute: not sent: %w", ports.ErrNotSent)})
+	res, err := e.app.Attempts.HandleCallback(e.ctx, callback(domain.GatewayBkash, a, app.CallbackSuccess))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, "attempt", res.Attempt.Status(), domain.AttemptFailed)
+	wantEqual(t, "code", res.Attempt.FailureCode, app.CodeGatewayNotSent)
+	wantStatus(t, "payment", res.Payment.Status(), domain.StatusPending)
+	if res.Attempt.FailureMessage == "" {
+		t.Fatal("no message for the customer")
+	}
+	wantEqual(t, "report", e.run(), app.ReconcileReport{})
+	wantEqual(t, "resolves", e.bkash.count("resolve"), 0)
 }

@@ -27,6 +27,10 @@ type settler struct {
 	confirmTimeout time.Duration
 }
 
+// CodeGatewayNotSent is the failure code of an attempt whose confirm never
+// reached the gateway (ports.ErrNotSent).
+const CodeGatewayNotSent = "GATEWAY_NOT_SENT"
+
 // AttemptResult is an attempt and its payment as they stand after a use
 // case.
 type AttemptResult struct {
@@ -46,7 +50,14 @@ func (s *settler) confirm(ctx context.Context, gw ports.PaymentGateway, a *domai
 	defer cancel()
 	out, callErr := gw.Confirm(cctx, ports.ConfirmRequest{AttemptID: a.ID, GatewayRef: a.GatewayRef, Amount: a.Amount,
 		Callback: callback, ClaimedTrxID: a.TrxID})
-	if callErr != nil {
+	switch {
+	case errors.Is(callErr, ports.ErrNotSent):
+		// Nothing reached the gateway (bKash: no id_token while its token
+		// calls back off): no money moved, the customer may try again.
+		s.log.Error("confirm attempt: the gateway call was not sent", "attempt", a.ID, "err", callErr)
+		out = ports.ConfirmResult{Outcome: ports.OutcomeFailed, Code: CodeGatewayNotSent,
+			Message: "The payment service is temporarily unavailable and nothing was charged. Please try again in a few minutes."}
+	case callErr != nil:
 		s.log.Error("confirm attempt", "attempt", a.ID, "err", callErr)
 		out = ports.ConfirmResult{Outcome: ports.OutcomeUnknown}
 	}

@@ -92,6 +92,12 @@ type ConfirmResult struct {
 // again — may succeed.
 var ErrTryNewAttempt = errors.New("gateway refused stale credentials; try a new attempt")
 
+// ErrNotSent marks a Confirm (or Create) error where the call never reached
+// the gateway (bKash: no id_token, its token calls backing off): nothing
+// happened there, so the attempt fails with a message instead of waiting
+// for reconciliation.
+var ErrNotSent = errors.New("gateway call not sent")
+
 // GatewayError is a refusal by a gateway, with its own code and message.
 type GatewayError struct {
 	Gateway domain.Gateway

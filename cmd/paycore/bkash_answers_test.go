@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paycore/paycore/adapters/bkashsim"
 	"github.com/paycore/paycore/app"
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 // bKash refuses execute with its other error shape, {"errorCode",
@@ -111,4 +115,94 @@ func attemptOf(t *testing.T, ts *testServer, txn string) string {
 	var id string
 	ts.queryRow(t, "SELECT id FROM attempts WHERE payment_id = $1 ORDER BY created_at DESC LIMIT 1", []any{txn}, &id)
 	return id
+}
+
+// A bKash token outage over a simulated hour with many payments: token
+// calls back off in the database shared by the nodes (docs/gateways/bkash.md
+// §4.3), so bKash sees a handful of grants, never one per payment; each
+// payment fails at once at create; /readyz says bKash is degraded (200: the
+// node serves everything else) and /metrics shows it; when bKash is back
+// the first payment after the backoff grants once and pays.
+func TestBkashTokenOutageBacksOff(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clock := portstest.NewClock(time.Now())
+	ts := startServerClock(t, func(c *config) { c.PaymentTTL = 4 * time.Hour }, clock)
+	ts.sim.SetFault(bkashsim.EndpointGrant, bkashsim.Fault{Mode: bkashsim.Fault503}) // until cleared
+	// The merchant signs with real time: create every payment before the
+	// fake clock moves.
+	txns := make([]string, 37)
+	for i := range txns {
+		txns[i] = createPayment(t, ts)
+	}
+
+	payments := 0
+	for step := range 12 { // 12 × 5 minutes
+		for range 3 {
+			txn := txns[payments]
+			payments++
+			code, _, _, err := newBrowser().do(ctx, http.MethodPost, ts.base+"/pay/"+txn+"/bkash", url.Values{})
+			if err != nil || code == http.StatusSeeOther {
+				t.Fatalf("step %d: start answered %d %v during the outage", step, code, err)
+			}
+		}
+		clock.Advance(5 * time.Minute)
+	}
+	st := ts.sim.Stats()
+	if st["grant"] < 2 || st["grant"] > 5 || st["create"] != 0 {
+		t.Fatalf("stats %v after %d payments in an hour of outage: want a handful of grants and no create", st, payments)
+	}
+	var failed int
+	ts.queryRow(t, "SELECT count(*) FROM attempts WHERE status = 'failed'", nil, &failed)
+	if failed != payments {
+		t.Fatalf("%d failed attempts, want %d", failed, payments)
+	}
+
+	code, _, body, err := newBrowser().do(ctx, http.MethodGet, ts.base+"/readyz", nil)
+	if err != nil || code != http.StatusOK || !strings.Contains(body, `"status":"degraded"`) || !strings.Contains(body, `"bkash":"token calls failing`) {
+		t.Fatalf("/readyz during the outage: %d %v %s", code, err, body)
+	}
+	if _, _, m, _ := newBrowser().do(ctx, http.MethodGet, ts.base+"/metrics", nil); !strings.Contains(m, "bkash_token_degraded 1") ||
+		!strings.Contains(m, fmt.Sprintf("bkash_token_failures_total %d", st["grant"])) {
+		t.Fatalf("/metrics lacks the token backoff:\n%s", grepLines(m, "bkash_token"))
+	}
+
+	ts.sim.ClearFaults()
+	h, err := ts.bkash.TokenHealth(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(h.BackoffUntil.Sub(clock.Now()) + time.Second)
+	txn := txns[payments]
+	if code, _, _, err := newBrowser().do(ctx, http.MethodPost, ts.base+"/pay/"+txn+"/bkash", url.Values{}); err != nil || code != http.StatusSeeOther {
+		t.Fatalf("start after the outage: %d %v", code, err)
+	}
+	if got := ts.sim.Stats()["grant"]; got != st["grant"]+1 {
+		t.Fatalf("%d grants after recovery, want %d", got, st["grant"]+1)
+	}
+	if code, _, body, _ := newBrowser().do(ctx, http.MethodGet, ts.base+"/readyz", nil); code != http.StatusOK || !strings.Contains(body, `"status":"ready"`) {
+		t.Fatalf("/readyz after recovery: %d %s", code, body)
+	}
+}
+
+// createPayment creates a 100 BDT payment and returns its transaction ID.
+func createPayment(t *testing.T, ts *testServer) string {
+	t.Helper()
+	var created createdPayment
+	if err := ts.m.graphql(context.Background(), "", createPaymentMutation, map[string]any{"input": map[string]any{
+		"orderId": "ORD-" + nonce()[:8], "amount": "100", "currency": "BDT", "returnURL": "https://shop.example.com/r",
+	}}, &created); err != nil {
+		t.Fatal(err)
+	}
+	return created.CreatePayment.Payment.TransactionID
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

@@ -70,3 +70,26 @@ func TestConfirmNotSentFailsTheAttempt(t *testing.T) {
 	wantEqual(t, "report", e.run(), app.ReconcileReport{})
 	wantEqual(t, "resolves", e.bkash.count("resolve"), 0)
 }
+
+// An operator who found the payment at bKash confirms the review with its
+// trxID: the attempt succeeds with it.
+func TestAwaitOperatorConfirmedWithTrx(t *testing.T) {
+	e := newEnv(t)
+	p := e.pay("ORD-1", "10")
+	a := e.start(p.ID, domain.GatewayBkash)
+	e.bkash.scriptConfirm(confirmAnswer{res: ports.ConfirmResult{Outcome: ports.OutcomeUnknown, Code: "2117",
+		Review: "EXECUTE_ALREADY_DONE", AwaitOperator: true, Message: "answered 2117"}})
+	if _, err := e.app.Attempts.HandleCallback(e.ctx, callback(domain.GatewayBkash, a, app.CallbackSuccess)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.Reviews.Confirm(e.ctx, app.ReviewDecision{AttemptID: a.ID, By: "op"}); err == nil {
+		t.Fatal("confirmed without a transaction")
+	}
+	res, err := e.app.Reviews.Confirm(e.ctx, app.ReviewDecision{AttemptID: a.ID, By: "op", TrxID: "CKQ70ZB4TM"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, "attempt", res.Attempt.Status(), domain.AttemptSucceeded)
+	wantStatus(t, "payment", res.Payment.Status(), domain.StatusSuccess)
+	wantEqual(t, "trx", res.Payment.TrxID, "CKQ70ZB4TM")
+}

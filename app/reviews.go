@@ -78,6 +78,11 @@ type ReviewDecision struct {
 	AttemptID string
 	By        string // who decides (required)
 	Note      string // why, e.g. "seen in the gateway dashboard"
+	// TrxID, for Confirm, is the gateway transaction the operator found
+	// when the attempt claims none (bKash execute answered "already
+	// executed", EXECUTE_ALREADY_DONE: look it up with paycore search --trx).
+	// Ignored when the attempt already claims one.
+	TrxID string
 }
 
 func (d ReviewDecision) check() error {
@@ -134,12 +139,17 @@ func (s *Reviews) decide(ctx context.Context, d ReviewDecision, to domain.Review
 					return fmt.Errorf("%w: the review of %s is already %s", domain.ErrInvalidTransition, a.ID, r.Status)
 				}
 				unresolved := a.Status() == domain.AttemptUnresolved
+				if to == domain.ReviewConfirmed && unresolved && a.TrxID == "" && d.TrxID != "" {
+					if err := a.HoldTrx(d.TrxID); err != nil {
+						return err
+					}
+				}
 				switch {
 				case to == domain.ReviewConfirmed && !unresolved:
 					return fmt.Errorf("%w: attempt %s is %s; only an unresolved claim can be confirmed (settle it at the gateway, then reject the review)",
 						domain.ErrInvalidTransition, a.ID, a.Status())
 				case to == domain.ReviewConfirmed && a.TrxID == "":
-					return fmt.Errorf("%w: attempt %s claims no gateway transaction", domain.ErrInvalidTransition, a.ID)
+					return fmt.Errorf("%w: attempt %s claims no gateway transaction (give the one found at the gateway)", domain.ErrInvalidTransition, a.ID)
 				case to == domain.ReviewConfirmed && p.Status() != domain.StatusProcessing:
 					return fmt.Errorf("%w: payment %s is %s, not processing", domain.ErrInvalidTransition, p.ID, p.Status())
 				case to == domain.ReviewConfirmed:

@@ -27,6 +27,10 @@ type settler struct {
 	confirmTimeout time.Duration
 }
 
+// CodeGatewayNotSent is the failure code of an attempt whose confirm never
+// reached the gateway (ports.ErrNotSent).
+const CodeGatewayNotSent = "GATEWAY_NOT_SENT"
+
 // AttemptResult is an attempt and its payment as they stand after a use
 // case.
 type AttemptResult struct {
@@ -46,7 +50,14 @@ func (s *settler) confirm(ctx context.Context, gw ports.PaymentGateway, a *domai
 	defer cancel()
 	out, callErr := gw.Confirm(cctx, ports.ConfirmRequest{AttemptID: a.ID, GatewayRef: a.GatewayRef, Amount: a.Amount,
 		Callback: callback, ClaimedTrxID: a.TrxID})
-	if callErr != nil {
+	switch {
+	case errors.Is(callErr, ports.ErrNotSent):
+		// Nothing reached the gateway (bKash: no id_token while its token
+		// calls back off): no money moved, the customer may try again.
+		s.log.Error("confirm attempt: the gateway call was not sent", "attempt", a.ID, "err", callErr)
+		out = ports.ConfirmResult{Outcome: ports.OutcomeFailed, Code: CodeGatewayNotSent,
+			Message: "The payment service is temporarily unavailable and nothing was charged. Please try again in a few minutes."}
+	case callErr != nil:
 		s.log.Error("confirm attempt", "attempt", a.ID, "err", callErr)
 		out = ports.ConfirmResult{Outcome: ports.OutcomeUnknown}
 	}
@@ -136,6 +147,10 @@ func duplicateTrx(trxID string) ports.ConfirmResult {
 		TrxID: trxID, Message: "The gateway transaction " + trxID + " already settles another payment; an operator will review it."}
 }
 
+// reviewAwaitOperator is the review reason of an attempt a gateway left
+// awaiting an operator without naming a reason of its own.
+const reviewAwaitOperator = "AWAIT_OPERATOR"
+
 // applyIn moves an attempt in confirming or unresolved, and its payment,
 // by the gateway's answer inside tx, under the payment's and then the
 // attempt's row lock; on success it also queues the customer's SMS and the
@@ -202,6 +217,16 @@ func (s *settler) applyIn(ctx context.Context, tx ports.Tx, attemptID string, ou
 					return err
 				}
 			}
+			if out.AwaitOperator && a.Status() == domain.AttemptUnresolved {
+				// Answered, not settled: never asked about again, the
+				// review (opened below) settles it.
+				if err := a.AwaitOperator(); err != nil {
+					return err
+				}
+				if review == "" {
+					review = reviewAwaitOperator
+				}
+			}
 		}
 		if review != "" {
 			trx := out.TrxID
@@ -238,6 +263,12 @@ func (s *settler) resolve(ctx context.Context, attemptID string) (bool, error) {
 	})
 	if err != nil || a.Status() != domain.AttemptUnresolved {
 		return err == nil, err
+	}
+	if a.AwaitingOperator() {
+		// The gateway answered and must not be asked again (bKash: query
+		// only where execute gave no answer, docs/gateways/bkash.md §2.7):
+		// the operator's review settles it.
+		return false, nil
 	}
 	gw, err := s.gateways.get(a.Gateway)
 	if err != nil {

@@ -71,7 +71,8 @@ type Attempt struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	// Checks counts reconciliation checks of an unresolved attempt;
-	// NextCheckAt is when to check next (zero: at once).
+	// NextCheckAt is when to check next (zero: at once; never for an
+	// attempt awaiting an operator, see AwaitOperator).
 	Checks      int
 	NextCheckAt time.Time
 
@@ -183,6 +184,32 @@ func (a *Attempt) ScheduleCheck(now time.Time) {
 	a.Checks++
 	d := time.Minute << min(a.Checks-1, 6)
 	a.NextCheckAt = now.Add(min(d, MaxCheckInterval))
+}
+
+// awaitOperator is the NextCheckAt of an unresolved attempt that
+// reconciliation must never ask the gateway about (AwaitOperator): no check
+// is ever due. It is stored as it is (next_check_at), so every store's
+// "due for a check" filter leaves the attempt out without knowing of it.
+var awaitOperator = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
+// AwaitOperator marks an unresolved attempt as answered but not settled:
+// the gateway answered, yet its answer says neither paid nor not paid
+// (bKash execute answering 2117 "already executed", where the rules forbid
+// asking with query: docs/gateways/bkash.md §2.7). Reconciliation no longer
+// asks the gateway about it; only an operator's review settles it.
+// ErrInvalidTransition unless the attempt is unresolved.
+func (a *Attempt) AwaitOperator() error {
+	if a.status != AttemptUnresolved {
+		return fmt.Errorf("%w: attempt %s is %s; only an unresolved attempt awaits an operator", ErrInvalidTransition, a.ID, a.status)
+	}
+	a.NextCheckAt = awaitOperator
+	return nil
+}
+
+// AwaitingOperator reports whether the attempt is unresolved and marked by
+// AwaitOperator: the gateway must not be asked about it again.
+func (a *Attempt) AwaitingOperator() bool {
+	return a.status == AttemptUnresolved && a.NextCheckAt.Equal(awaitOperator)
 }
 
 // Expire: the customer never came back; redirected → expired.

@@ -77,6 +77,13 @@ type ConfirmResult struct {
 	// not match the attempt): paycore opens a review with this reason and
 	// Message as its detail. TrxID may then name the transaction claimed.
 	Review string
+	// AwaitOperator, with OutcomeUnknown and Review set, says the gateway
+	// answered but its answer settles nothing and the gateway must not be
+	// asked again: the attempt stays unresolved for the operator's review
+	// and reconciliation never calls a Resolver for it (bKash: execute
+	// answered 2117/2062/2068 "already executed"; query is allowed only when
+	// execute gave no answer, docs/gateways/bkash.md §2.7).
+	AwaitOperator bool
 }
 
 // ErrTryNewAttempt marks a Create refused before the gateway did anything
@@ -84,6 +91,12 @@ type ConfirmResult struct {
 // adapter renewed its credentials: a fresh attempt — never the same create
 // again — may succeed.
 var ErrTryNewAttempt = errors.New("gateway refused stale credentials; try a new attempt")
+
+// ErrNotSent marks a Confirm (or Create) error where the call never reached
+// the gateway (bKash: no id_token, its token calls backing off): nothing
+// happened there, so the attempt fails with a message instead of waiting
+// for reconciliation.
+var ErrNotSent = errors.New("gateway call not sent")
 
 // GatewayError is a refusal by a gateway, with its own code and message.
 type GatewayError struct {

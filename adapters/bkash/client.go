@@ -216,8 +216,10 @@ type answer struct {
 	fields fields
 }
 
-// statusCode returns the answer's statusCode, "" when absent.
-func (a *answer) statusCode() string { return a.fields.str("statusCode") }
+// statusCode returns the answer's statusCode, else its errorCode (bKash's
+// other error shape, {"errorCode","errorMessage"}: an answer, a refusal,
+// docs/gateways/bkash.md §10.3), "" when it has neither.
+func (a *answer) statusCode() string { return a.fields.str("statusCode", "errorCode") }
 
 // post sends one POST with a JSON body and returns the JSON object bKash
 // answered, or a *callError (ErrNoAnswer) when there was none. secrets are
@@ -260,8 +262,8 @@ func (c *Client) post(ctx context.Context, op, path string, hdr http.Header, bod
 	if resp.StatusCode >= 500 {
 		return noAnswer(CallNoAnswer, "server error: "+snippet(c.scrub(string(raw), secrets...)))
 	}
-	var f fields
-	if err := json.Unmarshal(raw, &f); err != nil || f == nil {
+	f, err := lenientFields(raw)
+	if err != nil {
 		return noAnswer(CallNoAnswer, "body is not a JSON object: "+snippet(c.scrub(string(raw), secrets...)))
 	}
 	if f.messageOnly() {

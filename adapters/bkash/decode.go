@@ -113,7 +113,7 @@ func (f fields) str(names ...string) string {
 }
 
 // payloadKeys are fields that make an answer more than an error message.
-var payloadKeys = []string{"statusCode", "paymentID", "paymentId", "trxID", "trxId", "id_token",
+var payloadKeys = []string{"statusCode", "errorCode", "paymentID", "paymentId", "trxID", "trxId", "id_token",
 	"refundTrxID", "refundTrxId", "originalTrxID", "originalTrxId", "transactionStatus"}
 
 // messageOnly reports a body like {"message":"Unauthorized"} (docs/gateways/bkash.md §10.2):
@@ -177,6 +177,52 @@ func (d *decoder) seconds(names ...string) int {
 	return n
 }
 
+// lenientFields reads an answer's JSON object. A body that is not valid
+// JSON only because a string holds raw control characters (bKash's sandbox
+// 9999 bodies carry a raw newline inside statusMessage: docs/gateways/bkash.md
+// §4.4) is read with those characters escaped.
+func lenientFields(b []byte) (fields, error) {
+	f, err := unmarshalFields(b)
+	if err == nil {
+		return f, nil
+	}
+	if fixed, changed := escapeControlInStrings(b); changed {
+		if f, err2 := unmarshalFields(fixed); err2 == nil {
+			return f, nil
+		}
+	}
+	return nil, err
+}
+
+// escapeControlInStrings escapes raw control characters (U+0000–U+001F)
+// found inside JSON strings; changed is false when there were none.
+func escapeControlInStrings(b []byte) ([]byte, bool) {
+	var out []byte
+	inString, escaped := false, false
+	for i, ch := range b {
+		switch {
+		case !inString:
+			inString = ch == '"'
+		case escaped:
+			escaped = false
+		case ch == '\\':
+			escaped = true
+		case ch == '"':
+			inString = false
+		case ch < 0x20:
+			if out == nil {
+				out = append(make([]byte, 0, len(b)+8), b[:i]...)
+			}
+			out = fmt.Appendf(out, `\u%04x`, ch)
+			continue
+		}
+		if out != nil {
+			out = append(out, ch)
+		}
+	}
+	return out, out != nil
+}
+
 func unmarshalFields(b []byte) (fields, error) {
 	var f fields
 	if err := json.Unmarshal(b, &f); err != nil {
@@ -201,7 +247,7 @@ type TokenResponse struct {
 
 // UnmarshalJSON decodes bKash's JSON; expires_in may be a number or a string.
 func (r *TokenResponse) UnmarshalJSON(b []byte) error {
-	f, err := unmarshalFields(b)
+	f, err := lenientFields(b)
 	if err != nil {
 		return err
 	}
@@ -211,7 +257,7 @@ func (r *TokenResponse) UnmarshalJSON(b []byte) error {
 func (r *TokenResponse) decode(f fields) error {
 	d := decoder{f: f}
 	*r = TokenResponse{
-		StatusCode: d.str("statusCode"), StatusMessage: d.str("statusMessage"),
+		StatusCode: d.str("statusCode", "errorCode"), StatusMessage: d.str("statusMessage", "errorMessage"),
 		IDToken: d.str("id_token"), TokenType: d.str("token_type"),
 		ExpiresIn: d.seconds("expires_in"), RefreshToken: d.str("refresh_token"),
 	}
@@ -263,7 +309,7 @@ type CreateResponse struct {
 
 // UnmarshalJSON decodes bKash's JSON defensively.
 func (r *CreateResponse) UnmarshalJSON(b []byte) error {
-	f, err := unmarshalFields(b)
+	f, err := lenientFields(b)
 	if err != nil {
 		return err
 	}
@@ -279,7 +325,7 @@ func (r *CreateResponse) decode(f fields) error {
 		Amount: d.money("amount"), Intent: d.str("intent"), Currency: d.str("currency"),
 		PaymentCreateTime: d.time("paymentCreateTime"), TransactionStatus: d.str("transactionStatus"),
 		MerchantInvoiceNumber: d.str("merchantInvoiceNumber", "merchantInvoice"),
-		StatusCode:            d.str("statusCode"), StatusMessage: d.str("statusMessage"),
+		StatusCode:            d.str("statusCode", "errorCode"), StatusMessage: d.str("statusMessage", "errorMessage"),
 	}
 	return d.err
 }
@@ -320,7 +366,7 @@ type ExecuteResponse struct {
 
 // UnmarshalJSON decodes bKash's JSON defensively.
 func (r *ExecuteResponse) UnmarshalJSON(b []byte) error {
-	f, err := unmarshalFields(b)
+	f, err := lenientFields(b)
 	if err != nil {
 		return err
 	}
@@ -338,7 +384,7 @@ func (r *ExecuteResponse) decode(f fields) error {
 		PayerType:             d.str("payerType"), PayerReference: d.str("payerReference"),
 		CustomerMsisdn: d.str("customerMsisdn"), PayerAccount: d.str("payerAccount"),
 		MaxRefundableAmount: d.money("maxRefundableAmount"),
-		StatusCode:          d.str("statusCode"), StatusMessage: d.str("statusMessage"),
+		StatusCode:          d.str("statusCode", "errorCode"), StatusMessage: d.str("statusMessage", "errorMessage"),
 	}
 	return d.err
 }
@@ -366,7 +412,7 @@ type QueryResult struct {
 
 // UnmarshalJSON decodes bKash's JSON defensively.
 func (r *QueryResult) UnmarshalJSON(b []byte) error {
-	f, err := unmarshalFields(b)
+	f, err := lenientFields(b)
 	if err != nil {
 		return err
 	}
@@ -383,7 +429,7 @@ func (r *QueryResult) decode(f fields) error {
 		TrxID:           d.str("trxID", "trxId"), TransactionStatus: d.str("transactionStatus"),
 		VerificationStatus: d.str("verificationStatus"), UserVerificationStatus: d.str("userVerificationStatus"),
 		PayerReference: d.str("payerReference"),
-		StatusCode:     d.str("statusCode"), StatusMessage: d.str("statusMessage"),
+		StatusCode:     d.str("statusCode", "errorCode"), StatusMessage: d.str("statusMessage", "errorMessage"),
 	}
 	return d.err
 }
@@ -407,7 +453,7 @@ type SearchResult struct {
 
 // UnmarshalJSON decodes bKash's JSON defensively.
 func (r *SearchResult) UnmarshalJSON(b []byte) error {
-	f, err := unmarshalFields(b)
+	f, err := lenientFields(b)
 	if err != nil {
 		return err
 	}
@@ -422,7 +468,7 @@ func (r *SearchResult) decode(f fields) error {
 		CustomerMsisdn: d.str("customerMsisdn"), TransactionStatus: d.str("transactionStatus"),
 		Amount: d.money("amount"), Currency: d.str("currency"),
 		OrganizationShortCode: d.str("organizationShortCode"), TransactionReference: d.str("transactionReference"),
-		StatusCode: d.str("statusCode"), StatusMessage: d.str("statusMessage"),
+		StatusCode: d.str("statusCode", "errorCode"), StatusMessage: d.str("statusMessage", "errorMessage"),
 	}
 	return d.err
 }
@@ -449,7 +495,7 @@ type RefundResult struct {
 
 // UnmarshalJSON decodes bKash's JSON defensively.
 func (r *RefundResult) UnmarshalJSON(b []byte) error {
-	f, err := unmarshalFields(b)
+	f, err := lenientFields(b)
 	if err != nil {
 		return err
 	}
@@ -465,7 +511,7 @@ func (r *RefundResult) decode(f fields) error {
 		Amount:            d.money("amount", "refundAmount"), OriginalTrxAmount: d.money("originalTrxAmount"),
 		Currency: d.str("currency"), Charge: d.money("charge"),
 		CompletedTime: d.time("completedTime"), SKU: d.str("sku"), Reason: d.str("reason"),
-		StatusCode: d.str("statusCode"), StatusMessage: d.str("statusMessage"),
+		StatusCode: d.str("statusCode", "errorCode"), StatusMessage: d.str("statusMessage", "errorMessage"),
 	}
 	return d.err
 }

@@ -30,7 +30,10 @@
 // "Completed", the same paymentID, invoice, currency BDT and an amount equal
 // as a decimal to the attempt's is a success; any other statusCode is a
 // failure carrying bKash's statusMessage, except 2117/2062/2068 (already
-// executed), which are resolved with a query. Only when execute gives no
+// executed): answers too, so no query, but money may have moved, so the
+// attempt is left to an operator's review (OutcomeUnknown, AwaitOperator).
+// An {"errorCode","errorMessage"} body is a refusal like any other
+// statusCode (docs/gateways/bkash.md §10.3). Only when execute gives no
 // answer (timeout, connection error, HTTP 5xx, a body that is not JSON or
 // holds only "message") does Confirm query the payment: Completed is a
 // success, Initiated a failure ("start again"), anything else, or no answer

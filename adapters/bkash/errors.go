@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports"
@@ -32,6 +33,12 @@ var (
 	// refused or not heard, or the TokenStore failed), so the call was NOT
 	// sent: it is safe to try again later, even for execute and refund.
 	ErrNoToken = errors.New("bkash: no id_token")
+	// ErrTokenBackoff: a grant or refresh failed recently, so no token call
+	// is made until the shared backoff ends (bKash blocks merchants that
+	// call the token APIs too often, docs/gateways/bkash.md §4.3) and there
+	// is no unexpired id_token: the call was NOT sent. Errors that match it
+	// also match ErrNoToken.
+	ErrTokenBackoff = errors.New("bkash: token calls backing off")
 	// ErrInvalidRequest: the request was refused before any call to bKash
 	// (a currency other than BDT, an empty ID, a refund reason too long…).
 	ErrInvalidRequest = errors.New("bkash: invalid request")
@@ -72,7 +79,26 @@ func (e *tokenError) Error() string {
 	return "bkash " + e.op + ": not sent: no id_token: " + e.err.Error()
 }
 
-func (e *tokenError) Is(target error) bool { return target == ErrNoToken }
+// Is matches ErrNoToken and ports.ErrNotSent (nothing reached bKash), and
+// ErrTokenBackoff when that is why.
+func (e *tokenError) Is(target error) bool {
+	return target == ErrNoToken || target == ports.ErrNotSent ||
+		(target == ErrTokenBackoff && errors.Is(e.err, ErrTokenBackoff))
+}
+
+// backoffError is a token needed while token calls back off.
+type backoffError struct {
+	failures int
+	until    time.Time
+	last     string // scrubbed
+}
+
+func (e *backoffError) Error() string {
+	return fmt.Sprintf("bkash token calls are backing off after %d failed grant/refresh in a row (last: %s); none before %s (docs/gateways/bkash.md §4.3)",
+		e.failures, e.last, e.until.UTC().Format(time.RFC3339))
+}
+
+func (e *backoffError) Is(target error) bool { return target == ErrTokenBackoff }
 
 // refused reports whether err is bKash saying no (a statusCode other than
 // "0000", or HTTP 4xx), as opposed to not being heard.

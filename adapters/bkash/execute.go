@@ -22,11 +22,17 @@ const (
 	// CodeInitiated: execute got no answer and query says the customer never
 	// completed the payment: start again from create (docs/gateways/bkash.md §2.7).
 	CodeInitiated = "INITIATED"
+	// CodeExecuteAlreadyDone: execute answered 2117, 2062 or 2068 (already
+	// executed or completed). That is an answer, so query is not allowed
+	// (docs/gateways/bkash.md §2.7, §7.3); money may have moved, so the
+	// attempt awaits an operator's review (the review's reason).
+	CodeExecuteAlreadyDone = "EXECUTE_ALREADY_DONE"
 )
 
 // alreadyExecuted are execute's "already executed/completed" codes
 // (docs/gateways/bkash.md §7.3, §10.1): 2117 execute called before, 2062 payment already completed,
-// 2068 transaction already completed. Confirm queries to recover the trxID.
+// 2068 transaction already completed. They are answers: Confirm does not
+// query but leaves the attempt to an operator (CodeExecuteAlreadyDone).
 var alreadyExecuted = map[string]bool{"2117": true, "2062": true, "2068": true}
 
 // Confirm settles an attempt after a status=success callback (docs/gateways/bkash.md §2.5: the
@@ -37,8 +43,10 @@ var alreadyExecuted = map[string]bool{"2117": true, "2062": true, "2068": true}
 //   - "0000" but another amount or currency: OutcomeFailed with
 //     CodeAmountMismatch (another paymentID or invoice: CodePaymentMismatch),
 //     logged at error level for an operator: money moved but does not match;
-//   - 2117, 2062, 2068 (already executed): query; Completed (same checks)
-//     is OutcomeSucceeded, anything else OutcomeUnknown;
+//   - 2117, 2062, 2068 (already executed): an answer, so no query
+//     (docs/gateways/bkash.md §2.7, §7.3); money may have moved:
+//     OutcomeUnknown with Review CodeExecuteAlreadyDone and AwaitOperator,
+//     the message naming the paymentID, for an operator;
 //   - any other statusCode: OutcomeFailed with bKash's statusCode and
 //     statusMessage (docs/gateways/bkash.md §2.6), e.g. 2023 "Insufficient Balance";
 //   - no answer (timeout, connection error, HTTP 5xx or 401, a body that is
@@ -72,7 +80,7 @@ func (c *Client) Confirm(ctx context.Context, req ports.ConfirmRequest) (ports.C
 			return ports.ConfirmResult{}, err
 		}
 		log.WarnContext(ctx, "bkash execute got no answer; querying the payment (docs/gateways/bkash.md §2.7)", "error", err.Error())
-		return c.confirmByQuery(ctx, log, req, true), nil
+		return c.confirmByQuery(ctx, log, req), nil
 	}
 
 	switch code := ex.StatusCode; {
@@ -84,8 +92,14 @@ func (c *Client) Confirm(ctx context.Context, req ports.ConfirmRequest) (ports.C
 		}
 		return c.settle(ctx, log, req, "execute", ex.PaymentID, ex.TrxID, ex.Amount, ex.Currency, ex.MerchantInvoiceNumber), nil
 	case alreadyExecuted[code]:
-		log.WarnContext(ctx, "bkash execute says already executed; querying to recover", "status_code", code)
-		return c.confirmByQuery(ctx, log, req, false), nil
+		// An answer, not "no answer": no query (docs/gateways/bkash.md §2.7,
+		// §7.3). Money may have moved: an operator settles it.
+		msg := c.scrub(ex.StatusMessage)
+		log.ErrorContext(ctx, "bkash execute says already executed: operator review needed (no query: execute answered)",
+			"status_code", code, "status_message", msg)
+		return ports.ConfirmResult{Outcome: ports.OutcomeUnknown, Code: code, Review: CodeExecuteAlreadyDone, AwaitOperator: true,
+			Message: fmt.Sprintf("bKash answered execute of paymentID %s with %s %q: it may already be paid. Find the payment in bKash's merchant portal, "+
+				"check its trxID with `paycore search --trx`, then confirm or reject this review.", req.GatewayRef, code, msg)}, nil
 	default:
 		msg := c.scrub(ex.StatusMessage)
 		if msg == "" {
@@ -96,9 +110,9 @@ func (c *Client) Confirm(ctx context.Context, req ports.ConfirmRequest) (ports.C
 	}
 }
 
-// confirmByQuery resolves an execute that got no answer (noAnswer, docs/gateways/bkash.md §2.7)
-// or that said "already executed" with one query.
-func (c *Client) confirmByQuery(ctx context.Context, log *slog.Logger, req ports.ConfirmRequest, noAnswer bool) ports.ConfirmResult {
+// confirmByQuery resolves an execute that got no answer with one query
+// (docs/gateways/bkash.md §2.7).
+func (c *Client) confirmByQuery(ctx context.Context, log *slog.Logger, req ports.ConfirmRequest) ports.ConfirmResult {
 	q, err := c.Query(ctx, req.GatewayRef)
 	if err != nil {
 		log.WarnContext(ctx, "bkash query could not settle the payment; outcome unknown", "error", err.Error())
@@ -108,11 +122,9 @@ func (c *Client) confirmByQuery(ctx context.Context, log *slog.Logger, req ports
 	case StatusCompleted:
 		return c.settle(ctx, log, req, "query", q.PaymentID, q.TrxID, q.Amount, q.Currency, q.MerchantInvoice)
 	case StatusInitiated:
-		if noAnswer {
-			log.InfoContext(ctx, "bkash query says Initiated after execute got no answer; customer starts again")
-			return ports.ConfirmResult{Outcome: ports.OutcomeFailed, Code: CodeInitiated,
-				Message: "The bKash payment was not completed. Please start the payment again."}
-		}
+		log.InfoContext(ctx, "bkash query says Initiated after execute got no answer; customer starts again")
+		return ports.ConfirmResult{Outcome: ports.OutcomeFailed, Code: CodeInitiated,
+			Message: "The bKash payment was not completed. Please start the payment again."}
 	}
 	log.WarnContext(ctx, "bkash query did not settle the payment; outcome unknown", "transaction_status", q.TransactionStatus)
 	return unknown("bKash reports the payment " + q.TransactionStatus)
@@ -204,5 +216,5 @@ var _ ports.Resolver = (*Client)(nil)
 // calls it only for attempts whose execute got no answer.
 func (c *Client) Resolve(ctx context.Context, req ports.ConfirmRequest) (ports.ConfirmResult, error) {
 	log := c.log.With("attempt_id", req.AttemptID, "payment_id", req.GatewayRef)
-	return c.confirmByQuery(ctx, log, req, true), nil
+	return c.confirmByQuery(ctx, log, req), nil
 }

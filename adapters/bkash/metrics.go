@@ -11,6 +11,10 @@ type metrics struct {
 	grants    prometheus.Counter
 	refreshes prometheus.Counter
 	calls     *prometheus.CounterVec
+	// token backoff (docs/gateways/bkash.md §4.3)
+	degraded        prometheus.Gauge
+	tokenFailures   prometheus.Counter
+	backoffRefusals prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -27,6 +31,18 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "bkash_calls_total",
 			Help: "HTTP calls to bKash by operation and result (ok, refused, no_answer).",
 		}, []string{"op", "result"}),
+		degraded: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "bkash_token_degraded",
+			Help: "1 while the last bKash grant/refresh this node saw failed (token calls back off, payments needing a new token fail), else 0.",
+		}),
+		tokenFailures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "bkash_token_failures_total",
+			Help: "bKash grant/refresh calls that failed (each starts or lengthens the shared backoff).",
+		}),
+		backoffRefusals: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "bkash_token_backoff_refusals_total",
+			Help: "bKash calls not sent because token calls back off and no unexpired id_token was stored.",
+		}),
 	}
 	var err error
 	if m.grants, err = register(reg, m.grants); err != nil {
@@ -36,6 +52,15 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		return nil, err
 	}
 	if m.calls, err = register(reg, m.calls); err != nil {
+		return nil, err
+	}
+	if m.degraded, err = register(reg, m.degraded); err != nil {
+		return nil, err
+	}
+	if m.tokenFailures, err = register(reg, m.tokenFailures); err != nil {
+		return nil, err
+	}
+	if m.backoffRefusals, err = register(reg, m.backoffRefusals); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -100,13 +100,14 @@ func TestSimulatorCheckoutAndRefund(t *testing.T) {
 	}
 	eq(t, "queries on the success path", s.stat(bkashsim.EndpointQuery), 0)
 
-	// A second callback executes again: 2117, recovered by query.
+	// A second execute: 2117, an answer (never queried, docs/gateways/bkash.md
+	// §2.7); left to an operator.
 	again, err := s.client.Confirm(ctx, req)
-	if err != nil || again.Outcome != ports.OutcomeSucceeded || again.TrxID != out.TrxID {
-		t.Fatalf("second Confirm = %+v, %v; want succeeded with %s", again, err, out.TrxID)
+	if err != nil || again.Outcome != ports.OutcomeUnknown || again.Code != "2117" || !again.AwaitOperator {
+		t.Fatalf("second Confirm = %+v, %v; want 2117 awaiting an operator", again, err)
 	}
 	eq(t, "executes", s.stat(bkashsim.EndpointExecute), 2)
-	eq(t, "queries", s.stat(bkashsim.EndpointQuery), 1)
+	eq(t, "queries", s.stat(bkashsim.EndpointQuery), 0)
 
 	found, err := s.client.Search(ctx, out.TrxID)
 	if err != nil || found.TrxID != out.TrxID || !found.Amount.Equal(bdt(25000)) {

@@ -2,6 +2,7 @@ package bkash
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -31,7 +32,25 @@ const (
 	// another node, or to a bKash sandbox that has since forgotten it, is
 	// still replaced.
 	RegrantCooldown = time.Minute
+	// TokenBackoffBase is how long token calls stop after the first failed
+	// grant or refresh; each further failure in a row doubles it, up to
+	// TokenBackoffMax. bKash blocks merchants that call the token APIs more
+	// than about twice an hour (docs/gateways/bkash.md §4.3): an outage costs
+	// at most 4 token calls in its first hour (at 0, 5, 15 and 35 minutes),
+	// then one an hour, whatever the number of payments and nodes.
+	TokenBackoffBase = 5 * time.Minute
+	// TokenBackoffMax caps the pause between token calls while they fail.
+	TokenBackoffMax = time.Hour
 )
+
+// tokenBackoff is the pause after failures failed token calls in a row.
+func tokenBackoff(failures int) time.Duration {
+	if failures < 1 {
+		return 0
+	}
+	d := TokenBackoffBase << min(failures-1, 10)
+	return min(d, TokenBackoffMax)
+}
 
 // Token is the one id_token that every call and every customer uses
 // (docs/gateways/bkash.md §2.1), with the refresh_token that renews it. Its String, GoString and
@@ -45,12 +64,22 @@ type Token struct {
 	// RefreshTokenExpiresAt is the FIRST grant's time + 28 days; refreshes
 	// keep it (docs/gateways/bkash.md §2.3).
 	RefreshTokenExpiresAt time.Time
+
+	// The shared token-call backoff (docs/gateways/bkash.md §4.3), stored
+	// with the token so that every node obeys it. Failures counts grants or
+	// refreshes that failed in a row (0 after a success); no token call is
+	// made before BackoffUntil; LastError says why the last one failed
+	// (scrubbed of secrets).
+	Failures     int       `json:",omitempty"`
+	BackoffUntil time.Time `json:",omitzero"`
+	LastError    string    `json:",omitempty"`
 }
 
 // String describes t without its tokens.
 func (t Token) String() string {
-	return fmt.Sprintf("bkash.Token{IDToken:%s RefreshToken:%s IDTokenExpiresAt:%s RefreshTokenExpiresAt:%s}",
-		hide(t.IDToken), hide(t.RefreshToken), t.IDTokenExpiresAt.Format(time.RFC3339), t.RefreshTokenExpiresAt.Format(time.RFC3339))
+	return fmt.Sprintf("bkash.Token{IDToken:%s RefreshToken:%s IDTokenExpiresAt:%s RefreshTokenExpiresAt:%s Failures:%d BackoffUntil:%s}",
+		hide(t.IDToken), hide(t.RefreshToken), t.IDTokenExpiresAt.Format(time.RFC3339), t.RefreshTokenExpiresAt.Format(time.RFC3339),
+		t.Failures, t.BackoffUntil.Format(time.RFC3339))
 }
 
 // GoString is String, so that %#v hides the tokens too.
@@ -178,22 +207,29 @@ func (c *Client) flightTimeout() time.Duration { return 3 * c.timeout }
 
 // idToken returns an id_token with more than RenewBefore left (docs/gateways/bkash.md §2.1, §2.2).
 // Fast path: the stored one. Else one renewal per process, under the
-// store's lock.
+// store's lock. While token calls back off (a grant or refresh failed,
+// docs/gateways/bkash.md §4.3) it makes no token call and fails at once
+// with ErrTokenBackoff.
 func (c *Client) idToken(ctx context.Context) (Token, error) {
 	tok, found, err := c.tokens.Load(ctx)
 	if err != nil {
 		return Token{}, fmt.Errorf("load token: %w", err)
 	}
 	if !found || !c.usable(tok) {
+		if found && c.backingOff(tok) {
+			return Token{}, c.backoffError(tok)
+		}
 		tok, err = c.flights.do(ctx, "renew", c.flightTimeout(), func(ctx context.Context) (Token, error) {
-			return c.tokens.Update(ctx, func(ctx context.Context, cur Token, found bool) (Token, error) {
-				if found && c.usable(cur) {
-					return cur, nil // another node renewed it meanwhile
-				}
+			return c.sharedTokenCall(ctx, "", func(cur Token, found bool) (Token, bool) {
+				return cur, found && c.usable(cur) // another node renewed it meanwhile
+			}, func(ctx context.Context, cur Token, found bool) (Token, error) {
 				return c.renew(ctx, cur, found)
 			})
 		})
-		if err != nil {
+		switch {
+		case errors.Is(err, ErrTokenBackoff):
+			return Token{}, c.backoffError(tok)
+		case err != nil:
 			return Token{}, fmt.Errorf("renew token: %w", err)
 		}
 	}
@@ -201,19 +237,99 @@ func (c *Client) idToken(ctx context.Context) (Token, error) {
 	return tok, nil
 }
 
+// errNotCalled marks a renewal refused before any token call; it adds no
+// text to the error it is wrapped in.
+var errNotCalled = errors.New("")
+
+// setDegraded sets bkash_token_degraded.
+func (c *Client) setDegraded(on bool) {
+	if c.metrics == nil {
+		return
+	}
+	v := 0.0
+	if on {
+		v = 1
+	}
+	c.metrics.degraded.Set(v)
+}
+
+// backingOff reports whether t's shared backoff forbids token calls now.
+func (c *Client) backingOff(t Token) bool { return t.BackoffUntil.After(c.clock.Now()) }
+
+// backoffError is idToken's answer while token calls back off and the
+// stored id_token is not usable: fail at once, no token call.
+func (c *Client) backoffError(t Token) error {
+	if c.metrics != nil {
+		c.metrics.backoffRefusals.Inc()
+	}
+	return &backoffError{failures: t.Failures, until: t.BackoffUntil, last: t.LastError}
+}
+
+// sharedTokenCall runs one token call under the store's lock, shared by
+// every node: keep(cur) may return a stored token without a call (another
+// node renewed it); a backoff stored by any node stops the call
+// (ErrTokenBackoff); a failed call stores the next backoff with the token,
+// a successful one clears it. bad, if not "", is an id_token bKash refused
+// (401): when the call fails it is stored as expired, so it is not sent
+// again. It returns the stored token with the call's error, if any.
+func (c *Client) sharedTokenCall(ctx context.Context, bad string, keep func(cur Token, found bool) (Token, bool),
+	call func(ctx context.Context, cur Token, found bool) (Token, error)) (Token, error) {
+	var callErr error
+	tok, err := c.tokens.Update(ctx, func(ctx context.Context, cur Token, found bool) (Token, error) {
+		callErr = nil
+		if t, ok := keep(cur, found); ok {
+			return t, nil
+		}
+		if found && c.backingOff(cur) {
+			callErr = ErrTokenBackoff
+			return cur, nil
+		}
+		fresh, err := call(ctx, cur, found)
+		if err == nil {
+			c.setDegraded(false)
+			return fresh, nil // a new Token: no failures, no backoff
+		}
+		if errors.Is(err, errNotCalled) || ctx.Err() != nil {
+			// No token call was made, or our own deadline ended it: not
+			// bKash's failure, store nothing.
+			return Token{}, err
+		}
+		callErr = err
+		now := c.clock.Now()
+		if bad != "" && cur.IDToken == bad {
+			cur.IDTokenExpiresAt = now
+		}
+		cur.Failures++
+		cur.BackoffUntil = now.Add(tokenBackoff(cur.Failures))
+		cur.LastError = c.scrub(err.Error())
+		c.setDegraded(true)
+		if c.metrics != nil {
+			c.metrics.tokenFailures.Inc()
+		}
+		c.log.ErrorContext(ctx, "bkash token call failed: no token calls until the backoff ends; payments needing a new token fail meanwhile (docs/gateways/bkash.md §4.3)",
+			"failures_in_a_row", cur.Failures, "backoff_until", cur.BackoffUntil, "error", cur.LastError)
+		return cur, nil
+	})
+	if err != nil {
+		return Token{}, err
+	}
+	return tok, callErr
+}
+
 // forceGrant replaces the stored token after bad got HTTP 401, unless the
-// store already holds another one (a node or goroutine replaced it).
+// store already holds another one (a node or goroutine replaced it). It
+// obeys and feeds the shared backoff like any renewal.
 func (c *Client) forceGrant(ctx context.Context, bad string) (Token, error) {
 	tok, err := c.flights.do(ctx, "regrant\x00"+bad, c.flightTimeout(), func(ctx context.Context) (Token, error) {
-		return c.tokens.Update(ctx, func(ctx context.Context, cur Token, found bool) (Token, error) {
+		return c.sharedTokenCall(ctx, bad, func(cur Token, found bool) (Token, bool) {
+			return cur, found && cur.IDToken != bad && c.usable(cur)
+		}, func(ctx context.Context, cur Token, found bool) (Token, error) {
 			switch {
-			case found && cur.IDToken != bad && c.usable(cur):
-				return cur, nil
 			case found && cur.IDToken != bad:
 				return c.renew(ctx, cur, found)
 			case c.clock.Now().UnixNano()-c.lastForced.Load() < int64(RegrantCooldown):
-				return Token{}, fmt.Errorf("%w: a token re-granted less than %s ago was refused too; not granting again (check the app key and credentials)",
-					ErrUnauthorized, RegrantCooldown)
+				return Token{}, fmt.Errorf("%w: a token re-granted less than %s ago was refused too; not granting again (check the app key and credentials)%w",
+					ErrUnauthorized, RegrantCooldown, errNotCalled)
 			}
 			c.lastForced.Store(c.clock.Now().UnixNano())
 			return c.grant(ctx)
@@ -328,4 +444,30 @@ func (c *Client) remember(t Token) {
 	if p := c.last.Load(); p == nil || p.IDToken != t.IDToken || p.RefreshToken != t.RefreshToken {
 		c.last.Store(&t)
 	}
+}
+
+// TokenHealth is the shared token's state (docs/gateways/bkash.md §4.3),
+// for readiness checks and operators.
+type TokenHealth struct {
+	// Degraded: the last grant or refresh failed (on any node); token calls
+	// back off and calls needing a new id_token fail until one succeeds.
+	Degraded bool
+	// Failures counts token calls that failed in a row.
+	Failures int
+	// BackoffUntil: no token call before this time.
+	BackoffUntil time.Time
+	// LastError says why the last token call failed (no secrets).
+	LastError string
+}
+
+// TokenHealth reads the shared token's state from the TokenStore (all
+// nodes write it) and updates bkash_token_degraded to match.
+func (c *Client) TokenHealth(ctx context.Context) (TokenHealth, error) {
+	tok, _, err := c.tokens.Load(ctx)
+	if err != nil {
+		return TokenHealth{}, fmt.Errorf("bkash token health: %w", err)
+	}
+	h := TokenHealth{Degraded: tok.Failures > 0, Failures: tok.Failures, BackoffUntil: tok.BackoffUntil, LastError: tok.LastError}
+	c.setDegraded(h.Degraded)
+	return h, nil
 }

@@ -89,5 +89,7 @@
 // Stats count every request that reaches an API route, including requests
 // refused (401, 403, error codes) and requests hit by a fault. Faults (see
 // Fault) make an endpoint slow, silent, dropped or answered by a 503/HTML page,
-// before or after the operation takes effect.
+// before or after the operation takes effect. SetErrorBody makes an endpoint
+// refuse with bKash's other error shape {"errorCode","errorMessage"}
+// (docs/gateways/bkash.md §10.3) without the operation taking effect.
 package bkashsim

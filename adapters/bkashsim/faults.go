@@ -55,6 +55,9 @@ func (s *Simulator) Faults() map[string]Fault { return s.faults.List() }
 // endpoint's fault if one is set.
 func (s *Simulator) serveAPI(w http.ResponseWriter, r *http.Request, endpoint string, fn apiFunc, body []byte) {
 	s.stats.Inc(endpoint)
+	if s.serveErrorBody(w, endpoint) {
+		return
+	}
 	s.faults.Serve(w, r, endpoint, func() simkit.Answer {
 		code, v := fn(r, body)
 		return func(w http.ResponseWriter) { simkit.WriteJSON(w, code, v) }

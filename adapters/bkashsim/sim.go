@@ -123,6 +123,8 @@ type Simulator struct {
 
 	stats  *simkit.Stats // calls by endpoint key; not guarded by mu
 	faults simkit.Faults // active faults by endpoint key; not guarded by mu
+
+	errBodies errorBodies // active errorCode answers by endpoint key (errorbody.go); not guarded by mu
 }
 
 // New returns a Simulator for cfg, with defaults for zero fields. It does no

@@ -27,6 +27,12 @@ type Config struct {
 	// Ready reports whether the node can serve (database reachable,
 	// migrations current); GET /readyz answers 503 with its error.
 	Ready func(ctx context.Context) error
+	// Degraded, if set, names the gateways that work only in part, with why
+	// (bKash: its token calls back off after a failed grant). /readyz still
+	// answers 200 — the node serves everything else, and a 503 on every node
+	// would take the whole service out of its load balancer — with
+	// "status": "degraded" and a "degraded" object {gateway: detail}.
+	Degraded func(ctx context.Context) map[string]string
 	// Mounts are further handlers by path prefix: "/graphql", "/api/v1",
 	// "/sandbox/bkash" (mounted with the prefix stripped when it ends in
 	// "/*"... see NewHandler).
@@ -38,11 +44,12 @@ type Config struct {
 // Config.Mounts adds the merchant API (docs/merchant-api.md §7), GraphQL and,
 // in sandbox mode, the simulators (docs/platform.md §3, §4).
 type Handler struct {
-	app   *app.App
-	clock ports.Clock
-	log   *slog.Logger
-	ready func(ctx context.Context) error
-	mux   chi.Router
+	app      *app.App
+	clock    ports.Clock
+	log      *slog.Logger
+	ready    func(ctx context.Context) error
+	degraded func(ctx context.Context) map[string]string
+	mux      chi.Router
 }
 
 // NewHandler builds the router. Each Mounts entry is served under its
@@ -58,7 +65,7 @@ func NewHandler(cfg Config) *Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	h := &Handler{app: cfg.App, clock: cfg.Clock, log: cfg.Logger, ready: cfg.Ready}
+	h := &Handler{app: cfg.App, clock: cfg.Clock, log: cfg.Logger, ready: cfg.Ready, degraded: cfg.Degraded}
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, h.recoverer)
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -91,6 +98,14 @@ func (h *Handler) readyz(w http.ResponseWriter, r *http.Request) {
 		defer cancel()
 		if err := h.ready(ctx); err != nil {
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": err.Error()})
+			return
+		}
+	}
+	if h.degraded != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		if d := h.degraded(ctx); len(d) > 0 {
+			writeJSON(w, http.StatusOK, map[string]any{"status": "degraded", "degraded": d})
 			return
 		}
 	}

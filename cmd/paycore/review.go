@@ -19,11 +19,13 @@ import (
 
 const reviewUsage = `usage:
   paycore review list [--status open|confirmed|rejected|all] [--limit 100]
-  paycore review confirm --attempt att_… [--by NAME] [--note TEXT]
+  paycore review confirm --attempt att_… [--trx TRXID] [--by NAME] [--note TEXT]
   paycore review reject  --attempt att_… [--by NAME] [--note TEXT]
 
 confirm: you saw the claimed transaction, for the attempt's amount, in the
 gateway's dashboard: the payment succeeds (payment.success webhook, SMS).
+--trx names that transaction when the attempt claims none (bKash
+EXECUTE_ALREADY_DONE: check it first with paycore search --trx).
 reject: no such payment at the gateway, or a flagged case settled by hand:
 an unresolved attempt fails and its payment goes back to pending.`
 
@@ -76,6 +78,7 @@ func runReview(ctx context.Context, w io.Writer, svc *app.App, args []string) er
 	attempt := fs.String("attempt", "", "confirm, reject: the attempt (att_…)")
 	by := fs.String("by", defaultReviewer(), "confirm, reject: who decides")
 	note := fs.String("note", "", "confirm, reject: why")
+	trx := fs.String("trx", "", "confirm: the gateway transaction found, when the attempt claims none")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -112,7 +115,7 @@ func runReview(ctx context.Context, w io.Writer, svc *app.App, args []string) er
 		if *attempt == "" {
 			return errors.New("--attempt is required")
 		}
-		d := app.ReviewDecision{AttemptID: *attempt, By: *by, Note: *note}
+		d := app.ReviewDecision{AttemptID: *attempt, By: *by, Note: *note, TrxID: *trx}
 		decide := svc.Reviews.Confirm
 		if args[0] == "reject" {
 			decide = svc.Reviews.Reject

@@ -60,6 +60,7 @@ type server struct {
 	merchant *merchantsim.Receiver
 	smsSim   *smssim.Simulator
 	sms      ports.SMSSender
+	bkash    *bkash.Client // for readiness: its shared token's health
 	handler  http.Handler
 	clock    ports.Clock
 
@@ -232,6 +233,7 @@ func (s *server) wireGateways() ([]ports.PaymentGateway, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.bkash = bk
 	gateways := []ports.PaymentGateway{bk}
 	ng, err := newNagadGateway(cfg, log, clock, observe)
 	if err != nil {
@@ -318,6 +320,7 @@ func (s *server) wireHTTP() (http.Handler, error) {
 			}
 			return nil
 		},
+		Degraded: s.degradedGateways,
 	}), nil
 }
 
@@ -514,4 +517,24 @@ type requestLogger struct{ r *postgres.Recorder }
 
 func (l requestLogger) LogRequest(x rest.RequestRecord) {
 	l.r.LogRequest(postgres.RequestLog(x))
+}
+
+// degradedGateways names the gateways that work only in part, for /readyz
+// (200 with the detail: the node still serves everything else): bKash
+// while its token calls back off after a failed grant or refresh
+// (docs/gateways/bkash.md §4.3), as every node sees it in the database.
+func (s *server) degradedGateways(ctx context.Context) map[string]string {
+	if s.bkash == nil {
+		return nil
+	}
+	h, err := s.bkash.TokenHealth(ctx)
+	switch {
+	case err != nil:
+		return map[string]string{string(domain.GatewayBkash): "token state unreadable: " + err.Error()}
+	case h.Degraded:
+		return map[string]string{string(domain.GatewayBkash): fmt.Sprintf(
+			"token calls failing (%d in a row, last: %s); backing off until %s: payments needing a new token fail",
+			h.Failures, h.LastError, h.BackoffUntil.UTC().Format(time.RFC3339))}
+	}
+	return nil
 }

@@ -27,8 +27,18 @@
 // # Rules the sources leave open, as decided here (docs/gateways/bkash.md §13.2)
 //
 // Tokens (docs/gateways/bkash.md §3.3, §4):
-//   - Bad username/password headers or app_key/app_secret body on grant or refresh:
-//     HTTP 403 {"message":"Forbidden"}.
+//   - Bad credentials on grant or refresh: HTTP 200 statusCode "9999", as bKash
+//     answers (docs/gateways/bkash.md §4.4): "Username does not exist" for an
+//     unknown username header, "System Error." for a wrong password,
+//     app_key or app_secret, or a body that is not JSON. Switch
+//     Config.ForbiddenOnBadCredentials answers HTTP 403 {"message":"Forbidden"}
+//     instead (the other shape seen).
+//   - Switch Config.TokenCallsPerHour (0: off): more token calls (grant or
+//     refresh with the right credentials) within an hour than it allows
+//     block the merchant for an hour from the call that went over
+//     (docs/gateways/bkash.md §4.3): every token call then answers HTTP 429
+//     {"message":"Too Many Requests"}, and calls refused during the block do
+//     not extend it. TokenBlockedUntil tells when it ends.
 //   - Refresh with an unknown or expired refresh_token: HTTP 401
 //     {"message":"Unauthorized"} (the only documented token-error shape, docs/gateways/bkash.md §4.4);
 //     the client is expected to grant again (docs/gateways/bkash.md §2.3).
@@ -40,8 +50,10 @@
 // Create (docs/gateways/bkash.md §5.1): a field that is absent or JSON null gives 2065 "Mendatory
 // field missing" (bKash's spelling); a present but invalid one gives its own code:
 // mode 2063, payerReference "" or longer than 255 2048, callbackURL not an
-// absolute http(s) URL 2049, amount 2006, currency 2007, intent 2008,
-// merchantInvoiceNumber blank or longer than 255 2031. A body that is not a JSON
+// absolute http(s) URL 2049, amount 2006 (also under ৳1, MinAmount, and, with
+// the switch Config.MaxAmount, above bKash's per-transaction maximum),
+// currency 2007, intent 2008, merchantInvoiceNumber blank, longer than 255
+// or containing "<", ">" or "&" 2031 (docs/gateways/bkash.md §5.3). A body that is not a JSON
 // object gives 2025 on every endpoint. The amount may be a JSON string or a JSON
 // number (KARIM sends a number); it is echoed exactly as sent.
 //
@@ -71,8 +83,8 @@
 //
 // Search (docs/gateways/bkash.md §8.2): only payment trxIDs are found; anything else gives 2033.
 //
-// Refund (docs/gateways/bkash.md §9, §10.1): validation order is amount (2072), sku (> 255:
-// 2075), reason (blank: 2078, > 255: 2076), paymentID+trxID of a Completed
+// Refund (docs/gateways/bkash.md §9, §10.1): validation order is amount (2072), sku (blank:
+// 2073 "Invalid SKU", > 255: 2075), reason (blank: 2078, > 255: 2076), paymentID+trxID of a Completed
 // payment (2077), refund window since execute (2071 "Refund not allowed after N
 // days"), at most 10 refunds per payment (the 11th: 2074 "The transaction
 // cannot be reversed"), cumulative amount ≤ paid amount (2072). Each refund gets

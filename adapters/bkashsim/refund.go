@@ -80,7 +80,10 @@ func (s *Simulator) refund(r *http.Request, body []byte) (int, any) {
 		return http.StatusOK, status(codeRefundAmount)
 	}
 	sku, _, _ := f.Text("sku")
-	if len(sku) > maxFieldLen {
+	switch {
+	case strings.TrimSpace(sku) == "":
+		return http.StatusOK, status(codeInvalidSKU) // theihasan/laravel-bkash PR #8
+	case len(sku) > maxFieldLen:
 		return http.StatusOK, status(codeSKUTooLong)
 	}
 	reason, _, _ := f.Text("reason")

@@ -45,6 +45,9 @@ const (
 	// RefreshTokenLifetime is how long a refresh_token mints id_tokens,
 	// counted from its first issue; refreshing does not extend it (docs/gateways/bkash.md §4.2, §2.3).
 	RefreshTokenLifetime = 28 * 24 * time.Hour
+	// MinAmount is the smallest amount bKash takes, in paisa: ৳1
+	// (docs/gateways/bkash.md §5.3); create refuses less with 2006.
+	MinAmount = 100
 	// MaxRefunds is the number of refunds one payment accepts (docs/gateways/bkash.md §9.4 "Up to
 	// 10 partial refunds"); the next gets 2074.
 	MaxRefunds = 10
@@ -101,6 +104,24 @@ type Config struct {
 	// customer; afterwards the page answers 404 and query reports "Expired".
 	// It does not affect payments already approved. 0 → DefaultPaymentTimeout.
 	PaymentTimeout time.Duration
+	// MaxAmount is bKash's per-transaction maximum in paisa: create refuses
+	// a larger amount with 2006 "Invalid amount". The figure depends on the
+	// merchant's account and is not in the sources (docs/gateways/bkash.md
+	// §5.3), so 0 means no maximum. Amounts under MinAmount (৳1) are always
+	// refused with 2006.
+	MaxAmount int64
+	// TokenCallsPerHour is how many token calls (grant and refresh, with
+	// the right credentials) bKash takes within any hour; the next one
+	// blocks the merchant for an hour: every token call then answers HTTP 429
+	// {"message":"Too Many Requests"} (docs/gateways/bkash.md §4.3; the
+	// answer's shape is the simulator's choice). 0 means no limit (bKash
+	// says "about two": tests set 2).
+	TokenCallsPerHour int
+	// ForbiddenOnBadCredentials answers bad credentials at grant and
+	// refresh with HTTP 403 {"message":"Forbidden"} (the other shape seen,
+	// docs/gateways/bkash.md §4.4) instead of bKash's HTTP 200 statusCode
+	// 9999.
+	ForbiddenOnBadCredentials bool
 }
 
 // Simulator is an in-memory bKash Tokenized Checkout server. All payment and
@@ -120,6 +141,8 @@ type Simulator struct {
 	payments      map[string]*payment  // paymentID → payment
 	byTrxID       map[string]*payment  // payment trxID → payment
 	usedTrxIDs    map[string]bool      // every trxID issued (payments and refunds)
+	tokenCalls    []time.Time          // token calls within the last hour (Config.TokenCallsPerHour)
+	blockedUntil  time.Time            // token calls refused until then
 
 	stats  *simkit.Stats // calls by endpoint key; not guarded by mu
 	faults simkit.Faults // active faults by endpoint key; not guarded by mu

@@ -18,11 +18,14 @@
 //	POST /v1.2.0-beta/tokenized/checkout/general/searchTransaction  "search"
 //	POST /v1.2.0-beta/tokenized/checkout/payment/refund       "refund" when the body has
 //	     amount, "refund_status" when it has only paymentID and trxID (docs/gateways/bkash.md §3.2 table)
+//	POST /v2/tokenized-checkout/refund/payment/transaction    "refund_v2"
+//	POST /v2/tokenized-checkout/refund/payment/status         "refund_status_v2"
 //	GET|POST /checkout?paymentId=…&hash=…   the wallet page (the bkashURL of create)
 //	GET /stats, POST /stats/reset, GET /credentials, GET|POST|DELETE /faults
 //
 // Any other path or method gets 404 {"message":"Not Found"}. Paths are matched
-// exactly: a trailing slash or a v2 path is an unknown route (docs/gateways/bkash.md §3.1).
+// exactly: a trailing slash or a v2 path other than the two refund routes is an
+// unknown route (docs/gateways/bkash.md §3.1).
 //
 // # Rules the sources leave open, as decided here (docs/gateways/bkash.md §13.2)
 //
@@ -93,6 +96,17 @@
 // a "refundTransactions" list of every refund, oldest first; an unknown
 // paymentID, or a payment with no refund yet, gives 2002 "Invalid Payment ID"
 // (WOO: "an invalid-payment error"); a trxID that does not match gives 2077.
+//
+// Refund v2 (docs/gateways/bkash.md §9.5): the v1.2 id_token and X-APP-Key
+// authorize it. The refund {paymentId, trxId, refundAmount, sku, reason}
+// follows the v1 rules and codes above and answers originalTrxId,
+// refundTrxId, refundTransactionStatus, originalTrxAmount, refundAmount,
+// currency, completedTime, sku, reason. Refund status {paymentId, trxId}
+// answers originalTrxId, originalTrxAmount, originalTrxCompletedTime and
+// refundTransactions (every refund, oldest first; [] when none). Refusals
+// are HTTP 400 {internalCode, externalCode, errorMessageEn, errorMessageBn}
+// with the v1 code in both codes (the simulator's choice; an unknown
+// paymentId 2002, a trxId that is not the payment's 2077).
 //
 // Money is parsed from decimal strings into int64 paisa; no float is used.
 // Timestamps use bKash's layout "2025-11-24T21:20:00:123 GMT+0600" in

@@ -29,6 +29,7 @@ const (
 var endpoints = []string{
 	EndpointGrant, EndpointRefresh, EndpointCreate, EndpointExecute,
 	EndpointQuery, EndpointSearch, EndpointRefund, EndpointRefundStatus,
+	EndpointRefundV2, EndpointRefundStatusV2,
 }
 
 // Defaults applied by New to zero Config fields.
@@ -231,6 +232,19 @@ func (s *Simulator) routes() *http.ServeMux {
 	api("/payment/status", EndpointQuery, s.query)
 	api("/general/searchTransaction", EndpointSearch, s.search)
 	mux.HandleFunc("POST "+APIPrefix+"/payment/refund", s.serveRefund)
+	for path, ep := range map[string]struct {
+		key string
+		fn  apiFunc
+	}{
+		"/refund/payment/transaction": {EndpointRefundV2, s.refundV2},
+		"/refund/payment/status":      {EndpointRefundStatusV2, s.refundStatusV2},
+	} {
+		mux.HandleFunc("POST "+APIPrefixV2+path, func(w http.ResponseWriter, r *http.Request) {
+			if body, ok := readBody(w, r); ok {
+				s.serveAPI(w, r, ep.key, ep.fn, body)
+			}
+		})
+	}
 
 	mux.HandleFunc("GET /checkout", s.servePage)
 	mux.HandleFunc("POST /checkout", s.submitPage)

@@ -94,3 +94,17 @@ func newBkashClient(cfg config, db *postgres.DB, log *slog.Logger, clock ports.C
 	}
 	return c, nil
 }
+
+// bkashGateway is the bKash client as paycore's gateway: refunds through
+// the v1 API (the default) or, with BKASH_REFUND_API=v2, the v2 refund API
+// (docs/gateways/bkash.md §9.5); everything else is the same client.
+func bkashGateway(cfg config, c *bkash.Client) (ports.PaymentGateway, error) {
+	if cfg.Bkash.RefundAPI != bkash.RefundAPIv2 {
+		return c, nil
+	}
+	g, err := c.WithRefundV2(cfg.Bkash.V2BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("BKASH_REFUND_API=v2: %w (set BKASH_V2_BASE_URL)", err)
+	}
+	return g, nil
+}

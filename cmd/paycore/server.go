@@ -220,7 +220,11 @@ func (s *server) wireGateways() ([]ports.PaymentGateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	gateways := []ports.PaymentGateway{bk}
+	bkg, err := bkashGateway(cfg, bk)
+	if err != nil {
+		return nil, err
+	}
+	gateways := []ports.PaymentGateway{bkg}
 	ng, err := newNagadGateway(cfg, log, clock, observe)
 	if err != nil {
 		return nil, err

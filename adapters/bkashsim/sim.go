@@ -123,6 +123,10 @@ type Config struct {
 	// docs/gateways/bkash.md §4.4) instead of bKash's HTTP 200 statusCode
 	// 9999.
 	ForbiddenOnBadCredentials bool
+	// IPNSignatureVersion is the SNS SignatureVersion of the IPNs the
+	// simulator signs: "1" (SHA1withRSA, what bKash uses; also when empty)
+	// or "2" (SHA256withRSA).
+	IPNSignatureVersion string
 }
 
 // Simulator is an in-memory bKash Tokenized Checkout server. All payment and
@@ -145,6 +149,7 @@ type Simulator struct {
 	tokenCalls    []time.Time          // token calls within the last hour (Config.TokenCallsPerHour)
 	blockedUntil  time.Time            // token calls refused until then
 
+	ipn    ipnSigner     // SNS signing key and certificate; guards itself
 	stats  *simkit.Stats // calls by endpoint key; not guarded by mu
 	faults simkit.Faults // active faults by endpoint key; not guarded by mu
 }
@@ -246,6 +251,8 @@ func (s *Simulator) routes() *http.ServeMux {
 		})
 	}
 
+	mux.HandleFunc("GET "+IPNCertPath, s.serveIPNCert)
+	mux.HandleFunc("GET "+IPNConfirmPath, s.serveIPNConfirm)
 	mux.HandleFunc("GET /checkout", s.servePage)
 	mux.HandleFunc("POST /checkout", s.submitPage)
 

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"net/url"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -107,4 +109,21 @@ func bkashGateway(cfg config, c *bkash.Client) (ports.PaymentGateway, error) {
 		return nil, fmt.Errorf("BKASH_REFUND_API=v2: %w (set BKASH_V2_BASE_URL)", err)
 	}
 	return g, nil
+}
+
+// bkashIPNReader verifies bKash's IPNs (POST /callbacks/bkash/ipn):
+// certificates and subscribe URLs only from BKASH_IPN_CERT_HOSTS (default
+// sns.*.amazonaws.com), https only outside sandbox; sandbox mode also allows
+// the bKash simulator's host, which signs the sandbox's IPNs.
+func bkashIPNReader(cfg config, log *slog.Logger) *bkash.IPNReader {
+	hosts := cfg.Bkash.IPNCertHosts
+	if len(hosts) == 0 {
+		hosts = bkash.DefaultIPNHosts
+	}
+	if cfg.Sandbox {
+		if u, err := url.Parse(cfg.Bkash.BaseURL); err == nil && u.Host != "" {
+			hosts = append(slices.Clone(hosts), u.Host)
+		}
+	}
+	return bkash.NewIPNReader(bkash.IPNConfig{AllowedHosts: hosts, AllowHTTP: cfg.Sandbox, Logger: log})
 }

@@ -291,6 +291,7 @@ func (s *server) wireHTTP() (http.Handler, error) {
 	}
 	return rest.NewHandler(rest.Config{
 		App: s.app, Clock: clock, Logger: log, Mounts: mounts,
+		BkashIPN: bkashIPNReader(cfg, log), TrustedProxies: cfg.TrustedProxies,
 		Ready: func(ctx context.Context) error {
 			ok, err := postgres.MigrationsCurrent(ctx, db)
 			if err != nil {

@@ -217,7 +217,8 @@ func (r *IPNReader) allowed(raw string) (*url.URL, error) {
 	if err != nil || u.Host == "" || u.User != nil {
 		return nil, refuse("URL %q is not absolute", raw)
 	}
-	if u.Scheme != "https" && !(r.allowHTTP && u.Scheme == "http") {
+	httpsOrSandbox := u.Scheme == "https" || (r.allowHTTP && u.Scheme == "http")
+	if !httpsOrSandbox {
 		return nil, refuse("URL %q is not https", raw)
 	}
 	for _, p := range r.hosts {

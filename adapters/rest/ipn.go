@@ -64,4 +64,3 @@ func (h *Handler) bkashIPN(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"success": true, "message": "Notification processed",
 		"data": map[string]string{"event_id": res.EventID, "verdict": res.Verdict, "detail": res.Detail}})
 }
-

@@ -13,6 +13,7 @@
 //	accounts.go      Accounts: a merchant's profile, dashboard and API keys
 //	gateways.go      Gateways: the active gateways, their limits and health
 //	gatewayhooks.go  GatewayHooks: gateways' signed status updates (POST /api/v1/webhook)
+//	gatewayclaims.go GatewayHooks.HandleClaim: verified gateway notifications (bKash IPN)
 //	auth.go          Authenticator: HMAC-signed merchant requests
 //	errors.go        the one classification of errors both edges use
 //

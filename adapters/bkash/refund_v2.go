@@ -45,7 +45,7 @@ func V2BaseURL(base string) string {
 	return strings.TrimSuffix(base, v1Suffix) + v2Suffix
 }
 
-// refundV2Body is the v2 refund request (docs/gateways/bkash.md §9.5): v2
+// refundV2Body is the v2 refund request (docs/gateways/bkash.md §9.3, §9.5): v2
 // writes paymentId/trxId and refundAmount.
 type refundV2Body struct {
 	PaymentID    string `json:"paymentId"`
@@ -61,7 +61,7 @@ type refundStatusV2Body struct {
 }
 
 // RefundStatusV2 is the v2 refund status answer: the payment and every
-// refund of it (docs/gateways/bkash.md §9.5).
+// refund of it (docs/gateways/bkash.md §9.3, §9.5).
 type RefundStatusV2 struct {
 	OriginalTrxID            string
 	OriginalTrxAmount        domain.Money
@@ -141,7 +141,7 @@ func (c *Client) v2Refusal(a *answer) (*RefundError, bool) {
 // RefundV2 gives back req.Amount of a completed payment with bKash's v2
 // refund: POST {v2base}/refund/payment/transaction {paymentId, trxId,
 // refundAmount, sku, reason} with the shared v1.2 id_token (NET and JS do;
-// docs/gateways/bkash.md §9.5). v2base is "…/v2/tokenized-checkout"
+// docs/gateways/bkash.md §9.3, §9.5). v2base is "…/v2/tokenized-checkout"
 // (V2BaseURL). Like Refund it is sent ONCE: when it gets no answer the
 // client asks RefundStatusV2 and looks for a refund of this amount that is
 // not among req.PriorRefundTrxIDs; it never refunds twice. Results and
@@ -198,7 +198,7 @@ func (c *Client) refundV2ByStatus(ctx context.Context, log *slog.Logger, v2base 
 
 // RefundStatusV2 asks about the refunds of a payment: POST
 // {v2base}/refund/payment/status {paymentId, trxId} (docs/gateways/bkash.md
-// §9.5). It changes nothing, so a 401 is answered by one grant and one more
+// §9.3, §9.5). It changes nothing, so a 401 is answered by one grant and one more
 // try. Errors: *RefundError when bKash refuses; ErrNoAnswer when it cannot
 // be heard; ErrInvalidRequest when an ID is empty.
 func (c *Client) RefundStatusV2(ctx context.Context, v2base, paymentID, trxID string) (RefundStatusV2, error) {

@@ -21,6 +21,8 @@
 //	POST /v2/tokenized-checkout/refund/payment/transaction    "refund_v2"
 //	POST /v2/tokenized-checkout/refund/payment/status         "refund_status_v2"
 //	GET|POST /checkout?paymentId=…&hash=…   the wallet page (the bkashURL of create)
+//	GET /sns/cert.pem                       the IPN signing certificate (SigningCertURL)
+//	GET /sns/confirm?Token=…                the SubscribeURL of SubscriptionConfirmation
 //	GET /stats, POST /stats/reset, GET /credentials, GET|POST|DELETE /faults
 //
 // Any other path or method gets 404 {"message":"Not Found"}. Paths are matched
@@ -97,7 +99,7 @@
 // paymentID, or a payment with no refund yet, gives 2002 "Invalid Payment ID"
 // (WOO: "an invalid-payment error"); a trxID that does not match gives 2077.
 //
-// Refund v2 (docs/gateways/bkash.md §9.5): the v1.2 id_token and X-APP-Key
+// Refund v2 (docs/gateways/bkash.md §9.3, §9.5): the v1.2 id_token and X-APP-Key
 // authorize it. The refund {paymentId, trxId, refundAmount, sku, reason}
 // follows the v1 rules and codes above and answers originalTrxId,
 // refundTrxId, refundTransactionStatus, originalTrxAmount, refundAmount,
@@ -107,6 +109,21 @@
 // are HTTP 400 {internalCode, externalCode, errorMessageEn, errorMessageBn}
 // with the v1 code in both codes (the simulator's choice; an unknown
 // paymentId 2002, a trxId that is not the payment's 2077).
+//
+// IPN (docs/gateways/bkash.md §12): the simulator signs AWS SNS messages
+// with its own RSA key and self-signed certificate, made at first use and
+// served at /sns/cert.pem (PublicURL must be set). IPN(paymentID) is the
+// Notification of a completed payment (Message: dateTime, trxID,
+// paymentID, transactionStatus, amount, currency, merchantInvoiceNumber,
+// creditShortCode, debitMSISDN); SubscriptionConfirmation a confirmation
+// whose SubscribeURL is /sns/confirm (SubscriptionConfirmed tells it was
+// visited); SendIPN posts either as SNS does. Switch
+// Config.IPNSignatureVersion: "1" (SHA1withRSA, the default) or "2"
+// (SHA256withRSA). Tests tamper with a message themselves.
+//
+// Switches, in short: Config.ForbiddenOnBadCredentials,
+// TokenCallsPerHour, MaxAmount, RefundWindow, DuplicateWindow,
+// PaymentTimeout, IPNSignatureVersion, and the per-endpoint faults below.
 //
 // Money is parsed from decimal strings into int64 paisa; no float is used.
 // Timestamps use bKash's layout "2025-11-24T21:20:00:123 GMT+0600" in

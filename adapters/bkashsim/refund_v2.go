@@ -8,7 +8,7 @@ import (
 
 // APIPrefixV2 is the v2 ("non-beta") tokenized checkout API below the mount
 // point; the simulator serves its refund and refund status there
-// (docs/gateways/bkash.md §3.4, §9.5).
+// (docs/gateways/bkash.md §3.4, §9.3, §9.5).
 const APIPrefixV2 = "/v2/tokenized-checkout"
 
 // Endpoint keys of the v2 refund routes.
@@ -17,7 +17,7 @@ const (
 	EndpointRefundStatusV2 = "refund_status_v2" // POST /v2/tokenized-checkout/refund/payment/status
 )
 
-// refundV2Response is the v2 refund answer (docs/gateways/bkash.md §9.5;
+// refundV2Response is the v2 refund answer (docs/gateways/bkash.md §9.3, §9.5;
 // RDOC, JS and NET agree on every name).
 type refundV2Response struct {
 	OriginalTrxID           string `json:"originalTrxId"`

@@ -83,7 +83,7 @@ type bkashConfig struct {
 	AppKey    string `env:"BKASH_APP_KEY"`
 	AppSecret string `env:"BKASH_APP_SECRET"`
 	// RefundAPI chooses bKash's refund API: "v1" (the default, also when
-	// empty) or "v2" (docs/gateways/bkash.md §9.5).
+	// empty) or "v2" (docs/gateways/bkash.md §9.3, §9.5).
 	RefundAPI string `env:"BKASH_REFUND_API"`
 	// V2BaseURL is the v2 API base (…/v2/tokenized-checkout) for v2
 	// refunds; empty: derived from BKASH_BASE_URL on the same host.

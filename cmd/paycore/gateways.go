@@ -99,7 +99,7 @@ func newBkashClient(cfg config, db *postgres.DB, log *slog.Logger, clock ports.C
 
 // bkashGateway is the bKash client as paycore's gateway: refunds through
 // the v1 API (the default) or, with BKASH_REFUND_API=v2, the v2 refund API
-// (docs/gateways/bkash.md §9.5); everything else is the same client.
+// (docs/gateways/bkash.md §9.3, §9.5); everything else is the same client.
 func bkashGateway(cfg config, c *bkash.Client) (ports.PaymentGateway, error) {
 	if cfg.Bkash.RefundAPI != bkash.RefundAPIv2 {
 		return c, nil

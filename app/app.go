@@ -14,6 +14,7 @@
 //	gateways.go      Gateways: the active gateways, their limits and health
 //	gatewayhooks.go  GatewayHooks: gateways' signed status updates (POST /api/v1/webhook)
 //	hooksample.go    how many unauthenticated gateway-webhook calls are kept (shared)
+//	gatewayclaims.go GatewayHooks.HandleClaim: verified gateway notifications (bKash IPN)
 //	auth.go          Authenticator: HMAC-signed merchant requests
 //	sessions.go      Sessions: is an authenticated principal still valid (key, client)
 //	errors.go        the one classification of errors both edges use

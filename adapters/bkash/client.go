@@ -231,7 +231,11 @@ func (c *Client) post(ctx context.Context, op, path string, hdr http.Header, bod
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, bytes.NewReader(payload))
+	target := c.base + path
+	if strings.HasPrefix(path, "https://") || strings.HasPrefix(path, "http://") {
+		target = path // another API version's URL (refund_v2.go)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(payload))
 	if err != nil {
 		return nil, fmt.Errorf("bkash %s: build request: %w", op, err)
 	}

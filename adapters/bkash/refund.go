@@ -23,7 +23,7 @@ type RefundRequest struct {
 	PaymentID string       // bKash paymentID of the payment
 	TrxID     string       // bKash trxID of the payment
 	Amount    domain.Money // BDT to give back, > 0; paisa, so ≤ 2 decimals
-	SKU       string       // ≤ 255 characters; bKash may refuse an empty one (2073)
+	SKU       string       // required (bKash refuses a refund without: 2073), ≤ 255 characters
 	Reason    string       // required, ≤ 255 characters
 	// PriorRefundTrxIDs are the refundTrxIDs of earlier refunds of the same
 	// payment. When the refund gets no answer, a refund status naming one of
@@ -47,6 +47,9 @@ func (r RefundRequest) validate() error {
 	}
 	if utf8.RuneCountInString(r.Reason) > MaxRefundText {
 		problems = append(problems, fmt.Sprintf("Reason is longer than %d characters", MaxRefundText))
+	}
+	if strings.TrimSpace(r.SKU) == "" {
+		problems = append(problems, "SKU is required (bKash answers 2073 Invalid SKU)")
 	}
 	if utf8.RuneCountInString(r.SKU) > MaxRefundText {
 		problems = append(problems, fmt.Sprintf("SKU is longer than %d characters", MaxRefundText))
@@ -86,7 +89,7 @@ type refundStatusBody struct {
 //
 // It returns the refund (nil error) when bKash says it is Completed, and:
 //   - ErrInvalidRequest before any call: amount ≤ 0 or not BDT, no
-//     PaymentID/TrxID/Reason, sku or reason over 255 characters;
+//     PaymentID/TrxID/SKU/Reason, sku or reason over 255 characters;
 //   - *RefundError (also a *ports.GatewayError) when bKash refuses, e.g.
 //     2071 refund window passed, 2072 amount not valid;
 //   - ErrRefundPending (with the result) when bKash accepted it but does

@@ -23,10 +23,13 @@ func TestStatsCountEveryEndpoint(t *testing.T) {
 	e.call(tok, "/general/searchTransaction", map[string]string{"trxID": trx})
 	e.call(tok, "/payment/refund", refundBody(id, trx, "1"))
 	e.call(tok, "/payment/refund", map[string]string{"paymentID": id, "trxID": trx})
+	e.callV2(tok, "/refund/payment/transaction", refundV2Body(id, trx, "1"))
+	e.callV2(tok, "/refund/payment/status", map[string]string{"paymentId": id, "trxId": trx})
 
 	want := map[string]int{
 		"grant": 1, "refresh": 1, "create": 1, "execute": 1,
 		"query": 1, "search": 1, "refund": 1, "refund_status": 1,
+		"refund_v2": 1, "refund_status_v2": 1,
 	}
 	assert.Equal(t, want, e.sim.Stats())
 

@@ -104,11 +104,11 @@ var createFields = []createField{
 	{"mode", codeInvalidMode, func(v string) bool { return v == modeCheckoutURL }},
 	{"payerReference", codeInvalidPayerRef, func(v string) bool { return v != "" && len(v) <= maxFieldLen }},
 	{"callbackURL", codeInvalidCallback, validCallbackURL},
-	{"amount", codeInvalidAmount, func(v string) bool { p, ok := simkit.ParsePaisa(v); return ok && p > 0 }},
+	{"amount", codeInvalidAmount, func(v string) bool { p, ok := simkit.ParsePaisa(v); return ok && p >= MinAmount }},
 	{"currency", codeInvalidCurrency, func(v string) bool { return v == currencyBDT }},
 	{"intent", codeInvalidIntent, func(v string) bool { return v == intentSale }},
 	{"merchantInvoiceNumber", codeInvalidInvoice, func(v string) bool {
-		return strings.TrimSpace(v) != "" && len(v) <= maxFieldLen
+		return strings.TrimSpace(v) != "" && len(v) <= maxFieldLen && !strings.ContainsAny(v, "<>&")
 	}},
 }
 
@@ -141,6 +141,9 @@ func (s *Simulator) create(r *http.Request, body []byte) (int, any) {
 		vals[cf.key] = v
 	}
 	paisa, _ := simkit.ParsePaisa(vals["amount"])
+	if s.cfg.MaxAmount > 0 && paisa > s.cfg.MaxAmount {
+		return http.StatusOK, status(codeInvalidAmount)
+	}
 	now := s.now()
 
 	s.mu.Lock()

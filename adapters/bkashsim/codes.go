@@ -33,7 +33,12 @@ const (
 	codeReasonTooLong     = "2076"
 	codeInvalidTrxID      = "2077"
 	codeInvalidReason     = "2078"
+	codeInvalidSKU        = "2073"
 	codeExecutedBefore    = "2117"
+	codeSystemError       = "9999"
+	messageSystemError    = "System Error."
+	messageNoSuchUser     = "Username does not exist"
+	messageTooManyTokens  = "Too Many Requests"
 	codeMaintenance       = "503"
 	messageMaintenance    = "System is undergoing maintenance. Please try again later"
 	messageUnauthorized   = "Unauthorized"
@@ -70,7 +75,9 @@ var statusMessages = map[string]string{
 	codeReasonTooLong:    "Reason Character Limit Exceeded",
 	codeInvalidTrxID:     "Invalid TrxID",
 	codeInvalidReason:    "Invalid Reason",
+	codeInvalidSKU:       "Invalid SKU",
 	codeExecutedBefore:   "Payment execution already been called before",
+	codeSystemError:      messageSystemError,
 	codeMaintenance:      messageMaintenance,
 }
 

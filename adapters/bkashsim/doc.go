@@ -18,17 +18,32 @@
 //	POST /v1.2.0-beta/tokenized/checkout/general/searchTransaction  "search"
 //	POST /v1.2.0-beta/tokenized/checkout/payment/refund       "refund" when the body has
 //	     amount, "refund_status" when it has only paymentID and trxID (docs/gateways/bkash.md §3.2 table)
+//	POST /v2/tokenized-checkout/refund/payment/transaction    "refund_v2"
+//	POST /v2/tokenized-checkout/refund/payment/status         "refund_status_v2"
 //	GET|POST /checkout?paymentId=…&hash=…   the wallet page (the bkashURL of create)
+//	GET /sns/cert.pem                       the IPN signing certificate (SigningCertURL)
+//	GET /sns/confirm?Token=…                the SubscribeURL of SubscriptionConfirmation
 //	GET /stats, POST /stats/reset, GET /credentials, GET|POST|DELETE /faults
 //
 // Any other path or method gets 404 {"message":"Not Found"}. Paths are matched
-// exactly: a trailing slash or a v2 path is an unknown route (docs/gateways/bkash.md §3.1).
+// exactly: a trailing slash or a v2 path other than the two refund routes is an
+// unknown route (docs/gateways/bkash.md §3.1).
 //
 // # Rules the sources leave open, as decided here (docs/gateways/bkash.md §13.2)
 //
 // Tokens (docs/gateways/bkash.md §3.3, §4):
-//   - Bad username/password headers or app_key/app_secret body on grant or refresh:
-//     HTTP 403 {"message":"Forbidden"}.
+//   - Bad credentials on grant or refresh: HTTP 200 statusCode "9999", as bKash
+//     answers (docs/gateways/bkash.md §4.4): "Username does not exist" for an
+//     unknown username header, "System Error." for a wrong password,
+//     app_key or app_secret, or a body that is not JSON. Switch
+//     Config.ForbiddenOnBadCredentials answers HTTP 403 {"message":"Forbidden"}
+//     instead (the other shape seen).
+//   - Switch Config.TokenCallsPerHour (0: off): more token calls (grant or
+//     refresh with the right credentials) within an hour than it allows
+//     block the merchant for an hour from the call that went over
+//     (docs/gateways/bkash.md §4.3): every token call then answers HTTP 429
+//     {"message":"Too Many Requests"}, and calls refused during the block do
+//     not extend it. TokenBlockedUntil tells when it ends.
 //   - Refresh with an unknown or expired refresh_token: HTTP 401
 //     {"message":"Unauthorized"} (the only documented token-error shape, docs/gateways/bkash.md §4.4);
 //     the client is expected to grant again (docs/gateways/bkash.md §2.3).
@@ -40,8 +55,10 @@
 // Create (docs/gateways/bkash.md §5.1): a field that is absent or JSON null gives 2065 "Mendatory
 // field missing" (bKash's spelling); a present but invalid one gives its own code:
 // mode 2063, payerReference "" or longer than 255 2048, callbackURL not an
-// absolute http(s) URL 2049, amount 2006, currency 2007, intent 2008,
-// merchantInvoiceNumber blank or longer than 255 2031. A body that is not a JSON
+// absolute http(s) URL 2049, amount 2006 (also under ৳1, MinAmount, and, with
+// the switch Config.MaxAmount, above bKash's per-transaction maximum),
+// currency 2007, intent 2008, merchantInvoiceNumber blank, longer than 255
+// or containing "<", ">" or "&" 2031 (docs/gateways/bkash.md §5.3). A body that is not a JSON
 // object gives 2025 on every endpoint. The amount may be a JSON string or a JSON
 // number (KARIM sends a number); it is echoed exactly as sent.
 //
@@ -71,8 +88,8 @@
 //
 // Search (docs/gateways/bkash.md §8.2): only payment trxIDs are found; anything else gives 2033.
 //
-// Refund (docs/gateways/bkash.md §9, §10.1): validation order is amount (2072), sku (> 255:
-// 2075), reason (blank: 2078, > 255: 2076), paymentID+trxID of a Completed
+// Refund (docs/gateways/bkash.md §9, §10.1): validation order is amount (2072), sku (blank:
+// 2073 "Invalid SKU", > 255: 2075), reason (blank: 2078, > 255: 2076), paymentID+trxID of a Completed
 // payment (2077), refund window since execute (2071 "Refund not allowed after N
 // days"), at most 10 refunds per payment (the 11th: 2074 "The transaction
 // cannot be reversed"), cumulative amount ≤ paid amount (2072). Each refund gets
@@ -81,6 +98,32 @@
 // a "refundTransactions" list of every refund, oldest first; an unknown
 // paymentID, or a payment with no refund yet, gives 2002 "Invalid Payment ID"
 // (WOO: "an invalid-payment error"); a trxID that does not match gives 2077.
+//
+// Refund v2 (docs/gateways/bkash.md §9.3, §9.5): the v1.2 id_token and X-APP-Key
+// authorize it. The refund {paymentId, trxId, refundAmount, sku, reason}
+// follows the v1 rules and codes above and answers originalTrxId,
+// refundTrxId, refundTransactionStatus, originalTrxAmount, refundAmount,
+// currency, completedTime, sku, reason. Refund status {paymentId, trxId}
+// answers originalTrxId, originalTrxAmount, originalTrxCompletedTime and
+// refundTransactions (every refund, oldest first; [] when none). Refusals
+// are HTTP 400 {internalCode, externalCode, errorMessageEn, errorMessageBn}
+// with the v1 code in both codes (the simulator's choice; an unknown
+// paymentId 2002, a trxId that is not the payment's 2077).
+//
+// IPN (docs/gateways/bkash.md §12): the simulator signs AWS SNS messages
+// with its own RSA key and self-signed certificate, made at first use and
+// served at /sns/cert.pem (PublicURL must be set). IPN(paymentID) is the
+// Notification of a completed payment (Message: dateTime, trxID,
+// paymentID, transactionStatus, amount, currency, merchantInvoiceNumber,
+// creditShortCode, debitMSISDN); SubscriptionConfirmation a confirmation
+// whose SubscribeURL is /sns/confirm (SubscriptionConfirmed tells it was
+// visited); SendIPN posts either as SNS does. Switch
+// Config.IPNSignatureVersion: "1" (SHA1withRSA, the default) or "2"
+// (SHA256withRSA). Tests tamper with a message themselves.
+//
+// Switches, in short: Config.ForbiddenOnBadCredentials,
+// TokenCallsPerHour, MaxAmount, RefundWindow, DuplicateWindow,
+// PaymentTimeout, IPNSignatureVersion, and the per-endpoint faults below.
 //
 // Money is parsed from decimal strings into int64 paisa; no float is used.
 // Timestamps use bKash's layout "2025-11-24T21:20:00:123 GMT+0600" in

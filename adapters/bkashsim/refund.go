@@ -74,43 +74,53 @@ func (s *Simulator) refund(r *http.Request, body []byte) (int, any) {
 	if !ok {
 		return http.StatusOK, status(codeInvalidBody)
 	}
-	amount, _, _ := f.Text("amount")
+	text := func(k string) string { v, _, _ := f.Text(k); return v }
+	code, p, rf := s.doRefund(text("paymentID"), text("trxID"), text("amount"), text("sku"), text("reason"))
+	switch {
+	case code == codeRefundWindow:
+		return http.StatusOK, refundWindowStatus(windowDays(s.cfg.RefundWindow))
+	case code != codeSuccess:
+		return http.StatusOK, status(code)
+	}
+	return http.StatusOK, refundAnswer(p, rf)
+}
+
+// doRefund validates and makes one refund, the same for v1 and v2 (the
+// validation order and codes are in the package doc). It returns
+// codeSuccess with the payment and its new refund, or the refusal's code.
+func (s *Simulator) doRefund(id, trx, amount, sku, reason string) (string, *payment, refund) {
 	paisa, ok := simkit.ParsePaisa(amount)
 	if !ok || paisa <= 0 {
-		return http.StatusOK, status(codeRefundAmount)
+		return codeRefundAmount, nil, refund{}
 	}
-	sku, _, _ := f.Text("sku")
-	if len(sku) > maxFieldLen {
-		return http.StatusOK, status(codeSKUTooLong)
-	}
-	reason, _, _ := f.Text("reason")
 	switch {
+	case strings.TrimSpace(sku) == "":
+		return codeInvalidSKU, nil, refund{} // theihasan/laravel-bkash PR #8
+	case len(sku) > maxFieldLen:
+		return codeSKUTooLong, nil, refund{}
 	case strings.TrimSpace(reason) == "":
-		return http.StatusOK, status(codeInvalidReason)
+		return codeInvalidReason, nil, refund{}
 	case len(reason) > maxFieldLen:
-		return http.StatusOK, status(codeReasonTooLong)
+		return codeReasonTooLong, nil, refund{}
 	}
-	id, _, _ := f.Text("paymentID")
-	trx, _, _ := f.Text("trxID")
-
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.payments[id]
 	switch {
 	case p == nil || p.state != stateCompleted || p.trxID != trx:
-		return http.StatusOK, status(codeInvalidTrxID)
+		return codeInvalidTrxID, nil, refund{}
 	case now.After(p.executedAt.Add(s.cfg.RefundWindow)):
-		return http.StatusOK, refundWindowStatus(windowDays(s.cfg.RefundWindow))
+		return codeRefundWindow, nil, refund{}
 	case len(p.refunds) >= MaxRefunds:
-		return http.StatusOK, status(codeCannotReverse)
+		return codeCannotReverse, nil, refund{}
 	case p.refunded+paisa > p.paisa:
-		return http.StatusOK, status(codeRefundAmount)
+		return codeRefundAmount, nil, refund{}
 	}
 	rf := refund{trxID: s.newTrxID(), paisa: paisa, sku: sku, reason: reason, at: now}
 	p.refunds = append(p.refunds, rf)
 	p.refunded += paisa
-	return http.StatusOK, refundAnswer(p, rf)
+	return codeSuccess, p, rf
 }
 
 // refundStatus handles a v1 refund status {paymentID, trxID}: 2002 for an

@@ -133,7 +133,9 @@ func TestRefundValidation(t *testing.T) {
 		assert.Equal(t, tt.code, r.code(t), tt.name)
 		assert.Len(t, r.Body, 2, tt.name)
 	}
-	assert.Equal(t, "0000", e.call(tok, "/payment/refund", with("sku", "")).code(t), "sku is optional")
+	// bKash refuses a refund without sku (bKash errata: theihasan/laravel-bkash PR #8).
+	assert.Equal(t, map[string]any{"statusCode": "2073", "statusMessage": "Invalid SKU"},
+		e.call(tok, "/payment/refund", with("sku", "")).Body, "sku is required")
 	assert.Equal(t, len(tests)+1, e.sim.Stats()[bkashsim.EndpointRefund])
 	assert.Equal(t, 0, e.sim.Stats()[bkashsim.EndpointRefundStatus])
 }

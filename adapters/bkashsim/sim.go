@@ -29,6 +29,7 @@ const (
 var endpoints = []string{
 	EndpointGrant, EndpointRefresh, EndpointCreate, EndpointExecute,
 	EndpointQuery, EndpointSearch, EndpointRefund, EndpointRefundStatus,
+	EndpointRefundV2, EndpointRefundStatusV2,
 }
 
 // Defaults applied by New to zero Config fields.
@@ -45,6 +46,9 @@ const (
 	// RefreshTokenLifetime is how long a refresh_token mints id_tokens,
 	// counted from its first issue; refreshing does not extend it (docs/gateways/bkash.md §4.2, §2.3).
 	RefreshTokenLifetime = 28 * 24 * time.Hour
+	// MinAmount is the smallest amount bKash takes, in paisa: ৳1
+	// (docs/gateways/bkash.md §5.3); create refuses less with 2006.
+	MinAmount = 100
 	// MaxRefunds is the number of refunds one payment accepts (docs/gateways/bkash.md §9.4 "Up to
 	// 10 partial refunds"); the next gets 2074.
 	MaxRefunds = 10
@@ -101,6 +105,28 @@ type Config struct {
 	// customer; afterwards the page answers 404 and query reports "Expired".
 	// It does not affect payments already approved. 0 → DefaultPaymentTimeout.
 	PaymentTimeout time.Duration
+	// MaxAmount is bKash's per-transaction maximum in paisa: create refuses
+	// a larger amount with 2006 "Invalid amount". The figure depends on the
+	// merchant's account and is not in the sources (docs/gateways/bkash.md
+	// §5.3), so 0 means no maximum. Amounts under MinAmount (৳1) are always
+	// refused with 2006.
+	MaxAmount int64
+	// TokenCallsPerHour is how many token calls (grant and refresh, with
+	// the right credentials) bKash takes within any hour; the next one
+	// blocks the merchant for an hour: every token call then answers HTTP 429
+	// {"message":"Too Many Requests"} (docs/gateways/bkash.md §4.3; the
+	// answer's shape is the simulator's choice). 0 means no limit (bKash
+	// says "about two": tests set 2).
+	TokenCallsPerHour int
+	// ForbiddenOnBadCredentials answers bad credentials at grant and
+	// refresh with HTTP 403 {"message":"Forbidden"} (the other shape seen,
+	// docs/gateways/bkash.md §4.4) instead of bKash's HTTP 200 statusCode
+	// 9999.
+	ForbiddenOnBadCredentials bool
+	// IPNSignatureVersion is the SNS SignatureVersion of the IPNs the
+	// simulator signs: "1" (SHA1withRSA, what bKash uses; also when empty)
+	// or "2" (SHA256withRSA).
+	IPNSignatureVersion string
 }
 
 // Simulator is an in-memory bKash Tokenized Checkout server. All payment and
@@ -120,7 +146,10 @@ type Simulator struct {
 	payments      map[string]*payment  // paymentID → payment
 	byTrxID       map[string]*payment  // payment trxID → payment
 	usedTrxIDs    map[string]bool      // every trxID issued (payments and refunds)
+	tokenCalls    []time.Time          // token calls within the last hour (Config.TokenCallsPerHour)
+	blockedUntil  time.Time            // token calls refused until then
 
+	ipn    ipnSigner     // SNS signing key and certificate; guards itself
 	stats  *simkit.Stats // calls by endpoint key; not guarded by mu
 	faults simkit.Faults // active faults by endpoint key; not guarded by mu
 
@@ -210,7 +239,22 @@ func (s *Simulator) routes() *http.ServeMux {
 	api("/payment/status", EndpointQuery, s.query)
 	api("/general/searchTransaction", EndpointSearch, s.search)
 	mux.HandleFunc("POST "+APIPrefix+"/payment/refund", s.serveRefund)
+	for path, ep := range map[string]struct {
+		key string
+		fn  apiFunc
+	}{
+		"/refund/payment/transaction": {EndpointRefundV2, s.refundV2},
+		"/refund/payment/status":      {EndpointRefundStatusV2, s.refundStatusV2},
+	} {
+		mux.HandleFunc("POST "+APIPrefixV2+path, func(w http.ResponseWriter, r *http.Request) {
+			if body, ok := readBody(w, r); ok {
+				s.serveAPI(w, r, ep.key, ep.fn, body)
+			}
+		})
+	}
 
+	mux.HandleFunc("GET "+IPNCertPath, s.serveIPNCert)
+	mux.HandleFunc("GET "+IPNConfirmPath, s.serveIPNConfirm)
 	mux.HandleFunc("GET /checkout", s.servePage)
 	mux.HandleFunc("POST /checkout", s.submitPage)
 

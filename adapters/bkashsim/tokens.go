@@ -23,12 +23,15 @@ type tokenResponse struct {
 // app_key and app_secret (docs/gateways/bkash.md §3.2, §4.1). Every grant issues a new id_token and
 // a new refresh_token.
 func (s *Simulator) grant(r *http.Request, body []byte) (int, any) {
-	if _, ok := s.tokenCallAllowed(r, body); !ok {
-		return http.StatusForbidden, messageBody{messageForbidden}
+	if _, bad := s.tokenCallAllowed(r, body); bad != "" {
+		return s.badCredentials(bad)
 	}
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if code, v, blocked := s.tokenCallBlocked(now); blocked {
+		return code, v
+	}
 	s.pruneTokens(now)
 	id := s.issueIDToken(now)
 	refresh := "eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUlNBLU9BRVAifQ." +
@@ -44,14 +47,17 @@ func (s *Simulator) grant(r *http.Request, body []byte) (int, any) {
 // id_tokens stay valid until their own expiry. An unknown or expired
 // refresh_token gets 401 {"message":"Unauthorized"}.
 func (s *Simulator) refresh(r *http.Request, body []byte) (int, any) {
-	f, ok := s.tokenCallAllowed(r, body)
-	if !ok {
-		return http.StatusForbidden, messageBody{messageForbidden}
+	f, bad := s.tokenCallAllowed(r, body)
+	if bad != "" {
+		return s.badCredentials(bad)
 	}
 	rt, _, _ := f.Text("refresh_token")
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if code, v, blocked := s.tokenCallBlocked(now); blocked {
+		return code, v
+	}
 	s.pruneTokens(now)
 	if exp, known := s.refreshTokens[rt]; rt == "" || !known || !now.Before(exp) {
 		return http.StatusUnauthorized, messageBody{messageUnauthorized}
@@ -71,17 +77,24 @@ func tokenAnswer(id, refresh string) tokenResponse {
 }
 
 // tokenCallAllowed checks the username/password headers and the
-// app_key/app_secret body of a token call.
-func (s *Simulator) tokenCallAllowed(r *http.Request, body []byte) (simkit.Fields, bool) {
+// app_key/app_secret body of a token call. bad is "" when they are right,
+// else the statusMessage of bKash's 9999 answer: "Username does not exist"
+// for an unknown username, "System Error." for anything else wrong
+// (docs/gateways/bkash.md §4.4).
+func (s *Simulator) tokenCallAllowed(r *http.Request, body []byte) (f simkit.Fields, bad string) {
 	f, ok := simkit.ParseFields(body)
 	if !ok {
-		return nil, false
+		return nil, messageSystemError
+	}
+	if r.Header.Get("username") != s.creds.Username {
+		return f, messageNoSuchUser
 	}
 	key, _, _ := f.Text("app_key")
 	secret, _, _ := f.Text("app_secret")
-	return f, r.Header.Get("username") == s.creds.Username &&
-		r.Header.Get("password") == s.creds.Password &&
-		key == s.creds.AppKey && secret == s.creds.AppSecret
+	if r.Header.Get("password") != s.creds.Password || key != s.creds.AppKey || secret != s.creds.AppSecret {
+		return f, messageSystemError
+	}
+	return f, ""
 }
 
 // issueIDToken mints a JWT-shaped id_token valid for IDTokenLifetime from now.

@@ -41,9 +41,11 @@ func TestGrantAnswersTheSpecShape(t *testing.T) {
 	assert.Equal(t, 1, e.sim.GrantsInHour(t0))
 }
 
+// TestTokenCallsWithBadCredentialsAreForbidden: the 403 shape, behind its
+// switch (bKash's own answer is 9999: TestBadCredentialsAnswer9999).
 func TestTokenCallsWithBadCredentialsAreForbidden(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
+	e := newEnv(t, func(c *bkashsim.Config) { c.ForbiddenOnBadCredentials = true })
 	good := e.creds
 	tests := []struct {
 		name   string

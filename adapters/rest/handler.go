@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -37,6 +38,11 @@ type Config struct {
 	// "/sandbox/bkash" (mounted with the prefix stripped when it ends in
 	// "/*"... see NewHandler).
 	Mounts map[string]http.Handler
+	// BkashIPN verifies bKash's server-to-server notifications (AWS SNS
+	// messages) for POST /callbacks/bkash/ipn; nil: the route answers 404.
+	BkashIPN ports.NotificationReader
+	// TrustedProxies may set X-Forwarded-For (the IPN's logged source).
+	TrustedProxies []netip.Prefix
 }
 
 // Handler serves the customer's routes of docs/architecture.md §4, steps 2
@@ -50,6 +56,8 @@ type Handler struct {
 	ready    func(ctx context.Context) error
 	degraded func(ctx context.Context) map[string]string
 	mux      chi.Router
+	ipn      ports.NotificationReader
+	proxy    []netip.Prefix
 }
 
 // NewHandler builds the router. Each Mounts entry is served under its
@@ -65,7 +73,8 @@ func NewHandler(cfg Config) *Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	h := &Handler{app: cfg.App, clock: cfg.Clock, log: cfg.Logger, ready: cfg.Ready, degraded: cfg.Degraded}
+	h := &Handler{app: cfg.App, clock: cfg.Clock, log: cfg.Logger, ready: cfg.Ready, degraded: cfg.Degraded,
+		ipn: cfg.BkashIPN, proxy: cfg.TrustedProxies}
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, h.recoverer)
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -76,6 +85,7 @@ func NewHandler(cfg Config) *Handler {
 	r.Post("/pay/{transaction_id}/{gateway}", h.startAttempt)
 	r.Get("/pay/{transaction_id}/result", h.result)
 	r.Get("/callbacks/bkash", h.bkashCallback)
+	r.Post("/callbacks/bkash/ipn", h.bkashIPN)
 	// Nagad inserts "/" before the query (docs/gateways/nagad.md §7.2): route
 	// both.
 	r.Get("/callbacks/nagad", h.nagadCallback)

@@ -99,6 +99,17 @@ type bkashConfig struct {
 	// Field names are unique across config: errors name the variable by
 	// field.
 	BkashMaxAmount taka `env:"BKASH_MAX_AMOUNT"`
+	// RefundAPI chooses bKash's refund API: "v1" (the default, also when
+	// empty) or "v2" (docs/gateways/bkash.md §9.3, §9.5).
+	RefundAPI string `env:"BKASH_REFUND_API"`
+	// V2BaseURL is the v2 API base (…/v2/tokenized-checkout) for v2
+	// refunds; empty: derived from BKASH_BASE_URL on the same host.
+	V2BaseURL string `env:"BKASH_V2_BASE_URL"`
+	// IPNCertHosts are the hosts an IPN's SigningCertURL and SubscribeURL
+	// may name (comma-separated; "*" matches one DNS label); empty:
+	// bkash.DefaultIPNHosts (sns.*.amazonaws.com). Sandbox mode adds the
+	// simulator's host.
+	IPNCertHosts []string `env:"BKASH_IPN_CERT_HOSTS"`
 }
 
 // nagadConfig: Nagad is active when NAGAD_BASE_URL (…/api/dfs) is set;
@@ -273,6 +284,12 @@ func (c *config) finish() error {
 		return err
 	}
 	c.GatewayHooks = c.Hooks.configs(c.Sandbox)
+	switch strings.ToLower(c.Bkash.RefundAPI) {
+	case "", "v1", "v2":
+		c.Bkash.RefundAPI = strings.ToLower(c.Bkash.RefundAPI)
+	default:
+		return errors.New("BKASH_REFUND_API must be v1 or v2")
+	}
 	if !c.Sandbox && c.Bkash.BaseURL == "" {
 		return errors.New("BKASH_BASE_URL (and BKASH_USERNAME, BKASH_PASSWORD, BKASH_APP_KEY, BKASH_APP_SECRET) are required outside sandbox mode")
 	}

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"net/url"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -96,4 +98,35 @@ func newBkashClient(cfg config, db *postgres.DB, log *slog.Logger, clock ports.C
 		return nil, fmt.Errorf("bkash: %w", err)
 	}
 	return c, nil
+}
+
+// bkashGateway is the bKash client as paycore's gateway: refunds through
+// the v1 API (the default) or, with BKASH_REFUND_API=v2, the v2 refund API
+// (docs/gateways/bkash.md §9.3, §9.5); everything else is the same client.
+func bkashGateway(cfg config, c *bkash.Client) (ports.PaymentGateway, error) {
+	if cfg.Bkash.RefundAPI != bkash.RefundAPIv2 {
+		return c, nil
+	}
+	g, err := c.WithRefundV2(cfg.Bkash.V2BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("BKASH_REFUND_API=v2: %w (set BKASH_V2_BASE_URL)", err)
+	}
+	return g, nil
+}
+
+// bkashIPNReader verifies bKash's IPNs (POST /callbacks/bkash/ipn):
+// certificates and subscribe URLs only from BKASH_IPN_CERT_HOSTS (default
+// sns.*.amazonaws.com), https only outside sandbox; sandbox mode also allows
+// the bKash simulator's host, which signs the sandbox's IPNs.
+func bkashIPNReader(cfg config, log *slog.Logger) *bkash.IPNReader {
+	hosts := cfg.Bkash.IPNCertHosts
+	if len(hosts) == 0 {
+		hosts = bkash.DefaultIPNHosts
+	}
+	if cfg.Sandbox {
+		if u, err := url.Parse(cfg.Bkash.BaseURL); err == nil && u.Host != "" {
+			hosts = append(slices.Clone(hosts), u.Host)
+		}
+	}
+	return bkash.NewIPNReader(bkash.IPNConfig{AllowedHosts: hosts, AllowHTTP: cfg.Sandbox, Logger: log})
 }

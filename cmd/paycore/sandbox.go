@@ -132,10 +132,10 @@ func getJSON(ctx context.Context, hc *http.Client, url string, into any) error {
 // GreenWeb) that the environment does not configure at the simulators
 // served under root, with creds.
 func (c *config) useSandbox(root string, creds sandboxCredentials) {
-	if c.Bkash.BaseURL == "" {
-		c.Bkash = bkashConfig{BaseURL: root + prefixBkash + bkashsim.APIPrefix, Username: creds.Bkash.Username,
-			Password: creds.Bkash.Password, AppKey: creds.Bkash.AppKey, AppSecret: creds.Bkash.AppSecret,
-			BkashMaxAmount: c.Bkash.BkashMaxAmount}
+	if b := &c.Bkash; b.BaseURL == "" {
+		b.BaseURL, b.Username, b.Password = root+prefixBkash+bkashsim.APIPrefix, creds.Bkash.Username, creds.Bkash.Password
+		b.AppKey, b.AppSecret = creds.Bkash.AppKey, creds.Bkash.AppSecret
+		b.V2BaseURL = "" // the simulator's, derived from BaseURL
 	}
 	if n := &c.Nagad; n.BaseURL == "" {
 		n.BaseURL = root + prefixNagad + nagadsim.APIPrefix

@@ -234,7 +234,11 @@ func (s *server) wireGateways() ([]ports.PaymentGateway, error) {
 		return nil, err
 	}
 	s.bkash = bk
-	gateways := []ports.PaymentGateway{bk}
+	bkg, err := bkashGateway(cfg, bk)
+	if err != nil {
+		return nil, err
+	}
+	gateways := []ports.PaymentGateway{bkg}
 	ng, err := newNagadGateway(cfg, log, clock, observe)
 	if err != nil {
 		return nil, err
@@ -310,6 +314,7 @@ func (s *server) wireHTTP() (http.Handler, error) {
 	}
 	return rest.NewHandler(rest.Config{
 		App: s.app, Clock: clock, Logger: log, Mounts: mounts,
+		BkashIPN: bkashIPNReader(cfg, log), TrustedProxies: cfg.TrustedProxies,
 		Ready: func(ctx context.Context) error {
 			ok, err := postgres.MigrationsCurrent(ctx, db)
 			if err != nil {

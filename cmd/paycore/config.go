@@ -40,6 +40,13 @@ type config struct {
 	// JobRescueAfter: a River job still running this long after it began
 	// (its node died) is retried; it must exceed every job's timeout.
 	JobRescueAfter time.Duration `env:"PAYCORE_JOB_RESCUE_AFTER" envDefault:"5m"`
+	// ReconcileEvery is the interval of the periodic reconciliation pass
+	// (a pass is cut off at its interval).
+	ReconcileEvery time.Duration `env:"PAYCORE_RECONCILE_EVERY" envDefault:"1m"`
+	// ConfirmWait is how long a repeated callback waits for a confirm in
+	// flight; a confirm older than twice this is taken as crashed and
+	// reconciled. It must exceed the gateways' call timeout (30 s).
+	ConfirmWait time.Duration `env:"PAYCORE_CONFIRM_WAIT" envDefault:"40s"`
 	// MasterKey: 64 hex or base64 of 32 bytes; sandbox derives a fixed one.
 	MasterKey masterKey `env:"PAYCORE_MASTER_KEY"`
 	// TokenKey signs client JWTs (≥ 32 characters); sandbox derives one.
@@ -144,10 +151,12 @@ const minKeyLen = 32
 // badValue holds the start-up errors of variables whose bad values are not
 // reported as "<VARIABLE>: <parse error>".
 var badValue = map[string]string{
-	"PAYCORE_RATE_LIMIT":    "PAYCORE_RATE_LIMIT must be a positive whole number",
-	"PAYCORE_TOKEN_KEY":     "PAYCORE_TOKEN_KEY must be at least 32 characters",
-	"REDIRECTGW_RETURN_KEY": "REDIRECTGW_RETURN_KEY must be at least 32 characters",
-	"REDIRECTGW_RETURN_TTL": "REDIRECTGW_RETURN_TTL must be a positive duration such as 1h",
+	"PAYCORE_RATE_LIMIT":      "PAYCORE_RATE_LIMIT must be a positive whole number",
+	"PAYCORE_TOKEN_KEY":       "PAYCORE_TOKEN_KEY must be at least 32 characters",
+	"REDIRECTGW_RETURN_KEY":   "REDIRECTGW_RETURN_KEY must be at least 32 characters",
+	"REDIRECTGW_RETURN_TTL":   "REDIRECTGW_RETURN_TTL must be a positive duration such as 1h",
+	"PAYCORE_RECONCILE_EVERY": "PAYCORE_RECONCILE_EVERY must be a positive duration such as 1m",
+	"PAYCORE_CONFIRM_WAIT":    "PAYCORE_CONFIRM_WAIT must be a positive duration such as 40s",
 }
 
 // loadConfig reads config from the environment. An empty variable counts
@@ -217,6 +226,12 @@ func (c *config) finish() error {
 	}
 	if c.RatePerMinute < 1 {
 		return errors.New(badValue["PAYCORE_RATE_LIMIT"])
+	}
+	if c.ReconcileEvery <= 0 {
+		return errors.New(badValue["PAYCORE_RECONCILE_EVERY"])
+	}
+	if c.ConfirmWait <= 0 {
+		return errors.New(badValue["PAYCORE_CONFIRM_WAIT"])
 	}
 	switch {
 	case c.MasterKey != nil:

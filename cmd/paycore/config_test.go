@@ -16,6 +16,7 @@ import (
 var configVars = []string{
 	"DATABASE_URL", "PAYCORE_ADDR", "PAYCORE_BASE_URL", "PAYCORE_SANDBOX", "PAYCORE_PAYMENT_TTL", "PAYCORE_LOG_LEVEL",
 	"PAYCORE_TRUSTED_PROXIES", "PAYCORE_RATE_LIMIT", "PAYCORE_LOG_RETENTION", "PAYCORE_KEY_GRACE", "PAYCORE_ATTEMPT_TTL",
+	"PAYCORE_RECONCILE_EVERY", "PAYCORE_CONFIRM_WAIT",
 	"PAYCORE_ALLOWED_ORIGINS", "PAYCORE_MASTER_KEY", "PAYCORE_TOKEN_KEY", "PAYCORE_JOB_RESCUE_AFTER",
 	"PAYCORE_SANDBOX_URL",
 	"BKASH_BASE_URL", "BKASH_USERNAME", "BKASH_PASSWORD", "BKASH_APP_KEY", "BKASH_APP_SECRET",
@@ -79,6 +80,9 @@ func TestLoadConfigBadValues(t *testing.T) {
 		{with(sandbox, "REDIRECTGW_RETURN_TTL", "0s"), `REDIRECTGW_RETURN_TTL must be a positive duration such as 1h`},
 		{with(sandbox, "REDIRECTGW_RETURN_TTL", "-1h"), `REDIRECTGW_RETURN_TTL must be a positive duration such as 1h`},
 		{with(sandbox, "REDIRECTGW_RETURN_TTL", "soon"), `REDIRECTGW_RETURN_TTL must be a positive duration such as 1h`},
+		{with(sandbox, "PAYCORE_RECONCILE_EVERY", "0s"), `PAYCORE_RECONCILE_EVERY must be a positive duration such as 1m`},
+		{with(sandbox, "PAYCORE_RECONCILE_EVERY", "often"), `PAYCORE_RECONCILE_EVERY must be a positive duration such as 1m`},
+		{with(sandbox, "PAYCORE_CONFIRM_WAIT", "-1s"), `PAYCORE_CONFIRM_WAIT must be a positive duration such as 40s`},
 		{with(sandbox, "REDIRECTGW_TRUST_SIGNED_RETURN", "yes"), `REDIRECTGW_TRUST_SIGNED_RETURN: strconv.ParseBool: parsing "yes": invalid syntax`},
 		{with(sandbox, "PAYCORE_GATEWAY_WEBHOOK_SOURCES_NAGAD", "10.0.0.0/99"), `PAYCORE_GATEWAY_WEBHOOK_SOURCES_NAGAD: netip.ParsePrefix("10.0.0.0/99"): prefix length out of range`},
 		{map[string]string{"PAYCORE_SANDBOX": "0"}, `PAYCORE_MASTER_KEY is required outside sandbox mode`},
@@ -109,7 +113,8 @@ func TestLoadConfigDefaults(t *testing.T) {
 	}
 	if c.Addr != "127.0.0.1:8080" || c.BaseURL != "http://127.0.0.1:8080" || !c.Sandbox || c.PaymentTTL != 24*time.Hour ||
 		c.LogLevel.String() != "INFO" || c.RatePerMinute != 120 || c.LogRetention != 2160*time.Hour || c.KeyGrace != 0 ||
-		c.AttemptTTL != 30*time.Minute || c.JobRescueAfter != 5*time.Minute || c.TrustedProxies != nil || c.Origins != nil || c.SMS.Provider != "log" {
+		c.AttemptTTL != 30*time.Minute || c.JobRescueAfter != 5*time.Minute ||
+		c.ReconcileEvery != time.Minute || c.ConfirmWait != 40*time.Second || c.TrustedProxies != nil || c.Origins != nil || c.SMS.Provider != "log" {
 		t.Errorf("defaults: %+v", c)
 	}
 	if !slices.Equal(c.MasterKey, secret.SandboxKey()) || string(c.TokenKey) != sandboxTokenKey ||
@@ -150,6 +155,8 @@ func TestLoadConfigValues(t *testing.T) {
 		"PAYCORE_KEY_GRACE":                     "1h",
 		"PAYCORE_ATTEMPT_TTL":                   "5m",
 		"PAYCORE_JOB_RESCUE_AFTER":              "10m",
+		"PAYCORE_RECONCILE_EVERY":               "5s",
+		"PAYCORE_CONFIRM_WAIT":                  "45s",
 		"PAYCORE_ALLOWED_ORIGINS":               "https://a.example,https://b.example",
 		"BKASH_BASE_URL":                        "https://bkash.example/checkout",
 		"BKASH_USERNAME":                        "u",
@@ -189,6 +196,7 @@ func TestLoadConfigValues(t *testing.T) {
 		PaymentTTL: 2 * time.Hour, LogLevel: -4,
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.0.0/16")},
 		RatePerMinute:  60, LogRetention: 24 * time.Hour, KeyGrace: time.Hour, AttemptTTL: 5 * time.Minute, JobRescueAfter: 10 * time.Minute,
+		ReconcileEvery: 5 * time.Second, ConfirmWait: 45 * time.Second,
 		Origins: []string{"https://a.example", "https://b.example"}, MasterKey: key, TokenKey: []byte(testLongKey),
 		Bkash: bkashConfig{BaseURL: "https://bkash.example/checkout", Username: "u", Password: "p", AppKey: "k", AppSecret: "s"},
 		Nagad: nagadConfig{BaseURL: "https://nagad.example/api/dfs", MerchantID: "683002007104225", MerchantNumber: "01700000000",

@@ -171,10 +171,14 @@ func (s *server) periodicTasks(opt buildOptions) []jobs.Task {
 	if opt.NoPeriodicTasks {
 		return nil
 	}
+	every := s.cfg.ReconcileEvery
+	if every <= 0 { // a config not read from the environment
+		every = time.Minute
+	}
 	return []jobs.Task{
 		{Name: "maintenance", Every: 10 * time.Minute, Timeout: 2 * time.Minute, Run: s.maintenance},
 		// A pass is cut off at its interval; what it left is next pass's.
-		{Name: "reconcile", Every: time.Minute, Run: s.reconcile},
+		{Name: "reconcile", Every: every, Run: s.reconcile},
 	}
 }
 
@@ -242,7 +246,7 @@ func (s *server) wireGateways() ([]ports.PaymentGateway, error) {
 // senders.
 func (s *server) wireApp(cfg config, txp ports.TxProvider, opt buildOptions, log *slog.Logger, gateways []ports.PaymentGateway, db *postgres.DB) {
 	s.app = app.New(app.Config{PaymentTTL: cfg.PaymentTTL, Sandbox: cfg.Sandbox, KeyGrace: cfg.KeyGrace,
-		AttemptTTL: cfg.AttemptTTL, GatewayHooks: cfg.GatewayHooks}, app.Deps{
+		AttemptTTL: cfg.AttemptTTL, ConfirmWait: cfg.ConfirmWait, GatewayHooks: cfg.GatewayHooks}, app.Deps{
 		Tx: txp, Clock: opt.Clock, Log: log, SMS: s.sms,
 		Gateways: gateways, Keys: db, Calls: s.recorder,
 		Webhooks: webhooksend.New(cfg.Sandbox, app.WebhookTimeout), Secrets: db, Hooks: db,

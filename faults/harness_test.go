@@ -177,14 +177,23 @@ type rig struct {
 	hc      *http.Client // no redirects followed: each hop is looked at
 }
 
-// rigEnv are paycore's settings in the suite: reconciliation every second,
-// a confirm older than 2×2 s taken as crashed (the node that made it was
-// killed), and extra (KEY=VALUE) on top.
+// newRig starts a scenario's world. paycore's settings: reconciliation
+// every second, a confirm older than 2×2 s taken as crashed (the node that
+// made it was killed; gateway-fault scenarios, which kill nothing, set the
+// default 40 s back), jobs left running rescued after 2m1s, and extra
+// (KEY=VALUE, later wins) on top.
 func newRig(t testing.TB, extra ...string) *rig {
 	t.Helper()
-	bin := paycoreBinary(t)
+	paycoreBinary(t) // before the database: a failed build needs none
 	db, dsn := pgtest.New(t)
-	r := &rig{t: t, bin: bin, dir: t.TempDir(), db: db.Pool, dsn: dsn,
+	return newRigOn(t, db.Pool, dsn, extra...)
+}
+
+// newRigOn is newRig on a database of the caller's.
+func newRigOn(t testing.TB, pool *pgxpool.Pool, dsn string, extra ...string) *rig {
+	t.Helper()
+	bin := paycoreBinary(t)
+	r := &rig{t: t, bin: bin, dir: t.TempDir(), db: pool, dsn: dsn,
 		hc: &http.Client{Timeout: 90 * time.Second,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 	sbAddr := freeAddr(t)
@@ -200,6 +209,9 @@ func newRig(t testing.TB, extra ...string) *rig {
 		"DATABASE_URL=" + dsn, "PAYCORE_ADDR=" + r.addr, "PAYCORE_SANDBOX=1", "PAYCORE_SANDBOX_URL=" + r.sandbox,
 		"SMS_PROVIDER=bulksmsbd", "PAYCORE_RECONCILE_EVERY=1s", "PAYCORE_CONFIRM_WAIT=2s",
 		"PAYCORE_RATE_LIMIT=100000", "PAYCORE_LOG_LEVEL=info",
+		// The shortest rescue allowed (past the 2 min job timeouts): a job a
+		// kill left running is retried by the next node after it.
+		"PAYCORE_JOB_RESCUE_AFTER=2m1s",
 	}, extra...)
 	r.start()
 	t.Cleanup(func() {

@@ -42,6 +42,11 @@ fuzz: ## run each fuzz target for FUZZTIME (default 3s; the seeds also run in ma
 	  $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
 	done
 
+faults: ## the fault suite: kill -9 at each step of each gateway's flow, gateway faults, PostgreSQL restarted under load; prints the table
+	@url=$$(scripts/db.sh test) && \
+	TEST_DATABASE_URL="$$url" $(GO) test -tags faults -count=1 -timeout 15m -parallel $${FAULTS_PARALLEL:-6} \
+	  -run 'TestFaultSuite|TestPostgresRestart' -v ./faults
+
 migrate: ## apply migrations to DATABASE_URL (or the make-run database)
 	@url=$$(scripts/db.sh run) && DATABASE_URL="$$url" $(GO) run ./cmd/paycore migrate
 
@@ -73,4 +78,4 @@ db/stop: ## stop the private cluster under .data/ (if one was started)
 	if [ -f .data/pg/postmaster.pid ]; then \
 	  if [ "$$(id -u)" = 0 ]; then runuser -u postgres -- $$bin/pg_ctl -D .data/pg -m fast -w stop; else $$bin/pg_ctl -D .data/pg -m fast -w stop; fi; fi
 
-.PHONY: help run demo test fuzz migrate generate verify-generate lint lint-install lint-selftest bench db/stop
+.PHONY: help run demo test fuzz faults migrate generate verify-generate lint lint-install lint-selftest bench db/stop

@@ -52,6 +52,13 @@ type config struct {
 	// JobRescueAfter: a River job still running this long after it began
 	// (its node died) is retried; it must exceed every job's timeout.
 	JobRescueAfter time.Duration `env:"PAYCORE_JOB_RESCUE_AFTER" envDefault:"5m"`
+	// ReconcileEvery is the interval of the periodic reconciliation pass
+	// (a pass is cut off at its interval).
+	ReconcileEvery time.Duration `env:"PAYCORE_RECONCILE_EVERY" envDefault:"1m"`
+	// ConfirmWait is how long a repeated callback waits for a confirm in
+	// flight; a confirm older than twice this is taken as crashed and
+	// reconciled. It must exceed the gateways' call timeout (30 s).
+	ConfirmWait time.Duration `env:"PAYCORE_CONFIRM_WAIT" envDefault:"40s"`
 	// MasterKey: 64 hex or base64 of 32 bytes; sandbox derives a fixed one.
 	MasterKey masterKey `env:"PAYCORE_MASTER_KEY"`
 	// TokenKey signs client JWTs (≥ 32 characters); sandbox derives one.
@@ -187,6 +194,8 @@ var badValue = map[string]string{
 	"PAYCORE_TOKEN_KEY":                  "PAYCORE_TOKEN_KEY must be at least 32 characters",
 	"REDIRECTGW_RETURN_KEY":              "REDIRECTGW_RETURN_KEY must be at least 32 characters",
 	"REDIRECTGW_RETURN_TTL":              "REDIRECTGW_RETURN_TTL must be a positive duration such as 1h",
+	"PAYCORE_RECONCILE_EVERY":            "PAYCORE_RECONCILE_EVERY must be a positive duration such as 1m",
+	"PAYCORE_CONFIRM_WAIT":               "PAYCORE_CONFIRM_WAIT must be a positive duration such as 40s",
 }
 
 // loadConfig reads config from the environment. An empty variable counts
@@ -265,6 +274,12 @@ func (c *config) finish() error {
 	}
 	if c.HookRetention != 0 && c.HookRetention < 24*time.Hour {
 		return errors.New(badValue["PAYCORE_GATEWAY_WEBHOOK_RETENTION"])
+	}
+	if c.ReconcileEvery <= 0 {
+		return errors.New(badValue["PAYCORE_RECONCILE_EVERY"])
+	}
+	if c.ConfirmWait <= 0 {
+		return errors.New(badValue["PAYCORE_CONFIRM_WAIT"])
 	}
 	switch {
 	case c.MasterKey != nil:

@@ -16,6 +16,7 @@ import (
 var configVars = []string{
 	"DATABASE_URL", "PAYCORE_ADDR", "PAYCORE_BASE_URL", "PAYCORE_SANDBOX", "PAYCORE_PAYMENT_TTL", "PAYCORE_LOG_LEVEL",
 	"PAYCORE_TRUSTED_PROXIES", "PAYCORE_RATE_LIMIT", "PAYCORE_LOG_RETENTION", "PAYCORE_KEY_GRACE", "PAYCORE_ATTEMPT_TTL",
+	"PAYCORE_RECONCILE_EVERY", "PAYCORE_CONFIRM_WAIT",
 	"PAYCORE_ALLOWED_ORIGINS", "PAYCORE_MASTER_KEY", "PAYCORE_TOKEN_KEY", "PAYCORE_JOB_RESCUE_AFTER",
 	"PAYCORE_SANDBOX_URL",
 	"PAYCORE_GATEWAY_WEBHOOK_RETENTION", "PAYCORE_GATEWAY_WEBHOOK_RATE_LIMIT", "PAYCORE_GATEWAY_WEBHOOK_SAMPLES",
@@ -87,6 +88,9 @@ func TestLoadConfigBadValues(t *testing.T) {
 		{with(sandbox, "REDIRECTGW_RETURN_TTL", "0s"), `REDIRECTGW_RETURN_TTL must be a positive duration such as 1h`},
 		{with(sandbox, "REDIRECTGW_RETURN_TTL", "-1h"), `REDIRECTGW_RETURN_TTL must be a positive duration such as 1h`},
 		{with(sandbox, "REDIRECTGW_RETURN_TTL", "soon"), `REDIRECTGW_RETURN_TTL must be a positive duration such as 1h`},
+		{with(sandbox, "PAYCORE_RECONCILE_EVERY", "0s"), `PAYCORE_RECONCILE_EVERY must be a positive duration such as 1m`},
+		{with(sandbox, "PAYCORE_RECONCILE_EVERY", "often"), `PAYCORE_RECONCILE_EVERY must be a positive duration such as 1m`},
+		{with(sandbox, "PAYCORE_CONFIRM_WAIT", "-1s"), `PAYCORE_CONFIRM_WAIT must be a positive duration such as 40s`},
 		{with(sandbox, "REDIRECTGW_TRUST_SIGNED_RETURN", "yes"), `REDIRECTGW_TRUST_SIGNED_RETURN: strconv.ParseBool: parsing "yes": invalid syntax`},
 		{with(sandbox, "REDIRECTGW_MAX_AMOUNT", "lots"), `REDIRECTGW_MAX_AMOUNT: not a positive taka amount with at most 2 decimals: amount is not a decimal number`},
 		{with(sandbox, "NAGAD_MIN_AMOUNT", "0"), `NAGAD_MIN_AMOUNT: not a positive taka amount with at most 2 decimals: amount must be greater than zero`},
@@ -121,7 +125,8 @@ func TestLoadConfigDefaults(t *testing.T) {
 	if c.Addr != "127.0.0.1:8080" || c.BaseURL != "http://127.0.0.1:8080" || !c.Sandbox || c.PaymentTTL != 24*time.Hour ||
 		c.LogLevel.String() != "INFO" || c.RatePerMinute != 120 || c.LogRetention != 2160*time.Hour || c.KeyGrace != 0 ||
 		c.AttemptTTL != 30*time.Minute || c.JobRescueAfter != 5*time.Minute || c.TrustedProxies != nil || c.Origins != nil || c.SMS.Provider != "log" ||
-		c.HookRetention != 2160*time.Hour || c.HookRatePerMinute != 300 || c.HookSamplesPerMinute != 10 {
+		c.HookRetention != 2160*time.Hour || c.HookRatePerMinute != 300 || c.HookSamplesPerMinute != 10 ||
+		c.ReconcileEvery != time.Minute || c.ConfirmWait != 40*time.Second {
 		t.Errorf("defaults: %+v", c)
 	}
 	if !slices.Equal(c.MasterKey, secret.SandboxKey()) || string(c.TokenKey) != sandboxTokenKey ||
@@ -162,6 +167,8 @@ func TestLoadConfigValues(t *testing.T) {
 		"PAYCORE_KEY_GRACE":                     "1h",
 		"PAYCORE_ATTEMPT_TTL":                   "5m",
 		"PAYCORE_JOB_RESCUE_AFTER":              "10m",
+		"PAYCORE_RECONCILE_EVERY":               "5s",
+		"PAYCORE_CONFIRM_WAIT":                  "45s",
 		"PAYCORE_ALLOWED_ORIGINS":               "https://a.example,https://b.example",
 		"PAYCORE_GATEWAY_WEBHOOK_RETENTION":     "720h",
 		"PAYCORE_GATEWAY_WEBHOOK_RATE_LIMIT":    "60",
@@ -205,6 +212,7 @@ func TestLoadConfigValues(t *testing.T) {
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.0.0/16")},
 		RatePerMinute:  60, LogRetention: 24 * time.Hour, KeyGrace: time.Hour, AttemptTTL: 5 * time.Minute, JobRescueAfter: 10 * time.Minute,
 		HookRetention: 720 * time.Hour, HookRatePerMinute: 60, HookSamplesPerMinute: 3,
+		ReconcileEvery: 5 * time.Second, ConfirmWait: 45 * time.Second,
 		Origins: []string{"https://a.example", "https://b.example"}, MasterKey: key, TokenKey: []byte(testLongKey),
 		Bkash: bkashConfig{BaseURL: "https://bkash.example/checkout", Username: "u", Password: "p", AppKey: "k", AppSecret: "s"},
 		Nagad: nagadConfig{BaseURL: "https://nagad.example/api/dfs", MerchantID: "683002007104225", MerchantNumber: "01700000000",

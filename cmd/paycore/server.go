@@ -184,10 +184,14 @@ func (s *server) periodicTasks(opt buildOptions) []jobs.Task {
 	if opt.NoPeriodicTasks {
 		return nil
 	}
+	every := s.cfg.ReconcileEvery
+	if every <= 0 { // a config not read from the environment
+		every = time.Minute
+	}
 	return []jobs.Task{
 		{Name: "maintenance", Every: 10 * time.Minute, Timeout: 2 * time.Minute, Run: s.maintenance},
 		// A pass is cut off at its interval; what it left is next pass's.
-		{Name: "reconcile", Every: time.Minute, Run: s.reconcile},
+		{Name: "reconcile", Every: every, Run: s.reconcile},
 	}
 }
 
@@ -265,7 +269,7 @@ func (s *server) wireApp(cfg config, txp ports.TxProvider, opt buildOptions, log
 	}, []string{"verdict"})
 	s.metrics.MustRegister(hooks)
 	s.app = app.New(app.Config{PaymentTTL: cfg.PaymentTTL, Sandbox: cfg.Sandbox, KeyGrace: cfg.KeyGrace,
-		AttemptTTL: cfg.AttemptTTL, GatewayHooks: cfg.GatewayHooks,
+		AttemptTTL: cfg.AttemptTTL, ConfirmWait: cfg.ConfirmWait, GatewayHooks: cfg.GatewayHooks,
 		HookSamplesPerMinute: cfg.HookSamplesPerMinute}, app.Deps{
 		Tx: txp, Clock: opt.Clock, Log: log, SMS: s.sms,
 		Gateways: gateways, Keys: db, Calls: s.recorder,

@@ -18,6 +18,7 @@ const (
 	CodeNotPayable         = "NOT_PAYABLE"         // the payment is no longer pending, or expired (409)
 	CodeGatewayUnavailable = "GATEWAY_UNAVAILABLE" // the gateway is not configured or not active (503)
 	CodeGatewayError       = "GATEWAY_ERROR"       // the gateway refused (502)
+	CodeUnavailable        = "UNAVAILABLE"         // the database cannot be reached right now; retry (503)
 	CodeConflict           = "CONFLICT"            // the record's state does not allow the change (409)
 	CodeInternal           = "INTERNAL"            // anything else; details are logged, never sent (500)
 )
@@ -43,6 +44,8 @@ func ErrorCode(err error) string {
 		return CodeNotPayable
 	case errors.Is(err, domain.ErrGatewayUnavailable):
 		return CodeGatewayUnavailable
+	case errors.Is(err, domain.ErrUnavailable):
+		return CodeUnavailable
 	case errors.As(err, &ge):
 		return CodeGatewayError
 	case errors.Is(err, domain.ErrInvalidTransition), errors.Is(err, domain.ErrDuplicate):
@@ -64,7 +67,7 @@ func CodeHTTPStatus(code string) int {
 		return 422
 	case CodeNotPayable, CodeConflict:
 		return 409
-	case CodeGatewayUnavailable:
+	case CodeGatewayUnavailable, CodeUnavailable:
 		return 503
 	case CodeGatewayError:
 		return 502

@@ -25,6 +25,9 @@ var (
 	ErrDuplicate = errors.New("already exists")
 	// ErrNotPayable: the payment is no longer pending or has expired.
 	ErrNotPayable = errors.New("payment is not payable")
+	// ErrUnavailable: a store paycore needs (the database) cannot be reached
+	// right now; nothing was done, and the same call may succeed shortly.
+	ErrUnavailable = errors.New("temporarily unavailable")
 	// ErrGatewayUnavailable: the gateway is not configured or not active.
 	ErrGatewayUnavailable = errors.New("gateway unavailable")
 	// ErrUnauthenticated: missing or invalid credentials.

@@ -8,8 +8,12 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -72,6 +76,9 @@ func mapErr(err error) error {
 	if err == nil {
 		return nil
 	}
+	if Unavailable(err) {
+		return fmt.Errorf("%w: %w", domain.ErrUnavailable, err)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.ErrNotFound
 	}
@@ -80,4 +87,26 @@ func mapErr(err error) error {
 		return fmt.Errorf("%w: %s", domain.ErrDuplicate, pgErr.ConstraintName)
 	}
 	return err
+}
+
+// Unavailable reports whether err says PostgreSQL cannot be reached right
+// now — the connection failed or broke, or the server is shutting down,
+// starting up or in recovery — rather than refusing the request itself. A
+// use case failing so did nothing it will not redo; edges answer 503
+// (domain.ErrUnavailable).
+func Unavailable(err error) bool {
+	if err == nil || errors.Is(err, domain.ErrUnavailable) {
+		return err != nil
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// Class 08: connection exception; 57P01-57P03: admin shutdown,
+		// crash shutdown, cannot connect now.
+		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03"
+	}
+	var connErr *pgconn.ConnectError
+	var netErr net.Error
+	return errors.As(err, &connErr) || errors.As(err, &netErr) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, sql.ErrConnDone) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		pgconn.SafeToRetry(err) || strings.Contains(err.Error(), "conn closed")
 }

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -209,6 +210,30 @@ func TestTransactCancelledWhileWaiting(t *testing.T) {
 		}
 		if err := <-holder; err != nil {
 			t.Fatalf("the lock holder: %v", err)
+		}
+	}
+}
+
+// TestUnavailableClassifiesConnectionErrors: PostgreSQL shutting down or a
+// broken connection is "unavailable" (domain.ErrUnavailable: 503 at the
+// edges, retry), a refusal of the request is not. The fault suite's
+// PostgreSQL-restart row shows it end to end.
+func TestUnavailableClassifiesConnectionErrors(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{&pgconn.PgError{Code: "57P01"}, true}, // admin shutdown (pg_ctl restart -m fast)
+		{&pgconn.PgError{Code: "57P03"}, true}, // cannot connect now (starting up)
+		{&pgconn.PgError{Code: "08006"}, true}, // connection failure
+		{fmt.Errorf("begin: %w", io.ErrUnexpectedEOF), true},
+		{&pgconn.PgError{Code: "23505"}, false}, // unique violation
+		{&pgconn.PgError{Code: "40P01"}, false}, // deadlock: retried, not unavailable
+		{domain.ErrNotFound, false},
+		{nil, false},
+	} {
+		if got := postgres.Unavailable(tc.err); got != tc.want {
+			t.Errorf("Unavailable(%v) = %v, want %v", tc.err, got, tc.want)
 		}
 	}
 }

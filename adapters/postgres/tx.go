@@ -60,6 +60,9 @@ const MaxTxRetries = 4
 func (p *TxProvider) Transact(ctx context.Context, fn func(ctx context.Context, tx ports.Tx) error) error {
 	for try := 0; ; try++ {
 		err := p.transact(ctx, fn)
+		if Unavailable(err) && !errors.Is(err, domain.ErrUnavailable) {
+			return fmt.Errorf("%w: %w", domain.ErrUnavailable, err)
+		}
 		if try == MaxTxRetries || !Retryable(err) {
 			return err
 		}

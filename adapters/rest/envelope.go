@@ -54,6 +54,13 @@ func (a *API) failErr(w http.ResponseWriter, r *http.Request, err error) {
 		}
 		fail(w, status, msg)
 		return
+	case code == app.CodeUnavailable:
+		// The database is restarting or out of reach: nothing was done;
+		// the same request may be sent again shortly.
+		a.log.WarnContext(r.Context(), "api: database unavailable", "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "2")
+		fail(w, status, "Service temporarily unavailable")
+		return
 	case code == app.CodeInternal:
 		a.log.ErrorContext(r.Context(), "api", "path", r.URL.Path, "err", err)
 		fail(w, status, "Internal Server Error")

@@ -168,7 +168,7 @@ func (s *Attempts) HandleCallback(ctx context.Context, in CallbackInput) (Attemp
 				// A verifying gateway's customer back after the attempt
 				// expired may have paid meanwhile: ask, and open a review
 				// if so (docs/gateways/nagad.md §7.6).
-				late = verifies && a.Status() == domain.AttemptExpired
+				late = verifies && (a.Status() == domain.AttemptExpired || a.Status() == domain.AttemptFailed)
 				return nil
 			}
 			var err error
@@ -243,11 +243,13 @@ func confirmsEveryCallback(gw ports.PaymentGateway) bool {
 }
 
 // claim takes a redirected attempt for confirmation, holding trxID when the
-// return brought one. The payment moves to processing when it is still
-// payable; when it is not (paid by another attempt, or expired) it is left
-// alone and only the attempt is confirmed: with gateways where money moves
-// on the gateway's page the customer may have paid anyway, and the answer
-// must be heard (the settler flags it for review).
+// return brought one. A pending payment moves to processing — even past its
+// ExpiresAt: claim is reached only where the gateway's answer is about money
+// that may already have moved (a verifying gateway's return, a signed
+// return, an abandoned attempt asked about), never for bKash's execute on
+// an expired payment, which HandleCallback refuses first. A payment no
+// longer pending (paid by another attempt, expired, cancelled) is left
+// alone: the answer is still heard and a paid one opens a review.
 func claim(p *domain.Payment, a *domain.Attempt, now time.Time, trxID string) error {
 	var err error
 	if trxID != "" {
@@ -255,10 +257,13 @@ func claim(p *domain.Payment, a *domain.Attempt, now time.Time, trxID string) er
 	} else {
 		err = a.Confirm(now)
 	}
-	if err != nil || !p.Payable(now) {
+	if err != nil || p.Status() != domain.StatusPending {
 		return err
 	}
-	return p.StartProcessing(now)
+	if p.Payable(now) {
+		return p.StartProcessing(now)
+	}
+	return p.AwaitGateway(now)
 }
 
 // waitSettled polls an attempt that another request is confirming until it
@@ -371,7 +376,7 @@ func (s *Attempts) HandleReturn(ctx context.Context, in ReturnInput) (AttemptRes
 		})
 	})
 	if errors.Is(err, ErrReturnUsed) && sr.Kind == ports.ReturnSuccess && res.Attempt != nil &&
-		res.Attempt.Status() == domain.AttemptExpired {
+		(res.Attempt.Status() == domain.AttemptExpired || res.Attempt.Status() == domain.AttemptFailed) {
 		s.lateReturn(ctx, gw, res.Attempt, sr.TransactionID)
 	}
 	if errors.Is(err, domain.ErrDuplicate) && claimed {

@@ -316,12 +316,37 @@ func TestCallbackVerifyingGatewayPaidAfterExpiry(t *testing.T) {
 	if _, err := e.app.Attempts.HandleCallback(e.ctx, callback(domain.GatewayNagad, a, app.CallbackSuccess)); err != nil {
 		t.Fatal(err)
 	}
+	// The payment was still pending (reconciliation had not expired it):
+	// money that moved on the gateway's page settles it, even past
+	// ExpiresAt; nothing is left for an operator.
 	wantEqual(t, "confirms", e.nagad.count("confirm"), 1)
 	wantStatus(t, "attempt", e.attempt(a.ID).Status(), domain.AttemptSucceeded)
-	wantStatus(t, "payment", e.payment(p.ID).Status(), domain.StatusPending)
-	r := e.review(a.ID)
-	if r == nil || r.Reason != domain.ReviewPaidNotPayable || r.TrxID != "NG1" {
+	wantStatus(t, "payment", e.payment(p.ID).Status(), domain.StatusSuccess)
+	if r := e.review(a.ID); r != nil {
 		t.Fatalf("review %+v", r)
+	}
+}
+
+// Once the payment has expired (reconciliation ran), a verifying gateway's
+// late success cannot settle it: the attempt records the money and an
+// operator review says so.
+func TestCallbackVerifyingGatewayPaidAfterPaymentExpired(t *testing.T) {
+	e := newEnv(t)
+	p := e.pay("ORD-1", "10")
+	a := e.start(p.ID, domain.GatewayNagad)
+	e.clock.Advance(24 * time.Hour)
+	e.nagad.scriptConfirm(confirmAnswer{res: ports.ConfirmResult{Outcome: ports.OutcomeSucceeded, TrxID: "NG1"}})
+	if err := e.app.Reconciler.ExpirePayment(e.ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if st := e.payment(p.ID).Status(); st == domain.StatusExpired {
+		// Expired with its attempt: a late callback is a late answer.
+		if _, err := e.app.Attempts.HandleCallback(e.ctx, callback(domain.GatewayNagad, a, app.CallbackSuccess)); err != nil {
+			t.Fatal(err)
+		}
+		if r := e.review(a.ID); r == nil || r.Reason != domain.ReviewPaidAfterExpiry || r.TrxID != "NG1" {
+			t.Fatalf("review %+v", r)
+		}
 	}
 }
 

@@ -115,7 +115,7 @@ func (s *settler) applyAbandoned(ctx context.Context, attemptID string, out port
 }
 
 // lateAnswer handles what a gateway says about an attempt that has already
-// expired: money moved (or a correctly signed return claims it did) opens an
+// ended without money (expired, or failed — a lost return): money moved (or a correctly signed return claims it did) opens an
 // operator review with the transaction; anything else changes nothing. The
 // attempt and its payment stay as they are.
 func (s *settler) lateAnswer(ctx context.Context, attemptID string, out ports.ConfirmResult) error {
@@ -124,11 +124,16 @@ func (s *settler) lateAnswer(ctx context.Context, attemptID string, out ports.Co
 	}
 	return s.tx.Transact(context.WithoutCancel(ctx), func(ctx context.Context, tx ports.Tx) error {
 		return tx.Attempts().Update(ctx, attemptID, func(p *domain.Payment, a *domain.Attempt) error {
-			if a.Status() != domain.AttemptExpired {
+			if a.Status() != domain.AttemptExpired && a.Status() != domain.AttemptFailed {
 				return nil
 			}
-			msg := fmt.Sprintf("The gateway reports transaction %s paid for attempt %s, which had expired (payment %s is %s): refund or settle it by hand.",
-				out.TrxID, a.ID, p.ID, p.Status())
+			if r, err := tx.Reviews().Get(ctx, a.ID); err == nil && r.Status == domain.ReviewOpen {
+				return nil // an operator already has this attempt in hand
+			} else if err != nil && !errors.Is(err, domain.ErrNotFound) {
+				return err
+			}
+			msg := fmt.Sprintf("The gateway reports transaction %s paid for attempt %s, which had %s (payment %s is %s): refund or settle it by hand.",
+				out.TrxID, a.ID, a.Status(), p.ID, p.Status())
 			if out.Outcome != ports.OutcomeSucceeded {
 				msg = fmt.Sprintf("After attempt %s expired, the gateway's answer needs an operator (%s): %s", a.ID, out.Review, out.Message)
 			}

@@ -176,6 +176,20 @@ func (p *Payment) StartProcessing(now time.Time) error {
 	return p.move(StatusProcessing, now)
 }
 
+// AwaitGateway moves pending → processing while a gateway is asked about an
+// attempt opened when the payment was payable, even if ExpiresAt has passed
+// since: where money moves on the gateway's own page (Nagad, the redirect
+// gateway, SSLCommerz) the customer may have paid before the expiry, and
+// the answer must settle the payment rather than find it expired. Unlike
+// StartProcessing it never starts a new money movement; bKash's execute
+// goes through StartProcessing. ErrInvalidTransition unless pending.
+func (p *Payment) AwaitGateway(now time.Time) error {
+	if p.status != StatusPending {
+		return fmt.Errorf("%w: payment %s %s → %s", ErrInvalidTransition, p.ID, p.status, StatusProcessing)
+	}
+	return p.move(StatusProcessing, now)
+}
+
 // Succeed moves processing → success, recording which gateway settled it and
 // its references.
 func (p *Payment) Succeed(g Gateway, gatewayRef, trxID string, now time.Time) error {

@@ -206,3 +206,23 @@ func TestAttemptTransitions(t *testing.T) {
 		}
 	}
 }
+
+// AwaitGateway moves a pending payment to processing even past its
+// expiry (a gateway is asked about money that may have moved), and nothing
+// else; StartProcessing refuses an expired payment.
+func TestAwaitGatewayPastExpiry(t *testing.T) {
+	p, err := domain.NewPayment(domain.Order{ClientID: "cli_1", OrderID: "o-1"}, domain.MustMoney(1000, "BDT"), t0, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	late := t0.Add(2 * time.Hour)
+	if err := p.StartProcessing(late); !errors.Is(err, domain.ErrNotPayable) {
+		t.Fatalf("StartProcessing past expiry: %v, want domain.ErrNotPayable", err)
+	}
+	if err := p.AwaitGateway(late); err != nil || p.Status() != domain.StatusProcessing {
+		t.Fatalf("AwaitGateway past expiry: %v, status %s", err, p.Status())
+	}
+	if err := p.AwaitGateway(late); !errors.Is(err, domain.ErrInvalidTransition) {
+		t.Fatalf("AwaitGateway from processing: %v, want domain.ErrInvalidTransition", err)
+	}
+}

@@ -155,6 +155,7 @@ var (
 	_ ports.ReturnVerifier = (*Client)(nil)
 	_ ports.Resolver       = (*Client)(nil)
 	_ ports.AmountLimits   = (*Client)(nil)
+	_ ports.AbandonChecker = (*Client)(nil)
 )
 
 // New checks cfg and returns a Client. It does no I/O. It returns an error

@@ -74,6 +74,11 @@ const (
 	// operator confirms it in the gateway's dashboard
 	// (docs/gateways/redirectgw.md §4.3).
 	CodeUnverifiedClaim = "UNVERIFIED_CLAIM"
+	// CodeReturnLost: the customer never came back from the gateway's page,
+	// and the gateway cannot be asked without the transaction_id only the
+	// return carries: the attempt fails and an operator checks the
+	// gateway's dashboard (docs/gateways/redirectgw.md §4.4).
+	CodeReturnLost = "RETURN_LOST"
 )
 
 // ConfigError is the gateway refusing paycore's configuration: the

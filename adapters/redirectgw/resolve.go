@@ -67,3 +67,22 @@ func (c *Client) Resolve(ctx context.Context, req ports.ConfirmRequest) (ports.C
 	log.ErrorContext(ctx, "redirect gateway verify does not confirm the claimed transaction", "code", res.Code, "detail", res.Message)
 	return res, nil
 }
+
+// CheckAbandoned implements ports.AbandonChecker. The redirect gateway
+// moves money on its own page, but verify needs the transaction_id that only
+// the browser's return carries (docs/gateways/redirectgw.md §4.4): an
+// attempt whose customer never came back cannot be asked about. paycore
+// does not guess either way: the answer is a failure with CodeReturnLost
+// and a review, so the attempt fails (the payment stays payable) and an
+// operator looks for a payment of the attempt's amount in the gateway's
+// dashboard. An attempt that does hold a claimed transaction is verified
+// as Resolve does.
+func (c *Client) CheckAbandoned(ctx context.Context, req ports.ConfirmRequest) (ports.ConfirmResult, error) {
+	if req.ClaimedTrxID != "" {
+		return c.Resolve(ctx, req)
+	}
+	return ports.ConfirmResult{Outcome: ports.OutcomeFailed, Code: CodeReturnLost, Review: CodeReturnLost,
+		Message: fmt.Sprintf("The customer never came back from the redirect gateway for attempt %s (%s), and the gateway "+
+			"cannot be asked without its transaction_id: look for this payment in the gateway's dashboard; refund it there "+
+			"if it was taken, then reject this review.", req.AttemptID, req.Amount)}, nil
+}

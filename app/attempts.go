@@ -59,6 +59,9 @@ func (s *Attempts) start(ctx context.Context, gw ports.PaymentGateway, transacti
 			if !p.Payable(s.clock.Now()) {
 				return fmt.Errorf("%w: %s is %s", domain.ErrNotPayable, p.ID, p.Status())
 			}
+			if !takes(g, p.Amount) {
+				return fmt.Errorf("%w: %s does not take %s", domain.ErrGatewayUnavailable, g, p.Amount)
+			}
 			c, err := tx.Clients().Get(ctx, p.Order.ClientID)
 			if err != nil {
 				return err
@@ -131,14 +134,22 @@ type CallbackInput struct {
 // interval). Only the gateway's answer moves the payment. The attempt is
 // claimed under a row lock, so of any number of repeated or concurrent
 // callbacks exactly one confirms; the others wait for and return the same
-// outcome. Errors: domain.ErrNotFound for an unknown reference,
-// domain.ErrGatewayUnavailable.
+// outcome. A gateway that signs its callbacks (ports.CallbackAuthenticator:
+// SSLCommerz) has the signature checked first; a bad one is refused with
+// ports.ErrBadReturn and changes nothing. Errors: domain.ErrNotFound for an
+// unknown reference, domain.ErrGatewayUnavailable, ports.ErrBadReturn.
 func (s *Attempts) HandleCallback(ctx context.Context, in CallbackInput) (AttemptResult, error) {
 	gw, err := s.gateways.get(in.Gateway)
 	if err != nil {
 		return AttemptResult{}, err
 	}
 	verifies := confirmsEveryCallback(gw)
+	if ca, ok := gw.(ports.CallbackAuthenticator); ok {
+		if err := ca.AuthenticateCallback(in.Params); err != nil {
+			s.log.Warn("gateway callback refused", "gateway", in.Gateway, "ref", in.GatewayRef, "err", err)
+			return AttemptResult{}, err
+		}
+	}
 	var (
 		res     AttemptResult
 		claimed bool

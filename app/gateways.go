@@ -29,10 +29,10 @@ func newGateways(gws []ports.PaymentGateway, calls ports.GatewayCallStore, clock
 }
 
 // Active returns the active gateways in a fixed order (bkash, nagad,
-// redirectgw).
+// redirectgw, sslcommerz).
 func (g *Gateways) Active() []domain.Gateway {
 	var out []domain.Gateway
-	for _, c := range []domain.Gateway{domain.GatewayBkash, domain.GatewayNagad, domain.GatewayRedirectGW} {
+	for _, c := range []domain.Gateway{domain.GatewayBkash, domain.GatewayNagad, domain.GatewayRedirectGW, domain.GatewaySSLCommerz} {
 		if _, ok := g.byCode[c]; ok {
 			out = append(out, c)
 		}
@@ -90,6 +90,29 @@ func (g *Gateways) acceptsAmount(m domain.Money) bool {
 	return false
 }
 
+// offered returns the active gateways whose per-payment limits take m, in
+// Active's order: the hosted page offers only these.
+func (g *Gateways) offered(m domain.Money) []domain.Gateway {
+	var out []domain.Gateway
+	for _, c := range g.Active() {
+		if takes(c, m) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// takes reports whether gateway c's currency and per-payment limits
+// (gatewayInfo) take m; a gateway without limits takes anything.
+func takes(c domain.Gateway, m domain.Money) bool {
+	info, ok := gatewayInfo[c]
+	if !ok {
+		return true
+	}
+	return info.MinAmount.Currency().Code == m.Currency().Code &&
+		m.Minor() >= info.MinAmount.Minor() && m.Minor() <= info.MaxAmount.Minor()
+}
+
 // GatewayInfo describes an active gateway (GET /api/v1/gateways,
 // docs/merchant-api.md §7.8).
 type GatewayInfo struct {
@@ -107,6 +130,9 @@ var gatewayInfo = map[domain.Gateway]GatewayInfo{
 	domain.GatewayBkash:      {Code: domain.GatewayBkash, Name: "bKash", Currencies: []string{"BDT"}, MinAmount: domain.MustMoney(100, "BDT"), MaxAmount: domain.MustMoney(50_000_00, "BDT")},
 	domain.GatewayNagad:      {Code: domain.GatewayNagad, Name: "Nagad", Currencies: []string{"BDT"}, MinAmount: domain.MustMoney(100, "BDT"), MaxAmount: domain.MustMoney(50_000_00, "BDT")},
 	domain.GatewayRedirectGW: {Code: domain.GatewayRedirectGW, Name: "Redirect gateway", Currencies: []string{"BDT"}, MinAmount: domain.MustMoney(100, "BDT"), MaxAmount: domain.MustMoney(50_000_00, "BDT")},
+	// SSLCommerz takes 10.00 to 500,000.00 BDT per session
+	// (docs/gateways/sslcommerz.md §2).
+	domain.GatewaySSLCommerz: {Code: domain.GatewaySSLCommerz, Name: "SSLCommerz", Currencies: []string{"BDT"}, MinAmount: domain.MustMoney(10_00, "BDT"), MaxAmount: domain.MustMoney(500_000_00, "BDT")},
 }
 
 // List returns the active gateways with their currencies and limits.

@@ -285,7 +285,7 @@ func (s *Payments) HostedPage(ctx context.Context, transactionID string) (Checko
 		if !c.Active() {
 			return ErrMerchantSuspended
 		}
-		out = CheckoutView{PaymentView: PaymentView{Payment: p, Attempts: atts}, MerchantName: c.Name, Gateways: s.gateways.Active()}
+		out = CheckoutView{PaymentView: PaymentView{Payment: p, Attempts: atts}, MerchantName: c.Name, Gateways: s.gateways.offered(p.Amount)}
 		return nil
 	})
 	return out, err

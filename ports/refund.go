@@ -43,8 +43,8 @@ type RefundResult struct {
 	// finished (SSLCommerz refund_ref_id): paycore keeps it and passes it
 	// back as RefundRequest.RefundRef to CheckRefund.
 	RefundRef string
-	Code      string  // gateway code when failed (bKash "2071")
-	Message   string  // gateway message when failed
+	Code      string // gateway code when failed (bKash "2071")
+	Message   string // gateway message when failed
 }
 
 // RefundRepository stores refunds.

@@ -53,6 +53,7 @@ func (s *Attempts) start(ctx context.Context, gw ports.PaymentGateway, transacti
 	var (
 		att   *domain.Attempt
 		phone string
+		order domain.Order
 	)
 	err := s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
 		return tx.Payments().Update(ctx, transactionID, func(p *domain.Payment) error {
@@ -69,7 +70,7 @@ func (s *Attempts) start(ctx context.Context, gw ports.PaymentGateway, transacti
 			if !c.Active() {
 				return ErrMerchantSuspended // no attempt, no gateway call
 			}
-			phone = p.Order.CustomerPhone
+			phone, order = p.Order.CustomerPhone, p.Order
 			att = domain.NewAttempt(p, g, s.clock.Now())
 			return tx.Attempts().Create(ctx, att)
 		})
@@ -78,7 +79,9 @@ func (s *Attempts) start(ctx context.Context, gw ports.PaymentGateway, transacti
 		return "", err
 	}
 	payer, _ := domain.NationalMobile(phone) // bKash pre-fills the wallet field from an 01… number; "" if none
-	res, callErr := gw.Create(ctx, ports.CreateRequest{AttemptID: att.ID, Amount: att.Amount, PayerReference: payer})
+	res, callErr := gw.Create(ctx, ports.CreateRequest{AttemptID: att.ID, Amount: att.Amount, PayerReference: payer,
+		Customer: ports.Customer{Name: order.CustomerName, Email: order.CustomerEmail, Phone: order.CustomerPhone},
+		OrderID:  order.OrderID, PaymentID: att.PaymentID})
 	err = s.tx.Transact(context.WithoutCancel(ctx), func(ctx context.Context, tx ports.Tx) error {
 		return tx.Attempts().Update(ctx, att.ID, func(_ *domain.Payment, a *domain.Attempt) error {
 			now := s.clock.Now()

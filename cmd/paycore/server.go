@@ -22,6 +22,7 @@ import (
 	"github.com/paycore/paycore/adapters/pgnotify"
 	"github.com/paycore/paycore/adapters/postgres"
 	"github.com/paycore/paycore/adapters/redirectgwsim"
+	"github.com/paycore/paycore/adapters/sslcommerzsim"
 	"github.com/paycore/paycore/adapters/rest"
 	"github.com/paycore/paycore/adapters/secret"
 	"github.com/paycore/paycore/adapters/sms"
@@ -57,6 +58,7 @@ type server struct {
 	sim      *bkashsim.Simulator
 	nagadSim *nagadsim.Simulator
 	rgwSim   *redirectgwsim.Simulator
+	sslSim   *sslcommerzsim.Simulator
 	merchant *merchantsim.Receiver
 	smsSim   *smssim.Simulator
 	sms      ports.SMSSender
@@ -211,6 +213,7 @@ func (s *server) useSandbox(ctx context.Context, undo *cleanups) error {
 	undo.push(sims.close)
 	s.sims = sims
 	s.sim, s.nagadSim, s.rgwSim, s.smsSim, s.merchant = sims.bkash, sims.nagad, sims.rgw, sims.sms, sims.merchant
+	s.sslSim = sims.ssl
 	s.cfg.useSandbox(s.cfg.BaseURL, sims.credentials())
 	return nil
 }
@@ -246,6 +249,13 @@ func (s *server) wireGateways() ([]ports.PaymentGateway, error) {
 	}
 	if rgw != nil {
 		gateways = append(gateways, rgw)
+	}
+	ssl, err := newSSLCommerzGateway(cfg, log, observe)
+	if err != nil {
+		return nil, err
+	}
+	if ssl != nil {
+		gateways = append(gateways, ssl)
 	}
 	return gateways, nil
 }

@@ -95,7 +95,9 @@ func (rg *rig) pay(t *testing.T, attemptID string, amount domain.Money, form url
 	return parseReturn(t, string(b))
 }
 
-func card(no string) url.Values { return url.Values{"method": {"card"}, "card_no": {no}, "action": {"pay"}} }
+func card(no string) url.Values {
+	return url.Values{"method": {"card"}, "card_no": {no}, "action": {"pay"}}
+}
 
 var tk = domain.MustMoney(150_00, "BDT")
 

@@ -133,11 +133,11 @@ func (s *Simulator) serveSession(w http.ResponseWriter, r *http.Request) {
 				"amex": "city_amex,amexcard", "othercards": "qcash,fastcash",
 				"internetbanking": "city,bankasia,ibbl,mtbl", "mobilebanking": "dbblmobilebanking,bkash,nagad,upay",
 			},
-			"redirectGatewayURL": base + LegacyPagePath + "?Q=REDIRECT&SESSIONKEY=" + key + "&cardname=",
+			"redirectGatewayURL":   base + LegacyPagePath + "?Q=REDIRECT&SESSIONKEY=" + key + "&cardname=",
 			"directPaymentURLBank": "", "directPaymentURLCard": "", "directPaymentURL": "", "redirectGatewayURLFailed": "",
 			"GatewayPageURL": page, "storeBanner": "", "storeLogo": "", "store_name": "paycore sandbox store",
 			"is_direct_pay_enable": "0",
-			"desc": channelDesc(base, key, p["multi_card_name"]),
+			"desc":                 channelDesc(base, key, p["multi_card_name"]),
 		}
 	})
 }

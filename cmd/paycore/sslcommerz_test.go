@@ -251,4 +251,3 @@ func TestSSLCommerzRefunds(t *testing.T) {
 		t.Fatalf("refund API called %d times", got)
 	}
 }
-

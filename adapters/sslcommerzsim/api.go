@@ -10,7 +10,7 @@ import (
 )
 
 // params reads a request's parameters: the query string first, then a
-// urlencoded or multipart body (§10.1). Values the Node client sends for
+// urlencoded or multipart body (§9). Values the Node client sends for
 // missing fields ("undefined") count as absent.
 func params(r *http.Request) map[string]string {
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
@@ -245,7 +245,7 @@ func (s *Simulator) serveValidation(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// serveQuery dispatches the shared path (§10.1): refund, refund query,
+// serveQuery dispatches the shared path (§9): refund, refund query,
 // query by sessionkey, query by tran_id.
 func (s *Simulator) serveQuery(w http.ResponseWriter, r *http.Request) {
 	p := params(r)
@@ -347,7 +347,7 @@ func (s *Simulator) refund(p map[string]string) any {
 }
 
 // refundQuery answers processing on the first query of a refund and
-// refunded afterwards (§10.5).
+// refunded afterwards (§9).
 func (s *Simulator) refundQuery(p map[string]string) any {
 	if !s.authorized(p) {
 		return map[string]any{"APIConnect": "INVALID_REQUEST", "status": "", "errorReason": MessageBadCredentials}

@@ -128,7 +128,7 @@ func outcome(form url.Values) (status, cardType, errText string, risky bool) {
 	return status, cardType, errText, risky && status == "VALID"
 }
 
-// mintID is YYMMDDhhmmss + random, 27 characters (§10.4).
+// mintID is YYMMDDhhmmss + random, 27 characters (§9).
 func mintID(now time.Time) string {
 	return now.In(domain.Dhaka).Format("060102150405") + simkit.RandString("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 15)
 }

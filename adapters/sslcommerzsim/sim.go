@@ -21,7 +21,7 @@
 // The hosted page's form fields: method (a card or a channel such as bkash),
 // card_no, wallet, otp, action=pay|cancel, and optionally outcome
 // (VALID, FAILED, CANCELLED, UNATTEMPTED, EXPIRED) and risky=1. Test cards
-// (§10.3): 4111111111111111, 5111111111111111, 371111111111111 pay;
+// (§9): 4111111111111111, 5111111111111111, 371111111111111 pay;
 // CardDeclined fails; CardRisky pays with risk_level 1. Mobile banking takes
 // any 01XXXXXXXXX wallet with OTP 111111 or 123456; another OTP fails.
 //

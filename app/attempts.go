@@ -55,6 +55,7 @@ func (s *Attempts) start(ctx context.Context, gw ports.PaymentGateway, transacti
 	var (
 		att   *domain.Attempt
 		phone string
+		order domain.Order
 	)
 	err := s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
 		return tx.Payments().Update(ctx, transactionID, func(p *domain.Payment) error {
@@ -71,7 +72,7 @@ func (s *Attempts) start(ctx context.Context, gw ports.PaymentGateway, transacti
 			if !c.Active() {
 				return ErrMerchantSuspended // no attempt, no gateway call
 			}
-			phone = p.Order.CustomerPhone
+			phone, order = p.Order.CustomerPhone, p.Order
 			att = domain.NewAttempt(p, g, s.clock.Now())
 			return tx.Attempts().Create(ctx, att)
 		})
@@ -80,7 +81,9 @@ func (s *Attempts) start(ctx context.Context, gw ports.PaymentGateway, transacti
 		return "", err
 	}
 	payer, _ := domain.NationalMobile(phone) // bKash pre-fills the wallet field from an 01… number; "" if none
-	res, callErr := gw.Create(ctx, ports.CreateRequest{AttemptID: att.ID, Amount: att.Amount, PayerReference: payer})
+	res, callErr := gw.Create(ctx, ports.CreateRequest{AttemptID: att.ID, Amount: att.Amount, PayerReference: payer,
+		Customer: ports.Customer{Name: order.CustomerName, Email: order.CustomerEmail, Phone: order.CustomerPhone},
+		OrderID:  order.OrderID, PaymentID: att.PaymentID})
 	err = s.tx.Transact(context.WithoutCancel(ctx), func(ctx context.Context, tx ports.Tx) error {
 		return tx.Attempts().Update(ctx, att.ID, func(_ *domain.Payment, a *domain.Attempt) error {
 			now := s.clock.Now()
@@ -136,14 +139,22 @@ type CallbackInput struct {
 // interval). Only the gateway's answer moves the payment. The attempt is
 // claimed under a row lock, so of any number of repeated or concurrent
 // callbacks exactly one confirms; the others wait for and return the same
-// outcome. Errors: domain.ErrNotFound for an unknown reference,
-// domain.ErrGatewayUnavailable.
+// outcome. A gateway that signs its callbacks (ports.CallbackAuthenticator:
+// SSLCommerz) has the signature checked first; a bad one is refused with
+// ports.ErrBadReturn and changes nothing. Errors: domain.ErrNotFound for an
+// unknown reference, domain.ErrGatewayUnavailable, ports.ErrBadReturn.
 func (s *Attempts) HandleCallback(ctx context.Context, in CallbackInput) (AttemptResult, error) {
 	gw, err := s.gateways.get(in.Gateway)
 	if err != nil {
 		return AttemptResult{}, err
 	}
 	verifies := confirmsEveryCallback(gw)
+	if ca, ok := gw.(ports.CallbackAuthenticator); ok {
+		if err := ca.AuthenticateCallback(in.Params); err != nil {
+			s.log.Warn("gateway callback refused", "gateway", in.Gateway, "ref", in.GatewayRef, "err", err)
+			return AttemptResult{}, err
+		}
+	}
 	var (
 		res     AttemptResult
 		claimed bool

@@ -29,10 +29,10 @@ func newGateways(gws []ports.PaymentGateway, calls ports.GatewayCallStore, clock
 }
 
 // Active returns the active gateways in a fixed order (bkash, nagad,
-// redirectgw).
+// redirectgw, sslcommerz).
 func (g *Gateways) Active() []domain.Gateway {
 	var out []domain.Gateway
-	for _, c := range []domain.Gateway{domain.GatewayBkash, domain.GatewayNagad, domain.GatewayRedirectGW} {
+	for _, c := range []domain.Gateway{domain.GatewayBkash, domain.GatewayNagad, domain.GatewayRedirectGW, domain.GatewaySSLCommerz} {
 		if _, ok := g.byCode[c]; ok {
 			out = append(out, c)
 		}
@@ -100,6 +100,9 @@ var gatewayInfo = map[domain.Gateway]GatewayInfo{
 	domain.GatewayBkash:      {Code: domain.GatewayBkash, Name: "bKash", Currencies: []string{"BDT"}, MinAmount: domain.MustMoney(100, "BDT"), MaxAmount: domain.MustMoney(50_000_00, "BDT")},
 	domain.GatewayNagad:      {Code: domain.GatewayNagad, Name: "Nagad", Currencies: []string{"BDT"}, MinAmount: domain.MustMoney(100, "BDT"), MaxAmount: domain.MustMoney(50_000_00, "BDT")},
 	domain.GatewayRedirectGW: {Code: domain.GatewayRedirectGW, Name: "Redirect gateway", Currencies: []string{"BDT"}, MinAmount: domain.MustMoney(100, "BDT"), MaxAmount: domain.MustMoney(50_000_00, "BDT")},
+	// SSLCommerz takes 10.00 to 500,000.00 BDT per session
+	// (docs/gateways/sslcommerz.md §2).
+	domain.GatewaySSLCommerz: {Code: domain.GatewaySSLCommerz, Name: "SSLCommerz", Currencies: []string{"BDT"}, MinAmount: domain.MustMoney(10_00, "BDT"), MaxAmount: domain.MustMoney(500_000_00, "BDT")},
 }
 
 // List returns the active gateways with their currencies and limits.

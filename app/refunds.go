@@ -175,7 +175,7 @@ func (s *Refunds) Process(ctx context.Context, refundID string) error {
 			Message: fmt.Sprintf("%s does not support refunds", p.Gateway)})
 	}
 	req := ports.RefundRequest{RefundID: r.ID, GatewayRef: p.GatewayRef, TrxID: p.TrxID, Amount: r.Amount,
-		Reason: r.Reason, PriorRefundRefs: prior}
+		Reason: r.Reason, RefundRef: r.GatewayRef, PriorRefundRefs: prior}
 	var res ports.RefundResult
 	if submit {
 		res, err = rf.SubmitRefund(ctx, req)
@@ -188,9 +188,27 @@ func (s *Refunds) Process(ctx context.Context, refundID string) error {
 		return fmt.Errorf("refund status %s: %w: %w", r.ID, ErrRetryable, err)
 	}
 	if res.Outcome == ports.OutcomeUnknown {
+		if res.RefundRef != "" && res.RefundRef != r.GatewayRef {
+			if err := s.track(ctx, r.ID, res.RefundRef); err != nil {
+				return fmt.Errorf("refund %s: keep the gateway's refund id: %w: %w", r.ID, ErrRetryable, err)
+			}
+		}
 		return ErrRefundUnsettled
 	}
 	return s.settle(ctx, r.ID, res)
+}
+
+// track keeps the gateway's id of a refund it took but has not finished, so
+// its status is asked by that id.
+func (s *Refunds) track(ctx context.Context, refundID, ref string) error {
+	return s.tx.Transact(context.WithoutCancel(ctx), func(ctx context.Context, tx ports.Tx) error {
+		return tx.Refunds().Update(ctx, refundID, func(_ *domain.Payment, r *domain.Refund) error {
+			if r.Status() != domain.RefundSubmitted {
+				return nil
+			}
+			return r.Track(ref)
+		})
+	})
 }
 
 // settle applies a gateway's final answer about a refund, under the

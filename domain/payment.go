@@ -82,13 +82,15 @@ const (
 	GatewayBkash      Gateway = "bkash"
 	GatewayNagad      Gateway = "nagad"
 	GatewayRedirectGW Gateway = "redirectgw"
+	GatewaySSLCommerz Gateway = "sslcommerz"
 )
 
-// ParseGateway returns the gateway named s ("bkash", "nagad", "redirectgw").
+// ParseGateway returns the gateway named s ("bkash", "nagad", "redirectgw",
+// "sslcommerz").
 // It returns ErrGatewayUnavailable for other names.
 func ParseGateway(s string) (Gateway, error) {
 	switch g := Gateway(s); g {
-	case GatewayBkash, GatewayNagad, GatewayRedirectGW:
+	case GatewayBkash, GatewayNagad, GatewayRedirectGW, GatewaySSLCommerz:
 		return g, nil
 	}
 	return "", fmt.Errorf("%w: %q", ErrGatewayUnavailable, s)

@@ -97,6 +97,17 @@ func (r *Refund) Succeed(gatewayRef string, now time.Time) error {
 	return nil
 }
 
+// Track records the gateway's id of a refund it has taken but not yet
+// finished (SSLCommerz refund_ref_id), so its status can be asked by that
+// id: submitted only, the refund stays submitted.
+func (r *Refund) Track(gatewayRef string) error {
+	if r.status != RefundSubmitted {
+		return fmt.Errorf("%w: refund %s is %s, not submitted", ErrInvalidTransition, r.ID, r.status)
+	}
+	r.GatewayRef = gatewayRef
+	return nil
+}
+
 // Fail records the gateway's refusal: pending or submitted → failed.
 func (r *Refund) Fail(code, message string, now time.Time) error {
 	if err := r.move(RefundFailed, now); err != nil {

@@ -42,6 +42,7 @@ var gateways = map[domain.Gateway]model.Gateway{
 	domain.GatewayBkash:      model.GatewayBkash,
 	domain.GatewayNagad:      model.GatewayNagad,
 	domain.GatewayRedirectGW: model.GatewayRedirectgw,
+	domain.GatewaySSLCommerz: model.GatewaySslcommerz,
 }
 
 // toModelPaymentStatus maps a payment status; an unknown one (none exists:

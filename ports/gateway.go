@@ -31,6 +31,16 @@ type CreateRequest struct {
 	AttemptID      string // our reference: bKash merchantInvoiceNumber
 	Amount         domain.Money
 	PayerReference string // customer phone if known (pre-fills the wallet), else ""
+	// Customer is the order's customer as the merchant gave them (a gateway
+	// that asks for the customer's details, SSLCommerz, sends them).
+	Customer Customer
+	// OrderID is the merchant's order_id, PaymentID paycore's txn_….
+	OrderID, PaymentID string
+}
+
+// Customer is who pays, as the merchant described them; any field may be "".
+type Customer struct {
+	Name, Email, Phone string
 }
 
 // CreateResult is the gateway's answer to CreateRequest.

@@ -26,6 +26,10 @@ type RefundRequest struct {
 	TrxID      string       // the payment's transaction (bKash trxID)
 	Amount     domain.Money // to give back
 	Reason     string
+	// RefundRef is the gateway's id of this refund when an earlier answer
+	// gave one while the refund was still under way (SSLCommerz
+	// refund_ref_id), "" otherwise.
+	RefundRef string
 	// PriorRefundRefs are the gateway refund ids of this payment's earlier
 	// refunds, so a status naming one of them is not taken for this one.
 	PriorRefundRefs []string
@@ -33,10 +37,14 @@ type RefundRequest struct {
 
 // RefundResult is the gateway's answer about a refund.
 type RefundResult struct {
-	Outcome   Outcome // succeeded, failed or unknown
-	RefundRef string  // gateway refund id (bKash refundTrxID) when succeeded
-	Code      string  // gateway code when failed (bKash "2071")
-	Message   string  // gateway message when failed
+	Outcome Outcome // succeeded, failed or unknown
+	// RefundRef is the gateway refund id (bKash refundTrxID) when succeeded;
+	// with OutcomeUnknown, the id of a refund the gateway took but has not
+	// finished (SSLCommerz refund_ref_id): paycore keeps it and passes it
+	// back as RefundRequest.RefundRef to CheckRefund.
+	RefundRef string
+	Code      string // gateway code when failed (bKash "2071")
+	Message   string // gateway message when failed
 }
 
 // RefundRepository stores refunds.

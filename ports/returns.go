@@ -21,6 +21,17 @@ type CallbackVerifier interface {
 	ConfirmsEveryCallback() bool
 }
 
+// CallbackAuthenticator is an optional capability of a PaymentGateway whose
+// browser returns and server notifications are signed by the gateway itself
+// (SSLCommerz verify_sign: docs/gateways/sslcommerz.md §4). HandleCallback
+// refuses one that fails the check before it touches the attempt. A correct
+// signature is still only a claim: Confirm asks the gateway.
+type CallbackAuthenticator interface {
+	// AuthenticateCallback checks a return's or notification's fields (first
+	// value of each); errors wrap ErrBadReturn.
+	AuthenticateCallback(params map[string]string) error
+}
+
 // ReturnKind is the paycore return route a signed return URL was made for.
 type ReturnKind string
 

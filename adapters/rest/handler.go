@@ -92,6 +92,10 @@ func NewHandler(cfg Config) *Handler {
 	r.Get("/callbacks/nagad/", h.nagadCallback)
 	r.Get("/callbacks/redirectgw/success", h.signedReturn(domain.GatewayRedirectGW, ports.ReturnSuccess))
 	r.Get("/callbacks/redirectgw/cancel", h.signedReturn(domain.GatewayRedirectGW, ports.ReturnCancel))
+	// SSLCommerz posts the browser back cross-site, and its IPN server to
+	// server (docs/gateways/sslcommerz.md §3, §4).
+	r.Post("/callbacks/sslcommerz/{kind:success|fail|cancel}", h.sslcommerzReturn)
+	r.Post("/callbacks/sslcommerz/ipn", h.sslcommerzIPN)
 	for prefix, mh := range cfg.Mounts {
 		r.Handle(prefix, mh)
 		r.Handle(prefix+"/*", mh)

@@ -18,6 +18,7 @@ var gatewayNames = map[domain.Gateway]string{
 	domain.GatewayBkash:      "bKash",
 	domain.GatewayNagad:      "Nagad",
 	domain.GatewayRedirectGW: "Card / other (redirect gateway)",
+	domain.GatewaySSLCommerz: "Card, mobile or internet banking (SSLCommerz)",
 }
 
 // basePage is the layout; each page defines "title", "meta" and "body".

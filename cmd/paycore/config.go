@@ -73,6 +73,7 @@ type config struct {
 	Nagad      nagadConfig
 	RedirectGW redirectGWConfig
 	SMS        smsConfig
+	SSLCommerz sslcommerzConfig
 
 	// Hooks are the variables GatewayHooks is made of.
 	Hooks gatewayHookVars
@@ -160,6 +161,20 @@ type redirectGWConfig struct {
 	// for, taka; its document states none ("" → 1 and 50000).
 	RedirectGWMinAmount taka `env:"REDIRECTGW_MIN_AMOUNT"`
 	RedirectGWMaxAmount taka `env:"REDIRECTGW_MAX_AMOUNT"`
+}
+
+// sslcommerzConfig: SSLCommerz is active when SSLCOMMERZ_BASE_URL is set
+// (https://securepay.sslcommerz.com live, https://sandbox.sslcommerz.com
+// for SSLCommerz's own sandbox); sandbox mode without it uses the
+// simulator and its credentials.
+type sslcommerzConfig struct {
+	BaseURL     string `env:"SSLCOMMERZ_BASE_URL"`
+	StoreID     string `env:"SSLCOMMERZ_STORE_ID"`
+	StorePasswd string `env:"SSLCOMMERZ_STORE_PASSWD"`
+	// MultiCardName limits the channels offered on SSLCommerz's page
+	// (docs/gateways/sslcommerz.md §2); "" → cards, mobile and internet
+	// banking; "all" → every channel of the store.
+	MultiCardName string `env:"SSLCOMMERZ_MULTI_CARD_NAME"`
 }
 
 // gatewayHookVars are each gateway's PAYCORE_GATEWAY_WEBHOOK_SECRET_<GATEWAY>

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -238,6 +239,7 @@ type payParams struct {
 
 var gatewayTitles = map[domain.Gateway]string{
 	domain.GatewayBkash: "bKash", domain.GatewayNagad: "Nagad", domain.GatewayRedirectGW: "the redirect gateway",
+	domain.GatewaySSLCommerz: "SSLCommerz",
 }
 
 // pay creates a payment as the merchant, subscribes as the SPA would, and
@@ -295,6 +297,17 @@ func pay(ctx context.Context, w io.Writer, m merchant, p payParams) (payResult, 
 	if err != nil || code != http.StatusOK {
 		return res, fmt.Errorf("%s page: %d %v", title, code, err)
 	}
+	if p.Gateway == domain.GatewaySSLCommerz {
+		callback, err := sslcommerzPage(ctx, w, b, walletURL, p.Action)
+		if err != nil {
+			return res, err
+		}
+		code, resultURL, body, err := b.do(ctx, http.MethodPost, callback.action, callback.fields)
+		if err != nil || code != http.StatusSeeOther {
+			return res, fmt.Errorf("callback: %d %v %s", code, err, body)
+		}
+		return finishPay(ctx, w, b, resultURL, res, statuses)
+	}
 	var callback string
 	for range 5 { // a wrong PIN shows the form again (HTTP 422)
 		code, callback, body, err = b.do(ctx, http.MethodPost, walletURL, url.Values{
@@ -312,7 +325,12 @@ func pay(ctx context.Context, w io.Writer, m merchant, p payParams) (payResult, 
 	if err != nil || code != http.StatusSeeOther {
 		return res, fmt.Errorf("callback: %d %v %s", code, err, body)
 	}
-	code, _, body, err = b.do(ctx, http.MethodGet, resultURL, nil)
+	return finishPay(ctx, w, b, resultURL, res, statuses)
+}
+
+// finishPay opens the result page and collects what the subscription saw.
+func finishPay(ctx context.Context, w io.Writer, b browser, resultURL string, res payResult, statuses <-chan string) (payResult, error) {
+	code, _, body, err := b.do(ctx, http.MethodGet, resultURL, nil)
 	if err != nil || code != http.StatusOK {
 		return res, fmt.Errorf("result page: %d %v", code, err)
 	}
@@ -448,7 +466,7 @@ func cmdDemo(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	base := fs.String("url", getenv("PAYCORE_BASE_URL", "http://"+getenv("PAYCORE_ADDR", "127.0.0.1:8080")), "paycore base URL")
 	sandbox := fs.String("sandbox-url", os.Getenv("PAYCORE_SANDBOX_URL"), "where the sandbox merchant is served (default: the paycore base URL)")
-	gateway := fs.String("gateway", "bkash", "gateway: bkash, nagad or redirectgw")
+	gateway := fs.String("gateway", "bkash", "gateway: bkash, nagad, redirectgw or sslcommerz")
 	wallet := fs.String("wallet", "01770618575", "customer wallet")
 	amount := fs.String("amount", "250.00", "amount in BDT")
 	if err := fs.Parse(args); err != nil {
@@ -456,7 +474,7 @@ func cmdDemo(ctx context.Context, args []string) error {
 	}
 	g, err := domain.ParseGateway(*gateway)
 	if err != nil {
-		return fmt.Errorf("--gateway must be bkash, nagad or redirectgw: %w", err)
+		return fmt.Errorf("--gateway must be bkash, nagad, redirectgw or sslcommerz: %w", err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
@@ -474,4 +492,36 @@ func getenv(k, def string) string {
 		return v
 	}
 	return def
+}
+
+// sslcommerzReturnForm is the auto-submitting form SSLCommerz's page gives
+// the browser: where it posts back, and the signed fields.
+type sslcommerzReturnForm struct {
+	action string
+	fields url.Values
+}
+
+var (
+	sslFormRe  = regexp.MustCompile(`<form id="return" method="post" action="([^"]*)">`)
+	sslInputRe = regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)">`)
+)
+
+// sslcommerzPage pays (test card 4111 1111 1111 1111) or cancels on the
+// SSLCommerz simulator's page and returns the form it posts back.
+func sslcommerzPage(ctx context.Context, w io.Writer, b browser, pageURL, action string) (sslcommerzReturnForm, error) {
+	code, _, body, err := b.do(ctx, http.MethodPost, pageURL, url.Values{
+		"method": {"card"}, "card_no": {"4111111111111111"}, "action": {action}})
+	if err != nil || code != http.StatusOK {
+		return sslcommerzReturnForm{}, fmt.Errorf("SSLCommerz page %s: %d %v %s", action, code, err, body)
+	}
+	m := sslFormRe.FindStringSubmatch(body)
+	if m == nil {
+		return sslcommerzReturnForm{}, fmt.Errorf("SSLCommerz page %s: no return form", action)
+	}
+	f := sslcommerzReturnForm{action: html.UnescapeString(m[1]), fields: url.Values{}}
+	for _, in := range sslInputRe.FindAllStringSubmatch(body, -1) {
+		f.fields.Set(html.UnescapeString(in[1]), html.UnescapeString(in[2]))
+	}
+	progress(w, "customer: SSLCommerz posts the browser back to %s (status %s)\n", f.action, f.fields.Get("status"))
+	return f, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/paycore/paycore/adapters/nagad"
 	"github.com/paycore/paycore/adapters/postgres"
 	"github.com/paycore/paycore/adapters/redirectgw"
+	"github.com/paycore/paycore/adapters/sslcommerz"
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports"
 )
@@ -129,4 +130,25 @@ func bkashIPNReader(cfg config, log *slog.Logger) *bkash.IPNReader {
 		}
 	}
 	return bkash.NewIPNReader(bkash.IPNConfig{AllowedHosts: hosts, AllowHTTP: cfg.Sandbox, Logger: log})
+}
+
+// newSSLCommerzGateway builds SSLCommerz from configuration (sandbox mode
+// filled it in: config.useSandbox). It returns nil when it is not
+// configured.
+func newSSLCommerzGateway(cfg config, log *slog.Logger, observe gatewayObserver) (*sslcommerz.Client, error) {
+	sc := cfg.SSLCommerz
+	if sc.BaseURL == "" {
+		return nil, nil
+	}
+	c, err := sslcommerz.New(sslcommerz.Config{
+		BaseURL: sc.BaseURL, StoreID: sc.StoreID, StorePasswd: sc.StorePasswd, CallbackBaseURL: cfg.BaseURL,
+		MultiCardName: sc.MultiCardName, Logger: log,
+		Observe: func(c sslcommerz.Call) {
+			observe(domain.GatewaySSLCommerz, c.Op, c.Outcome, c.HTTPStatus, c.Duration)
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sslcommerz: %w", err)
+	}
+	return c, nil
 }

@@ -3,7 +3,7 @@
 //	paycore serve                       migrate, then serve HTTP, GraphQL and jobs
 //	paycore migrate                     apply database migrations and exit
 //	paycore sandbox --addr HOST:PORT    serve every simulator on its own (PAYCORE_SANDBOX_URL)
-//	paycore demo [--gateway bkash|nagad|redirectgw]  play merchant and customer against a running server
+//	paycore demo [--gateway bkash|nagad|redirectgw|sslcommerz]  play merchant and customer against a running server
 //	paycore clients create --name …     add a merchant; prints its API key and secrets once
 //	paycore logs [--client cli_…]       read the merchant API request log
 //	paycore review list|confirm|reject  decide attempts flagged for an operator
@@ -33,7 +33,7 @@ commands:
   sandbox   [--addr 127.0.0.1:9090] [--public-url URL]: serve every simulator (gateways, SMS,
             sandbox merchant) under /sandbox/… in this process; point paycore at it with
             PAYCORE_SANDBOX=1 PAYCORE_SANDBOX_URL=http://127.0.0.1:9090
-  demo      [--gateway bkash|nagad|redirectgw]: pay a demo order end to end against a running sandbox server
+  demo      [--gateway bkash|nagad|redirectgw|sslcommerz]: pay a demo order end to end against a running sandbox server
   clients   create --name … [--webhook-url …] [--commission-bps N] [--language en|bn]
             | suspend --id cli_… | activate --id cli_…
   logs      [--client cli_…] [--since 24h] [--limit 50]: merchant API request logs

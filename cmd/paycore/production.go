@@ -73,6 +73,7 @@ func checkProduction(c config) error {
 		{"REDIRECTGW_CLIENT_BASE_URL", c.RedirectGW.ClientBaseURL},
 		{"REDIRECTGW_VERIFY_URL", c.RedirectGW.VerifyURL},
 		{"SMS_BASE_URL", c.SMS.BaseURL},
+		{"SSLCOMMERZ_BASE_URL", c.SSLCommerz.BaseURL},
 	} {
 		if u.value == "" && u.name != "PAYCORE_BASE_URL" {
 			continue

@@ -19,6 +19,7 @@ import (
 	"github.com/paycore/paycore/adapters/redirectgwsim"
 	"github.com/paycore/paycore/adapters/sms"
 	"github.com/paycore/paycore/adapters/smssim"
+	"github.com/paycore/paycore/adapters/sslcommerzsim"
 )
 
 // Where each simulator is served, by paycore in sandbox mode and by
@@ -28,6 +29,7 @@ const (
 	prefixNagad      = "/sandbox/nagad"
 	prefixRedirectGW = "/sandbox/redirectgw"
 	prefixSMS        = "/sandbox/sms"
+	prefixSSLCommerz = "/sandbox/sslcommerz"
 	prefixMerchant   = "/sandbox/merchant"
 )
 
@@ -41,6 +43,7 @@ type simulators struct {
 	rgw      *redirectgwsim.Simulator
 	sms      *smssim.Simulator
 	merchant *merchantsim.Receiver
+	ssl      *sslcommerzsim.Simulator
 }
 
 // newSimulators creates the simulators as served under root (no trailing
@@ -58,6 +61,7 @@ func newSimulators(root, clientBaseURL string, now func() time.Time) (*simulator
 			ClientBaseURL: clientBaseURL, Clock: now}),
 		sms:      smssim.New(smssim.Config{Clock: now}),
 		merchant: merchantsim.New([]byte(demoWebhookSecret), now),
+		ssl:      sslcommerzsim.New(sslcommerzsim.Config{PublicURL: root + prefixSSLCommerz, Clock: now}),
 	}, nil
 }
 
@@ -69,6 +73,7 @@ func (s *simulators) handlers() map[string]http.Handler {
 		prefixRedirectGW: http.StripPrefix(prefixRedirectGW, s.rgw.Handler()),
 		prefixSMS:        http.StripPrefix(prefixSMS, s.sms.Handler()),
 		prefixMerchant:   http.StripPrefix(prefixMerchant, s.merchant.Handler()),
+		prefixSSLCommerz: http.StripPrefix(prefixSSLCommerz, s.ssl.Handler()),
 	}
 }
 
@@ -78,13 +83,14 @@ func (s *simulators) close() {
 	s.nagad.Close()
 	s.rgw.Close()
 	s.sms.Close()
+	s.ssl.Close()
 }
 
 // credentials are what the simulators accept, as their GET …/credentials
 // serve them.
 func (s *simulators) credentials() sandboxCredentials {
 	return sandboxCredentials{Bkash: s.bkash.Credentials(), Nagad: s.nagad.Credentials(),
-		RedirectGW: s.rgw.Credentials(), SMS: s.sms.Credentials()}
+		RedirectGW: s.rgw.Credentials(), SMS: s.sms.Credentials(), SSLCommerz: s.ssl.Credentials()}
 }
 
 // sandboxCredentials are every simulator's credentials.
@@ -93,6 +99,7 @@ type sandboxCredentials struct {
 	Nagad      nagadsim.Credentials
 	RedirectGW redirectgwsim.Credentials
 	SMS        smssim.Credentials
+	SSLCommerz sslcommerzsim.Credentials
 }
 
 // fetchSandboxCredentials reads GET <root>/sandbox/<simulator>/credentials
@@ -101,7 +108,7 @@ func fetchSandboxCredentials(ctx context.Context, root string) (sandboxCredentia
 	var c sandboxCredentials
 	hc := &http.Client{Timeout: 10 * time.Second}
 	for prefix, into := range map[string]any{prefixBkash: &c.Bkash, prefixNagad: &c.Nagad,
-		prefixRedirectGW: &c.RedirectGW, prefixSMS: &c.SMS} {
+		prefixRedirectGW: &c.RedirectGW, prefixSMS: &c.SMS, prefixSSLCommerz: &c.SSLCommerz} {
 		if err := getJSON(ctx, hc, root+prefix+"/credentials", into); err != nil {
 			return c, err
 		}
@@ -151,6 +158,10 @@ func (c *config) useSandbox(root string, creds sandboxCredentials) {
 		if len(r.ReturnKey) == 0 {
 			r.ReturnKey = []byte(sandboxReturnKey)
 		}
+	}
+	if sc := &c.SSLCommerz; sc.BaseURL == "" {
+		sc.BaseURL = root + prefixSSLCommerz
+		sc.StoreID, sc.StorePasswd = creds.SSLCommerz.StoreID, creds.SSLCommerz.StorePasswd
 	}
 	c.SMS = sandboxSMS(c.SMS, root, creds.SMS)
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/paycore/paycore/adapters/secret"
 	"github.com/paycore/paycore/adapters/sms"
 	"github.com/paycore/paycore/adapters/smssim"
+	"github.com/paycore/paycore/adapters/sslcommerzsim"
 	"github.com/paycore/paycore/adapters/webhooksend"
 	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/domain"
@@ -57,6 +58,7 @@ type server struct {
 	sim      *bkashsim.Simulator
 	nagadSim *nagadsim.Simulator
 	rgwSim   *redirectgwsim.Simulator
+	sslSim   *sslcommerzsim.Simulator
 	merchant *merchantsim.Receiver
 	smsSim   *smssim.Simulator
 	sms      ports.SMSSender
@@ -216,6 +218,7 @@ func (s *server) useSandbox(ctx context.Context, undo *cleanups) error {
 	undo.push(sims.close)
 	s.sims = sims
 	s.sim, s.nagadSim, s.rgwSim, s.smsSim, s.merchant = sims.bkash, sims.nagad, sims.rgw, sims.sms, sims.merchant
+	s.sslSim = sims.ssl
 	s.cfg.useSandbox(s.cfg.BaseURL, sims.credentials())
 	return nil
 }
@@ -256,6 +259,13 @@ func (s *server) wireGateways() ([]ports.PaymentGateway, error) {
 	}
 	if rgw != nil {
 		gateways = append(gateways, rgw)
+	}
+	ssl, err := newSSLCommerzGateway(cfg, log, observe)
+	if err != nil {
+		return nil, err
+	}
+	if ssl != nil {
+		gateways = append(gateways, ssl)
 	}
 	return gateways, nil
 }

@@ -1569,6 +1569,7 @@ enum Gateway {
   BKASH
   NAGAD
   REDIRECTGW
+  SSLCOMMERZ
 }
 
 "Where one try to pay through a gateway is."

@@ -477,17 +477,19 @@ const (
 	GatewayBkash      Gateway = "BKASH"
 	GatewayNagad      Gateway = "NAGAD"
 	GatewayRedirectgw Gateway = "REDIRECTGW"
+	GatewaySslcommerz Gateway = "SSLCOMMERZ"
 )
 
 var AllGateway = []Gateway{
 	GatewayBkash,
 	GatewayNagad,
 	GatewayRedirectgw,
+	GatewaySslcommerz,
 }
 
 func (e Gateway) IsValid() bool {
 	switch e {
-	case GatewayBkash, GatewayNagad, GatewayRedirectgw:
+	case GatewayBkash, GatewayNagad, GatewayRedirectgw, GatewaySslcommerz:
 		return true
 	}
 	return false

@@ -276,6 +276,7 @@ func (s *Payments) loadView(ctx context.Context, transactionID string) (PaymentV
 type CheckoutView struct {
 	PaymentView
 	MerchantName string
+	Language     string // the merchant's language ("en", "bn"): the page's default
 	Gateways     []domain.Gateway
 }
 
@@ -301,7 +302,7 @@ func (s *Payments) HostedPage(ctx context.Context, transactionID string) (Checko
 		if !c.Active() {
 			return ErrMerchantSuspended
 		}
-		out = CheckoutView{PaymentView: PaymentView{Payment: p, Attempts: atts}, MerchantName: c.Name, Gateways: s.gateways.Active()}
+		out = CheckoutView{PaymentView: PaymentView{Payment: p, Attempts: atts}, MerchantName: c.Name, Language: c.Language, Gateways: s.gateways.Active()}
 		return nil
 	})
 	return out, err

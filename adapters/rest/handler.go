@@ -31,6 +31,9 @@ type Config struct {
 	// "/sandbox/bkash" (mounted with the prefix stripped when it ends in
 	// "/*"... see NewHandler).
 	Mounts map[string]http.Handler
+	// Sandbox marks the customer pages as test mode and sends GET / to the
+	// sandbox index (/sandbox) instead of a status page.
+	Sandbox bool
 }
 
 // Handler serves the customer's routes of docs/architecture.md §4, steps 2
@@ -38,11 +41,12 @@ type Config struct {
 // Config.Mounts adds the merchant API (docs/merchant-api.md §7), GraphQL and,
 // in sandbox mode, the simulators (docs/platform.md §3, §4).
 type Handler struct {
-	app   *app.App
-	clock ports.Clock
-	log   *slog.Logger
-	ready func(ctx context.Context) error
-	mux   chi.Router
+	app     *app.App
+	clock   ports.Clock
+	log     *slog.Logger
+	ready   func(ctx context.Context) error
+	sandbox bool
+	mux     chi.Router
 }
 
 // NewHandler builds the router. Each Mounts entry is served under its
@@ -58,13 +62,15 @@ func NewHandler(cfg Config) *Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	h := &Handler{app: cfg.App, clock: cfg.Clock, log: cfg.Logger, ready: cfg.Ready}
+	h := &Handler{app: cfg.App, clock: cfg.Clock, log: cfg.Logger, ready: cfg.Ready, sandbox: cfg.Sandbox}
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, h.recoverer)
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	r.Get("/readyz", h.readyz)
+	r.Get("/", h.home)
+	r.Handle("GET /assets/pay/*", assets())
 	r.Get("/pay/{transaction_id}", h.checkout)
 	r.Post("/pay/{transaction_id}/{gateway}", h.startAttempt)
 	r.Get("/pay/{transaction_id}/result", h.result)

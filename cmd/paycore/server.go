@@ -307,7 +307,7 @@ func (s *server) wireHTTP() (http.Handler, error) {
 		}
 	}
 	return rest.NewHandler(rest.Config{
-		App: s.app, Clock: clock, Logger: log, Mounts: mounts,
+		App: s.app, Clock: clock, Logger: log, Mounts: mounts, Sandbox: cfg.Sandbox,
 		Ready: func(ctx context.Context) error {
 			ok, err := postgres.MigrationsCurrent(ctx, db)
 			if err != nil {

@@ -306,6 +306,9 @@ func (s *server) wireHTTP() (http.Handler, error) {
 			mounts[prefix] = h
 		}
 	}
+	if cfg.Sandbox {
+		s.sandboxPages(mounts)
+	}
 	return rest.NewHandler(rest.Config{
 		App: s.app, Clock: clock, Logger: log, Mounts: mounts, Sandbox: cfg.Sandbox,
 		Ready: func(ctx context.Context) error {

@@ -4,12 +4,16 @@ import (
 	"net/http"
 
 	"github.com/paycore/paycore/adapters/sandboxui"
+	"github.com/paycore/paycore/examples/storefront"
 )
+
+const prefixShop = "/sandbox/shop"
 
 // sandboxPages mounts what sandbox mode shows a developer: the sandbox's
 // index at /sandbox (SMS inbox, webhooks received, simulators' stats and
 // fault switches, demo credentials) — reading this node's own simulators,
-// or those of the `paycore sandbox` at PAYCORE_SANDBOX_URL.
+// or those of the `paycore sandbox` at PAYCORE_SANDBOX_URL — and the
+// storefront example at /sandbox/shop, paying as the demo client.
 func (s *server) sandboxPages(mounts map[string]http.Handler) {
 	cfg := sandboxui.Config{
 		SMSPrefix: prefixSMS, MerchantPrefix: prefixMerchant,
@@ -37,4 +41,19 @@ func (s *server) sandboxPages(mounts map[string]http.Handler) {
 		cfg.Root = s.cfg.SandboxURL
 	}
 	mounts["/sandbox"] = sandboxui.New(cfg)
+	hooks := s.cfg.BaseURL
+	if s.sims == nil {
+		hooks = s.cfg.SandboxURL
+	}
+	shop := http.StripPrefix(prefixShop, storefront.New(storefront.Config{
+		PaycoreURL: s.cfg.BaseURL, APIKey: demoAPIKey, APISecret: demoAPISecret,
+		ShopURL: s.cfg.BaseURL + prefixShop, WebhookURL: hooks + prefixMerchant + "/webhook",
+	}))
+	mounts[prefixShop] = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == prefixShop { // the SPA's relative URLs need the slash
+			http.Redirect(w, r, prefixShop+"/", http.StatusMovedPermanently)
+			return
+		}
+		shop.ServeHTTP(w, r)
+	})
 }

@@ -58,6 +58,10 @@ func run(ctx context.Context, args []string) error {
 		fmt.Fprint(os.Stderr, usage)
 		return errors.New("no command")
 	}
+	if _, known := commandHelp[args[0]]; known && wantsHelp(args[1:]) {
+		printHelp(os.Stdout, args[0])
+		return nil
+	}
 	switch args[0] {
 	case "serve":
 		return cmdServe(ctx)

@@ -88,10 +88,11 @@ func wantsHelp(args []string) bool {
 }
 
 // printHelp writes cmd's help, or the general usage for an unknown cmd.
-func printHelp(w io.Writer, cmd string) {
-	if h, ok := commandHelp[cmd]; ok {
-		fmt.Fprint(w, h)
-		return
+func printHelp(w io.Writer, cmd string) error {
+	h, ok := commandHelp[cmd]
+	if !ok {
+		h = usage
 	}
-	fmt.Fprint(w, usage)
+	_, err := fmt.Fprint(w, h)
+	return err
 }

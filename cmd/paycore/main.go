@@ -59,8 +59,7 @@ func run(ctx context.Context, args []string) error {
 		return errors.New("no command")
 	}
 	if _, known := commandHelp[args[0]]; known && wantsHelp(args[1:]) {
-		printHelp(os.Stdout, args[0])
-		return nil
+		return printHelp(os.Stdout, args[0])
 	}
 	switch args[0] {
 	case "serve":

@@ -18,16 +18,17 @@ import (
 )
 
 // The customer pages and the storefront example, in headless Chromium: one
-// browser for the package (a tab per test), each page at a phone's and a
-// desktop's size, screenshots under .artifacts/browser/ at the repository
-// root (PAYCORE_ARTIFACTS overrides; gitignored). Without Chromium the
+// browser for the package (a tab per test), each page at a phone's size, a
+// desktop's and the narrowest phone's (320 px), screenshots under
+// .artifacts/browser/ at the repository root (PAYCORE_ARTIFACTS overrides;
+// gitignored). Without Chromium the
 // tests skip, except under CI=true, where they fail: CI installs it
 // (.ci/run).
 
 var viewports = []struct {
 	name string
 	w, h int64
-}{{"phone", 390, 844}, {"desktop", 1280, 800}}
+}{{"phone", 390, 844}, {"desktop", 1280, 800}, {"narrow", 320, 640}}
 
 var chrome struct {
 	once   sync.Once

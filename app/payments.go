@@ -26,6 +26,8 @@ type CreatePaymentInput struct {
 	CustomerEmail string
 	CustomerPhone string
 	ReturnURL     string
+	CancelURL     string          // "" → return_url
+	FailureURL    string          // "" → return_url
 	WebhookURL    string          // "" → the client's default
 	Metadata      json.RawMessage // a JSON object, or nil
 }
@@ -117,8 +119,14 @@ func (s *Payments) validate(ctx context.Context, in CreatePaymentInput) (domain.
 	}
 	if in.ReturnURL == "" {
 		v.Add("return_url", "return_url is required")
-	} else if u, err := url.Parse(in.ReturnURL); err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+	} else if !browserURL(in.ReturnURL) {
 		v.Add("return_url", "return_url must be an absolute http(s) URL")
+	}
+	if in.CancelURL != "" && !browserURL(in.CancelURL) {
+		v.Add("cancel_url", "cancel_url must be an absolute http(s) URL")
+	}
+	if in.FailureURL != "" && !browserURL(in.FailureURL) {
+		v.Add("failure_url", "failure_url must be an absolute http(s) URL")
 	}
 	if in.WebhookURL != "" {
 		if msg := s.checkWebhookURL(ctx, in.WebhookURL); msg != "" {
@@ -137,6 +145,13 @@ func (s *Payments) validate(ctx context.Context, in CreatePaymentInput) (domain.
 		v.Add("customer_name", "customer_name must be at most 200 characters")
 	}
 	return amount, v.Err()
+}
+
+// browserURL reports whether raw is where a shopper's browser may be sent:
+// an absolute http(s) URL with a host.
+func browserURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && u.IsAbs() && u.Host != "" && (u.Scheme == "https" || u.Scheme == "http")
 }
 
 // checkWebhookURL returns "" for an acceptable webhook_url: HTTPS, or in
@@ -202,7 +217,8 @@ func (s *Payments) Create(ctx context.Context, clientID string, in CreatePayment
 		p, err = domain.NewPayment(domain.Order{
 			ClientID: clientID, OrderID: in.OrderID, CustomerName: in.CustomerName,
 			CustomerEmail: in.CustomerEmail, CustomerPhone: in.CustomerPhone,
-			ReturnURL: in.ReturnURL, WebhookURL: webhook, Metadata: meta,
+			ReturnURL: in.ReturnURL, CancelURL: in.CancelURL, FailureURL: in.FailureURL,
+			WebhookURL: webhook, Metadata: meta,
 		}, amount, s.clock.Now(), s.ttl)
 		if err != nil {
 			return err
@@ -260,6 +276,7 @@ func (s *Payments) loadView(ctx context.Context, transactionID string) (PaymentV
 type CheckoutView struct {
 	PaymentView
 	MerchantName string
+	Language     string // the merchant's language ("en", "bn"): the page's default
 	// Gateways are the active gateways that take the payment's amount (their
 	// limits); the page offers only these.
 	Gateways []domain.Gateway
@@ -287,7 +304,8 @@ func (s *Payments) HostedPage(ctx context.Context, transactionID string) (Checko
 		if !c.Active() {
 			return ErrMerchantSuspended
 		}
-		out = CheckoutView{PaymentView: PaymentView{Payment: p, Attempts: atts}, MerchantName: c.Name, Gateways: s.gateways.offering(p.Amount)}
+		out = CheckoutView{PaymentView: PaymentView{Payment: p, Attempts: atts}, MerchantName: c.Name, Language: c.Language,
+			Gateways: s.gateways.offering(p.Amount)}
 		return nil
 	})
 	return out, err

@@ -35,6 +35,8 @@ func TestCreatePaymentValidation(t *testing.T) {
 		{"return_url missing", func(in *app.CreatePaymentInput) { in.ReturnURL = "" }, "return_url"},
 		{"return_url relative", func(in *app.CreatePaymentInput) { in.ReturnURL = "/done" }, "return_url"},
 		{"return_url scheme", func(in *app.CreatePaymentInput) { in.ReturnURL = "ftp://a.test/x" }, "return_url"},
+		{"cancel_url relative", func(in *app.CreatePaymentInput) { in.CancelURL = "/cart" }, "cancel_url"},
+		{"failure_url scheme", func(in *app.CreatePaymentInput) { in.FailureURL = "javascript:alert(1)" }, "failure_url"},
 		{"webhook_url http", func(in *app.CreatePaymentInput) { in.WebhookURL = "http://a.test/hook" }, "webhook_url"},
 		{"webhook_url loopback outside sandbox", func(in *app.CreatePaymentInput) { in.WebhookURL = "http://127.0.0.1/hook" }, "webhook_url"},
 		{"metadata array", func(in *app.CreatePaymentInput) { in.Metadata = json.RawMessage(`[1]`) }, "metadata"},
@@ -96,6 +98,7 @@ func TestCreatePayment(t *testing.T) {
 	e := newEnv(t)
 	in := input("ORD-1", "1500")
 	in.Metadata = json.RawMessage(`{"cart":7}`)
+	in.CancelURL, in.FailureURL = "https://a.test/cart", "https://a.test/failed"
 	p, err := e.app.Payments.Create(e.ctx, cliA, in)
 	if err != nil {
 		t.Fatal(err)
@@ -106,6 +109,8 @@ func TestCreatePayment(t *testing.T) {
 	wantEqual(t, "expires", stored.ExpiresAt, t0.Add(24*time.Hour))
 	wantEqual(t, "default webhook_url", stored.Order.WebhookURL, "https://a.test/hook")
 	wantEqual(t, "metadata", string(stored.Order.Metadata), `{"cart":7}`)
+	wantEqual(t, "cancel_url", stored.Order.CancelURL, "https://a.test/cart")
+	wantEqual(t, "failure_url", stored.Order.FailureURL, "https://a.test/failed")
 
 	// SMS, event and webhook job committed with the payment.
 	ns := e.smsFor(p.ID)

@@ -105,6 +105,8 @@ type Order struct {
 	CustomerEmail string
 	CustomerPhone string          // as given; normalised when an SMS is sent
 	ReturnURL     string          // absolute URL; gets ?transaction_id=…&status=…
+	CancelURL     string          // where a cancelled payment goes instead; may be empty
+	FailureURL    string          // where a failed or expired payment goes instead; may be empty
 	WebhookURL    string          // where payment events are POSTed; may be empty
 	Metadata      json.RawMessage // a JSON object from the merchant, or nil
 }

@@ -145,6 +145,8 @@ func toAppCreatePaymentInput(in model.CreatePaymentInput) (app.CreatePaymentInpu
 		CustomerEmail: deref(in.CustomerEmail),
 		CustomerPhone: deref(in.CustomerPhone),
 		ReturnURL:     in.ReturnURL,
+		CancelURL:     deref(in.CancelURL),
+		FailureURL:    deref(in.FailureURL),
 		WebhookURL:    deref(in.WebhookURL),
 	}
 	if in.Metadata != nil {

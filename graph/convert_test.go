@@ -124,6 +124,7 @@ func TestToModelPayment(t *testing.T) {
 func TestToAppCreatePaymentInput(t *testing.T) {
 	t.Parallel()
 	phone, hook := "01712345678", "https://shop.example/hook"
+	cancel, failure := "https://shop.example/cart", "https://shop.example/failed"
 	for _, tc := range []struct {
 		name string
 		in   model.CreatePaymentInput
@@ -137,9 +138,11 @@ func TestToAppCreatePaymentInput(t *testing.T) {
 		{
 			name: "everything",
 			in: model.CreatePaymentInput{OrderID: "o2", Amount: "10.50", Currency: "BDT", CustomerPhone: &phone,
-				ReturnURL: "https://shop.example/r", WebhookURL: &hook, Metadata: map[string]any{"n": json.Number("12.50")}},
+				ReturnURL: "https://shop.example/r", CancelURL: &cancel, FailureURL: &failure,
+				WebhookURL: &hook, Metadata: map[string]any{"n": json.Number("12.50")}},
 			want: app.CreatePaymentInput{OrderID: "o2", Amount: "10.50", Currency: "BDT", CustomerPhone: phone,
-				ReturnURL: "https://shop.example/r", WebhookURL: hook, Metadata: json.RawMessage(`{"n":12.50}`)},
+				ReturnURL: "https://shop.example/r", CancelURL: cancel, FailureURL: failure,
+				WebhookURL: hook, Metadata: json.RawMessage(`{"n":12.50}`)},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

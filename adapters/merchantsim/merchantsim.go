@@ -35,7 +35,10 @@ type Received struct {
 	Answered  int             `json:"answered"`
 	Body      json.RawMessage `json:"body"`
 	Signature string          `json:"signature"`
-	At        time.Time       `json:"at"`
+	// Headers are the request's headers as sent (one value each; the
+	// first when repeated).
+	Headers map[string]string `json:"headers"`
+	At      time.Time         `json:"at"`
 }
 
 // Receiver records webhooks signed with one secret.
@@ -101,7 +104,10 @@ func (rc *Receiver) Handler() http.Handler {
 func (rc *Receiver) receive(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	rec := Received{ID: r.Header.Get(webhook.IDHeader), Event: r.Header.Get(webhook.EventHeader),
-		Signature: r.Header.Get(webhook.SignatureHeader), At: rc.now()}
+		Signature: r.Header.Get(webhook.SignatureHeader), At: rc.now(), Headers: map[string]string{}}
+	for k, v := range r.Header {
+		rec.Headers[k] = v[0]
+	}
 	if json.Valid(body) {
 		rec.Body = body
 	}

@@ -23,6 +23,8 @@ type paymentRow struct {
 	CustomerEmail string          `bun:"customer_email"`
 	CustomerPhone string          `bun:"customer_phone"`
 	ReturnURL     string          `bun:"return_url"`
+	CancelURL     string          `bun:"cancel_url"`
+	FailureURL    string          `bun:"failure_url"`
 	WebhookURL    string          `bun:"webhook_url"`
 	Metadata      json.RawMessage `bun:"metadata,type:jsonb,nullzero"`
 	Gateway       string          `bun:"gateway"`
@@ -41,6 +43,7 @@ func toPaymentRow(p *domain.Payment) *paymentRow {
 		Amount: p.Amount.Minor(), Currency: p.Amount.Currency().Code, Status: string(p.Status()),
 		CustomerName: p.Order.CustomerName, CustomerEmail: p.Order.CustomerEmail,
 		CustomerPhone: p.Order.CustomerPhone, ReturnURL: p.Order.ReturnURL,
+		CancelURL: p.Order.CancelURL, FailureURL: p.Order.FailureURL,
 		WebhookURL: p.Order.WebhookURL, Metadata: p.Order.Metadata,
 		Gateway: string(p.Gateway), GatewayRef: p.GatewayRef, TrxID: p.TrxID,
 		Refunded: p.Refunded.Minor(), Version: p.Version,
@@ -62,7 +65,8 @@ func (r *paymentRow) toDomain() (*domain.Payment, error) {
 		Order: domain.Order{
 			ClientID: r.ClientID, OrderID: r.OrderID, CustomerName: r.CustomerName,
 			CustomerEmail: r.CustomerEmail, CustomerPhone: r.CustomerPhone,
-			ReturnURL: r.ReturnURL, WebhookURL: r.WebhookURL, Metadata: r.Metadata,
+			ReturnURL: r.ReturnURL, CancelURL: r.CancelURL, FailureURL: r.FailureURL,
+			WebhookURL: r.WebhookURL, Metadata: r.Metadata,
 		},
 		Amount: amount, Gateway: domain.Gateway(r.Gateway), GatewayRef: r.GatewayRef,
 		TrxID: r.TrxID, Refunded: refunded, Version: r.Version,

@@ -43,6 +43,9 @@ type Config struct {
 	BkashIPN ports.NotificationReader
 	// TrustedProxies may set X-Forwarded-For (the IPN's logged source).
 	TrustedProxies []netip.Prefix
+	// Sandbox marks the customer pages as test mode and sends GET / to the
+	// sandbox index (/sandbox) instead of a status page.
+	Sandbox bool
 }
 
 // Handler serves the customer's routes of docs/architecture.md §4, steps 2
@@ -55,6 +58,7 @@ type Handler struct {
 	log      *slog.Logger
 	ready    func(ctx context.Context) error
 	degraded func(ctx context.Context) map[string]string
+	sandbox  bool
 	mux      chi.Router
 	ipn      ports.NotificationReader
 	proxy    []netip.Prefix
@@ -74,13 +78,15 @@ func NewHandler(cfg Config) *Handler {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	h := &Handler{app: cfg.App, clock: cfg.Clock, log: cfg.Logger, ready: cfg.Ready, degraded: cfg.Degraded,
-		ipn: cfg.BkashIPN, proxy: cfg.TrustedProxies}
+		ipn: cfg.BkashIPN, proxy: cfg.TrustedProxies, sandbox: cfg.Sandbox}
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, h.recoverer)
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	r.Get("/readyz", h.readyz)
+	r.Get("/", h.home)
+	r.Handle("GET /assets/pay/*", assets())
 	r.Get("/pay/{transaction_id}", h.checkout)
 	r.Post("/pay/{transaction_id}/{gateway}", h.startAttempt)
 	r.Get("/pay/{transaction_id}/result", h.result)

@@ -56,6 +56,8 @@ type payRequest struct {
 	CustomerEmail string          `json:"customer_email"`
 	CustomerPhone string          `json:"customer_phone"`
 	ReturnURL     string          `json:"return_url"`
+	CancelURL     string          `json:"cancel_url"`
+	FailureURL    string          `json:"failure_url"`
 	WebhookURL    string          `json:"webhook_url"`
 	Metadata      json.RawMessage `json:"metadata"`
 }
@@ -69,7 +71,8 @@ func (a *API) createPayment(w http.ResponseWriter, r *http.Request) {
 	p, err := a.app.Payments.Create(r.Context(), principal(r).ClientID, app.CreatePaymentInput{
 		OrderID: in.OrderID, Amount: amountText(in.Amount), Currency: in.Currency,
 		CustomerName: in.CustomerName, CustomerEmail: in.CustomerEmail, CustomerPhone: in.CustomerPhone,
-		ReturnURL: in.ReturnURL, WebhookURL: in.WebhookURL, Metadata: in.Metadata,
+		ReturnURL: in.ReturnURL, CancelURL: in.CancelURL, FailureURL: in.FailureURL,
+		WebhookURL: in.WebhookURL, Metadata: in.Metadata,
 	})
 	if err != nil {
 		a.failErr(w, r, err)

@@ -1,8 +1,10 @@
 package rest
 
 import (
+	"embed"
 	"errors"
 	"html/template"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,60 +16,71 @@ import (
 	"github.com/paycore/paycore/ports"
 )
 
-var gatewayNames = map[domain.Gateway]string{
-	domain.GatewayBkash:      "bKash",
-	domain.GatewayNagad:      "Nagad",
-	domain.GatewayRedirectGW: "Card / other (redirect gateway)",
-	domain.GatewaySSLCommerz: "Card, mobile or internet banking (SSLCommerz)",
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed assets
+var assetFS embed.FS
+
+// page parses the layout with one page's templates ("title", "body" and
+// optionally "meta" and "scripts").
+func page(name string) *template.Template {
+	return template.Must(template.ParseFS(templateFS, "templates/base.html", "templates/"+name))
 }
 
-// basePage is the layout; each page defines "title", "meta" and "body".
-var basePage = template.Must(template.New("base").Parse(`<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">{{template "meta" .}}
-<title>{{template "title" .}}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem;color:#222}
-.amount{font-size:2rem;font-weight:600}.muted{color:#666}button,.btn{display:block;width:100%;padding:.8rem;margin:.5rem 0;
-font-size:1rem;border:0;border-radius:.4rem;background:#e2136e;color:#fff;text-align:center;text-decoration:none;cursor:pointer}
-.btn.secondary{background:#555}.ok{color:#0a7d28}.bad{color:#b00020}</style></head><body>
-{{template "body" .}}</body></html>{{define "meta"}}{{end}}`))
+var (
+	checkoutPage = page("checkout.html")
+	resultPage   = page("result.html")
+	messagePage  = page("message.html")
+	homePage     = page("home.html")
+)
 
-func page(defs string) *template.Template {
-	return template.Must(template.Must(basePage.Clone()).Parse(defs))
+// pageBase is what every customer page's layout needs.
+type pageBase struct {
+	L         *locale
+	Sandbox   bool   // show the test-mode banner
+	SwitchURL string // the language switch; "" → none
 }
 
-var checkoutPage = page(`{{define "title"}}Pay {{.Merchant}}{{end}}{{define "body"}}
-<p class="muted">Pay {{.Merchant}} · order {{.OrderID}}</p>
-<p class="amount" id="amount">{{.Amount}} {{.Currency}}</p>
-{{if .Payable}}
-  {{if .LastFailure}}<p class="bad" id="last-failure">{{.LastFailure}}</p>{{end}}
-  {{range .Gateways}}<form method="post" action="/pay/{{$.TransactionID}}/{{.Code}}">
-    <button type="submit" name="gateway" value="{{.Code}}">Pay with {{.Name}}</button></form>
-  {{else}}<p class="bad" id="no-gateway">No payment method takes this amount.</p>{{end}}
-{{else}}
-  <p id="status">This payment is <b>{{.Status}}</b>.</p>
-  <a class="btn secondary" href="{{.ReturnURL}}">Return to {{.Merchant}}</a>
-{{end}}{{end}}`)
-
-var resultPage = page(`{{define "meta"}}{{if .AutoReturn}}<meta http-equiv="refresh" content="5;url={{.ReturnURL}}">{{end}}{{end}}
-{{define "title"}}Payment {{.Headline}}{{end}}{{define "body"}}
-<p class="muted">{{.Merchant}} · order {{.OrderID}} · {{.Amount}} {{.Currency}}</p>
-<h1 id="headline" class="{{.Class}}">{{.Headline}}</h1>
-{{if .Message}}<p id="message">{{.Message}}</p>{{end}}
-{{if .TrxID}}<p>Transaction ID: <b id="trx-id">{{.TrxID}}</b></p>{{end}}
-{{if .Retry}}<a class="btn" href="/pay/{{.TransactionID}}">Try again</a>{{end}}
-<a class="btn secondary" id="return" href="{{.ReturnURL}}">Return to {{.Merchant}}</a>{{end}}`)
+func (h *Handler) base(w http.ResponseWriter, r *http.Request, clientLang string) pageBase {
+	l := pickLocale(w, r, clientLang)
+	return pageBase{L: l, Sandbox: h.sandbox, SwitchURL: withLang(r, l.Other().Code)}
+}
 
 type gatewayButton struct {
 	Code domain.Gateway
 	Name string
+	Hint string
 }
 
-// returnURL is the merchant's return_url with transaction_id and status
-// added to whatever query it already has.
-func returnURL(p *domain.Payment) string {
-	u, err := url.Parse(p.Order.ReturnURL)
+type checkoutData struct {
+	pageBase
+	TransactionID, Merchant, OrderID, Amount string
+	Payable                                  bool
+	ExpiresMS                                int64  // expiry, Unix milliseconds, for the countdown
+	Remaining                                string // the countdown as rendered
+	LastFailure                              string
+	Gateways                                 []gatewayButton
+	CancelURL                                string // the shopper's way out while payable
+	Done                                     string // why the payment cannot be paid
+	BackURL                                  string // where the shopper goes when it cannot
+}
+
+// outcomeURL is where the browser goes after the payment: the merchant's
+// return_url, or its cancel_url or failure_url when it gave one for how the
+// payment went, with transaction_id and the payment's status added to
+// whatever query it already has.
+func outcomeURL(p *domain.Payment, o outcome) string {
+	raw := p.Order.ReturnURL
+	switch {
+	case o == outcomeCancelled && p.Order.CancelURL != "":
+		raw = p.Order.CancelURL
+	case o == outcomeFailed && p.Order.FailureURL != "":
+		raw = p.Order.FailureURL
+	}
+	u, err := url.Parse(raw)
 	if err != nil {
-		return p.Order.ReturnURL
+		return raw
 	}
 	q := u.Query()
 	q.Set("transaction_id", p.ID)
@@ -76,8 +89,29 @@ func returnURL(p *domain.Payment) string {
 	return u.String()
 }
 
-// checkout serves GET /pay/{transaction_id}: amount, merchant and a button
-// per active gateway.
+// outcome is how a payment went, as the shopper sees it.
+type outcome int
+
+const (
+	outcomeOther     outcome = iota // success, processing, refunds: return_url
+	outcomeCancelled                // the shopper cancelled
+	outcomeFailed                   // the gateway refused, or time ran out
+)
+
+// paymentOutcome is how a payment that can no longer be paid ended.
+func paymentOutcome(p *domain.Payment) outcome {
+	switch p.Status() {
+	case domain.StatusCancelled:
+		return outcomeCancelled
+	case domain.StatusFailed, domain.StatusExpired:
+		return outcomeFailed
+	}
+	return outcomeOther
+}
+
+// checkout serves GET /pay/{transaction_id}: merchant, order, amount, time
+// left, and a button per active gateway saying what the shopper will be
+// asked for there.
 func (h *Handler) checkout(w http.ResponseWriter, r *http.Request) {
 	v, err := h.app.Payments.HostedPage(r.Context(), chi.URLParam(r, "transaction_id"))
 	if err != nil {
@@ -85,20 +119,36 @@ func (h *Handler) checkout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := v.Payment
-	data := map[string]any{
-		"TransactionID": p.ID, "Merchant": v.MerchantName, "OrderID": p.Order.OrderID,
-		"Amount": p.Amount.Decimal(), "Currency": p.Amount.Currency().Code,
-		"Payable": p.Payable(h.clock.Now()), "Status": p.Status(), "ReturnURL": returnURL(p),
+	now := h.clock.Now()
+	d := checkoutData{pageBase: h.base(w, r, v.Language),
+		TransactionID: p.ID, Merchant: v.MerchantName, OrderID: p.Order.OrderID,
+		Payable: p.Payable(now), ExpiresMS: p.ExpiresAt.UnixMilli(),
 	}
-	if a := v.LastAttempt(); a != nil && (a.Status() == domain.AttemptFailed || a.Status() == domain.AttemptCancelled) {
-		data["LastFailure"] = "Your last attempt did not go through: " + failureText(a)
+	l := d.L
+	d.Amount, d.Remaining = l.Amount(p.Amount), l.Remaining(p.ExpiresAt.Sub(now))
+	if d.Payable {
+		d.CancelURL = outcomeURL(p, outcomeCancelled)
+		if a := v.LastAttempt(); a != nil && (a.Status() == domain.AttemptFailed || a.Status() == domain.AttemptCancelled) {
+			d.LastFailure = failureText(l, a)
+		}
+		for _, g := range v.Gateways {
+			t := l.gateway(g)
+			d.Gateways = append(d.Gateways, gatewayButton{Code: g, Name: t.Name, Hint: t.Hint})
+		}
+	} else {
+		switch p.Status() {
+		case domain.StatusSuccess, domain.StatusPartiallyRefunded, domain.StatusRefunded, domain.StatusDisputed:
+			d.Done = l.T("pay.done.paid")
+		case domain.StatusProcessing:
+			d.Done = l.T("pay.done.wait")
+		case domain.StatusExpired, domain.StatusPending:
+			d.Done = l.T("pay.done.exp")
+		default:
+			d.Done = l.T("pay.done.other")
+		}
+		d.BackURL = outcomeURL(p, paymentOutcome(p))
 	}
-	var buttons []gatewayButton
-	for _, g := range v.Gateways {
-		buttons = append(buttons, gatewayButton{Code: g, Name: gatewayNames[g]})
-	}
-	data["Gateways"] = buttons
-	h.render(w, http.StatusOK, checkoutPage, data)
+	h.render(w, http.StatusOK, checkoutPage, d)
 }
 
 // startAttempt serves POST /pay/{transaction_id}/{gateway}: 303 to the
@@ -188,8 +238,9 @@ func (h *Handler) signedReturn(g domain.Gateway, kind ports.ReturnKind) http.Han
 			h.page(w, http.StatusConflict, "Payment return refused",
 				"This gateway transaction was already used for another payment.")
 		case errors.Is(err, app.ErrReturnUsed) && res.Payment != nil && res.Attempt != nil:
-			h.render(w, http.StatusConflict, usedReturnPage, map[string]string{
-				"ResultURL": "/pay/" + res.Payment.ID + "/result?attempt=" + url.QueryEscape(res.Attempt.ID)})
+			h.render(w, http.StatusConflict, messagePage, messageData{pageBase: pageBase{L: localeEN, Sandbox: h.sandbox},
+				Title: "Payment return already used", Message: "This payment return was already used; it changes nothing.",
+				LinkURL: "/pay/" + res.Payment.ID + "/result?attempt=" + url.QueryEscape(res.Attempt.ID), LinkText: "See the payment"})
 		case errors.Is(err, app.ErrReturnUsed):
 			h.page(w, http.StatusConflict, "Payment return already used", "This payment return was already used; it changes nothing.")
 		case err != nil:
@@ -200,13 +251,19 @@ func (h *Handler) signedReturn(g domain.Gateway, kind ports.ReturnKind) http.Han
 	}
 }
 
-var usedReturnPage = page(`{{define "title"}}Payment return already used{{end}}{{define "body"}}
-<h1>Payment return already used</h1>
-<p id="message">This payment return was already used; it changes nothing.</p>
-<a class="btn secondary" href="{{.ResultURL}}">See the payment</a>{{end}}`)
+type resultData struct {
+	pageBase
+	Headline, Class, Message, Reason, Next string
+	TransactionID, Merchant, OrderID       string
+	Amount, TrxID, TrxLabel                string
+	AutoReturn, Retry, Check               bool
+	NextURL                                string // the merchant page for this outcome
+	CheckURL                               string
+}
 
 // result serves GET /pay/{transaction_id}/result?attempt=…: what happened,
-// in the gateway's own words, then on to the merchant's return_url.
+// in the shopper's words, what to do next, and the way on to the merchant's
+// page for that outcome (return_url, cancel_url or failure_url).
 func (h *Handler) result(w http.ResponseWriter, r *http.Request) {
 	v, err := h.app.Payments.HostedPage(r.Context(), chi.URLParam(r, "transaction_id"))
 	if err != nil {
@@ -222,80 +279,154 @@ func (h *Handler) result(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	data := map[string]any{
-		"TransactionID": p.ID, "Merchant": v.MerchantName, "OrderID": p.Order.OrderID,
-		"Amount": p.Amount.Decimal(), "Currency": p.Amount.Currency().Code, "ReturnURL": returnURL(p),
-	}
+	d := resultData{pageBase: h.base(w, r, v.Language), TransactionID: p.ID, Merchant: v.MerchantName,
+		OrderID: p.Order.OrderID}
+	l := d.L
+	d.Amount = l.Amount(p.Amount)
+	payable := p.Payable(h.clock.Now())
+	o := outcomeOther
 	switch {
 	case p.Status() == domain.StatusSuccess || (a != nil && a.Status() == domain.AttemptSucceeded):
-		data["Headline"], data["Class"], data["TrxID"], data["AutoReturn"] = "Payment successful", "ok", p.TrxID, true
+		d.Headline, d.Class, d.AutoReturn = l.T("res.ok"), "ok", true
+		d.Message, d.Next = l.T("res.ok.msg", v.MerchantName, d.Amount), l.T("res.ok.next")
+		d.TrxID = p.TrxID
+		g := p.Gateway
 		if a != nil && a.TrxID != "" {
-			data["TrxID"] = a.TrxID
+			d.TrxID, g = a.TrxID, a.Gateway
 		}
+		d.TrxLabel = l.T("res.trx", l.gateway(g).Name)
 	case p.Status() == domain.StatusProcessing || (a != nil && (a.Status() == domain.AttemptConfirming || a.Status() == domain.AttemptUnresolved)):
-		data["Headline"], data["Class"] = "Payment still processing", "muted"
-		data["Message"] = "We are confirming your payment with the gateway. You will not be charged twice; the merchant is told as soon as it is settled."
-	case a != nil && a.Status() == domain.AttemptCancelled:
-		data["Headline"], data["Class"], data["Message"] = "Payment cancelled", "bad", "You cancelled the payment. No money was taken."
-		data["Retry"] = p.Payable(h.clock.Now())
-	case a != nil && a.Status() == domain.AttemptFailed:
-		data["Headline"], data["Class"], data["Message"] = "Payment failed", "bad", failureText(a)
-		data["Retry"] = p.Payable(h.clock.Now())
+		d.Headline, d.Class = l.T("res.wait"), "muted"
+		d.Message, d.Check = l.T("res.wait.msg", v.MerchantName), true
+		d.CheckURL = r.URL.Path + "?" + r.URL.Query().Encode()
+	case p.Status() == domain.StatusExpired:
+		d.Headline, d.Class, d.Message, o = l.T("res.exp"), "bad", l.T("res.exp.msg"), outcomeFailed
+	case p.Status() == domain.StatusRefunded || p.Status() == domain.StatusPartiallyRefunded:
+		d.Headline, d.Class, d.Message = l.T("res.refunded"), "muted", l.T("res.refunded.msg")
+	case p.Status() == domain.StatusCancelled || (a != nil && a.Status() == domain.AttemptCancelled):
+		d.Headline, d.Class, d.Message, o = l.T("res.cancel"), "bad", l.T("res.cancel.msg"), outcomeCancelled
+		d.Retry = payable
+	case p.Status() == domain.StatusFailed || (a != nil && a.Status() == domain.AttemptFailed):
+		d.Headline, d.Class, d.Message, o = l.T("res.fail"), "bad", l.T("res.fail.msg"), outcomeFailed
+		if a != nil {
+			d.Reason = l.T("res.fail.reason", l.gateway(a.Gateway).Name, failureText(l, a))
+		}
+		d.Retry = payable
+		if payable {
+			d.Next = l.T("res.fail.next")
+		}
 	default:
-		data["Headline"], data["Class"] = "Payment "+string(p.Status()), "muted"
-		data["Retry"] = p.Payable(h.clock.Now())
+		d.Headline, d.Class = l.T("res.other", string(p.Status())), "muted"
+		d.Retry = payable
 	}
-	h.render(w, http.StatusOK, resultPage, data)
+	if d.Retry && d.Next == "" {
+		d.Next = l.T("res.retry.next")
+	}
+	d.NextURL = outcomeURL(p, o)
+	h.render(w, http.StatusOK, resultPage, d)
 }
 
-// failureText is the gateway's statusMessage (docs/gateways/bkash.md §2.6)
-// or, for a failure/cancel callback, "Payment failed" (§2.4).
-func failureText(a *domain.Attempt) string {
+// failureText is the gateway's own statusMessage (docs/gateways/bkash.md
+// §2.6), which is in English, or for a failure/cancel callback without one,
+// the page's words for it (§2.4).
+func failureText(l *locale, a *domain.Attempt) string {
 	if a.FailureMessage != "" {
 		return a.FailureMessage
 	}
 	if a.Status() == domain.AttemptCancelled {
-		return "Payment cancelled"
+		return l.T("res.cancel")
 	}
-	return "Payment failed"
+	return l.T("res.fail")
 }
 
-var simplePage = page(`{{define "title"}}{{.Title}}{{end}}{{define "body"}}<h1>{{.Title}}</h1><p id="message">{{.Message}}</p>{{end}}`)
+type messageData struct {
+	pageBase
+	Title, Message    string
+	LinkURL, LinkText string
+}
 
+// page renders a plain message in English: the technical answers to
+// gateway returns that could not be used.
 func (h *Handler) page(w http.ResponseWriter, status int, title, msg string) {
-	h.render(w, status, simplePage, map[string]string{"Title": title, "Message": msg})
+	h.render(w, status, messagePage, messageData{pageBase: pageBase{L: localeEN, Sandbox: h.sandbox}, Title: title, Message: msg})
 }
 
-// pageError renders a use-case error for a browser.
+// pageError renders a use-case error for a shopper, in the shopper's
+// language.
 func (h *Handler) pageError(w http.ResponseWriter, r *http.Request, err error) {
+	b := h.base(w, r, "")
+	say := func(status int, key string, link bool) {
+		d := messageData{pageBase: b, Title: b.L.T(key), Message: b.L.T(key + ".msg")}
+		if link {
+			if id := chi.URLParam(r, "transaction_id"); strings.HasPrefix(id, "txn_") {
+				d.LinkURL, d.LinkText = "/pay/"+url.PathEscape(id), b.L.T("err.back")
+			}
+		}
+		h.render(w, status, messagePage, d)
+	}
 	var (
 		ge *ports.GatewayError
 		ve *domain.ValidationError
 	)
 	switch {
 	case errors.Is(err, domain.ErrNotFound):
-		h.page(w, http.StatusNotFound, "Payment not found", "There is no such payment.")
+		say(http.StatusNotFound, "err.notfound", false)
 	case errors.As(err, &ve):
-		h.page(w, http.StatusUnprocessableEntity, "Payment method not available", strings.Join(ve.Fields["amount"], " ")+" No money was taken.")
+		// The gateway does not take this amount (its limits): nothing was
+		// sent, another method may.
+		h.render(w, http.StatusUnprocessableEntity, messagePage, messageData{pageBase: b, Title: b.L.T("err.gateway"),
+			Message: strings.Join(ve.Fields["amount"], " "), LinkURL: "/pay/" + url.PathEscape(chi.URLParam(r, "transaction_id")),
+			LinkText: b.L.T("err.back")})
 	case errors.Is(err, app.ErrMerchantSuspended):
-		h.page(w, http.StatusForbidden, "Payment unavailable", "This merchant cannot take payments at the moment. No money was taken.")
+		say(http.StatusForbidden, "err.suspended", false)
 	case errors.Is(err, domain.ErrNotPayable):
-		h.page(w, http.StatusConflict, "Payment not payable", "This payment can no longer be paid.")
+		say(http.StatusConflict, "err.notpayable", true)
 	case errors.Is(err, domain.ErrGatewayUnavailable):
-		h.page(w, http.StatusNotFound, "Gateway unavailable", "This payment method is not available.")
+		say(http.StatusNotFound, "err.gateway", true)
 	case errors.As(err, &ge):
-		h.page(w, http.StatusBadGateway, "Payment could not be started", ge.Message)
+		h.render(w, http.StatusBadGateway, messagePage, messageData{pageBase: b, Title: b.L.T("err.start"),
+			Message: ge.Message, LinkURL: "/pay/" + url.PathEscape(chi.URLParam(r, "transaction_id")), LinkText: b.L.T("err.back")})
 	default:
 		h.log.Error("page", "path", r.URL.Path, "err", err)
-		h.page(w, http.StatusBadGateway, "Payment could not be started", "The payment gateway did not answer as expected. Please try again.")
+		say(http.StatusBadGateway, "err.start", true)
 	}
+}
+
+// home serves GET /: in sandbox mode the sandbox's index, otherwise a
+// short status page.
+func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
+	if h.sandbox {
+		http.Redirect(w, r, "/sandbox", http.StatusFound)
+		return
+	}
+	h.render(w, http.StatusOK, homePage, pageBase{L: localeEN})
+}
+
+// assets serves the pages' stylesheet, script and fonts (Noto Sans
+// Bengali, with its OFL licence at /assets/pay/fonts/OFL.txt).
+func assets() http.Handler {
+	sub, err := fs.Sub(assetFS, "assets")
+	if err != nil {
+		panic(err)
+	}
+	files := http.StripPrefix("/assets/pay/", http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		files.ServeHTTP(w, r)
+	})
 }
 
 func (h *Handler) render(w http.ResponseWriter, status int, t *template.Template, data any) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Frame-Options", "DENY")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' https: http:; frame-ancestors 'none'")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; font-src 'self'; script-src 'self'; "+
+		"form-action 'self' https: http:; frame-ancestors 'none'; base-uri 'none'")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	w.WriteHeader(status)
 	if err := t.ExecuteTemplate(w, "base", data); err != nil {

@@ -18,8 +18,9 @@ func TestHostedPage(t *testing.T) {
 		t.Fatalf("status %d; body %s", w.Code, w.Body)
 	}
 	body := w.Body.String()
-	for _, want := range []string{nameA, "1500.00 BDT", "order-page",
-		`action="/pay/` + p.TransactionID + `/bkash"`, "Pay with bKash"} {
+	for _, want := range []string{nameA, "৳1,500.00", "order-page", `<html lang="en">`,
+		`action="/pay/` + p.TransactionID + `/bkash"`, "Pay with bKash", "bKash PIN", `id="countdown"`,
+		`href="/pay/` + p.TransactionID + `?lang=bn"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("page lacks %q:\n%s", want, body)
 		}
@@ -48,7 +49,7 @@ func TestHostedPageEscapesMerchantInput(t *testing.T) {
 	if strings.Contains(w.Body.String(), "<script>") {
 		t.Errorf("return_url not escaped:\n%s", w.Body)
 	}
-	if !strings.Contains(w.Body.String(), "This payment is <b>success</b>") {
+	if !strings.Contains(w.Body.String(), "This order is already paid.") {
 		t.Errorf("paid page:\n%s", w.Body)
 	}
 }
@@ -169,7 +170,9 @@ func TestBkashSuccessCallback(t *testing.T) {
 		t.Errorf("gateway_ref %v", p.GatewayRef)
 	}
 	w := e.serve(httptest.NewRequest(http.MethodGet, "/pay/"+p.TransactionID+"/result", nil))
-	if !strings.Contains(w.Body.String(), "Payment successful") || !strings.Contains(w.Body.String(), *p.GatewayRef) {
+	if !strings.Contains(w.Body.String(), "Payment successful") || !strings.Contains(w.Body.String(), *p.GatewayRef) ||
+		!strings.Contains(w.Body.String(), `<dd id="txn-id" class="id">`+p.TransactionID+`</dd>`) ||
+		!strings.Contains(w.Body.String(), "<title>Payment successful · "+nameA+"</title>") {
 		t.Errorf("result page:\n%s", w.Body)
 	}
 	// Starting another attempt on a paid payment is refused (409 page).

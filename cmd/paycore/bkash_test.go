@@ -77,7 +77,7 @@ func TestUnresolvedAttemptIsReconciled(t *testing.T) {
 		t.Fatalf("payment %s attempt %s, want processing/unresolved", p, a)
 	}
 	_, _, body, _ := newBrowser().do(context.Background(), http.MethodGet, loc, nil)
-	if !strings.Contains(body, "Payment still processing") {
+	if !strings.Contains(body, "We are confirming your payment") {
 		t.Fatalf("result page:\n%s", body)
 	}
 	rep, err := ts.app.Reconciler.Run(context.Background())

@@ -85,9 +85,10 @@ type config struct {
 
 // smsConfig chooses the SMS provider and its credentials. In sandbox mode
 // bulksmsbd and greenweb without SMS_BASE_URL go to the SMS simulator with
-// its credentials.
+// its credentials, and so does an unset provider (BulkSMSBD's wire format);
+// outside sandbox mode an unset provider is "log".
 type smsConfig struct {
-	Provider   string `env:"SMS_PROVIDER" envDefault:"log"` // log, bulksmsbd, greenweb, twilio
+	Provider   string `env:"SMS_PROVIDER"` // "" (see above), log, bulksmsbd, greenweb, twilio
 	BaseURL    string `env:"SMS_BASE_URL"`
 	APIKey     string `env:"SMS_API_KEY"`
 	SenderID   string `env:"SMS_SENDER_ID"`

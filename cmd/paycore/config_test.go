@@ -124,7 +124,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 	}
 	if c.Addr != "127.0.0.1:8080" || c.BaseURL != "http://127.0.0.1:8080" || !c.Sandbox || c.PaymentTTL != 24*time.Hour ||
 		c.LogLevel.String() != "INFO" || c.RatePerMinute != 120 || c.LogRetention != 2160*time.Hour || c.KeyGrace != 0 ||
-		c.AttemptTTL != 30*time.Minute || c.JobRescueAfter != 5*time.Minute || c.TrustedProxies != nil || c.Origins != nil || c.SMS.Provider != "log" ||
+		c.AttemptTTL != 30*time.Minute || c.JobRescueAfter != 5*time.Minute || c.TrustedProxies != nil || c.Origins != nil || c.SMS.Provider != "" ||
 		c.HookRetention != 2160*time.Hour || c.HookRatePerMinute != 300 || c.HookSamplesPerMinute != 10 ||
 		c.ReconcileEvery != time.Minute || c.ConfirmWait != 40*time.Second {
 		t.Errorf("defaults: %+v", c)

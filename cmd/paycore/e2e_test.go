@@ -161,10 +161,10 @@ func TestPayWithBkashSuccess(t *testing.T) {
 	if status != "success" || len(trxID) != 10 || gateway != "bkash" {
 		t.Fatalf("payment %s trx %q gateway %q", status, trxID, gateway)
 	}
-	// The SMS job ran after commit and the log provider recorded it.
+	// The SMS job ran after commit and went to the SMS simulator (sandbox mode's default).
 	eventually(t, "sms sent", func() bool {
 		var n int
-		ts.queryRow(t, "SELECT count(*) FROM notifications WHERE payment_id = $1 AND status = 'sent' AND provider = 'log' AND recipient = '8801770618575' AND body LIKE '%'||$2||'%'",
+		ts.queryRow(t, "SELECT count(*) FROM notifications WHERE payment_id = $1 AND status = 'sent' AND provider = 'bulksmsbd' AND recipient = '8801770618575' AND body LIKE '%'||$2||'%'",
 			[]any{res.TransactionID, trxID}, &n)
 		return n == 1
 	})

@@ -229,7 +229,7 @@ func TestNagadPayments(t *testing.T) {
 		forged := ts.base + "/callbacks/nagad/?" + url.Values{"payment_ref_id": {ref}, "status": {"Success"},
 			"status_code": {"00_0000_000"}, "order_id": {"whatever"}, "issuer_payment_ref": {"FAKE0001"}}.Encode()
 		code, headline := follow(t, forged)
-		if code != http.StatusSeeOther || headline != "Payment still processing" {
+		if code != http.StatusSeeOther || headline != "We are confirming your payment" {
 			t.Fatalf("forged callback: %d %q", code, headline)
 		}
 		if p, a, _, trx, _ := ts.lastAttempt(t, txn); p != "processing" || a != "unresolved" || trx != "" {
@@ -502,7 +502,7 @@ func TestRedirectGatewayUnverifiedClaimReview(t *testing.T) {
 		t.Helper()
 		res := payVia(t, ts, payParams{Gateway: domain.GatewayRedirectGW, Wallet: "01712345678", Action: "pay", Amount: "120.00",
 			WebhookURL: ts.base + "/sandbox/merchant/webhook"})
-		if res.ResultPage != "Payment still processing" || res.Statuses[len(res.Statuses)-1] != "processing" {
+		if res.ResultPage != "We are confirming your payment" || res.Statuses[len(res.Statuses)-1] != "processing" {
 			t.Fatalf("page %q statuses %v", res.ResultPage, res.Statuses)
 		}
 		p, a, _, trx, id := ts.lastAttempt(t, res.TransactionID)

@@ -58,6 +58,9 @@ func run(ctx context.Context, args []string) error {
 		fmt.Fprint(os.Stderr, usage)
 		return errors.New("no command")
 	}
+	if _, known := commandHelp[args[0]]; known && wantsHelp(args[1:]) {
+		return printHelp(os.Stdout, args[0])
+	}
 	switch args[0] {
 	case "serve":
 		return cmdServe(ctx)

@@ -167,10 +167,14 @@ func (c *config) useSandbox(root string, creds sandboxCredentials) {
 }
 
 // sandboxSMS points BulkSMSBD and GreenWeb without SMS_BASE_URL at the SMS
-// simulator under root.
+// simulator under root; with no SMS_PROVIDER at all, the messages go there
+// too (BulkSMSBD's wire format), so the sandbox's SMS inbox shows them.
 func sandboxSMS(c smsConfig, root string, creds smssim.Credentials) smsConfig {
 	if c.BaseURL != "" {
 		return c
+	}
+	if c.Provider == "" {
+		c.Provider = sms.ProviderBulkSMSBD
 	}
 	switch c.Provider {
 	case sms.ProviderBulkSMSBD:

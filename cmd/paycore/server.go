@@ -326,8 +326,11 @@ func (s *server) wireHTTP() (http.Handler, error) {
 			mounts[prefix] = h
 		}
 	}
+	if cfg.Sandbox {
+		s.sandboxPages(mounts)
+	}
 	return rest.NewHandler(rest.Config{
-		App: s.app, Clock: clock, Logger: log, Mounts: mounts,
+		App: s.app, Clock: clock, Logger: log, Mounts: mounts, Sandbox: cfg.Sandbox,
 		BkashIPN: bkashIPNReader(cfg, log), TrustedProxies: cfg.TrustedProxies,
 		Ready: func(ctx context.Context) error {
 			ok, err := postgres.MigrationsCurrent(ctx, db)

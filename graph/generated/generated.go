@@ -1641,6 +1641,16 @@ input CreatePaymentInput {
   customerPhone: String
   "Absolute http(s) URL the browser returns to, with ?transaction_id=…&status=…"
   returnURL: String!
+  """
+  Absolute http(s) URL the browser goes to instead of returnURL when the
+  shopper cancels, with the same ?transaction_id=…&status=…
+  """
+  cancelURL: String
+  """
+  Absolute http(s) URL the browser goes to instead of returnURL when the
+  payment fails or expires, with the same ?transaction_id=…&status=…
+  """
+  failureURL: String
   "HTTPS URL for payment events; the merchant's default when omitted."
   webhookURL: String
   "The merchant's own JSON object, at most 8 KB."
@@ -6612,7 +6622,7 @@ func (ec *executionContext) unmarshalInputCreatePaymentInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"orderId", "amount", "currency", "customerName", "customerEmail", "customerPhone", "returnURL", "webhookURL", "metadata", "idempotencyKey"}
+	fieldsInOrder := [...]string{"orderId", "amount", "currency", "customerName", "customerEmail", "customerPhone", "returnURL", "cancelURL", "failureURL", "webhookURL", "metadata", "idempotencyKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -6668,6 +6678,20 @@ func (ec *executionContext) unmarshalInputCreatePaymentInput(ctx context.Context
 				return it, err
 			}
 			it.ReturnURL = data
+		case "cancelURL":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelURL"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelURL = data
+		case "failureURL":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failureURL"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailureURL = data
 		case "webhookURL":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("webhookURL"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)

@@ -54,6 +54,12 @@ type CreatePaymentInput struct {
 	CustomerPhone *string `json:"customerPhone,omitempty"`
 	// Absolute http(s) URL the browser returns to, with ?transaction_id=…&status=…
 	ReturnURL string `json:"returnURL"`
+	// Absolute http(s) URL the browser goes to instead of returnURL when the
+	// shopper cancels, with the same ?transaction_id=…&status=…
+	CancelURL *string `json:"cancelURL,omitempty"`
+	// Absolute http(s) URL the browser goes to instead of returnURL when the
+	// payment fails or expires, with the same ?transaction_id=…&status=…
+	FailureURL *string `json:"failureURL,omitempty"`
 	// HTTPS URL for payment events; the merchant's default when omitted.
 	WebhookURL *string `json:"webhookURL,omitempty"`
 	// The merchant's own JSON object, at most 8 KB.

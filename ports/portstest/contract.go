@@ -23,7 +23,8 @@ func TestRepositories(t *testing.T, open Opener) {
 	client := domain.Client{ID: "cli_contract", Name: "Contract Shop", Status: domain.ClientActive, Language: "en", CreatedAt: t0}
 	newPayment := func(t *testing.T, orderID string, at time.Time) *domain.Payment {
 		t.Helper()
-		p, err := domain.NewPayment(domain.Order{ClientID: client.ID, OrderID: orderID, ReturnURL: "https://shop.example/return"},
+		p, err := domain.NewPayment(domain.Order{ClientID: client.ID, OrderID: orderID, ReturnURL: "https://shop.example/return",
+			CancelURL: "https://shop.example/cart", FailureURL: "https://shop.example/failed"},
 			domain.MustMoney(150000, "BDT"), at, time.Hour)
 		if err != nil {
 			t.Fatal(err)
@@ -82,6 +83,9 @@ func TestRepositories(t *testing.T, open Opener) {
 		run(t, s, func(ctx context.Context, tx ports.Tx) (err error) { got, err = tx.Payments().Get(ctx, p.ID); return })
 		if got.Status() != domain.StatusProcessing || got.Version != 2 || !got.UpdatedAt.Equal(t0.Add(time.Minute)) {
 			t.Fatalf("stored payment: %s v%d at %s, want processing v2", got.Status(), got.Version, got.UpdatedAt)
+		}
+		if got.Order.CancelURL != p.Order.CancelURL || got.Order.FailureURL != p.Order.FailureURL {
+			t.Errorf("outcome URLs %q %q, want %q %q", got.Order.CancelURL, got.Order.FailureURL, p.Order.CancelURL, p.Order.FailureURL)
 		}
 		if !got.Amount.Equal(p.Amount) || got.Order.OrderID != "o-1" || !got.ExpiresAt.Equal(p.ExpiresAt) {
 			t.Fatalf("stored payment lost fields: %+v", got)

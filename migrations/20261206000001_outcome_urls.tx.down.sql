@@ -1,0 +1,1 @@
+ALTER TABLE payments DROP COLUMN IF EXISTS failure_url, DROP COLUMN IF EXISTS cancel_url;

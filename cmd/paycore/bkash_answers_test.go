@@ -88,7 +88,7 @@ func TestExecuteAlreadyExecutedOpensReviewWithoutQuery(t *testing.T) {
 	if p, a := ts.status(t, txn); p != "processing" || a != "unresolved" {
 		t.Fatalf("payment %s attempt %s, want processing/unresolved", p, a)
 	}
-	if _, _, body, _ := newBrowser().do(context.Background(), http.MethodGet, loc, nil); !strings.Contains(body, "Payment still processing") {
+	if _, _, body, _ := newBrowser().do(context.Background(), http.MethodGet, loc, nil); !strings.Contains(body, "We are confirming your payment") {
 		t.Fatalf("result page:\n%s", body)
 	}
 	var reason, detail string

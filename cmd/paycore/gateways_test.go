@@ -152,7 +152,7 @@ func TestNagadPayments(t *testing.T) {
 		for _, g := range ts.app.Gateways.List() {
 			codes = append(codes, string(g.Code))
 		}
-		if !slices.Equal(codes, []string{"bkash", "nagad", "redirectgw"}) {
+		if !slices.Equal(codes, []string{"bkash", "nagad", "redirectgw", "sslcommerz"}) {
 			t.Fatalf("GET /api/v1/gateways lists %v", codes)
 		}
 		// GraphQL startPayment takes NAGAD and REDIRECTGW (the SPA's token).
@@ -718,7 +718,7 @@ func TestGatewayAmountLimits(t *testing.T) {
 	for _, g := range env.Data {
 		got[g.Code] = [2]string{g.MinAmount.String(), g.MaxAmount.String()}
 	}
-	want := map[string][2]string{"bkash": {"1.00", "50000.00"}, "nagad": {"1.00", "1000.00"}, "redirectgw": {"20.00", "100.50"}}
+	want := map[string][2]string{"bkash": {"1.00", "50000.00"}, "nagad": {"1.00", "1000.00"}, "redirectgw": {"20.00", "100.50"}, "sslcommerz": {"10.00", "500000.00"}}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("GET /api/v1/gateways limits %v, want %v", got, want)
 	}

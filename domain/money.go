@@ -209,3 +209,21 @@ func FormatMinor(minor int64, decimals int) string {
 	}
 	return Money{minor: minor, currency: Currency{Decimals: decimals}}.Decimal()
 }
+
+// AmountLimits returns a gateway's per-payment limits: lo and hi as given,
+// each zero one replaced by its default. Errors (a merchant's configuration
+// mistake): limits not both in the defaults' currency, not above zero, or
+// hi below lo.
+func AmountLimits(lo, hi, defaultLo, defaultHi Money) (Money, Money, error) {
+	if lo.IsZero() {
+		lo = defaultLo
+	}
+	if hi.IsZero() {
+		hi = defaultHi
+	}
+	cur := defaultLo.Currency()
+	if lo.Currency() != cur || hi.Currency() != cur || lo.Minor() <= 0 || hi.Minor() < lo.Minor() {
+		return lo, hi, fmt.Errorf("amount limits must be %s with 0 < minimum ≤ maximum", cur.Code)
+	}
+	return lo, hi, nil
+}

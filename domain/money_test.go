@@ -141,3 +141,17 @@ func TestCommission(t *testing.T) {
 		t.Errorf("150 bps of 0.34 = %d paisa, want 1 (0.51 rounds up)", got)
 	}
 }
+
+func TestAmountLimits(t *testing.T) {
+	one, big := domain.MustMoney(100, "BDT"), domain.MustMoney(5_000_000, "BDT")
+	lo, hi, err := domain.AmountLimits(domain.Money{}, domain.Money{}, one, big)
+	if err != nil || lo != one || hi != big {
+		t.Fatalf("defaults: %v %v %v", lo, hi, err)
+	}
+	if _, _, err := domain.AmountLimits(big, one, one, big); err == nil {
+		t.Fatal("maximum below minimum accepted")
+	}
+	if _, _, err := domain.AmountLimits(domain.MustMoney(100, "USD"), domain.Money{}, one, big); err == nil {
+		t.Fatal("limits in another currency accepted")
+	}
+}

@@ -15,15 +15,10 @@ var (
 
 // limits fills in the default limits and checks them.
 func (cfg *Config) limits() []error {
-	if cfg.MinAmount.IsZero() {
-		cfg.MinAmount = DefaultMinAmount
-	}
-	if cfg.MaxAmount.IsZero() {
-		cfg.MaxAmount = DefaultMaxAmount
-	}
-	if cfg.MinAmount.Currency() != domain.BDT || cfg.MaxAmount.Currency() != domain.BDT ||
-		cfg.MinAmount.Minor() <= 0 || cfg.MaxAmount.Minor() < cfg.MinAmount.Minor() {
-		return []error{errors.New("MinAmount and MaxAmount must be BDT with 0 < MinAmount ≤ MaxAmount")}
+	var err error
+	cfg.MinAmount, cfg.MaxAmount, err = domain.AmountLimits(cfg.MinAmount, cfg.MaxAmount, DefaultMinAmount, DefaultMaxAmount)
+	if err != nil {
+		return []error{errors.New("MinAmount and MaxAmount: " + err.Error())}
 	}
 	return nil
 }

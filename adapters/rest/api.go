@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -295,17 +296,31 @@ func parseDate(s string, end bool) (time.Time, bool) {
 
 // parseDateOnly reads the three layouts; day reports a bare date.
 func parseDateOnly(s string) (t time.Time, day, ok bool) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, false, true
-	}
-	if t, err := time.ParseInLocation(apiTime, s, dhaka); err == nil {
-		return t, false, true
-	}
-	if t, err := time.ParseInLocation("2006-01-02", s, dhaka); err == nil {
-		return t, true, true
+	// Go's parsers are lenient (a one-digit hour, a comma before the
+	// fraction): only the documented shapes are read.
+	switch {
+	case rfc3339Shape.MatchString(s):
+		if t, err := time.Parse(time.RFC3339, s); err == nil {
+			return t, false, true
+		}
+	case apiTimeShape.MatchString(s):
+		if t, err := time.ParseInLocation(apiTime, s, dhaka); err == nil {
+			return t, false, true
+		}
+	case dayShape.MatchString(s):
+		if t, err := time.ParseInLocation("2006-01-02", s, dhaka); err == nil {
+			return t, true, true
+		}
 	}
 	return time.Time{}, false, false
 }
+
+// The shapes from_date and to_date may take (docs/merchant-api.md §7.3).
+var (
+	rfc3339Shape = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$`)
+	apiTimeShape = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$`)
+	dayShape     = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+)
 
 func atoiOr(s string, def int) (int, bool) {
 	if s == "" {

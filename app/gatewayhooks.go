@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports"
@@ -266,12 +264,6 @@ func (s *GatewayHooks) recordHook(ctx context.Context, r ports.GatewayHookRecord
 		return nil
 	}
 	return s.record.RecordHook(context.WithoutCancel(ctx), r)
-}
-
-// storableText reports whether s is valid UTF-8 without NUL (text a
-// database can hold and a log can show).
-func storableText(s string) bool {
-	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }
 
 func inPrefixes(a netip.Addr, ps []netip.Prefix) bool {

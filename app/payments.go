@@ -70,6 +70,15 @@ var orderIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:/#-]{1,64}$`)
 // returns the amount, or a *domain.ValidationError naming every bad field.
 func (s *Payments) validate(ctx context.Context, in CreatePaymentInput) (domain.Money, error) {
 	var v domain.ValidationError
+	checkText(&v, map[string]string{"order_id": in.OrderID, "customer_name": in.CustomerName,
+		"customer_email": in.CustomerEmail, "customer_phone": in.CustomerPhone, "return_url": in.ReturnURL,
+		"webhook_url": in.WebhookURL, "cancel_url": in.CancelURL, "failure_url": in.FailureURL})
+	if len(in.Metadata) > 0 && !storableJSON(in.Metadata) {
+		v.Add("metadata", "metadata must be valid UTF-8 without NUL characters")
+	}
+	if len(v.Fields) > 0 {
+		return domain.Money{}, v.Err() // the other rules would only repeat it
+	}
 	if in.OrderID == "" {
 		v.Add("order_id", "order_id is required")
 	} else if !orderIDPattern.MatchString(in.OrderID) {

@@ -37,6 +37,11 @@ type RefundInput struct {
 // client, or a payment-scoped principal), *domain.ValidationError (amount,
 // reason, transaction_id).
 func (s *Refunds) Request(ctx context.Context, pr Principal, in RefundInput) (*domain.Refund, error) {
+	var v domain.ValidationError
+	checkText(&v, map[string]string{"transaction_id": in.TransactionID, "amount": in.Amount, "reason": in.Reason})
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
 	if in.Reason == "" {
 		in.Reason = "Refund requested by merchant"
 	}

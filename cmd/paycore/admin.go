@@ -18,29 +18,31 @@ import (
 	"github.com/paycore/paycore/ports"
 )
 
-// openAdminDB opens DATABASE_URL with the master key (PAYCORE_MASTER_KEY, or
-// the sandbox key when PAYCORE_SANDBOX=1) and migrates it.
-func openAdminDB(ctx context.Context) (*postgres.DB, error) {
+// openAdminDB opens DATABASE_URL — unset: make run's database, in sandbox
+// mode (useMakeRunDefaults) — with the master key (PAYCORE_MASTER_KEY, or
+// the sandbox key when PAYCORE_SANDBOX=1) and migrates it. It returns the
+// configuration it read.
+func openAdminDB(ctx context.Context) (*postgres.DB, config, error) {
+	if err := useMakeRunDefaults(ctx, os.Stderr); err != nil {
+		return nil, config{}, err
+	}
 	cfg, err := loadConfig()
 	if err != nil {
-		return nil, err
-	}
-	if cfg.DatabaseURL == "" {
-		return nil, errors.New("DATABASE_URL is not set")
+		return nil, cfg, err
 	}
 	box, err := secret.NewBox(cfg.MasterKey)
 	if err != nil {
-		return nil, err
+		return nil, cfg, err
 	}
 	db, err := postgres.Open(ctx, cfg.DatabaseURL, box, 4)
 	if err != nil {
-		return nil, err
+		return nil, cfg, err
 	}
 	if _, err := postgres.Migrate(ctx, db); err != nil {
 		db.Close()
-		return nil, err
+		return nil, cfg, err
 	}
-	return db, nil
+	return db, cfg, nil
 }
 
 // cmdClients: paycore clients create --name … [--webhook-url …]
@@ -60,7 +62,7 @@ func cmdClients(ctx context.Context, args []string) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	db, err := openAdminDB(ctx)
+	db, _, err := openAdminDB(ctx)
 	if err != nil {
 		return err
 	}
@@ -122,7 +124,7 @@ func cmdLogs(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := openAdminDB(ctx)
+	db, _, err := openAdminDB(ctx)
 	if err != nil {
 		return err
 	}
@@ -157,11 +159,7 @@ func cmdSearch(ctx context.Context, args []string) error {
 	if *trx == "" {
 		return errors.New("--trx is required")
 	}
-	cfg, err := loadConfig()
-	if err != nil {
-		return err
-	}
-	db, err := openAdminDB(ctx)
+	db, cfg, err := openAdminDB(ctx)
 	if err != nil {
 		return err
 	}
@@ -184,6 +182,9 @@ func cmdSearch(ctx context.Context, args []string) error {
 // cmdSMSBalance: paycore sms-balance prints the configured SMS provider's
 // remaining credit in Taka (admins; BulkSMSBD and GreenWeb report one).
 func cmdSMSBalance(ctx context.Context) error {
+	// make run's sandbox mode (its SMS simulator) when DATABASE_URL is unset
+	// and make run's database answers; else the environment as it is.
+	_ = useMakeRunDefaults(ctx, os.Stderr)
 	cfg, err := loadConfig()
 	if err != nil {
 		return err

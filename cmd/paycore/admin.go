@@ -6,13 +6,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net/url"
 	"os"
 	"time"
 
 	"github.com/paycore/paycore/adapters/postgres"
 	"github.com/paycore/paycore/adapters/secret"
 	"github.com/paycore/paycore/adapters/sms"
+	"github.com/paycore/paycore/adapters/webhooksend"
 	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports"
@@ -55,14 +55,14 @@ func cmdClients(ctx context.Context, args []string) error {
 	}
 	fs := flag.NewFlagSet("clients "+args[0], flag.ContinueOnError)
 	name := fs.String("name", "", "merchant name (create)")
-	webhook := fs.String("webhook-url", "", "default webhook URL, HTTPS (create)")
+	webhook := fs.String("webhook-url", "", "default webhook URL, as a payment's webhook_url: HTTPS (sandbox: also http to loopback) (create)")
 	bps := fs.Int("commission-bps", 0, "platform commission in basis points, 0-10000 (create)")
 	lang := fs.String("language", "en", "SMS language: en or bn (create)")
 	id := fs.String("id", "", "client ID (suspend, activate)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	db, _, err := openAdminDB(ctx)
+	db, cfg, err := openAdminDB(ctx)
 	if err != nil {
 		return err
 	}
@@ -79,8 +79,9 @@ func cmdClients(ctx context.Context, args []string) error {
 			return errors.New("--language must be en or bn")
 		}
 		if *webhook != "" {
-			if u, err := url.Parse(*webhook); err != nil || u.Scheme != "https" || u.Host == "" {
-				return errors.New("--webhook-url must be an absolute https URL")
+			// A payment's rule: the client's default becomes its payments'.
+			if msg := app.CheckWebhookURL(ctx, *webhook, cfg.Sandbox, webhooksend.NewHostChecker(nil)); msg != "" {
+				return fmt.Errorf("--webhook-url: %s", msg)
 			}
 		}
 		creds := app.NewCredentials()

@@ -51,7 +51,8 @@ for every admin command). create prints the new client's
 API key, secret and webhook secret once.
 
   --name            merchant name (create)
-  --webhook-url     default webhook URL, HTTPS (create)
+  --webhook-url     default webhook URL, checked as a payment's webhook_url: HTTPS
+                    to a public host (sandbox mode: also plain http to loopback) (create)
   --commission-bps  platform commission in basis points, 0-10000 (create)
   --language        language of its SMS and payment pages: en or bn (create; default en)
   --id              client ID (suspend, activate)

@@ -1483,9 +1483,9 @@ extend type Payment {
 # in the list) and stays valid for the same field with the same filter; a
 # later page may use another ` + "`" + `first` + "`" + `. Positions shift when records are added
 # in front of the list (newest first), exactly like REST's page/limit.
-# Validation errors name fields as REST does (order_id, to_date, …);
-# arguments REST has no counterpart for keep their GraphQL names (first,
-# after).
+# Validation errors (extensions.fields, and their messages) name the
+# schema's own fields and arguments (orderId, customerPhone, returnURL, to,
+# first, …); REST names the same fields its way (order_id, to_date).
 #
 # Complexity: every field counts 1 plus its selection; a list counts its
 # selection once per item it may return (first, or the list's bound), and a

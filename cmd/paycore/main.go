@@ -117,7 +117,7 @@ func cmdServe(ctx context.Context) error {
 	}
 	log.Info("paycore serving", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "sandbox", cfg.Sandbox)
 	if cfg.Sandbox {
-		printSandboxNext(os.Stdout, cfg.BaseURL)
+		printSandboxNext(os.Stdout, cfg.BaseURL) // best effort: serving goes on
 	}
 	return s.serve(ctx, ln)
 }
@@ -149,7 +149,7 @@ func cmdMigrate(ctx context.Context) error {
 // next: the sandbox index, the storefront, GraphQL, the demo client's
 // credentials and the demo.
 func printSandboxNext(w io.Writer, base string) {
-	fmt.Fprintf(w, `
+	_, _ = fmt.Fprintf(w, `
 paycore is serving in sandbox mode at %[1]s
   open      %[1]s/sandbox         SMS inbox, webhooks received, simulators' switches
             %[1]s/sandbox/shop/   the storefront example (pays through GraphQL)

@@ -71,7 +71,7 @@ func useMakeRunDefaults(ctx context.Context, w io.Writer) error {
 			return err
 		}
 	}
-	fmt.Fprintf(w, "paycore: DATABASE_URL is not set: using make run's database %s\n", redactURL(url))
+	_, _ = fmt.Fprintf(w, "paycore: DATABASE_URL is not set: using make run's database %s\n", redactURL(url))
 	return nil
 }
 

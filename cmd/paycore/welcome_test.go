@@ -23,7 +23,7 @@ func TestServeSandboxSaysWhatNext(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
-	ln.Close()
+	_ = ln.Close() // only its free port was wanted
 	c := exec.Command(bin, "serve")
 	c.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "DATABASE_URL=" + dsn,
 		"PAYCORE_SANDBOX=1", "PAYCORE_ADDR=" + addr, "PAYCORE_LOG_LEVEL=warn"}

@@ -12,8 +12,9 @@ import (
 
 // SMS templates (the transaction alerts of docs/gateways/sms.md §10: order
 // placed, payment, failure, refund), by template and language ("en", "bn";
-// the client's setting). Placeholders: {merchant}, {order}, {amount} ("250.00 BDT"),
-// {trx}, {refund} (refunded amount).
+// the client's setting). Placeholders: {merchant}, {order}, {amount},
+// {trx}, {refund} (refunded amount). Amounts are written as the language
+// reads them (smsAmount): "250.00 BDT" in English, "৳২৫০.০০" in Bangla.
 var smsTemplates = map[string]map[string]string{
 	TemplateOrderPlaced: {
 		"en": "{merchant}: order {order} placed. Amount due {amount}. Pay with bKash, Nagad or card.",
@@ -48,9 +49,20 @@ func renderSMS(template, lang string, c domain.Client, p *domain.Payment, refund
 	if _, ok := texts[lang]; !ok {
 		lang = "en"
 	}
-	r := strings.NewReplacer("{merchant}", c.Name, "{order}", p.Order.OrderID, "{amount}", p.Amount.String(),
-		"{trx}", p.TrxID, "{refund}", refund.String())
+	r := strings.NewReplacer("{merchant}", c.Name, "{order}", p.Order.OrderID, "{amount}", smsAmount(p.Amount, lang),
+		"{trx}", p.TrxID, "{refund}", smsAmount(refund, lang))
 	return r.Replace(texts[lang]), lang
+}
+
+// smsAmount writes m for an SMS in lang: Bangla SMS as the Bangla customer
+// pages do (domain.Money.FormatBD: ৳১২,৩৪৫.৫০); English ones keep
+// "12345.50 BDT", since ৳ is outside GSM-7 and would make every English SMS
+// UCS-2, doubling its segments.
+func smsAmount(m domain.Money, lang string) string {
+	if lang == "bn" {
+		return m.FormatBD(lang)
+	}
+	return m.String()
 }
 
 // smsQueue queues customer SMS inside the changing transaction.

@@ -47,7 +47,7 @@ func TestSMSSent(t *testing.T) {
 
 func TestSMSBangla(t *testing.T) {
 	e := newEnv(t)
-	if _, err := e.app.Payments.Create(e.ctx, cliB, input("ORD-1", "10")); err != nil {
+	if _, err := e.app.Payments.Create(e.ctx, cliB, input("ORD-1", "12345.50")); err != nil {
 		t.Fatal(err)
 	}
 	n := e.notification(e.jobs("sms")[0])
@@ -55,6 +55,23 @@ func TestSMSBangla(t *testing.T) {
 	wantEqual(t, "encoding", n.Encoding, domain.EncodingUCS2)
 	if !strings.Contains(n.Body, "Shop B") {
 		t.Fatalf("body %q", n.Body)
+	}
+	// Taka as the customer pages show it: ৳, lakh grouping, Bangla digits
+	// (domain.Money.FormatBD), not "12345.50 BDT".
+	if !strings.Contains(n.Body, "৳১২,৩৪৫.৫০") || strings.Contains(n.Body, "BDT") {
+		t.Fatalf("bn body %q: want the amount as ৳১২,৩৪৫.৫০", n.Body)
+	}
+}
+
+// English SMS keep "12345.50 BDT": ৳ is outside GSM-7 and would make every
+// English alert UCS-2, doubling its segments.
+func TestSMSEnglishAmount(t *testing.T) {
+	e := newEnv(t)
+	e.pay("ORD-1", "12345.50")
+	n := e.notification(e.jobs("sms")[0])
+	wantEqual(t, "encoding", n.Encoding, domain.EncodingGSM7)
+	if !strings.Contains(n.Body, "12345.50 BDT") {
+		t.Fatalf("en body %q", n.Body)
 	}
 }
 

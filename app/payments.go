@@ -163,23 +163,31 @@ func browserURL(raw string) bool {
 	return err == nil && u.IsAbs() && u.Host != "" && (u.Scheme == "https" || u.Scheme == "http")
 }
 
-// checkWebhookURL returns "" for an acceptable webhook_url: HTTPS, or in
+// checkWebhookURL is CheckWebhookURL with this node's mode and checker.
+func (s *Payments) checkWebhookURL(ctx context.Context, raw string) string {
+	return CheckWebhookURL(ctx, raw, s.sandbox, s.hosts)
+}
+
+// CheckWebhookURL returns "" for an acceptable webhook_url — a payment's, or
+// a client's default (paycore clients create --webhook-url): HTTPS, or in
 // sandbox mode plain http to a loopback host. Outside sandbox mode its host
 // must not be, or resolve to, an internal address (loopback, private,
-// link-local, metadata …) nor fail to resolve; a resolver failure lets it
-// pass, as the webhook sender checks the address it dials again.
-func (s *Payments) checkWebhookURL(ctx context.Context, raw string) string {
+// link-local, metadata …) nor fail to resolve, as hosts (nil: not checked)
+// says; a resolver failure lets it pass, as the webhook sender checks the
+// address it dials again. Otherwise it returns what is wrong, naming
+// webhook_url.
+func CheckWebhookURL(ctx context.Context, raw string, sandbox bool, hosts ports.HostChecker) string {
 	u, err := url.Parse(raw)
 	if err != nil || !u.IsAbs() || u.Host == "" {
 		return "webhook_url must be an absolute URL"
 	}
 	if u.Scheme == "https" {
-		if s.sandbox || s.hosts == nil {
+		if sandbox || hosts == nil {
 			return ""
 		}
 		ctx, cancel := context.WithTimeout(ctx, hostCheckTimeout)
 		defer cancel()
-		switch err := s.hosts.CheckHost(ctx, u.Hostname()); {
+		switch err := hosts.CheckHost(ctx, u.Hostname()); {
 		case errors.Is(err, ports.ErrInternalHost):
 			return "webhook_url must not point to an internal address (loopback, private, link-local or metadata)"
 		case errors.Is(err, ports.ErrUnknownHost):
@@ -187,7 +195,7 @@ func (s *Payments) checkWebhookURL(ctx context.Context, raw string) string {
 		}
 		return ""
 	}
-	if u.Scheme == "http" && s.sandbox {
+	if u.Scheme == "http" && sandbox {
 		host := u.Hostname()
 		if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
 			return ""

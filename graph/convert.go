@@ -99,6 +99,8 @@ func toModelPayment(v app.PaymentView, paymentURL string) *model.Payment {
 		Status:        toModelPaymentStatus(p.Status()),
 		TrxID:         optional(p.TrxID),
 		PaymentURL:    paymentURL,
+		CancelURL:     optional(p.Order.CancelURL),
+		FailureURL:    optional(p.Order.FailureURL),
 		CreatedAt:     p.CreatedAt,
 		UpdatedAt:     p.UpdatedAt,
 		ExpiresAt:     p.ExpiresAt,

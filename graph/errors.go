@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"regexp"
 	"runtime/debug"
+	"sort"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -47,12 +50,17 @@ func publicError(err error) (code, message string, ext map[string]any) {
 	case CodeNotFound:
 		message = "not found"
 	case CodeValidationFailed:
+		// Fields by their GraphQL names (graphFieldNames); REST keeps app's.
 		var ve *domain.ValidationError
 		errors.As(err, &ve)
 		message = "validation failed"
 		fields := make(map[string]any, len(ve.Fields))
 		for f, msgs := range ve.Fields {
-			fields[f] = msgs
+			named := make([]string, len(msgs))
+			for i, m := range msgs {
+				named[i] = appFieldPattern.ReplaceAllStringFunc(m, graphFieldName)
+			}
+			fields[graphFieldName(f)] = named
 		}
 		ext = map[string]any{"fields": fields}
 	case CodeNotPayable:
@@ -80,6 +88,45 @@ func publicError(err error) (code, message string, ext map[string]any) {
 		}
 	}
 	return code, message, ext
+}
+
+// graphFieldNames are GraphQL's names for the fields app's validation
+// errors name the REST way (snake_case, as REST shows them): input fields
+// and arguments of the schema. Names both share (amount, currency, status,
+// reason, metadata, …) and GraphQL's own (first, after) are not listed.
+var graphFieldNames = map[string]string{
+	"order_id":        "orderId",
+	"customer_name":   "customerName",
+	"customer_email":  "customerEmail",
+	"customer_phone":  "customerPhone",
+	"return_url":      "returnURL",
+	"cancel_url":      "cancelURL",
+	"failure_url":     "failureURL",
+	"webhook_url":     "webhookURL",
+	"transaction_id":  "transactionId",
+	"event_id":        "eventId",
+	"client_id":       "clientId",
+	"from_date":       "from",
+	"to_date":         "to",
+	"idempotency_key": "idempotencyKey",
+}
+
+// appFieldPattern finds graphFieldNames' keys as whole words in a message.
+var appFieldPattern = func() *regexp.Regexp {
+	names := make([]string, 0, len(graphFieldNames))
+	for n := range graphFieldNames {
+		names = append(names, regexp.QuoteMeta(n))
+	}
+	sort.Strings(names)
+	return regexp.MustCompile(`\b(` + strings.Join(names, "|") + `)\b`)
+}()
+
+// graphFieldName is GraphQL's name for a field app names the REST way.
+func graphFieldName(name string) string {
+	if g, ok := graphFieldNames[name]; ok {
+		return g
+	}
+	return name
 }
 
 // resolverError marks an error returned by a resolver (or a recovered

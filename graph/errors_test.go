@@ -67,7 +67,7 @@ func TestErrorPresenter(t *testing.T) {
 		{
 			name: "validation", err: &resolverError{validation}, message: "validation failed",
 			ext: map[string]any{"code": CodeValidationFailed, "fields": map[string]any{
-				"order_id": []string{"order_id is required"}, "amount": []string{"amount must be greater than 0"}}},
+				"orderId": []string{"orderId is required"}, "amount": []string{"amount must be greater than 0"}}},
 		},
 		{
 			name: "gateway", err: &resolverError{fmt.Errorf("start: %w", &ports.GatewayError{Gateway: domain.GatewayBkash, Code: "2023", Message: "Insufficient Balance"})},
@@ -113,5 +113,56 @@ func TestErrorPresenter(t *testing.T) {
 				t.Errorf("log lacks the real error: %q", logs.String())
 			}
 		})
+	}
+}
+
+// Validation errors name GraphQL's own fields — keys and messages — from
+// app's snake_case names (REST's, which REST keeps).
+func TestGraphQLFieldNames(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ app, graph string }{
+		{"order_id", "orderId"},
+		{"customer_name", "customerName"},
+		{"customer_email", "customerEmail"},
+		{"customer_phone", "customerPhone"},
+		{"return_url", "returnURL"},
+		{"cancel_url", "cancelURL"},
+		{"failure_url", "failureURL"},
+		{"webhook_url", "webhookURL"},
+		{"transaction_id", "transactionId"},
+		{"event_id", "eventId"},
+		{"client_id", "clientId"},
+		{"from_date", "from"},
+		{"to_date", "to"},
+		{"idempotency_key", "idempotencyKey"},
+		// The same in both.
+		{"amount", "amount"},
+		{"currency", "currency"},
+		{"metadata", "metadata"},
+		{"reason", "reason"},
+		{"status", "status"},
+		{"gateway", "gateway"},
+		// GraphQL's own arguments pass as they are.
+		{"first", "first"},
+		{"after", "after"},
+	} {
+		if got := graphFieldName(tc.app); got != tc.graph {
+			t.Errorf("graphFieldName(%q) = %q, want %q", tc.app, got, tc.graph)
+		}
+	}
+	ve := &domain.ValidationError{}
+	ve.Add("customer_phone", "customer_phone must be a Bangladeshi mobile number (01XXXXXXXXX)")
+	ve.Add("return_url", "return_url is required")
+	ve.Add("to_date", "to_date must not be before from_date")
+	ve.Add("webhook_url", "webhook_url must use HTTPS")
+	_, _, ext := publicError(ve)
+	want := map[string]any{
+		"customerPhone": []string{"customerPhone must be a Bangladeshi mobile number (01XXXXXXXXX)"},
+		"returnURL":     []string{"returnURL is required"},
+		"to":            []string{"to must not be before from"},
+		"webhookURL":    []string{"webhookURL must use HTTPS"},
+	}
+	if fmt.Sprint(ext["fields"]) != fmt.Sprint(want) {
+		t.Errorf("fields %v\nwant   %v", ext["fields"], want)
 	}
 }

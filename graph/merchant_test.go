@@ -220,7 +220,7 @@ func TestPaymentsValidation(t *testing.T) {
 		"first 0":        {map[string]any{"first": 0}, "first"},
 		"first 101":      {map[string]any{"first": 101}, "first"},
 		"garbage cursor": {map[string]any{"after": "not a cursor"}, "after"},
-		"to before from": {map[string]any{"filter": map[string]any{"from": "2026-08-02T00:00:00Z", "to": "2026-08-01T00:00:00Z"}}, "to_date"},
+		"to before from": {map[string]any{"filter": map[string]any{"from": "2026-08-02T00:00:00Z", "to": "2026-08-01T00:00:00Z"}}, "to"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, res := e.post(t, paymentsQuery, tc.vars, hdr)
@@ -374,8 +374,8 @@ func TestRefundPayment(t *testing.T) {
 		"nothing left":      {map[string]any{"transactionId": "txn_paid"}, graph.CodeValidationFailed, "amount"},
 		"too much":          {map[string]any{"transactionId": "txn_paid", "amount": "0.01"}, graph.CodeValidationFailed, "amount"},
 		"empty amount":      {map[string]any{"transactionId": "txn_paid", "amount": " "}, graph.CodeValidationFailed, "amount"},
-		"missing id":        {map[string]any{"transactionId": "", "amount": "1"}, graph.CodeValidationFailed, "transaction_id"},
-		"not paid":          {map[string]any{"transactionId": "txn_pend", "amount": "1"}, graph.CodeValidationFailed, "transaction_id"},
+		"missing id":        {map[string]any{"transactionId": "", "amount": "1"}, graph.CodeValidationFailed, "transactionId"},
+		"not paid":          {map[string]any{"transactionId": "txn_pend", "amount": "1"}, graph.CodeValidationFailed, "transactionId"},
 		"reason too long":   {map[string]any{"transactionId": "txn_pend", "amount": "1", "reason": strings.Repeat("x", 256)}, graph.CodeValidationFailed, "reason"},
 		"another's payment": {map[string]any{"transactionId": "txn_b", "amount": "1"}, graph.CodeNotFound, ""},
 		"no such payment":   {map[string]any{"transactionId": "txn_none", "amount": "1"}, graph.CodeNotFound, ""},

@@ -314,8 +314,8 @@ func TestValidationErrorFields(t *testing.T) {
 		t.Fatalf("code %q", code)
 	}
 	fields, _ := res.Errors[0].Extensions["fields"].(map[string]any)
-	if len(fields) != 2 || fields["order_id"] == nil || fields["amount"] == nil {
-		t.Errorf("fields %v, want order_id and amount", fields)
+	if len(fields) != 2 || fields["orderId"] == nil || fields["amount"] == nil {
+		t.Errorf("fields %v, want orderId and amount", fields)
 	}
 }
 

@@ -25,8 +25,11 @@ type paymentJSON struct {
 	GatewayRef     *string     `json:"gateway_ref"`
 	RefundedAmount json.Number `json:"refunded_amount"`
 	PaymentURL     string      `json:"payment_url,omitempty"`
-	CreatedAt      string      `json:"created_at"`
-	UpdatedAt      string      `json:"updated_at"`
+	// CancelURL and FailureURL are the merchant's, when it gave them.
+	CancelURL  string `json:"cancel_url,omitempty"`
+	FailureURL string `json:"failure_url,omitempty"`
+	CreatedAt  string `json:"created_at"`
+	UpdatedAt  string `json:"updated_at"`
 }
 
 func (a *API) toPaymentJSON(p *domain.Payment, withURL bool) paymentJSON {
@@ -34,6 +37,7 @@ func (a *API) toPaymentJSON(p *domain.Payment, withURL bool) paymentJSON {
 		TransactionID: p.ID, OrderID: p.Order.OrderID, Amount: money(p.Amount),
 		Currency: p.Amount.Currency().Code, Status: string(p.Status()),
 		RefundedAmount: money(p.Refunded), CreatedAt: apiTimeOf(p.CreatedAt), UpdatedAt: apiTimeOf(p.UpdatedAt),
+		CancelURL: p.Order.CancelURL, FailureURL: p.Order.FailureURL,
 	}
 	if p.Gateway != "" {
 		g := string(p.Gateway)

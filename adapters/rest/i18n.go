@@ -47,13 +47,14 @@ func (l *locale) T(key string, args ...any) string {
 // Bangla reports whether the page is in Bangla.
 func (l *locale) Bangla() bool { return l.Code == langBN }
 
-// Amount formats m for this language (formatAmount).
-func (l *locale) Amount(m domain.Money) string { return formatAmount(m, l.Bangla()) }
+// Amount formats m for this language (domain.Money.FormatBD: ৳ with
+// lakh/crore grouping, Bangla digits on Bangla pages).
+func (l *locale) Amount(m domain.Money) string { return m.FormatBD(l.Code) }
 
 // Digits writes the digits of s in this language's script.
 func (l *locale) Digits(s string) string {
 	if l.Bangla() {
-		return toBanglaDigits(s)
+		return domain.BanglaDigits(s)
 	}
 	return s
 }

@@ -6,41 +6,43 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net/url"
 	"os"
 	"time"
 
 	"github.com/paycore/paycore/adapters/postgres"
 	"github.com/paycore/paycore/adapters/secret"
 	"github.com/paycore/paycore/adapters/sms"
+	"github.com/paycore/paycore/adapters/webhooksend"
 	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports"
 )
 
-// openAdminDB opens DATABASE_URL with the master key (PAYCORE_MASTER_KEY, or
-// the sandbox key when PAYCORE_SANDBOX=1) and migrates it.
-func openAdminDB(ctx context.Context) (*postgres.DB, error) {
+// openAdminDB opens DATABASE_URL — unset: make run's database, in sandbox
+// mode (useMakeRunDefaults) — with the master key (PAYCORE_MASTER_KEY, or
+// the sandbox key when PAYCORE_SANDBOX=1) and migrates it. It returns the
+// configuration it read.
+func openAdminDB(ctx context.Context) (*postgres.DB, config, error) {
+	if err := useMakeRunDefaults(ctx, os.Stderr); err != nil {
+		return nil, config{}, err
+	}
 	cfg, err := loadConfig()
 	if err != nil {
-		return nil, err
-	}
-	if cfg.DatabaseURL == "" {
-		return nil, errors.New("DATABASE_URL is not set")
+		return nil, cfg, err
 	}
 	box, err := secret.NewBox(cfg.MasterKey)
 	if err != nil {
-		return nil, err
+		return nil, cfg, err
 	}
 	db, err := postgres.Open(ctx, cfg.DatabaseURL, box, 4)
 	if err != nil {
-		return nil, err
+		return nil, cfg, err
 	}
 	if _, err := postgres.Migrate(ctx, db); err != nil {
 		db.Close()
-		return nil, err
+		return nil, cfg, err
 	}
-	return db, nil
+	return db, cfg, nil
 }
 
 // cmdClients: paycore clients create --name … [--webhook-url …]
@@ -53,14 +55,14 @@ func cmdClients(ctx context.Context, args []string) error {
 	}
 	fs := flag.NewFlagSet("clients "+args[0], flag.ContinueOnError)
 	name := fs.String("name", "", "merchant name (create)")
-	webhook := fs.String("webhook-url", "", "default webhook URL, HTTPS (create)")
+	webhook := fs.String("webhook-url", "", "default webhook URL, as a payment's webhook_url: HTTPS (sandbox: also http to loopback) (create)")
 	bps := fs.Int("commission-bps", 0, "platform commission in basis points, 0-10000 (create)")
 	lang := fs.String("language", "en", "SMS language: en or bn (create)")
 	id := fs.String("id", "", "client ID (suspend, activate)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	db, err := openAdminDB(ctx)
+	db, cfg, err := openAdminDB(ctx)
 	if err != nil {
 		return err
 	}
@@ -77,8 +79,9 @@ func cmdClients(ctx context.Context, args []string) error {
 			return errors.New("--language must be en or bn")
 		}
 		if *webhook != "" {
-			if u, err := url.Parse(*webhook); err != nil || u.Scheme != "https" || u.Host == "" {
-				return errors.New("--webhook-url must be an absolute https URL")
+			// A payment's rule: the client's default becomes its payments'.
+			if msg := app.CheckWebhookURL(ctx, *webhook, cfg.Sandbox, webhooksend.NewHostChecker(nil)); msg != "" {
+				return fmt.Errorf("--webhook-url: %s", msg)
 			}
 		}
 		creds := app.NewCredentials()
@@ -122,7 +125,7 @@ func cmdLogs(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := openAdminDB(ctx)
+	db, _, err := openAdminDB(ctx)
 	if err != nil {
 		return err
 	}
@@ -157,11 +160,7 @@ func cmdSearch(ctx context.Context, args []string) error {
 	if *trx == "" {
 		return errors.New("--trx is required")
 	}
-	cfg, err := loadConfig()
-	if err != nil {
-		return err
-	}
-	db, err := openAdminDB(ctx)
+	db, cfg, err := openAdminDB(ctx)
 	if err != nil {
 		return err
 	}
@@ -184,6 +183,9 @@ func cmdSearch(ctx context.Context, args []string) error {
 // cmdSMSBalance: paycore sms-balance prints the configured SMS provider's
 // remaining credit in Taka (admins; BulkSMSBD and GreenWeb report one).
 func cmdSMSBalance(ctx context.Context) error {
+	// make run's sandbox mode (its SMS simulator) when DATABASE_URL is unset
+	// and make run's database answers; else the environment as it is.
+	_ = useMakeRunDefaults(ctx, os.Stderr)
 	cfg, err := loadConfig()
 	if err != nil {
 		return err

@@ -46,30 +46,33 @@ only if the payment reached success.
        paycore clients suspend --id cli_…
        paycore clients activate --id cli_…
 
-Manage merchants (clients) in DATABASE_URL. create prints the new client's
+Manage merchants (clients) in DATABASE_URL (unset: make run's database, as
+for every admin command). create prints the new client's
 API key, secret and webhook secret once.
 
   --name            merchant name (create)
-  --webhook-url     default webhook URL, HTTPS (create)
+  --webhook-url     default webhook URL, checked as a payment's webhook_url: HTTPS
+                    to a public host (sandbox mode: also plain http to loopback) (create)
   --commission-bps  platform commission in basis points, 0-10000 (create)
   --language        language of its SMS and payment pages: en or bn (create; default en)
   --id              client ID (suspend, activate)
 `,
 	"logs": `usage: paycore logs [--client cli_…] [--since 24h] [--limit 50]
 
-Read the merchant API request log from DATABASE_URL.
+Read the merchant API request log from DATABASE_URL (unset: make run's
+database).
 `,
 	"search": `usage: paycore search --trx <bKash trxID>
 
 Look a bKash transaction up at bKash (admins, disputes). Needs the bKash
-configuration and DATABASE_URL.
+configuration and DATABASE_URL (unset: make run's database).
 `,
 	"review": `usage: paycore review list [--status open|confirmed|rejected|all] [--limit 100]
        paycore review confirm --attempt att_… [--by NAME] [--note TEXT]
        paycore review reject --attempt att_… [--by NAME] [--note TEXT]
 
 Decide attempts flagged for an operator (unverified redirect gateway
-claims, verify mismatches).
+claims, verify mismatches) in DATABASE_URL (unset: make run's database).
 `,
 	"sms-balance": `usage: paycore sms-balance
 

@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -116,8 +117,7 @@ func cmdServe(ctx context.Context) error {
 	}
 	log.Info("paycore serving", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "sandbox", cfg.Sandbox)
 	if cfg.Sandbox {
-		log.Info("sandbox demo client", "api_key", demoAPIKey, "api_secret", demoAPISecret,
-			"webhook_secret", demoWebhookSecret, "simulator", cfg.BaseURL+"/sandbox/bkash")
+		printSandboxNext(os.Stdout, cfg.BaseURL) // best effort: serving goes on
 	}
 	return s.serve(ctx, ln)
 }
@@ -143,4 +143,19 @@ func cmdMigrate(ctx context.Context) error {
 	}
 	fmt.Printf("migrations applied: %d %v\n", len(applied), applied)
 	return nil
+}
+
+// printSandboxNext ends a sandbox start-up (make run) with what to open
+// next: the sandbox index, the storefront, GraphQL, the demo client's
+// credentials and the demo.
+func printSandboxNext(w io.Writer, base string) {
+	_, _ = fmt.Fprintf(w, `
+paycore is serving in sandbox mode at %[1]s
+  open      %[1]s/sandbox         SMS inbox, webhooks received, simulators' switches
+            %[1]s/sandbox/shop/   the storefront example (pays through GraphQL)
+  GraphQL   %[1]s/graphql         REST: %[1]s/api/v1 (OpenAPI: /api/v1/openapi.json)
+  demo      API key %[2]s, secret %[3]s, webhook secret %[4]s
+  then      make demo             (in another terminal; GATEWAY=nagad|redirectgw|sslcommerz for the others)
+
+`, base, demoAPIKey, demoAPISecret, demoWebhookSecret)
 }

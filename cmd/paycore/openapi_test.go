@@ -110,6 +110,7 @@ func TestOpenAPIDescribesRealAnswers(t *testing.T) {
 		"/pay": "POST", "/transaction/{transaction_id}": "GET", "/transactions": "GET", "/refund": "POST",
 		"/api-keys/regenerate": "POST", "/client/profile": "GET", "/client/dashboard": "GET",
 		"/gateways": "GET", "/gateways/health": "GET", "/webhook": "POST", "/openapi.json": "GET",
+		"/webhooks": "GET", "/webhooks/{event_id}/redeliver": "POST",
 	}
 	for path, item := range spec.doc.Paths.Map() {
 		ops := item.Operations()
@@ -162,6 +163,18 @@ func TestOpenAPIDescribesRealAnswers(t *testing.T) {
 	ok(c.get(t, "/api/v1/client/dashboard"), http.StatusOK)
 	ok(c.get(t, "/api/v1/gateways"), http.StatusOK)
 	ok(c.get(t, "/api/v1/gateways/health"), http.StatusOK)
+
+	// webhook deliveries (the payments' webhook_url), and one sent again
+	r = ok(c.get(t, "/api/v1/webhooks"), http.StatusOK)
+	deliveries := v1Data[[]struct {
+		EventID string `json:"event_id"`
+	}](t, r)
+	if len(deliveries) == 0 {
+		t.Fatalf("no webhook deliveries listed: %s", r.Raw)
+	}
+	ok(c.get(t, "/api/v1/webhooks?limit=1&event_id="+deliveries[0].EventID), http.StatusOK)
+	ok(c.post(t, "/api/v1/webhooks/"+deliveries[0].EventID+"/redeliver", nil), http.StatusAccepted)
+	ok(c.post(t, "/api/v1/webhooks/evt_doesnotexist/redeliver", nil), http.StatusNotFound)
 
 	// idempotent replay, and 409 for the same key with another body
 	key := "idem-" + v1Random()

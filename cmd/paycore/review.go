@@ -44,16 +44,12 @@ func cmdReview(ctx context.Context, args []string) error {
 		}
 		return nil
 	}
-	cfg, err := loadConfig()
-	if err != nil {
-		return err
-	}
-	log := newLogger(cfg.LogLevel)
-	db, err := openAdminDB(ctx)
+	db, cfg, err := openAdminDB(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	log := newLogger(cfg.LogLevel)
 	// An insert-only River client: jobs queued here are worked by the
 	// server's nodes.
 	runner, err := jobs.New(db.Pool, jobs.Config{Logger: log})

@@ -116,8 +116,10 @@ type ComplexityRoot struct {
 	Payment struct {
 		Amount        func(childComplexity int) int
 		Attempts      func(childComplexity int) int
+		CancelURL     func(childComplexity int) int
 		CreatedAt     func(childComplexity int) int
 		ExpiresAt     func(childComplexity int) int
+		FailureURL    func(childComplexity int) int
 		Gateway       func(childComplexity int) int
 		OrderID       func(childComplexity int) int
 		PaymentURL    func(childComplexity int) int
@@ -596,6 +598,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Payment.Attempts(childComplexity), true
+	case "Payment.cancelURL":
+		if e.ComplexityRoot.Payment.CancelURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.CancelURL(childComplexity), true
 	case "Payment.createdAt":
 		if e.ComplexityRoot.Payment.CreatedAt == nil {
 			break
@@ -608,6 +616,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Payment.ExpiresAt(childComplexity), true
+	case "Payment.failureURL":
+		if e.ComplexityRoot.Payment.FailureURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.FailureURL(childComplexity), true
 	case "Payment.gateway":
 		if e.ComplexityRoot.Payment.Gateway == nil {
 			break
@@ -1469,9 +1483,9 @@ extend type Payment {
 # in the list) and stays valid for the same field with the same filter; a
 # later page may use another ` + "`" + `first` + "`" + `. Positions shift when records are added
 # in front of the list (newest first), exactly like REST's page/limit.
-# Validation errors name fields as REST does (order_id, to_date, …);
-# arguments REST has no counterpart for keep their GraphQL names (first,
-# after).
+# Validation errors (extensions.fields, and their messages) name the
+# schema's own fields and arguments (orderId, customerPhone, returnURL, to,
+# first, …); REST names the same fields its way (order_id, to_date).
 #
 # Complexity: every field counts 1 plus its selection; a list counts its
 # selection once per item it may return (first, or the list's bound), and a
@@ -1606,6 +1620,10 @@ type Payment {
   trxId: String
   "paycore's hosted payment page for this payment."
   paymentURL: String!
+  "Where the browser goes when the customer cancels, as the merchant gave it; null: returnURL."
+  cancelURL: String
+  "Where the browser goes when the payment fails or expires, as the merchant gave it; null: returnURL."
+  failureURL: String
   "Every try to pay it, oldest first. Read per payment in a list."
   attempts: [Attempt!]!
   createdAt: Time!
@@ -1930,6 +1948,10 @@ func (ec *executionContext) childFields_Payment(ctx context.Context, field graph
 		return ec.fieldContext_Payment_trxId(ctx, field)
 	case "paymentURL":
 		return ec.fieldContext_Payment_paymentURL(ctx, field)
+	case "cancelURL":
+		return ec.fieldContext_Payment_cancelURL(ctx, field)
+	case "failureURL":
+		return ec.fieldContext_Payment_failureURL(ctx, field)
 	case "attempts":
 		return ec.fieldContext_Payment_attempts(ctx, field)
 	case "createdAt":
@@ -3885,6 +3907,52 @@ func (ec *executionContext) _Payment_paymentURL(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Payment_paymentURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payment", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Payment_cancelURL(ctx context.Context, field graphql.CollectedField, obj *model.Payment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payment_cancelURL(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancelURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Payment_cancelURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payment", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Payment_failureURL(ctx context.Context, field graphql.CollectedField, obj *model.Payment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payment_failureURL(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FailureURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Payment_failureURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Payment", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
@@ -7497,6 +7565,16 @@ func (ec *executionContext) _Payment(ctx context.Context, sel ast.SelectionSet, 
 		case "paymentURL":
 			out.Values[i] = ec._Payment_paymentURL(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancelURL":
+			out.Values[i] = ec._Payment_cancelURL(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "failureURL":
+			out.Values[i] = ec._Payment_failureURL(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "attempts":

@@ -164,6 +164,10 @@ type Payment struct {
 	TrxID *string `json:"trxId,omitempty"`
 	// paycore's hosted payment page for this payment.
 	PaymentURL string `json:"paymentURL"`
+	// Where the browser goes when the customer cancels, as the merchant gave it; null: returnURL.
+	CancelURL *string `json:"cancelURL,omitempty"`
+	// Where the browser goes when the payment fails or expires, as the merchant gave it; null: returnURL.
+	FailureURL *string `json:"failureURL,omitempty"`
 	// Every try to pay it, oldest first. Read per payment in a list.
 	Attempts  []*Attempt `json:"attempts"`
 	CreatedAt time.Time  `json:"createdAt"`

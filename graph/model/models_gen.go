@@ -121,6 +121,17 @@ type GatewayInfo struct {
 	MaxAmount *Money `json:"maxAmount"`
 }
 
+// A session: an access token and how to renew it.
+type LoginPayload struct {
+	// Send as Authorization: Bearer …
+	AccessToken string `json:"accessToken"`
+	// When accessToken stops working.
+	ExpiresAt time.Time `json:"expiresAt"`
+	// Rotating refresh token; null when it was set as a cookie.
+	RefreshToken *string `json:"refreshToken,omitempty"`
+	User         *User   `json:"user"`
+}
+
 // An exact amount of money.
 type Money struct {
 	// Decimal with exactly the currency's decimals, no grouping: "1500.00".
@@ -299,6 +310,18 @@ type StartPaymentPayload struct {
 }
 
 type Subscription struct {
+}
+
+// A dashboard user.
+type User struct {
+	// usr_…
+	ID    string `json:"id"`
+	Email string `json:"email"`
+	Role  Role   `json:"role"`
+	// The merchant user's client; null for operators.
+	ClientID  *string   `json:"clientId,omitempty"`
+	Disabled  bool      `json:"disabled"`
+	CreatedAt time.Time `json:"createdAt"`
 }
 
 // One try to deliver a webhook.
@@ -729,6 +752,64 @@ func (e *RefundStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e RefundStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a dashboard user may do.
+type Role string
+
+const (
+	RoleAdmin    Role = "ADMIN"
+	RoleSupport  Role = "SUPPORT"
+	RoleMerchant Role = "MERCHANT"
+)
+
+var AllRole = []Role{
+	RoleAdmin,
+	RoleSupport,
+	RoleMerchant,
+}
+
+func (e Role) IsValid() bool {
+	switch e {
+	case RoleAdmin, RoleSupport, RoleMerchant:
+		return true
+	}
+	return false
+}
+
+func (e Role) String() string {
+	return string(e)
+}
+
+func (e *Role) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Role(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Role", str)
+	}
+	return nil
+}
+
+func (e Role) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Role) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Role) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

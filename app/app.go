@@ -125,6 +125,9 @@ type Deps struct {
 	Users   ports.UserStore
 	Refresh ports.RefreshStore
 	Audit   ports.AuditLog
+	// Admin and Clients serve the console (App.Console nil without Admin).
+	Admin   ports.AdminQueries
+	Clients ports.ClientCreator
 }
 
 // App is every use case, wired. Build it with New; each field is safe for
@@ -140,7 +143,8 @@ type App struct {
 	Accounts      *Accounts
 	Gateways      *Gateways
 	GatewayHooks  *GatewayHooks
-	Users         *Users // nil without Deps.Users
+	Users         *Users   // nil without Deps.Users
+	Console       *Console // nil without Deps.Admin
 }
 
 // New wires the use cases: the one place that decides which use case gets
@@ -175,6 +179,10 @@ func New(cfg Config, d Deps) *App {
 		GatewayHooks: &GatewayHooks{tx: d.Tx, clock: d.Clock, log: d.Log, pub: pub, resolve: rec,
 			hooks: cfg.GatewayHooks, record: d.Hooks, metrics: d.HookMetrics,
 			sample: &hookSampler{perMinute: cfg.HookSamplesPerMinute}},
+	}
+	if d.Admin != nil {
+		a.Console = &Console{q: d.Admin, create: d.Clients, audit: d.Audit, clock: d.Clock, log: d.Log,
+			refunds: a.Refunds, reviews: a.Reviews, accounts: a.Accounts, webhooks: a.Webhooks, sandbox: cfg.Sandbox}
 	}
 	if d.Users != nil && d.Refresh != nil {
 		a.Users = NewUsers(d.Users, d.Refresh, d.Clock, cfg.BcryptCost)

@@ -59,6 +59,9 @@ type Config struct {
 	Tokens *httpauth.Tokens
 	// Events feeds paymentUpdated. Required.
 	Events ports.EventSubscriber
+	// Feed feeds the console's paymentEvents (every payment's changes);
+	// nil: paymentEvents is not available.
+	Feed ports.EventFeed
 	// PaymentURL returns the hosted payment page of a transaction (absolute,
 	// from PAYCORE_BASE_URL); nil → "/pay/{transaction_id}".
 	PaymentURL func(transactionID string) string
@@ -147,6 +150,7 @@ func newHandler(cfg Config, ws wsTiming) http.Handler {
 		app:         cfg.App,
 		tokens:      cfg.Tokens,
 		events:      cfg.Events,
+		feed:        cfg.Feed,
 		paymentURL:  cfg.PaymentURL,
 		requestLogs: cfg.RequestLogs,
 		log:         cfg.Logger,

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -187,16 +188,16 @@ func (db *DB) RevokeRefreshFamily(ctx context.Context, hash []byte, now time.Tim
 type auditRow struct {
 	bun.BaseModel `bun:"table:audit_log"`
 
-	ID         int64     `bun:"id,pk,autoincrement"`
-	ActorID    string    `bun:"actor_id"`
-	ActorEmail string    `bun:"actor_email"`
-	ActorRole  string    `bun:"actor_role"`
-	Action     string    `bun:"action"`
-	Target     string    `bun:"target"`
-	ClientID   string    `bun:"client_id"`
-	Before     []byte    `bun:"before,type:jsonb,nullzero"`
-	After      []byte    `bun:"after,type:jsonb,nullzero"`
-	At         time.Time `bun:"at"`
+	ID         int64           `bun:"id,pk,autoincrement"`
+	ActorID    string          `bun:"actor_id"`
+	ActorEmail string          `bun:"actor_email"`
+	ActorRole  string          `bun:"actor_role"`
+	Action     string          `bun:"action"`
+	Target     string          `bun:"target"`
+	ClientID   string          `bun:"client_id"`
+	Before     json.RawMessage `bun:"before,type:jsonb,nullzero"`
+	After      json.RawMessage `bun:"after,type:jsonb,nullzero"`
+	At         time.Time       `bun:"at"`
 }
 
 // AppendAudit implements ports.AuditLog.

@@ -8,6 +8,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
+
+	"github.com/paycore/paycore/adapters/postgres/pgtest"
 )
 
 // dash is a dashboard client: a bearer access token, and the cookies and
@@ -189,5 +194,205 @@ func TestDashboardLogin(t *testing.T) {
 	}
 	if code(last) != "RATE_LIMITED" {
 		t.Fatalf("login attempts not limited: %+v", last.Errors)
+	}
+}
+
+// feed subscribes to paymentEvents over graphql-transport-ws with token and
+// returns the events' JSON payloads.
+func feed(t *testing.T, base, token string, filter map[string]any) <-chan map[string]any {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/graphql",
+		&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.CloseNow() })
+	if err := wsjson.Write(ctx, c, map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + token}}); err != nil {
+		t.Fatal(err)
+	}
+	var ack map[string]any
+	if err := wsjson.Read(ctx, c, &ack); err != nil || ack["type"] != "connection_ack" {
+		t.Fatalf("no ack: %v %v", ack, err)
+	}
+	if err := wsjson.Write(ctx, c, map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
+		"query":     `subscription($f: PaymentEventFilter) { paymentEvents(filter: $f) { type payment { transactionId orderId clientId status } } }`,
+		"variables": map[string]any{"f": filter}}}); err != nil {
+		t.Fatal(err)
+	}
+	out := make(chan map[string]any, 100)
+	go func() {
+		defer close(out)
+		for {
+			var m struct {
+				Type    string `json:"type"`
+				Payload struct {
+					Data struct {
+						PaymentEvents map[string]any `json:"paymentEvents"`
+					} `json:"data"`
+					Errors any `json:"errors"`
+				} `json:"payload"`
+			}
+			if err := wsjson.Read(ctx, c, &m); err != nil {
+				return
+			}
+			if m.Type == "next" && m.Payload.Data.PaymentEvents != nil {
+				out <- m.Payload.Data.PaymentEvents
+			} else if m.Type == "error" || m.Type == "complete" {
+				t.Logf("feed %s: %+v", m.Type, m.Payload)
+				return
+			}
+		}
+	}()
+	time.Sleep(300 * time.Millisecond) // the subscription is in place
+	return out
+}
+
+// waitEvent waits for an event of txn with status.
+func waitEvent(t *testing.T, events <-chan map[string]any, txn, status string) {
+	t.Helper()
+	timeout := time.After(20 * time.Second)
+	for {
+		select {
+		case e, ok := <-events:
+			if !ok {
+				t.Fatalf("feed ended before %s %s", txn, status)
+			}
+			p, _ := e["payment"].(map[string]any)
+			if p != nil && p["transactionId"] == txn && p["status"] == status {
+				return
+			}
+		case <-timeout:
+			t.Fatalf("no %s event for %s", status, txn)
+		}
+	}
+}
+
+// Live across nodes: an admin's dashboard subscribed on node A sees a
+// payment created and paid through node B turn SUCCESS; the merchant
+// user's feed on A sees its own client's payments only; the console's
+// search and timeline show the payment.
+func TestConsoleFeedAcrossNodes(t *testing.T) {
+	t.Parallel()
+	db, dsn := pgtest.New(t)
+	a, _ := startServerOn(t, db, dsn, nil)
+	b, _ := startServerOn(t, db, dsn, nil)
+	other := v1NewClient(t, b, "other", 0)
+
+	admin := login(t, a.base, demoAdminEmail, demoAdminPassword)
+	merchant := login(t, a.base, demoMerchantEmail, demoMerchantPassword)
+	adminFeed := feed(t, a.base, admin.token, nil)
+	merchantFeed := feed(t, a.base, merchant.token, nil)
+
+	// A payment of another client, then one of the demo client, through B.
+	r := other.post(t, "/api/v1/pay", v1PayBody(v1Order(), "300.00", nil))
+	v1Want(t, r, http.StatusCreated)
+	otherTxn := v1Data[v1Txn](t, r)
+	r = v1Demo(b).post(t, "/api/v1/pay", v1PayBody(v1Order(), "1500.00", nil))
+	v1Want(t, r, http.StatusCreated)
+	txn := v1Data[v1Txn](t, r)
+	waitEvent(t, adminFeed, otherTxn.TransactionID, "PENDING")
+	waitEvent(t, adminFeed, txn.TransactionID, "PENDING")
+	v1PayOnWallet(t, b, txn.PaymentURL, txn.TransactionID)
+	waitEvent(t, adminFeed, txn.TransactionID, "SUCCESS")
+
+	waitEvent(t, merchantFeed, txn.TransactionID, "SUCCESS")
+	// Everything the merchant's feed sent is its own client's.
+	for done := false; !done; {
+		select {
+		case e := <-merchantFeed:
+			if p, _ := e["payment"].(map[string]any); p != nil && p["clientId"] != demoClientID {
+				t.Fatalf("merchant feed shows another client's payment: %v", e)
+			}
+		default:
+			done = true
+		}
+	}
+	var res gqlResponse
+	eventually(t, "the request log in the timeline (written in batches)", func() bool {
+		_, res = admin.gql(t, `query($id: ID!) { paymentDetail(transactionId: $id) { payment { status } timeline { kind status } } }`,
+			map[string]any{"id": txn.TransactionID})
+		return strings.Contains(string(res.Data), `"kind":"request"`)
+	})
+	for _, want := range []string{`"status":"SUCCESS"`, `"kind":"attempt"`, `"kind":"event"`, `"kind":"sms"`, `"kind":"request"`} {
+		if !strings.Contains(string(res.Data), want) {
+			t.Fatalf("timeline lacks %s: %s %+v", want, res.Data, res.Errors)
+		}
+	}
+	_, res = admin.gql(t, `query($t: String) { searchPayments(filter: {text: $t}) { edges { node { transactionId status } } } }`,
+		map[string]any{"t": txn.OrderID})
+	if !strings.Contains(string(res.Data), txn.TransactionID) || strings.Count(string(res.Data), "transactionId") != 1 {
+		t.Fatalf("search by order_id: %s %+v", res.Data, res.Errors)
+	}
+}
+
+// Every cross-tenant read and write through the console fields: a merchant
+// user gets NOT_FOUND for another client's records and FORBIDDEN for
+// operators' fields; support reads everything but may not refund or change
+// clients; admins may; every change is in the audit log.
+func TestConsoleCrossTenant(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t)
+	other := v1NewClient(t, ts, "other", 0)
+	r := other.post(t, "/api/v1/pay", v1PayBody(v1Order(), "300.00", nil))
+	v1Want(t, r, http.StatusCreated)
+	otherTxn := v1Data[v1Txn](t, r)
+	v1PayOnWallet(t, ts, otherTxn.PaymentURL, otherTxn.TransactionID)
+	if _, _, err := ts.app.Users.Create(context.Background(), "support@example.com", "support", "", "support password 1"); err != nil {
+		t.Fatal(err)
+	}
+	admin := login(t, ts.base, demoAdminEmail, demoAdminPassword)
+	support := login(t, ts.base, "support@example.com", "support password 1")
+	merchant := login(t, ts.base, demoMerchantEmail, demoMerchantPassword)
+
+	id := map[string]any{"id": otherTxn.TransactionID, "c": other.clientID}
+	ops := map[string]string{
+		"paymentDetail":   `query($id: ID!) { paymentDetail(transactionId: $id) { payment { status } } }`,
+		"searchOther":     `query($c: ID) { searchPayments(filter: {clientId: $c}) { edges { cursor } } }`,
+		"payment":         `query($id: ID!) { payment(transactionId: $id) { status } }`,
+		"refund":          `mutation($id: ID!) { consoleRefund(input: {transactionId: $id, amount: "1", reason: "customer asked"}) { refund { id } } }`,
+		"refundPayment":   `mutation($id: ID!) { refundPayment(input: {transactionId: $id, amount: "1"}) { refund { id } } }`,
+		"keys":            `mutation($c: ID) { regenerateClientKeys(clientId: $c) { apiKey } }`,
+		"updateClient":    `mutation($c: ID!) { updateClient(input: {clientId: $c, status: SUSPENDED}) { status } }`,
+		"createClient":    `mutation { createClient(input: {name: "X"}) { apiKey } }`,
+		"reviewQueue":     `{ reviewQueue { attemptId } }`,
+		"jobCounts":       `{ jobCounts { kind } }`,
+		"auditLog":        `{ auditLog { action } }`,
+		"decideReview":    `mutation { decideReview(input: {attemptId: "att_x", confirm: false, note: "n"}) { status } }`,
+		"feedOtherClient": `subscription($c: ID) { paymentEvents(filter: {clientId: $c}) { type } }`,
+	}
+	want := map[string]map[string]string{
+		"merchant": {"paymentDetail": "NOT_FOUND", "searchOther": "NOT_FOUND", "payment": "NOT_FOUND", "refund": "NOT_FOUND",
+			"refundPayment": "NOT_FOUND", "keys": "NOT_FOUND", "updateClient": "FORBIDDEN", "createClient": "FORBIDDEN",
+			"reviewQueue": "FORBIDDEN", "jobCounts": "FORBIDDEN", "auditLog": "FORBIDDEN", "decideReview": "FORBIDDEN"},
+		"support": {"paymentDetail": "", "searchOther": "", "refund": "FORBIDDEN", "keys": "FORBIDDEN", "updateClient": "FORBIDDEN",
+			"createClient": "FORBIDDEN", "reviewQueue": "", "jobCounts": "", "auditLog": "", "decideReview": "NOT_FOUND"},
+		"admin": {"paymentDetail": "", "searchOther": "", "refund": "", "keys": "", "reviewQueue": "", "jobCounts": "", "auditLog": ""},
+	}
+	users := map[string]*dash{"merchant": merchant, "support": support, "admin": admin}
+	for _, who := range []string{"merchant", "support", "admin"} {
+		for op, wantCode := range want[who] {
+			_, res := users[who].gql(t, ops[op], id)
+			if got := code(res); got != wantCode {
+				t.Errorf("%s %s: %q, want %q (%s)", who, op, got, wantCode, res.Data)
+			}
+		}
+	}
+	// The merchant sees its own client only, in lists too.
+	_, res := merchant.gql(t, `{ clients { id } searchPayments { edges { node { clientId } } } }`, nil)
+	if strings.Contains(string(res.Data), other.clientID) || len(res.Errors) > 0 {
+		t.Fatalf("merchant lists: %s %+v", res.Data, res.Errors)
+	}
+	// Admin actions are audited with who, before and after.
+	_, res = admin.gql(t, `mutation($c: ID!) { updateClient(input: {clientId: $c, commissionBps: 175, rateLimit: 90}) { commissionBps rateLimit } }`, id)
+	if !strings.Contains(string(res.Data), `"commissionBps":175`) {
+		t.Fatalf("updateClient: %s %+v", res.Data, res.Errors)
+	}
+	_, res = support.gql(t, `{ auditLog { actor role action target before after } }`, nil)
+	for _, w := range []string{`"action":"client.update"`, `"action":"payment.refund"`, `"action":"client.keys.regenerate"`, `"actor":"admin@example.com"`, `\"commission_bps\": 175`} {
+		if !strings.Contains(string(res.Data), w) {
+			t.Errorf("audit log lacks %s: %s", w, res.Data)
+		}
 	}
 }

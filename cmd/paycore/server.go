@@ -295,7 +295,7 @@ func (s *server) wireApp(cfg config, txp ports.TxProvider, opt buildOptions, log
 		Gateways: gateways, Keys: db, Calls: s.recorder,
 		Webhooks: webhooksend.New(cfg.Sandbox, app.WebhookTimeout), Secrets: db, Hooks: db,
 		HookMetrics: hookMetrics{hooks}, Hosts: webhooksend.NewHostChecker(opt.Lookup),
-		Users: db, Refresh: db, Audit: db,
+		Users: db, Refresh: db, Audit: db, Admin: db, Clients: db,
 	})
 }
 
@@ -322,7 +322,7 @@ func (s *server) wireHTTP() (http.Handler, error) {
 			PaymentURL: paymentURL, Clock: clock, Logger: log,
 		}),
 		"/graphql": graph.NewHandler(graph.Config{
-			App: s.app, Auth: auth, Sessions: sessions, Tokens: tokens, Events: s.listener,
+			App: s.app, Auth: auth, Sessions: sessions, Tokens: tokens, Events: s.listener, Feed: s.listener,
 			PaymentURL:     paymentURL,
 			OriginPatterns: cfg.Origins, Introspection: cfg.Sandbox, Logger: log,
 			RequestLogs: graph.RequestLogsFrom(s.recorder.RequestLogs),

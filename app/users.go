@@ -146,7 +146,9 @@ func (u *Users) ResetPassword(ctx context.Context, email, password string) (stri
 }
 
 // Get returns a user by ID.
-func (u *Users) Get(ctx context.Context, id string) (*domain.User, error) { return u.store.UserByID(ctx, id) }
+func (u *Users) Get(ctx context.Context, id string) (*domain.User, error) {
+	return u.store.UserByID(ctx, id)
+}
 
 // List returns every user.
 func (u *Users) List(ctx context.Context) ([]domain.User, error) { return u.store.ListUsers(ctx) }

@@ -31,8 +31,8 @@ type PaymentSearch struct {
 // PaymentRow is one payment as the console lists it.
 type PaymentRow struct {
 	ID, ClientID, ClientName, OrderID, Status, Gateway, TrxID, Currency string
-	Amount, Refunded                                                   int64 // minor units
-	CreatedAt, UpdatedAt                                               time.Time
+	Amount, Refunded                                                    int64 // minor units
+	CreatedAt, UpdatedAt                                                time.Time
 }
 
 // TimelineEntry is one thing that happened to a payment: Kind is

@@ -205,7 +205,6 @@ func (db *DB) JobCounts(ctx context.Context) ([]ports.JobCount, error) {
 	return out, mapErr(rows.Err())
 }
 
-
 var _ ports.ClientCreator = (*DB)(nil)
 
 // CreateConsoleClient implements ports.ClientCreator.

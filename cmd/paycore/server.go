@@ -15,6 +15,7 @@ import (
 
 	"github.com/paycore/paycore/adapters/bkash"
 	"github.com/paycore/paycore/adapters/bkashsim"
+	"github.com/paycore/paycore/adapters/console"
 	"github.com/paycore/paycore/adapters/httpauth"
 	"github.com/paycore/paycore/adapters/jobs"
 	"github.com/paycore/paycore/adapters/merchantsim"
@@ -312,6 +313,8 @@ func (s *server) wireHTTP() (http.Handler, error) {
 	limiter := rest.NewRateLimiter(clock) // one budget per client across REST and GraphQL
 	paymentURL := func(id string) string { return cfg.BaseURL + "/pay/" + id }
 	mounts := map[string]http.Handler{
+		// The web console (issue 12), embedded.
+		"/console": console.Handler("/console"),
 		// Prometheus metrics: bKash token grants/refreshes and calls, gateway
 		// webhook verdicts, Go runtime.
 		"/metrics": promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{}),

@@ -99,10 +99,10 @@ func (db *DB) PaymentRow(ctx context.Context, id string) (ports.PaymentRow, erro
 // requests naming it, in time order.
 func (db *DB) Timeline(ctx context.Context, paymentID string) ([]ports.TimelineEntry, error) {
 	const q = `
-SELECT created_at, 'payment', id, 'created', order_id || ' ' || (amount::numeric / 100)::text || ' ' || currency FROM payments WHERE id = $1
+SELECT created_at, 'payment', id, 'created', order_id || ' ' || round(amount::numeric / 100, 2)::text || ' ' || currency FROM payments WHERE id = $1
 UNION ALL SELECT created_at, 'attempt', id, status, gateway || CASE WHEN trx_id <> '' THEN ' trx ' || trx_id ELSE '' END
 	|| CASE WHEN failure_code <> '' THEN ' ' || failure_code || ' ' || failure_message ELSE '' END FROM attempts WHERE payment_id = $1
-UNION ALL SELECT created_at, 'refund', id, status, (amount::numeric / 100)::text || ' ' || reason
+UNION ALL SELECT created_at, 'refund', id, status, round(amount::numeric / 100, 2)::text || ' ' || reason
 	|| CASE WHEN failure_code <> '' THEN ' ' || failure_code ELSE '' END FROM refunds WHERE payment_id = $1
 UNION ALL SELECT created_at, 'event', id, type, '' FROM events WHERE payment_id = $1
 UNION ALL SELECT wa.at, 'webhook', d.id, d.status, 'attempt ' || wa.attempt || ' HTTP ' || wa.status_code || ' ' || d.url

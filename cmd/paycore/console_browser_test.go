@@ -49,7 +49,9 @@ func browserTab(t *testing.T, width, height int) context.Context {
 	t.Cleanup(cancel)
 	ctx, cancel2 := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
 	t.Cleanup(cancel2)
-	if err := chromedp.Do(ctx); err != nil { // starts the browser: no timeout on this context
+	// Starts the browser (no timeout on this context), then fixes the
+	// viewport: headless windows are never narrower than 500 px.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), int64(height))); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
 	ctx, cancel3 := context.WithTimeout(ctx, 3*time.Minute)
@@ -59,11 +61,11 @@ func browserTab(t *testing.T, width, height int) context.Context {
 
 func shot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
+	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
-	if err := os.WriteFile(filepath.Join(artifacts(t), name+".jpg"), buf, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(artifacts(t), name+".png"), buf, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -150,7 +152,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(row)))
 	scrollW := value(t, phone, "scroll width", chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
 	clientW := value(t, phone, "client width", chromedp.Evaluate[int](`document.documentElement.clientWidth`))
-	if scrollW > clientW {
+	if clientW != 390 || scrollW > clientW {
 		t.Errorf("horizontal scroll at 390 px: scrollWidth %d > clientWidth %d", scrollW, clientW)
 	}
 	shot(t, phone, "7-merchant-feed-390")

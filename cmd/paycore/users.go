@@ -52,9 +52,13 @@ func runUsers(ctx context.Context, users *app.Users, args []string, stdout, stde
 		if err != nil {
 			return describe(err)
 		}
-		fmt.Fprintf(stdout, "created %s %s (%s)\n", u.Role, u.Email, u.ID)
+		if _, err := fmt.Fprintf(stdout, "created %s %s (%s)\n", u.Role, u.Email, u.ID); err != nil {
+			return err
+		}
 		if *password == "" {
-			fmt.Fprintf(stdout, "password: %s\n", pw)
+			if _, err := fmt.Fprintf(stdout, "password: %s\n", pw); err != nil {
+				return err
+			}
 			_, _ = fmt.Fprintln(stderr, "Store the password now: it is never shown again.")
 		}
 		return nil
@@ -63,16 +67,22 @@ func runUsers(ctx context.Context, users *app.Users, args []string, stdout, stde
 		if err != nil {
 			return describe(err)
 		}
-		fmt.Fprintf(stdout, "%s %sd\n", u.Email, args[0])
+		if _, err := fmt.Fprintf(stdout, "%s %sd\n", u.Email, args[0]); err != nil {
+			return err
+		}
 		return nil
 	case "reset-password":
 		pw, err := users.ResetPassword(ctx, *email, *password)
 		if err != nil {
 			return describe(err)
 		}
-		fmt.Fprintf(stdout, "password of %s reset; its sessions ended\n", *email)
+		if _, err := fmt.Fprintf(stdout, "password of %s reset; its sessions ended\n", *email); err != nil {
+			return err
+		}
 		if *password == "" {
-			fmt.Fprintf(stdout, "password: %s\n", pw)
+			if _, err := fmt.Fprintf(stdout, "password: %s\n", pw); err != nil {
+				return err
+			}
 		}
 		return nil
 	case "list":
@@ -85,7 +95,9 @@ func runUsers(ctx context.Context, users *app.Users, args []string, stdout, stde
 			if u.Disabled {
 				state = "disabled"
 			}
-			fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Email, u.Role, u.ClientID, state, u.CreatedAt.Format(time.RFC3339))
+			if _, err := fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Email, u.Role, u.ClientID, state, u.CreatedAt.Format(time.RFC3339)); err != nil {
+				return err
+			}
 		}
 		return nil
 	}

@@ -12,9 +12,8 @@ import (
 
 	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/domain"
-	"github.com/paycore/paycore/ports"
-
 	"github.com/paycore/paycore/graph/model"
+	"github.com/paycore/paycore/ports"
 )
 
 // CreateClient is the resolver for the createClient field.

@@ -16,6 +16,9 @@
 //	hooksample.go    how many unauthenticated gateway-webhook calls are kept (shared)
 //	gatewayclaims.go GatewayHooks.HandleClaim: verified gateway notifications (bKash IPN)
 //	auth.go          Authenticator: HMAC-signed merchant requests
+//	users.go         Users: dashboard users, logins, rotating refresh-token sessions
+//	authz.go         Authorize: the one rule set of who may do what to whose records
+//	console.go       Console: the console's search, timeline, clients, reviews, audit log
 //	sessions.go      Sessions: is an authenticated principal still valid (key, client)
 //	errors.go        the one classification of errors both edges use
 //

@@ -396,3 +396,26 @@ func TestConsoleCrossTenant(t *testing.T) {
 		}
 	}
 }
+
+// A dashboard's socket closes when its user is disabled (Sessions
+// re-checks users; an idle socket within 15 s).
+func TestConsoleSocketEndsWhenUserDisabled(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t)
+	m := login(t, ts.base, demoMerchantEmail, demoMerchantPassword)
+	events := feed(t, ts.base, m.token, nil)
+	if _, err := ts.app.Users.SetDisabled(context.Background(), demoMerchantEmail, true); err != nil {
+		t.Fatal(err)
+	}
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case _, ok := <-events:
+			if !ok {
+				return // closed
+			}
+		case <-timeout:
+			t.Fatal("the disabled user's socket is still open")
+		}
+	}
+}

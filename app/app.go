@@ -16,6 +16,9 @@
 //	hooksample.go    how many unauthenticated gateway-webhook calls are kept (shared)
 //	gatewayclaims.go GatewayHooks.HandleClaim: verified gateway notifications (bKash IPN)
 //	auth.go          Authenticator: HMAC-signed merchant requests
+//	users.go         Users: dashboard users, logins, rotating refresh-token sessions
+//	authz.go         Authorize: the one rule set of who may do what to whose records
+//	console.go       Console: the console's search, timeline, clients, reviews, audit log
 //	sessions.go      Sessions: is an authenticated principal still valid (key, client)
 //	errors.go        the one classification of errors both edges use
 //
@@ -63,6 +66,9 @@ type Config struct {
 	// are stored per verdict per minute on each node; the rest are only
 	// counted. 0 → DefaultHookSamplesPerMinute; negative → none.
 	HookSamplesPerMinute int
+	// BcryptCost hashes dashboard passwords; 0 → bcrypt's default (tests
+	// use the minimum).
+	BcryptCost int
 	// AttemptTTL is how long an attempt may wait for its customer to come
 	// back from the gateway before reconciliation expires it (without asking
 	// the gateway); 0 → 30 min.
@@ -116,6 +122,15 @@ type Deps struct {
 	// HookMetrics counts incoming gateway webhook calls by verdict; nil:
 	// not counted.
 	HookMetrics ports.GatewayHookMetrics
+	// Users, Refresh and Audit keep dashboard users, their sessions and
+	// the operators' audit log (issue 12); nil Users: no dashboard logins
+	// (App.Users nil), nil Audit: actions are not recorded.
+	Users   ports.UserStore
+	Refresh ports.RefreshStore
+	Audit   ports.AuditLog
+	// Admin and Clients serve the console (App.Console nil without Admin).
+	Admin   ports.AdminQueries
+	Clients ports.ClientCreator
 }
 
 // App is every use case, wired. Build it with New; each field is safe for
@@ -131,6 +146,8 @@ type App struct {
 	Accounts      *Accounts
 	Gateways      *Gateways
 	GatewayHooks  *GatewayHooks
+	Users         *Users   // nil without Deps.Users
+	Console       *Console // nil without Deps.Admin
 }
 
 // New wires the use cases: the one place that decides which use case gets
@@ -149,7 +166,7 @@ func New(cfg Config, d Deps) *App {
 	st := &settler{tx: d.Tx, clock: d.Clock, log: d.Log, gateways: gws, pub: pub, sms: sms, confirmTimeout: cfg.ConfirmWait}
 	rec := &Reconciler{tx: d.Tx, clock: d.Clock, log: d.Log, settle: st, pub: pub, sms: sms,
 		confirmWait: cfg.ConfirmWait, attemptTTL: cfg.AttemptTTL}
-	return &App{
+	a := &App{
 		Payments: &Payments{tx: d.Tx, clock: d.Clock, gateways: gws, pub: pub, sms: sms,
 			ttl: cfg.PaymentTTL, sandbox: cfg.Sandbox, hosts: d.Hosts},
 		Attempts: &Attempts{tx: d.Tx, clock: d.Clock, log: d.Log, gateways: gws, settle: st, pub: pub,
@@ -166,6 +183,14 @@ func New(cfg Config, d Deps) *App {
 			hooks: cfg.GatewayHooks, record: d.Hooks, metrics: d.HookMetrics,
 			sample: &hookSampler{perMinute: cfg.HookSamplesPerMinute}},
 	}
+	if d.Admin != nil {
+		a.Console = &Console{q: d.Admin, create: d.Clients, audit: d.Audit, clock: d.Clock, log: d.Log,
+			refunds: a.Refunds, reviews: a.Reviews, accounts: a.Accounts, webhooks: a.Webhooks, sandbox: cfg.Sandbox}
+	}
+	if d.Users != nil && d.Refresh != nil {
+		a.Users = NewUsers(d.Users, d.Refresh, d.Clock, cfg.BcryptCost)
+	}
+	return a
 }
 
 // Principal is who calls a use case: a client (merchant server, HMAC or
@@ -179,6 +204,13 @@ type Principal struct {
 	// APIKey is the key an HMAC-signed request was authenticated with ("" for
 	// a bearer token); Sessions.Check re-checks it for a live connection.
 	APIKey string
+	// UserID, Email and Role are set for a dashboard user's access token
+	// (issue 12): an admin or support user is an operator (Admin true, no
+	// ClientID), a merchant user acts for its ClientID. Sessions.Check
+	// re-checks that the user is still enabled.
+	UserID string
+	Email  string
+	Role   domain.Role
 }
 
 // CanSee reports whether the principal may read or act on payment p.

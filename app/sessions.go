@@ -36,8 +36,22 @@ type Sessions struct {
 	clock ports.Clock
 	ttl   time.Duration
 
+	users ports.UserStore // nil: user principals are not re-checked
+
 	mu    sync.Mutex
 	cache map[string]sessionCheck
+}
+
+// ErrUserDisabled refuses a dashboard user's principal once the user is
+// disabled or gone.
+var ErrUserDisabled = &AuthError{"user disabled"}
+
+// WithUsers makes Sessions re-check dashboard users (issue 12): a
+// principal with a UserID is refused with ErrUserDisabled once its user is
+// disabled, within the TTL. It returns s.
+func (s *Sessions) WithUsers(users ports.UserStore) *Sessions {
+	s.users = users
+	return s
 }
 
 type sessionCheck struct {
@@ -72,6 +86,26 @@ func (s *Sessions) Check(ctx context.Context, pr Principal) error {
 // Verify is Check returning pr completed: a bearer token's principal gets
 // its client's request limit (RatePerMinute), which only the store knows.
 func (s *Sessions) Verify(ctx context.Context, pr Principal) (Principal, error) {
+	if pr.UserID != "" {
+		if s.users == nil {
+			return pr, ErrUserDisabled
+		}
+		c := s.cached("user:"+pr.UserID, func() sessionCheck {
+			u, err := s.users.UserByID(ctx, pr.UserID)
+			switch {
+			case errors.Is(err, domain.ErrNotFound):
+				return sessionCheck{err: ErrUserDisabled}
+			case err != nil:
+				return sessionCheck{err: fmt.Errorf("check user: %w", err)}
+			case u.Disabled || u.Role != pr.Role || u.ClientID != pr.ClientID:
+				return sessionCheck{err: ErrUserDisabled}
+			}
+			return sessionCheck{}
+		})
+		if c.err != nil {
+			return pr, c.err
+		}
+	}
 	if pr.ClientID == "" {
 		return pr, nil
 	}

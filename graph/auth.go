@@ -39,7 +39,8 @@ type adminKey struct{}
 // withPrincipal returns ctx carrying pr.
 func withPrincipal(ctx context.Context, pr app.Principal) context.Context {
 	if pr.Admin {
-		return context.WithValue(ctx, adminKey{}, app.Principal{Admin: true})
+		// An operator: an admin token or an admin or support user.
+		return context.WithValue(ctx, adminKey{}, app.Principal{Admin: true, UserID: pr.UserID, Email: pr.Email, Role: pr.Role})
 	}
 	return app.WithPrincipal(ctx, pr)
 }
@@ -160,6 +161,9 @@ func (a *authenticator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, httpauth.MaxBody)
 	}
 	ctx := context.WithValue(r.Context(), reqInfoKey{}, reqInfo{method: r.Method, ip: httpauth.ClientIP(r, a.trusted)})
+	if !isUpgrade(r) {
+		ctx = context.WithValue(ctx, httpExchangeKey{}, httpExchange{w: w, r: r, sandbox: a.sandbox})
+	}
 	pr, ok, err := httpauth.Authenticate(ctx, r, a.auth, a.tokens)
 	if ok && err == nil && !httpauth.HasSignature(r) {
 		// A token does not know its client was suspended, nor its limit.

@@ -37,6 +37,10 @@ func ErrorCode(err error) string { return app.ErrorCode(err) }
 // publicError is what a client may learn about err: a code, a message that
 // never carries internal detail, and extensions beyond the code.
 func publicError(err error) (code, message string, ext map[string]any) {
+	var rl *app.ErrLoginRateLimited
+	if errors.As(err, &rl) {
+		return CodeRateLimited, rl.Error(), map[string]any{"retryAfter": int(rl.RetryAfter.Seconds()) + 1}
+	}
 	code = ErrorCode(err)
 	switch code {
 	case CodeUnauthenticated:

@@ -59,6 +59,9 @@ type Config struct {
 	Tokens *httpauth.Tokens
 	// Events feeds paymentUpdated. Required.
 	Events ports.EventSubscriber
+	// Feed feeds the console's paymentEvents (every payment's changes);
+	// nil: paymentEvents is not available.
+	Feed ports.EventFeed
 	// PaymentURL returns the hosted payment page of a transaction (absolute,
 	// from PAYCORE_BASE_URL); nil → "/pay/{transaction_id}".
 	PaymentURL func(transactionID string) string
@@ -97,8 +100,9 @@ type Config struct {
 	MaxAliases                int // aliased fields per operation
 	MaxSubscriptionsPerSocket int
 	MaxSocketsPerPrincipal    int
-	// Introspection serves __schema and __type: on in sandbox and
-	// development, off in production.
+	// Introspection serves __schema and __type to everyone: on in sandbox
+	// and development; off in production, where only admins (admin users,
+	// admin tokens) get it.
 	Introspection bool
 	// Logger receives internal errors and panics; nil → discarded.
 	Logger *slog.Logger
@@ -147,6 +151,7 @@ func newHandler(cfg Config, ws wsTiming) http.Handler {
 		app:         cfg.App,
 		tokens:      cfg.Tokens,
 		events:      cfg.Events,
+		feed:        cfg.Feed,
 		paymentURL:  cfg.PaymentURL,
 		requestLogs: cfg.RequestLogs,
 		log:         cfg.Logger,
@@ -166,9 +171,7 @@ func newHandler(cfg Config, ws wsTiming) http.Handler {
 		PingPongInterval:      ws.pingInterval,
 	})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	if cfg.Introspection {
-		srv.Use(extension.Introspection{})
-	}
+	srv.Use(introspectionGate{always: cfg.Introspection})
 	srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
 	srv.Use(fieldCaps{maxRoot: cfg.MaxRootFields, maxAliases: cfg.MaxAliases})
 	srv.AroundOperations(auth.aroundOperation)

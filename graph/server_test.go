@@ -192,6 +192,12 @@ func TestIntrospection(t *testing.T) {
 	if _, res := off.post(t, q, nil, bearer(off.token(t, app.Principal{ClientID: clientA}))); len(res.Errors) == 0 {
 		t.Errorf("introspection served by default: %s", res.Data)
 	}
+	if _, res := off.post(t, q, nil, off.adminToken(t)); len(res.Errors) != 0 {
+		t.Errorf("introspection refused to an admin: %+v", res.Errors)
+	}
+	if _, res := off.post(t, q, nil, nil); len(res.Errors) == 0 {
+		t.Errorf("introspection served to an anonymous caller: %s", res.Data)
+	}
 	if _, res := on.post(t, q, nil, bearer(on.token(t, app.Principal{ClientID: clientA}))); len(res.Errors) != 0 ||
 		string(res.Data) != `{"__schema":{"queryType":{"name":"Query"}}}` {
 		t.Errorf("introspection on: %s %+v", res.Data, res.Errors)

@@ -30,7 +30,11 @@ func (r *mutationResolver) RedeliverWebhook(ctx context.Context, input model.Red
 	if err != nil {
 		return nil, err
 	}
-	d, err := r.app.Webhooks.Redeliver(ctx, pr, input.EventID)
+	redeliver := r.app.Webhooks.Redeliver
+	if r.app.Console != nil {
+		redeliver = r.app.Console.Redeliver // the same, written to the audit log
+	}
+	d, err := redeliver(ctx, pr, input.EventID)
 	if err != nil {
 		return nil, err
 	}

@@ -101,6 +101,11 @@ func NewTokens(key []byte, ttl time.Duration) (*Tokens, error) {
 type claims struct {
 	TransactionID string `json:"txn,omitempty"`
 	Admin         bool   `json:"adm,omitempty"`
+	// Dashboard users' access tokens (IssueUser): role, email and, for a
+	// merchant user, its client.
+	Role     string `json:"role,omitempty"`
+	Email    string `json:"email,omitempty"`
+	ClientID string `json:"cid,omitempty"`
 	jwt.RegisteredClaims
 }
 
@@ -158,6 +163,10 @@ func (t *Tokens) Verify(token string) (app.Principal, error) {
 	bad := fmt.Errorf("%w: invalid or expired token", domain.ErrUnauthenticated)
 	if err != nil || c.Subject == "" {
 		return app.Principal{}, bad
+	}
+	userID, isUserSubject := strings.CutPrefix(c.Subject, UserSubjectPrefix)
+	if c.Role != "" || isUserSubject {
+		return t.verifyUser(c, userID, isUserSubject)
 	}
 	name, isAdminSubject := strings.CutPrefix(c.Subject, AdminSubjectPrefix)
 	if !c.Admin {
@@ -241,4 +250,36 @@ func ClientIP(r *http.Request, trusted []netip.Prefix) string {
 		}
 	}
 	return ip
+}
+
+// Dashboard users' access tokens (issue 12) live UserTTL; Verify refuses a
+// user token living longer than MaxUserTTL.
+const (
+	UserTTL    = 15 * time.Minute
+	MaxUserTTL = 20 * time.Minute
+	// UserSubjectPrefix starts a user token's subject: "user:usr_…".
+	UserSubjectPrefix = "user:"
+)
+
+// IssueUser signs a dashboard user's access token for pr (from
+// app.UserPrincipal): subject "user:<id>", claims role, email and, for a
+// merchant user, cid. It lives UserTTL.
+func (t *Tokens) IssueUser(pr app.Principal) (string, time.Time, error) {
+	if pr.UserID == "" || !pr.Role.Valid() || (pr.Role == domain.RoleMerchant) != (pr.ClientID != "") ||
+		pr.Role.Operator() != pr.Admin || pr.TransactionID != "" {
+		return "", time.Time{}, errors.New("httpauth: IssueUser needs a user principal")
+	}
+	return t.sign(claims{Role: string(pr.Role), Email: pr.Email, ClientID: pr.ClientID}, UserSubjectPrefix+pr.UserID, UserTTL)
+}
+
+// verifyUser completes Verify for a user token: algorithm, issuer,
+// audience and expiry are checked already.
+func (t *Tokens) verifyUser(c claims, userID string, isUserSubject bool) (app.Principal, error) {
+	bad := fmt.Errorf("%w: invalid or expired token", domain.ErrUnauthenticated)
+	role := domain.Role(c.Role)
+	if !isUserSubject || userID == "" || !role.Valid() || c.Admin || c.TransactionID != "" || c.IssuedAt == nil ||
+		c.ExpiresAt.Sub(c.IssuedAt.Time) > MaxUserTTL || (role == domain.RoleMerchant) != (c.ClientID != "") {
+		return app.Principal{}, bad
+	}
+	return app.Principal{UserID: userID, Email: c.Email, Role: role, Admin: role.Operator(), ClientID: c.ClientID}, nil
 }

@@ -31,6 +31,7 @@ type Listener struct {
 
 	mu    sync.Mutex
 	subs  map[string]map[*sub]struct{}
+	all   allSubs // SubscribeAll's subscribers (all.go)
 	ready chan struct{}
 	once  sync.Once
 }
@@ -105,6 +106,7 @@ func (l *Listener) listen(ctx context.Context) error {
 }
 
 func (l *Listener) dispatch(e domain.PaymentChanged) {
+	l.all.dispatch(e)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for s := range l.subs[e.TransactionID] {
@@ -150,6 +152,7 @@ func (l *Listener) removeLocked(transactionID string, s *sub) {
 }
 
 func (l *Listener) dropAll() {
+	l.all.drop()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for id, set := range l.subs {

@@ -14,7 +14,7 @@ const MaxBody = 4 << 10
 
 // secretKey matches JSON keys holding secrets, as whole words of the key
 // ("secret_key", "client_token", "pin"), not inside others ("shipping").
-var secretKey = regexp.MustCompile(`(?i)(^|[_\-])(secret|password|passwd|token|signature|api_?key|apikey|pin|otp|authorization)($|[_\-])|^(secretkey|apikey|clienttoken|webhooksecret)$`)
+var secretKey = regexp.MustCompile(`(?i)(^|[_\-])(secret|password|passwd|token|signature|api_?key|apikey|pin|otp|authorization)($|[_\-])|^(secretkey|apikey|clienttoken|webhooksecret|accesstoken|refreshtoken)$`)
 
 // JSON replaces the values of secret-looking keys in a JSON body with
 // "[REDACTED]" and caps the result at MaxBody; a body that is not

@@ -7,6 +7,7 @@
 //	paycore clients create --name …     add a merchant; prints its API key and secrets once
 //	paycore logs [--client cli_…]       read the merchant API request log
 //	paycore review list|confirm|reject  decide attempts flagged for an operator
+//	paycore users create|disable|enable|reset-password|list  console users
 //
 // Configuration comes from the environment (README "Configuration").
 package main
@@ -43,6 +44,9 @@ commands:
             for an operator (unverified redirect gateway claims, verify mismatches)
   sms-balance  the SMS provider's remaining credit (admins)
   admin-token  --name … [--ttl 1h]: a short-lived admin bearer token for /graphql
+  users     create --email E --role admin|support|merchant [--client cli_…] [--password P]
+            | disable --email E | enable --email E | reset-password --email E [--password P] | list:
+            dashboard (console) users; a generated password is printed once
 `
 
 func main() {
@@ -81,6 +85,8 @@ func run(ctx context.Context, args []string) error {
 		return cmdReview(ctx, args[1:])
 	case "sms-balance":
 		return cmdSMSBalance(ctx)
+	case "users":
+		return cmdUsers(ctx, args[1:], os.Stdout, os.Stderr)
 	case "admin-token":
 		return cmdAdminToken(args[1:], os.Stdout, os.Stderr)
 	case "help", "-h", "--help":
@@ -118,6 +124,11 @@ func cmdServe(ctx context.Context) error {
 	log.Info("paycore serving", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "sandbox", cfg.Sandbox)
 	if cfg.Sandbox {
 		printSandboxNext(os.Stdout, cfg.BaseURL) // best effort: serving goes on
+		log.Info("sandbox demo client", "api_key", demoAPIKey, "api_secret", demoAPISecret,
+			"webhook_secret", demoWebhookSecret, "simulator", cfg.BaseURL+"/sandbox/bkash")
+		log.Info("sandbox console users", "console", cfg.BaseURL+"/console",
+			"admin", demoAdminEmail, "admin_password", demoAdminPassword,
+			"merchant", demoMerchantEmail, "merchant_password", demoMerchantPassword)
 	}
 	return s.serve(ctx, ln)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/paycore/paycore/adapters/bkash"
 	"github.com/paycore/paycore/adapters/bkashsim"
+	"github.com/paycore/paycore/adapters/console"
 	"github.com/paycore/paycore/adapters/httpauth"
 	"github.com/paycore/paycore/adapters/jobs"
 	"github.com/paycore/paycore/adapters/merchantsim"
@@ -40,6 +41,11 @@ const (
 	demoAPIKey        = "demo_key"
 	demoAPISecret     = "demo_secret"
 	demoWebhookSecret = "demo_webhook_secret"
+	// Sandbox dashboard users (issue 12), printed at start.
+	demoAdminEmail       = "admin@example.com"
+	demoAdminPassword    = "sandbox-admin-password"
+	demoMerchantEmail    = "merchant@example.com"
+	demoMerchantPassword = "sandbox-merchant-password"
 )
 
 // server is one wired paycore node.
@@ -151,6 +157,11 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 	}
 	s.wireApp(s.cfg, txp, opt, log, gateways, db)
 	s.runner.Bind(s.app)
+	if cfg.Sandbox {
+		if err := seedDemoUsers(ctx, s.app.Users); err != nil {
+			return nil, err
+		}
+	}
 	s.listener = pgnotify.New(db.Pool, postgres.PaymentsChannel, log)
 	if s.handler, err = s.wireHTTP(); err != nil {
 		return nil, err
@@ -285,6 +296,7 @@ func (s *server) wireApp(cfg config, txp ports.TxProvider, opt buildOptions, log
 		Gateways: gateways, Keys: db, Calls: s.recorder,
 		Webhooks: webhooksend.New(cfg.Sandbox, app.WebhookTimeout), Secrets: db, Hooks: db,
 		HookMetrics: hookMetrics{hooks}, Hosts: webhooksend.NewHostChecker(opt.Lookup),
+		Users: db, Refresh: db, Audit: db, Admin: db, Clients: db,
 	})
 }
 
@@ -297,10 +309,12 @@ func (s *server) wireHTTP() (http.Handler, error) {
 		return nil, err
 	}
 	auth := app.NewAuthenticator(db, db, clock)
-	sessions := app.NewSessions(db, clock, app.DefaultSessionCheckTTL)
+	sessions := app.NewSessions(db, clock, app.DefaultSessionCheckTTL).WithUsers(db)
 	limiter := rest.NewRateLimiter(clock) // one budget per client across REST and GraphQL
 	paymentURL := func(id string) string { return cfg.BaseURL + "/pay/" + id }
 	mounts := map[string]http.Handler{
+		// The web console (issue 12), embedded.
+		"/console": console.Handler("/console"),
 		// Prometheus metrics: bKash token grants/refreshes and calls, gateway
 		// webhook verdicts, Go runtime.
 		"/metrics": promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{}),
@@ -311,7 +325,7 @@ func (s *server) wireHTTP() (http.Handler, error) {
 			PaymentURL: paymentURL, Clock: clock, Logger: log,
 		}),
 		"/graphql": graph.NewHandler(graph.Config{
-			App: s.app, Auth: auth, Sessions: sessions, Tokens: tokens, Events: s.listener,
+			App: s.app, Auth: auth, Sessions: sessions, Tokens: tokens, Events: s.listener, Feed: s.listener,
 			PaymentURL:     paymentURL,
 			OriginPatterns: cfg.Origins, Introspection: cfg.Sandbox, Logger: log,
 			RequestLogs: graph.RequestLogsFrom(s.recorder.RequestLogs),
@@ -367,6 +381,24 @@ func seedDemoClient(ctx context.Context, db *postgres.DB) error {
 			WebhookURL: "", CommissionBPS: 150, Language: "en"},
 		APIKey: demoAPIKey, APISecret: []byte(demoAPISecret), WebhookSecret: []byte(demoWebhookSecret),
 	})
+}
+
+// seedDemoUsers creates the sandbox's dashboard users once: an admin and a
+// merchant user of the demo client, with the fixed sandbox passwords.
+func seedDemoUsers(ctx context.Context, users *app.Users) error {
+	for _, u := range []struct {
+		email, password string
+		role            domain.Role
+		client          string
+	}{
+		{demoAdminEmail, demoAdminPassword, domain.RoleAdmin, ""},
+		{demoMerchantEmail, demoMerchantPassword, domain.RoleMerchant, demoClientID},
+	} {
+		if _, _, err := users.Create(ctx, u.email, u.role, u.client, u.password); err != nil && !errors.Is(err, domain.ErrDuplicate) {
+			return fmt.Errorf("seed dashboard user %s: %w", u.email, err)
+		}
+	}
+	return nil
 }
 
 // start runs the background parts: River workers and the LISTEN loop.

@@ -23,6 +23,21 @@ type Attempt struct {
 	CreatedAt      time.Time `json:"createdAt"`
 }
 
+// One operator or user action.
+type AuditEntry struct {
+	ID       string  `json:"id"`
+	ActorID  string  `json:"actorId"`
+	Actor    string  `json:"actor"`
+	Role     string  `json:"role"`
+	Action   string  `json:"action"`
+	Target   string  `json:"target"`
+	ClientID *string `json:"clientId,omitempty"`
+	// JSON before and after the change.
+	Before *string   `json:"before,omitempty"`
+	After  *string   `json:"after,omitempty"`
+	At     time.Time `json:"at"`
+}
+
 // A merchant's account.
 type ClientProfile struct {
 	// cli_…
@@ -38,6 +53,72 @@ type ClientProfile struct {
 	// The current API key (never its secret).
 	APIKey    *string   `json:"apiKey,omitempty"`
 	CreatedAt time.Time `json:"createdAt"`
+}
+
+// A client as the console shows it.
+type ConsoleClient struct {
+	ID            string       `json:"id"`
+	Name          string       `json:"name"`
+	Status        ClientStatus `json:"status"`
+	WebhookURL    *string      `json:"webhookURL,omitempty"`
+	CommissionBps int32        `json:"commissionBps"`
+	// Requests per minute; null: the server's default.
+	RateLimit *int32 `json:"rateLimit,omitempty"`
+	Language  string `json:"language"`
+	// The current API key (never its secret).
+	APIKey    *string   `json:"apiKey,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// A payment as the console lists it.
+type ConsolePayment struct {
+	TransactionID string        `json:"transactionId"`
+	OrderID       string        `json:"orderId"`
+	ClientID      string        `json:"clientId"`
+	ClientName    string        `json:"clientName"`
+	Status        PaymentStatus `json:"status"`
+	Gateway       *Gateway      `json:"gateway,omitempty"`
+	// The gateway's transaction ID once paid.
+	TrxID     *string   `json:"trxId,omitempty"`
+	Amount    *Money    `json:"amount"`
+	Refunded  *Money    `json:"refunded"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+type ConsolePaymentConnection struct {
+	Edges    []*ConsolePaymentEdge `json:"edges"`
+	PageInfo *PageInfo             `json:"pageInfo"`
+}
+
+type ConsolePaymentEdge struct {
+	Cursor string          `json:"cursor"`
+	Node   *ConsolePayment `json:"node"`
+}
+
+type ConsoleRefundInput struct {
+	TransactionID string `json:"transactionId"`
+	// Decimal; omitted: everything still refundable.
+	Amount *string `json:"amount,omitempty"`
+	// Why (required).
+	Reason string `json:"reason"`
+}
+
+type CreateClientInput struct {
+	Name          string  `json:"name"`
+	WebhookURL    *string `json:"webhookURL,omitempty"`
+	CommissionBps *int32  `json:"commissionBps,omitempty"`
+	// en or bn.
+	Language *string `json:"language,omitempty"`
+}
+
+type CreateClientPayload struct {
+	Client *ConsoleClient `json:"client"`
+	APIKey string         `json:"apiKey"`
+	// Shown once.
+	SecretKey string `json:"secretKey"`
+	// Shown once.
+	WebhookSecret string `json:"webhookSecret"`
 }
 
 // A merchant's request to be paid for an order (REST: POST /api/v1/pay).
@@ -98,6 +179,15 @@ type Dashboard struct {
 	Commission *Money `json:"commission"`
 }
 
+type DecideReviewInput struct {
+	AttemptID string `json:"attemptId"`
+	// true: confirm (the payment succeeds); false: reject.
+	Confirm bool   `json:"confirm"`
+	Note    string `json:"note"`
+	// For a confirm when the attempt claims no gateway transaction.
+	TrxID *string `json:"trxId,omitempty"`
+}
+
 // A gateway's health over windowHours. Percentages, never money.
 type GatewayHealth struct {
 	Code   Gateway       `json:"code"`
@@ -125,6 +215,23 @@ type GatewayInfo struct {
 	MinAmount *Money `json:"minAmount"`
 	// Largest amount per payment.
 	MaxAmount *Money `json:"maxAmount"`
+}
+
+type JobCount struct {
+	Kind  string `json:"kind"`
+	State string `json:"state"`
+	Count int64  `json:"count"`
+}
+
+// A session: an access token and how to renew it.
+type LoginPayload struct {
+	// Send as Authorization: Bearer …
+	AccessToken string `json:"accessToken"`
+	// When accessToken stops working.
+	ExpiresAt time.Time `json:"expiresAt"`
+	// Rotating refresh token; null when it was set as a cookie.
+	RefreshToken *string `json:"refreshToken,omitempty"`
+	User         *User   `json:"user"`
 }
 
 // An exact amount of money.
@@ -186,11 +293,30 @@ type PaymentConnection struct {
 	TotalCount int64 `json:"totalCount"`
 }
 
+type PaymentDetail struct {
+	Payment  *ConsolePayment  `json:"payment"`
+	Timeline []*TimelineEntry `json:"timeline"`
+}
+
 // A payment and its place in the list.
 type PaymentEdge struct {
 	// Pass as `after` to list the payments that follow this one.
 	Cursor string   `json:"cursor"`
 	Node   *Payment `json:"node"`
+}
+
+// A live change of a payment.
+type PaymentEvent struct {
+	// payment.pending, payment.processing, payment.success, payment.failed, payment.cancelled, payment.expired, payment.refunded, payment.partially_refunded, payment.disputed; RESYNC after a lost stream.
+	Type    string          `json:"type"`
+	Payment *ConsolePayment `json:"payment,omitempty"`
+}
+
+// Which changes paymentEvents sends.
+type PaymentEventFilter struct {
+	ClientID      *string        `json:"clientId,omitempty"`
+	Status        *PaymentStatus `json:"status,omitempty"`
+	TransactionID *string        `json:"transactionId,omitempty"`
 }
 
 // Which payments to list; every field given must match.
@@ -202,6 +328,22 @@ type PaymentFilter struct {
 	From *time.Time `json:"from,omitempty"`
 	// Created before this instant (REST: to_date).
 	To *time.Time `json:"to,omitempty"`
+}
+
+// Which payments searchPayments lists; every field given must match.
+type PaymentSearchFilter struct {
+	Status   *PaymentStatus `json:"status,omitempty"`
+	Gateway  *Gateway       `json:"gateway,omitempty"`
+	ClientID *string        `json:"clientId,omitempty"`
+	// Decimal amounts, inclusive.
+	MinAmount *string `json:"minAmount,omitempty"`
+	MaxAmount *string `json:"maxAmount,omitempty"`
+	// Created at or after.
+	From *time.Time `json:"from,omitempty"`
+	// Created before.
+	To *time.Time `json:"to,omitempty"`
+	// Prefix of the order_id, the transaction ID or a gateway trxID.
+	Text *string `json:"text,omitempty"`
 }
 
 type Query struct {
@@ -302,6 +444,22 @@ type RequestLog struct {
 	At        time.Time `json:"at"`
 }
 
+// An attempt an operator must decide.
+type ReviewItem struct {
+	AttemptID     string      `json:"attemptId"`
+	TransactionID string      `json:"transactionId"`
+	ClientID      string      `json:"clientId"`
+	Gateway       Gateway     `json:"gateway"`
+	Reason        string      `json:"reason"`
+	Detail        string      `json:"detail"`
+	TrxID         *string     `json:"trxId,omitempty"`
+	Status        ReviewState `json:"status"`
+	Amount        *Money      `json:"amount"`
+	DecidedBy     *string     `json:"decidedBy,omitempty"`
+	Note          *string     `json:"note,omitempty"`
+	CreatedAt     time.Time   `json:"createdAt"`
+}
+
 // The result of startPayment.
 type StartPaymentPayload struct {
 	// The gateway's page to send the customer's browser to.
@@ -309,6 +467,39 @@ type StartPaymentPayload struct {
 }
 
 type Subscription struct {
+}
+
+// One thing that happened to a payment.
+type TimelineEntry struct {
+	At time.Time `json:"at"`
+	// payment, attempt, refund, event, webhook, sms or request.
+	Kind string `json:"kind"`
+	// The record's ID.
+	Ref    string `json:"ref"`
+	Status string `json:"status"`
+	Detail string `json:"detail"`
+}
+
+type UpdateClientInput struct {
+	ClientID      string        `json:"clientId"`
+	Status        *ClientStatus `json:"status,omitempty"`
+	CommissionBps *int32        `json:"commissionBps,omitempty"`
+	// 0: back to the server's default.
+	RateLimit *int32 `json:"rateLimit,omitempty"`
+	// "" removes it.
+	WebhookURL *string `json:"webhookURL,omitempty"`
+}
+
+// A dashboard user.
+type User struct {
+	// usr_…
+	ID    string `json:"id"`
+	Email string `json:"email"`
+	Role  Role   `json:"role"`
+	// The merchant user's client; null for operators.
+	ClientID  *string   `json:"clientId,omitempty"`
+	Disabled  bool      `json:"disabled"`
+	CreatedAt time.Time `json:"createdAt"`
 }
 
 // One try to deliver a webhook.
@@ -739,6 +930,122 @@ func (e *RefundStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e RefundStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a review is.
+type ReviewState string
+
+const (
+	ReviewStateOpen      ReviewState = "OPEN"
+	ReviewStateConfirmed ReviewState = "CONFIRMED"
+	ReviewStateRejected  ReviewState = "REJECTED"
+)
+
+var AllReviewState = []ReviewState{
+	ReviewStateOpen,
+	ReviewStateConfirmed,
+	ReviewStateRejected,
+}
+
+func (e ReviewState) IsValid() bool {
+	switch e {
+	case ReviewStateOpen, ReviewStateConfirmed, ReviewStateRejected:
+		return true
+	}
+	return false
+}
+
+func (e ReviewState) String() string {
+	return string(e)
+}
+
+func (e *ReviewState) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReviewState(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReviewState", str)
+	}
+	return nil
+}
+
+func (e ReviewState) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReviewState) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReviewState) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a dashboard user may do.
+type Role string
+
+const (
+	RoleAdmin    Role = "ADMIN"
+	RoleSupport  Role = "SUPPORT"
+	RoleMerchant Role = "MERCHANT"
+)
+
+var AllRole = []Role{
+	RoleAdmin,
+	RoleSupport,
+	RoleMerchant,
+}
+
+func (e Role) IsValid() bool {
+	switch e {
+	case RoleAdmin, RoleSupport, RoleMerchant:
+		return true
+	}
+	return false
+}
+
+func (e Role) String() string {
+	return string(e)
+}
+
+func (e *Role) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Role(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Role", str)
+	}
+	return nil
+}
+
+func (e Role) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Role) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Role) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

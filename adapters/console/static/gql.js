@@ -1,0 +1,124 @@
+// GraphQL for the console: POST /graphql with the access token, and the
+// live feed over graphql-transport-ws. The refresh token never reaches
+// this code: it is an HttpOnly cookie, sent with X-Paycore-CSRF only.
+
+let access = null;       // {token, expiresAt}
+let refreshTimer = null;
+const listeners = new Set(); // called with the new token after each refresh
+
+export class GraphQLError extends Error {
+  constructor(errors) {
+    super(errors.map((e) => e.message).join('; '));
+    this.errors = errors;
+    this.code = errors[0] && errors[0].extensions ? errors[0].extensions.code : '';
+  }
+}
+
+export function token() { return access ? access.token : null; }
+export function onToken(f) { listeners.add(f); return () => listeners.delete(f); }
+
+async function post(query, variables, extraHeaders) {
+  const headers = { 'Content-Type': 'application/json', ...extraHeaders };
+  if (access) headers.Authorization = 'Bearer ' + access.token;
+  const res = await fetch('/graphql', {
+    method: 'POST', headers, credentials: 'same-origin',
+    body: JSON.stringify({ query, variables: variables || {} }),
+  });
+  let body;
+  try { body = await res.json(); } catch { throw new GraphQLError([{ message: 'HTTP ' + res.status }]); }
+  if (body.errors && body.errors.length) throw new GraphQLError(body.errors);
+  return body.data;
+}
+
+// gql runs a query or mutation; on an expired token it refreshes once.
+export async function gql(query, variables) {
+  try {
+    return await post(query, variables);
+  } catch (e) {
+    if (e.code === 'UNAUTHENTICATED' && access) {
+      if (await refresh()) return post(query, variables);
+    }
+    throw e;
+  }
+}
+
+const SESSION = 'accessToken expiresAt user { id email role clientId }';
+
+function keep(payload) {
+  access = { token: payload.accessToken, expiresAt: new Date(payload.expiresAt) };
+  clearTimeout(refreshTimer);
+  const ms = Math.max(5000, access.expiresAt - Date.now() - 60000);
+  refreshTimer = setTimeout(refresh, ms);
+  listeners.forEach((f) => f(access.token));
+  return payload.user;
+}
+
+export async function login(email, password) {
+  const d = await post(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { ${SESSION} } }`,
+    { e: email, p: password });
+  return keep(d.login);
+}
+
+// refresh renews the session from the cookie; the user or null.
+export async function refresh() {
+  try {
+    const saved = access;
+    access = null; // the cookie authenticates, not the old token
+    const d = await post(`mutation { refreshSession { ${SESSION} } }`, {}, { 'X-Paycore-CSRF': '1' }).catch((e) => {
+      access = saved; throw e;
+    });
+    return keep(d.refreshSession);
+  } catch {
+    access = null;
+    clearTimeout(refreshTimer);
+    return null;
+  }
+}
+
+export async function logout() {
+  try { await post('mutation { logout }', {}, { 'X-Paycore-CSRF': '1' }); } catch { /* the session is ended either way */ }
+  access = null;
+  clearTimeout(refreshTimer);
+}
+
+// subscribe runs a subscription over graphql-transport-ws, reconnecting
+// with backoff (and a fresh token) until the returned stop is called.
+// onData gets each payload's data; onState 'live' | 'reconnecting'.
+export function subscribe(query, variables, onData, onState) {
+  let ws = null;
+  let stopped = false;
+  let backoff = 500;
+  let timer = null;
+  const connect = () => {
+    if (stopped) return;
+    const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/graphql';
+    ws = new WebSocket(url, 'graphql-transport-ws');
+    ws.onopen = () => ws.send(JSON.stringify({ type: 'connection_init', payload: { Authorization: 'Bearer ' + token() } }));
+    ws.onmessage = (m) => {
+      const msg = JSON.parse(m.data);
+      switch (msg.type) {
+        case 'connection_ack':
+          backoff = 500;
+          ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query, variables } }));
+          onState && onState('live');
+          break;
+        case 'ping': ws.send(JSON.stringify({ type: 'pong' })); break;
+        case 'next': if (msg.payload && msg.payload.data) onData(msg.payload.data); break;
+        case 'error': console.warn('subscription error', msg.payload); break;
+        case 'complete': ws.close(1000); break;
+      }
+    };
+    ws.onclose = async (ev) => {
+      if (stopped) return;
+      onState && onState('reconnecting');
+      if (ev.code === 4403 || ev.code === 4401) {
+        // The token expired or was refused: renew before trying again.
+        if (!(await refresh())) { onState && onState('ended'); return; }
+      }
+      timer = setTimeout(connect, backoff);
+      backoff = Math.min(backoff * 2, 15000);
+    };
+  };
+  connect();
+  return () => { stopped = true; clearTimeout(timer); if (ws) ws.close(1000); };
+}

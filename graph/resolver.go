@@ -18,6 +18,7 @@ type Resolver struct {
 	app         *app.App
 	tokens      *httpauth.Tokens
 	events      ports.EventSubscriber
+	feeds       *feedHub // paymentUpdated: one bus subscription and one read per payment per event
 	paymentURL  func(transactionID string) string
 	requestLogs func(ctx context.Context, clientID string, since time.Time, limit int) ([]RequestLogView, error)
 	log         *slog.Logger

@@ -147,6 +147,7 @@ func newHandler(cfg Config, ws wsTiming) http.Handler {
 		app:         cfg.App,
 		tokens:      cfg.Tokens,
 		events:      cfg.Events,
+		feeds:       newFeedHub(cfg.Events, cfg.App.Payments.View),
 		paymentURL:  cfg.PaymentURL,
 		requestLogs: cfg.RequestLogs,
 		log:         cfg.Logger,

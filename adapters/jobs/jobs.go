@@ -162,9 +162,10 @@ type Config struct {
 	// A delivery mostly waits on the merchant (up to 10 s), so more
 	// workers than SMS.
 	WebhookWorkers int
-	// WebhooksPerEndpoint is how many of them may wait on one endpoint
-	// (scheme and host); the rest of that endpoint's deliveries are put
-	// back for WebhookSnooze and others go first. 0 → 2.
+	// WebhooksPerEndpoint is how many of them may wait on one slow or
+	// failing endpoint (scheme and host; SlowEndpoint); a healthy endpoint
+	// may use half the webhook workers. The rest of that endpoint's
+	// deliveries are put back for WebhookSnooze and others go first. 0 → 2.
 	WebhooksPerEndpoint int
 	// GatewayWorkers works refunds; 0 → 5. MaintenanceWorkers runs periodic
 	// tasks; 0 → 2.
@@ -192,28 +193,54 @@ type Runner struct {
 // WebhooksPerEndpoint deliveries running on this node.
 const WebhookSnooze = time.Second
 
-// endpointLimit counts running deliveries per endpoint on this node.
+// SlowEndpoint: a delivery that failed or took longer than this marks its
+// endpoint slow for SlowEndpointFor; a fast success clears it.
+const (
+	SlowEndpoint    = 2 * time.Second
+	SlowEndpointFor = 30 * time.Second
+)
+
+// endpointLimit counts running deliveries per endpoint on this node: a
+// healthy endpoint may use half the webhook workers (healthy), a slow or
+// failing one max of them, so neither a dead endpoint not yet known as
+// such nor one known slow can take every worker.
 type endpointLimit struct {
-	max  int
-	mu   sync.Mutex
-	busy map[string]int
+	max     int
+	healthy int
+	mu      sync.Mutex
+	busy    map[string]int
+	slow    map[string]time.Time // until when
 }
 
-func (l *endpointLimit) acquire(endpoint string) bool {
+func (l *endpointLimit) acquire(endpoint string, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.busy[endpoint] >= l.max {
+	limit := l.healthy
+	if until, ok := l.slow[endpoint]; ok {
+		if now.After(until) {
+			delete(l.slow, endpoint)
+		} else {
+			limit = l.max
+		}
+	}
+	if l.busy[endpoint] >= limit {
 		return false
 	}
 	l.busy[endpoint]++
 	return true
 }
 
-func (l *endpointLimit) release(endpoint string) {
+// release ends a delivery that took took and failed (or not).
+func (l *endpointLimit) release(endpoint string, took time.Duration, failed bool, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.busy[endpoint]--; l.busy[endpoint] <= 0 {
 		delete(l.busy, endpoint)
+	}
+	if failed || took > SlowEndpoint {
+		l.slow[endpoint] = now.Add(SlowEndpointFor)
+	} else {
+		delete(l.slow, endpoint)
 	}
 }
 
@@ -257,7 +284,8 @@ func New(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
 	if cfg.RescueAfter <= longest {
 		return nil, fmt.Errorf("%w: rescue after %s must exceed the longest job timeout, %s", ErrRescueTooSoon, cfg.RescueAfter, longest)
 	}
-	r := &Runner{endpoints: &endpointLimit{max: cfg.WebhooksPerEndpoint, busy: map[string]int{}}}
+	r := &Runner{endpoints: &endpointLimit{max: cfg.WebhooksPerEndpoint, healthy: max(cfg.WebhookWorkers/2, cfg.WebhooksPerEndpoint),
+		busy: map[string]int{}, slow: map[string]time.Time{}}}
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &smsWorker{r: r}); err != nil {
 		return nil, err
@@ -359,21 +387,26 @@ type webhookWorker struct {
 }
 
 // Work makes one delivery attempt; the last one marks the delivery failed.
-// While its endpoint already has WebhooksPerEndpoint deliveries running on
-// this node, the job is put back for WebhookSnooze (no attempt spent), so a
-// slow or dead endpoint holds at most that many workers.
+// While its endpoint already has half the webhook workers of this node
+// running, or WebhooksPerEndpoint once it is slow or failing (SlowEndpoint),
+// the job is put back for WebhookSnooze (no attempt spent): one endpoint
+// never holds every worker, and a dead one soon holds two.
 func (w *webhookWorker) Work(ctx context.Context, job *river.Job[WebhookArgs]) error {
 	svc, err := w.r.service()
 	if err != nil {
 		return err
 	}
-	if ep := job.Args.Endpoint; ep != "" {
-		if !w.r.endpoints.acquire(ep) {
-			return river.JobSnooze(WebhookSnooze)
-		}
-		defer w.r.endpoints.release(ep)
+	ep := job.Args.Endpoint
+	if ep == "" {
+		return svc.Webhooks.Deliver(ctx, job.Args.DeliveryID, job.Attempt >= job.MaxAttempts)
 	}
-	return svc.Webhooks.Deliver(ctx, job.Args.DeliveryID, job.Attempt >= job.MaxAttempts)
+	start := time.Now()
+	if !w.r.endpoints.acquire(ep, start) {
+		return river.JobSnooze(WebhookSnooze)
+	}
+	err = svc.Webhooks.Deliver(ctx, job.Args.DeliveryID, job.Attempt >= job.MaxAttempts)
+	w.r.endpoints.release(ep, time.Since(start), err != nil, time.Now())
+	return err
 }
 
 // NextRetry is the custom retry policy: 1, 5 and 15 minutes after the

@@ -43,6 +43,7 @@ type benchOptions struct {
 	jsonPath    string
 	workDir     string
 	keep        bool
+	phases      map[string]bool
 }
 
 // benchRow is one line of the table.
@@ -90,8 +91,13 @@ func cmdBench(ctx context.Context, args []string) error {
 	fs.IntVar(&o.subPayments, "sub-payments", 100, "payments the subscribers follow")
 	fs.StringVar(&o.jsonPath, "json", ".data/bench.json", "where to write the JSON results")
 	fs.BoolVar(&o.keep, "keep", false, "keep the database afterwards")
+	phases := fs.String("phases", "create,bkash,fanout", "phases to run: create (REST creates, webhooks), bkash, fanout")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	o.phases = map[string]bool{}
+	for _, p := range strings.Split(*phases, ",") {
+		o.phases[strings.TrimSpace(p)] = true
 	}
 	for _, c := range strings.Split(*clients, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(c))
@@ -116,12 +122,12 @@ func cmdBench(ctx context.Context, args []string) error {
 	}
 	rep.Command = "paycore bench " + strings.Join(args, " ")
 	table := benchTable(rep)
-	fmt.Fprint(b.out, "\n"+table)
+	progress(b.out, "\n%s", table)
 	js, _ := json.MarshalIndent(rep, "", "  ")
 	if err := os.WriteFile(o.jsonPath, append(js, '\n'), 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(b.out, "\nJSON: %s\n", o.jsonPath)
+	progress(b.out, "\nJSON: %s\n", o.jsonPath)
 	return nil
 }
 
@@ -147,7 +153,7 @@ type bench struct {
 	phaseHooks phaseHooks // the last create phase, for webhookRow
 }
 
-func (b *bench) logf(format string, a ...any) { fmt.Fprintf(b.out, format+"\n", a...) }
+func (b *bench) logf(format string, a ...any) { progress(b.out, format+"\n", a...) }
 
 func (b *bench) run(ctx context.Context) (*benchReport, error) {
 	rep := &benchReport{Started: time.Now().UTC(), Nodes: b.o.nodes, Duration: b.o.dur.String(), Machine: machine()}
@@ -168,7 +174,14 @@ func (b *bench) run(ctx context.Context) (*benchReport, error) {
 	}
 	// The references first, on the quiet database.
 	refs := map[int]pgbenchResult{}
-	for _, c := range uniqueInts(append(slices.Clone(b.o.clients), b.o.shoppers)) {
+	var refClients []int
+	if b.o.phases["create"] {
+		refClients = append(refClients, b.o.clients...)
+	}
+	if b.o.phases["bkash"] {
+		refClients = append(refClients, b.o.shoppers)
+	}
+	for _, c := range uniqueInts(refClients) {
 		r, err := b.pgbench(ctx, c)
 		if err != nil {
 			return nil, fmt.Errorf("pgbench %d clients: %w", c, err)
@@ -178,6 +191,9 @@ func (b *bench) run(ctx context.Context) (*benchReport, error) {
 	}
 	refName := "pgbench INSERT payment + INSERT river_job, one commit"
 	for _, c := range b.o.clients {
+		if !b.o.phases["create"] {
+			break
+		}
 		row, err := b.createLoad(ctx, c)
 		if err != nil {
 			return nil, err
@@ -195,21 +211,25 @@ func (b *bench) run(ctx context.Context) (*benchReport, error) {
 			rep.Rows = append(rep.Rows, wh)
 		}
 	}
-	row, err := b.bkashLoad(ctx, b.o.shoppers)
-	if err != nil {
-		return nil, err
+	if b.o.phases["bkash"] {
+		row, err := b.bkashLoad(ctx, b.o.shoppers)
+		if err != nil {
+			return nil, err
+		}
+		ref := refs[b.o.shoppers]
+		row.RefName, row.RefRate, row.RefP50ms, row.RefP99ms = refName, ref.tps, ref.p50, ref.p99
+		row.Ratio = row.Rate / ref.tps
+		row.Goal = "≥ 0.25× reference"
+		row.GoalMet = ptr(row.Ratio >= 0.25)
+		rep.Rows = append(rep.Rows, row)
 	}
-	ref := refs[b.o.shoppers]
-	row.RefName, row.RefRate, row.RefP50ms, row.RefP99ms = refName, ref.tps, ref.p50, ref.p99
-	row.Ratio = row.Rate / ref.tps
-	row.Goal = "≥ 0.25× reference"
-	row.GoalMet = ptr(row.Ratio >= 0.25)
-	rep.Rows = append(rep.Rows, row)
-	fan, err := b.fanout(ctx)
-	if err != nil {
-		return nil, err
+	if b.o.phases["fanout"] {
+		fan, err := b.fanout(ctx)
+		if err != nil {
+			return nil, err
+		}
+		rep.Rows = append(rep.Rows, fan...)
 	}
-	rep.Rows = append(rep.Rows, fan...)
 	return rep, nil
 }
 
@@ -265,8 +285,8 @@ func freePort() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer l.Close()
-	return l.Addr().String(), nil
+	addr := l.Addr().String()
+	return addr, l.Close()
 }
 
 func (b *bench) startNode(ctx context.Context, i int) error {
@@ -389,7 +409,7 @@ func (b *bench) pgbench(ctx context.Context, clients int) (pgbenchResult, error)
 				}
 			}
 		}
-		fh.Close()
+		_ = fh.Close() // read only
 		_ = os.Remove(f)
 	}
 	r.p50, r.p99 = pct(lat, 50), pct(lat, 99)
@@ -565,6 +585,7 @@ func (b *bench) createLoad(ctx context.Context, clients int) (benchRow, error) {
 		ms[i] = b.merchant(i, 2)
 	}
 	hooksBefore := b.hooks.Load()
+	phaseStart := time.Now()
 	stop := make(chan struct{})
 	maxBacklog := b.watchBacklog(ctx, stop)
 	lat, errs, el, firstErr := loop(ctx, clients, b.o.dur, func(ctx context.Context, w int) error {
@@ -576,7 +597,7 @@ func (b *bench) createLoad(ctx context.Context, clients int) (benchRow, error) {
 		Count: int64(len(lat)), Rate: float64(len(lat)) / el.Seconds(), P50ms: pct(lat, 50), P99ms: pct(lat, 99), Errors: errs,
 		MaxBacklg: <-maxBacklog}
 	row.DrainSec = b.drain(ctx)
-	b.phaseHooks = phaseHooks{created: int64(len(lat)), before: hooksBefore, start: time.Now().Add(-el), drained: row.DrainSec}
+	b.phaseHooks = phaseHooks{created: int64(len(lat)), before: hooksBefore, start: phaseStart, drained: row.DrainSec}
 	if firstErr != nil {
 		row.Note = "first error: " + trunc(firstErr.Error(), 120)
 	}

@@ -69,7 +69,11 @@ lint-install: ## install the golangci-lint version CI uses into $(go env GOPATH)
 lint-selftest: ## prove lint rejects forbidden imports (planted in a temporary copy of the tree)
 	@GO=$(GO) scripts/lint-selftest.sh
 
-bench: ## benchmarks against real PostgreSQL
+bench: ## the benchmark kit: fresh database + node, REST/bKash/webhook/fan-out load beside pgbench; Markdown table + .data/bench.json (BENCH_ARGS)
+	@url=$$(scripts/db.sh test) && mkdir -p .data && $(GO) build -o .data/paycore-bench ./cmd/paycore && \
+	TEST_DATABASE_URL="$$url" .data/paycore-bench bench $(BENCH_ARGS)
+
+bench-go: ## Go benchmarks (-benchmem) of hot functions against real PostgreSQL
 	@url=$$(scripts/db.sh test) && \
 	TEST_DATABASE_URL="$$url" $(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
@@ -78,4 +82,4 @@ db/stop: ## stop the private cluster under .data/ (if one was started)
 	if [ -f .data/pg/postmaster.pid ]; then \
 	  if [ "$$(id -u)" = 0 ]; then runuser -u postgres -- $$bin/pg_ctl -D .data/pg -m fast -w stop; else $$bin/pg_ctl -D .data/pg -m fast -w stop; fi; fi
 
-.PHONY: help run demo test fuzz faults migrate generate verify-generate lint lint-install lint-selftest bench db/stop
+.PHONY: help run demo test fuzz faults migrate generate verify-generate lint lint-install lint-selftest bench bench-go db/stop

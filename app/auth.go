@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/paycore/paycore/domain"
@@ -62,27 +64,174 @@ func (e *AuthError) Error() string { return e.Reason }
 // Is makes errors.Is(err, domain.ErrUnauthenticated) true.
 func (e *AuthError) Is(target error) bool { return target == domain.ErrUnauthenticated }
 
+// DefaultKeyCacheTTL is how long Authenticator trusts a looked-up API key
+// (its secret, revocation time and client status): a revoked key or a
+// suspended client is refused at most this long after the change, on every
+// node.
+const DefaultKeyCacheTTL = 5 * time.Second
+
 // Authenticator checks HMAC-signed merchant requests.
 type Authenticator struct {
 	keys   ports.KeyStore
 	nonces ports.NonceStore
 	clock  ports.Clock
+	ttl    time.Duration // key cache; 0: no cache
+
+	mu    sync.Mutex
+	cache map[string]cachedKey
 }
 
-// NewAuthenticator wires an Authenticator; it panics on nil dependencies.
+type cachedKey struct {
+	key ports.APIKey
+	at  time.Time
+}
+
+// NewAuthenticator wires an Authenticator with a key cache of
+// DefaultKeyCacheTTL; it panics on nil dependencies.
 func NewAuthenticator(keys ports.KeyStore, nonces ports.NonceStore, clock ports.Clock) *Authenticator {
+	return NewAuthenticatorTTL(keys, nonces, clock, DefaultKeyCacheTTL)
+}
+
+// NewAuthenticatorTTL is NewAuthenticator with a key cache of ttl (0: every
+// request looks its key up).
+func NewAuthenticatorTTL(keys ports.KeyStore, nonces ports.NonceStore, clock ports.Clock, ttl time.Duration) *Authenticator {
 	if keys == nil || nonces == nil || clock == nil {
 		panic("app.NewAuthenticator: nil dependency")
 	}
-	return &Authenticator{keys: keys, nonces: nonces, clock: clock}
+	return &Authenticator{keys: keys, nonces: nonces, clock: clock, ttl: max(ttl, 0), cache: map[string]cachedKey{}}
+}
+
+// lookupKey answers from the cache while the entry is younger than the TTL
+// (by the Clock). Unknown keys and store errors are not cached.
+func (a *Authenticator) lookupKey(ctx context.Context, key string, now time.Time) (ports.APIKey, error) {
+	if a.ttl > 0 {
+		a.mu.Lock()
+		c, ok := a.cache[key]
+		a.mu.Unlock()
+		if ok && now.Sub(c.at) < a.ttl && !now.Before(c.at) {
+			return c.key, nil
+		}
+	}
+	k, err := a.keys.LookupKey(ctx, key)
+	if err != nil || a.ttl == 0 {
+		return k, err
+	}
+	a.mu.Lock()
+	if len(a.cache) >= 10000 {
+		for kk, v := range a.cache {
+			if now.Sub(v.at) >= a.ttl {
+				delete(a.cache, kk)
+			}
+		}
+	}
+	a.cache[key] = cachedKey{key: k, at: now}
+	a.mu.Unlock()
+	return k, nil
+}
+
+// ForgetClient drops the cached keys of clientID on this node (after a key
+// rotation here); other nodes see the change within the cache TTL.
+func (a *Authenticator) ForgetClient(clientID string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for k, v := range a.cache {
+		if v.key.ClientID == clientID {
+			delete(a.cache, k)
+		}
+	}
+}
+
+// PendingNonce is a signed request's nonce not recorded yet: the use case
+// the request runs records it in its own transaction (Payments.Create), so
+// the nonce and the change commit together. Whatever does not record it
+// must call Authenticator.UseNonce before the request ends.
+type PendingNonce struct {
+	ClientID, Nonce string
+	At              time.Time
+	used            *atomic.Bool
+}
+
+// Used reports whether the nonce has been recorded (or refused).
+func (n PendingNonce) Used() bool { return n.used == nil || n.used.Load() }
+
+type pendingNonceKey struct{}
+
+// WithPendingNonce returns ctx carrying n for the use case to record.
+func WithPendingNonce(ctx context.Context, n PendingNonce) context.Context {
+	return context.WithValue(ctx, pendingNonceKey{}, n)
+}
+
+func pendingNonceFrom(ctx context.Context) (PendingNonce, bool) {
+	n, ok := ctx.Value(pendingNonceKey{}).(PendingNonce)
+	return n, ok && !n.Used()
+}
+
+// errNonceUsed is the refusal of a replayed nonce.
+func errNonceUsed() error { return &AuthError{"nonce already used"} }
+
+// recordNonceTx records a pending nonce in tx (if ctx carries one).
+func recordNonceTx(ctx context.Context, tx ports.Tx) error {
+	n, ok := pendingNonceFrom(ctx)
+	if !ok {
+		return nil
+	}
+	if err := tx.Nonces().Use(ctx, n.ClientID, n.Nonce, n.At); err != nil {
+		if errors.Is(err, domain.ErrDuplicate) {
+			return errNonceUsed()
+		}
+		return fmt.Errorf("record nonce: %w", err)
+	}
+	return nil
+}
+
+// UseNonce records a pending nonce on its own (autocommit) unless it was
+// recorded already; a nonce used meanwhile is not an error here (the
+// request it came with has been answered).
+func (a *Authenticator) UseNonce(ctx context.Context, n PendingNonce) error {
+	if n.Used() {
+		return nil
+	}
+	n.used.Store(true)
+	if err := a.nonces.UseNonce(ctx, n.ClientID, n.Nonce, n.At); err != nil && !errors.Is(err, domain.ErrDuplicate) {
+		return fmt.Errorf("record nonce: %w", err)
+	}
+	return nil
 }
 
 // Authenticate verifies r and returns the client as a Principal. Checks, in
 // order: all headers present; timestamp within SignatureWindow; key known,
-// not revoked, client active; signature equal in constant time; nonce not
+// not revoked, client active (the key as looked up at most the cache TTL
+// ago, DefaultKeyCacheTTL); signature equal in constant time; nonce not
 // used before by this client (recorded only once everything else passed).
 // Every refusal is an *AuthError (errors.Is domain.ErrUnauthenticated).
 func (a *Authenticator) Authenticate(ctx context.Context, r SignedRequest) (Principal, error) {
+	pr, n, err := a.AuthenticateDeferred(ctx, r)
+	if err != nil {
+		return Principal{}, err
+	}
+	n.used.Store(true)
+	if err := a.nonces.UseNonce(ctx, n.ClientID, n.Nonce, n.At); err != nil {
+		if errors.Is(err, domain.ErrDuplicate) {
+			return Principal{}, errNonceUsed()
+		}
+		return Principal{}, fmt.Errorf("record nonce: %w", err)
+	}
+	return pr, nil
+}
+
+// AuthenticateDeferred is Authenticate without recording the nonce: it
+// returns it pending, for the request's use case to record in its own
+// transaction (WithPendingNonce) or for UseNonce. A replay is then refused
+// when the nonce is recorded.
+func (a *Authenticator) AuthenticateDeferred(ctx context.Context, r SignedRequest) (Principal, PendingNonce, error) {
+	pr, err := a.verify(ctx, r)
+	if err != nil {
+		return Principal{}, PendingNonce{}, err
+	}
+	return pr, PendingNonce{ClientID: pr.ClientID, Nonce: r.Nonce, At: a.clock.Now(), used: new(atomic.Bool)}, nil
+}
+
+func (a *Authenticator) verify(ctx context.Context, r SignedRequest) (Principal, error) {
 	if r.APIKey == "" || r.Signature == "" || r.Timestamp == "" || r.Nonce == "" {
 		return Principal{}, &AuthError{"missing X-API-KEY, X-API-SIGNATURE, X-API-TIMESTAMP or X-API-NONCE"}
 	}
@@ -97,7 +246,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, r SignedRequest) (Prin
 	if d := now.Sub(time.Unix(ts, 0)); d > SignatureWindow || d < -SignatureWindow {
 		return Principal{}, &AuthError{"timestamp outside the allowed window"}
 	}
-	key, err := a.keys.LookupKey(ctx, r.APIKey)
+	key, err := a.lookupKey(ctx, r.APIKey, now)
 	if errors.Is(err, domain.ErrNotFound) {
 		return Principal{}, &AuthError{"invalid API key"}
 	}
@@ -113,12 +262,6 @@ func (a *Authenticator) Authenticate(ctx context.Context, r SignedRequest) (Prin
 	}
 	if !key.ClientActive {
 		return Principal{}, &AuthError{"client suspended"}
-	}
-	if err := a.nonces.UseNonce(ctx, key.ClientID, r.Nonce, now); err != nil {
-		if errors.Is(err, domain.ErrDuplicate) {
-			return Principal{}, &AuthError{"nonce already used"}
-		}
-		return Principal{}, fmt.Errorf("record nonce: %w", err)
 	}
 	return Principal{ClientID: key.ClientID, RatePerMinute: key.RatePerMinute, APIKey: key.Key}, nil
 }

@@ -36,6 +36,12 @@ func (pb publisher) publish(ctx context.Context, tx ports.Tx, p *domain.Payment,
 	if err := tx.Events().PaymentChanged(ctx, changed(p)); err != nil {
 		return err
 	}
+	return pb.publishNew(ctx, tx, p, ev)
+}
+
+// publishNew is publish without the live notification: for a payment
+// created in this transaction, which no subscriber can be following yet.
+func (pb publisher) publishNew(ctx context.Context, tx ports.Tx, p *domain.Payment, ev domain.EventType) error {
 	if ev == "" {
 		return nil
 	}
@@ -61,7 +67,7 @@ func (pb publisher) publish(ctx context.Context, tx ports.Tx, p *domain.Payment,
 	if err := tx.EventLog().CreateDelivery(ctx, d); err != nil {
 		return err
 	}
-	return tx.Jobs().EnqueueWebhook(ctx, d.ID)
+	return tx.Jobs().EnqueueWebhook(ctx, d.ID, d.URL)
 }
 
 func changed(p *domain.Payment) domain.PaymentChanged {

@@ -76,13 +76,21 @@ type smsQueue struct {
 // without a valid Bangladeshi mobile number gets none. refund is the
 // refunded amount for TemplateRefund.
 func (q smsQueue) queue(ctx context.Context, tx ports.Tx, p *domain.Payment, template string, refund domain.Money) error {
-	to, ok := domain.NormalizeMobile(p.Order.CustomerPhone)
-	if !ok || !q.enabled {
+	if _, ok := domain.NormalizeMobile(p.Order.CustomerPhone); !ok || !q.enabled {
 		return nil
 	}
 	c, err := tx.Clients().Get(ctx, p.Order.ClientID)
 	if err != nil {
 		return err
+	}
+	return q.queueFor(ctx, tx, c, p, template, refund)
+}
+
+// queueFor is queue with p's client already read in the transaction.
+func (q smsQueue) queueFor(ctx context.Context, tx ports.Tx, c domain.Client, p *domain.Payment, template string, refund domain.Money) error {
+	to, ok := domain.NormalizeMobile(p.Order.CustomerPhone)
+	if !ok || !q.enabled {
+		return nil
 	}
 	body, lang := renderSMS(template, c.Language, c, p, refund)
 	enc, segs := domain.SMSSegments(body)

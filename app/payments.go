@@ -209,13 +209,46 @@ func CheckWebhookURL(ctx context.Context, raw string, sandbox bool, hosts ports.
 // Errors: *domain.ValidationError (422; a used order_id is one),
 // domain.ErrForbidden for an inactive client, domain.ErrNotFound for an
 // unknown one.
+//
+// A signed request's pending nonce in ctx (WithPendingNonce) is recorded
+// first in the same transaction, so a create is one commit; a replayed
+// nonce is refused (*AuthError) and a create that fails otherwise still
+// records its nonce, on its own.
 func (s *Payments) Create(ctx context.Context, clientID string, in CreatePaymentInput) (*domain.Payment, error) {
+	p, err := s.create(ctx, clientID, in)
+	if n, ok := pendingNonceFrom(ctx); ok {
+		var ae *AuthError
+		if err == nil || errors.As(err, &ae) {
+			n.used.Store(true) // committed with the payment, or refused
+		} else if nerr := s.burnNonce(ctx, n); nerr != nil {
+			return nil, errors.Join(err, nerr)
+		}
+	}
+	return p, err
+}
+
+// burnNonce records the nonce of a create that did not commit.
+func (s *Payments) burnNonce(ctx context.Context, n PendingNonce) error {
+	err := s.tx.Transact(context.WithoutCancel(ctx), func(ctx context.Context, tx ports.Tx) error {
+		return tx.Nonces().Use(ctx, n.ClientID, n.Nonce, n.At)
+	})
+	n.used.Store(true)
+	if err != nil && !errors.Is(err, domain.ErrDuplicate) {
+		return fmt.Errorf("record nonce: %w", err)
+	}
+	return nil
+}
+
+func (s *Payments) create(ctx context.Context, clientID string, in CreatePaymentInput) (*domain.Payment, error) {
 	amount, err := s.validate(ctx, in)
 	if err != nil {
 		return nil, err
 	}
 	var p *domain.Payment
 	err = s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
+		if err := recordNonceTx(ctx, tx); err != nil {
+			return err
+		}
 		c, err := tx.Clients().Get(ctx, clientID)
 		if err != nil {
 			return err
@@ -248,10 +281,13 @@ func (s *Payments) Create(ctx context.Context, clientID string, in CreatePayment
 			}
 			return err
 		}
-		if err := s.sms.queue(ctx, tx, p, TemplateOrderPlaced, domain.Money{}); err != nil {
+		if err := s.sms.queueFor(ctx, tx, c, p, TemplateOrderPlaced, domain.Money{}); err != nil {
 			return err
 		}
-		return s.pub.publish(ctx, tx, p, domain.EventPaymentPending)
+		// No live notification: nobody can be subscribed to a payment that
+		// did not exist (paymentUpdated reads after subscribing), and a
+		// pg_notify would serialise every create's commit on the queue lock.
+		return s.pub.publishNew(ctx, tx, p, domain.EventPaymentPending)
 	})
 	if err != nil {
 		return nil, err
@@ -270,6 +306,13 @@ func (s *Payments) Get(ctx context.Context, pr Principal, transactionID string) 
 		return PaymentView{}, domain.ErrNotFound
 	}
 	return v, nil
+}
+
+// View reads a payment and its attempts for an edge that checks itself
+// whether its principal may see it (Principal.CanSee): GraphQL's
+// paymentUpdated reads once per change for all its subscribers.
+func (s *Payments) View(ctx context.Context, transactionID string) (PaymentView, error) {
+	return s.loadView(ctx, transactionID)
 }
 
 func (s *Payments) loadView(ctx context.Context, transactionID string) (PaymentView, error) {

@@ -166,7 +166,7 @@ func (w *Webhooks) Redeliver(ctx context.Context, pr Principal, eventID string) 
 		if err != nil {
 			return err
 		}
-		return tx.Jobs().EnqueueWebhook(ctx, out.ID)
+		return tx.Jobs().EnqueueWebhook(ctx, out.ID, out.URL)
 	})
 	return out, err
 }

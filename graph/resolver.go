@@ -19,6 +19,7 @@ type Resolver struct {
 	tokens      *httpauth.Tokens
 	events      ports.EventSubscriber
 	feed        ports.EventFeed // paymentEvents; nil: not available
+	feeds       *feedHub        // paymentUpdated: one bus subscription and one read per payment per event
 	paymentURL  func(transactionID string) string
 	requestLogs func(ctx context.Context, clientID string, since time.Time, limit int) ([]RequestLogView, error)
 	log         *slog.Logger

@@ -152,6 +152,7 @@ func newHandler(cfg Config, ws wsTiming) http.Handler {
 		tokens:      cfg.Tokens,
 		events:      cfg.Events,
 		feed:        cfg.Feed,
+		feeds:       newFeedHub(cfg.Events, cfg.App.Payments.View),
 		paymentURL:  cfg.PaymentURL,
 		requestLogs: cfg.RequestLogs,
 		log:         cfg.Logger,

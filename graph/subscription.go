@@ -25,8 +25,9 @@ const (
 //     the subscription is lost;
 //  2. read the payment through app.Payments.Get, which also checks the caller
 //     may see it (NOT_FOUND otherwise), and send it;
-//  3. on every event re-read the payment and send it as it was at the
-//     event's version (the event carries the fields that change, so a
+//  3. on every event re-read the payment — once per node for all its
+//     subscribers (feedHub), each checking it may see it — and send it as it
+//     was at the event's version (the event carries the fields that change, so a
 //     subscriber sees every state in order, pending → processing → success,
 //     even when it reads after the next change committed), unless nothing
 //     the client sees changed (status, version, attempts: a cancelled attempt
@@ -41,7 +42,7 @@ const (
 // re-reads). On ctx.Done (client stop, socket closed, token expired) it
 // unsubscribes and closes the channel.
 func (r *Resolver) followPayment(ctx context.Context, pr app.Principal, transactionID string) (<-chan *model.Payment, error) {
-	events, unsubscribe := r.events.Subscribe(ctx, transactionID)
+	events, unsubscribe := r.feeds.subscribe(ctx, transactionID)
 	v, err := r.app.Payments.Get(ctx, pr, transactionID)
 	if err != nil {
 		unsubscribe()
@@ -67,7 +68,7 @@ type paymentFeed struct {
 	r             *Resolver
 	pr            app.Principal
 	transactionID string
-	events        <-chan domain.PaymentChanged // nil while re-subscribing
+	events        <-chan feedUpdate // nil while re-subscribing
 	unsubscribe   func()
 	out           chan *model.Payment
 	last          string // fingerprint of the last payment sent
@@ -85,16 +86,19 @@ func (f *paymentFeed) run(ctx context.Context) {
 	}()
 	var wake <-chan time.Time
 	backoff := feedMinBackoff
-	var ev *domain.PaymentChanged
 	later := func() {
 		wake = time.After(backoff)
 		backoff = min(2*backoff, feedMaxBackoff)
 	}
 	for {
+		var (
+			v   app.PaymentView
+			err error
+		)
 		select {
 		case <-ctx.Done():
 			return
-		case e, ok := <-f.events:
+		case u, ok := <-f.events:
 			if !ok {
 				// The bus dropped this subscriber (it fell behind, or its
 				// listener is reconnecting). Events are not replayed:
@@ -105,21 +109,25 @@ func (f *paymentFeed) run(ctx context.Context) {
 				continue
 			}
 			backoff = feedMinBackoff
-			if e.Version < f.lastVersion {
+			if u.event.Version < f.lastVersion {
 				continue // already shown
 			}
-			ev = &e
+			// The read shared by every subscriber of this payment on the
+			// node: check this one may see it, as Payments.Get would.
+			v, err = u.view, u.err
+			if err == nil {
+				if !f.pr.CanSee(v.Payment) {
+					return
+				}
+				v = atVersion(v, u.event)
+			}
 		case <-wake:
 			wake = nil
 			if f.events == nil {
-				f.events, f.unsubscribe = f.r.events.Subscribe(ctx, f.transactionID)
+				f.events, f.unsubscribe = f.r.feeds.subscribe(ctx, f.transactionID)
 			}
+			v, err = f.r.app.Payments.Get(ctx, f.pr, f.transactionID)
 		}
-		v, err := f.r.app.Payments.Get(ctx, f.pr, f.transactionID)
-		if err == nil && ev != nil {
-			v = atVersion(v, *ev)
-		}
-		ev = nil
 		switch {
 		case err == nil:
 			f.send(ctx, v)

@@ -32,6 +32,14 @@ type NonceStore interface {
 	UseNonce(ctx context.Context, clientID, nonce string, at time.Time) error
 }
 
+// NonceRepository records a used nonce inside a use case's transaction, so
+// the nonce of a signed create commits with the payment (one commit).
+type NonceRepository interface {
+	// Use records nonce for clientID at time at; domain.ErrDuplicate if the
+	// client has used it before (or another transaction holding it commits).
+	Use(ctx context.Context, clientID, nonce string, at time.Time) error
+}
+
 // CredentialStore tells whether credentials accepted earlier may still act:
 // a websocket or a bearer token outlives the moment its principal was
 // authenticated, and a key may be revoked or its client suspended since.

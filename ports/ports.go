@@ -53,6 +53,8 @@ type Tx interface {
 	Reviews() ReviewRepository
 	Jobs() JobQueue
 	Events() EventPublisher
+	// Nonces records signed requests' nonces in the transaction.
+	Nonces() NonceRepository
 }
 
 // PaymentRepository stores payments (with their order).
@@ -117,8 +119,10 @@ type JobQueue interface {
 	EnqueueSMS(ctx context.Context, notificationID string) error
 	// EnqueueRefund schedules processing refund id at the gateway.
 	EnqueueRefund(ctx context.Context, refundID string) error
-	// EnqueueWebhook schedules delivering webhook delivery id.
-	EnqueueWebhook(ctx context.Context, deliveryID string) error
+	// EnqueueWebhook schedules delivering webhook delivery id to url (the
+	// endpoint, so one slow or dead endpoint can be kept from holding up
+	// the others).
+	EnqueueWebhook(ctx context.Context, deliveryID, url string) error
 }
 
 // EventPublisher announces changes to live subscribers on every node. What

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -21,8 +23,17 @@ import (
 	"github.com/paycore/paycore/ports"
 )
 
-// Queue names.
+// Queue names. Each kind of work has its own queue and worker count, so a
+// flood or a stall of one (a dead merchant endpoint, a slow SMS provider)
+// cannot hold up the others.
 const (
+	QueueWebhooks    = "webhooks"    // merchant webhook deliveries
+	QueueSMS         = "sms"         // customer SMS
+	QueueGateway     = "gateway"     // gateway work: refunds
+	QueueMaintenance = "maintenance" // periodic tasks: reconciliation, purges
+	// QueueDefault and QueueNotifications held every job before the queues
+	// were split; they are still worked (a few workers) so jobs queued by an
+	// older node drain.
 	QueueDefault       = river.QueueDefault
 	QueueNotifications = "notifications"
 )
@@ -35,10 +46,10 @@ type SMSArgs struct {
 // Kind is River's job kind.
 func (SMSArgs) Kind() string { return "sms_send" }
 
-// InsertOpts: the notifications queue, at most 8 tries (River's backoff
-// spreads them over about an hour).
+// InsertOpts: the sms queue, at most 8 tries (River's backoff spreads them
+// over about an hour).
 func (SMSArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueNotifications, MaxAttempts: 8}
+	return river.InsertOpts{Queue: QueueSMS, MaxAttempts: 8}
 }
 
 // RefundArgs processes one refund at its gateway (app.Refunds.Process).
@@ -49,15 +60,19 @@ type RefundArgs struct {
 // Kind is River's job kind.
 func (RefundArgs) Kind() string { return "refund_process" }
 
-// InsertOpts: the default queue; up to 20 tries over about a day, asking
+// InsertOpts: the gateway queue; up to 20 tries over about a day, asking
 // the refund's status (never re-submitting) until the gateway answers.
 func (RefundArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 20}
+	return river.InsertOpts{Queue: QueueGateway, MaxAttempts: 20}
 }
 
 // WebhookArgs delivers one merchant webhook (app.Webhooks.Deliver).
 type WebhookArgs struct {
 	DeliveryID string `json:"delivery_id"`
+	// Endpoint is the delivery URL's scheme and host[:port]: at most
+	// Config.WebhooksPerEndpoint deliveries to one endpoint run at a time
+	// on a node. Empty for jobs queued before it existed.
+	Endpoint string `json:"endpoint,omitempty"`
 }
 
 // Kind is River's job kind.
@@ -67,9 +82,9 @@ func (WebhookArgs) Kind() string { return "webhook_deliver" }
 // (docs/merchant-api.md §8.4: retry after 1, 5 and 15 minutes, then failed).
 var WebhookRetries = []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute}
 
-// InsertOpts: the notifications queue; the first try plus one per retry.
+// InsertOpts: the webhooks queue; the first try plus one per retry.
 func (WebhookArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueNotifications, MaxAttempts: len(WebhookRetries) + 1}
+	return river.InsertOpts{Queue: QueueWebhooks, MaxAttempts: len(WebhookRetries) + 1}
 }
 
 // PeriodicArgs runs one named periodic task (reconciliation, maintenance).
@@ -80,10 +95,10 @@ type PeriodicArgs struct {
 // Kind is River's job kind.
 func (PeriodicArgs) Kind() string { return "periodic" }
 
-// InsertOpts: a few tries. The periodic schedule adds uniqueness per task
-// and period (periodicOpts).
+// InsertOpts: the maintenance queue, a few tries. The periodic schedule
+// adds uniqueness per task and period (periodicOpts).
 func (PeriodicArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 3}
+	return river.InsertOpts{Queue: QueueMaintenance, MaxAttempts: 3}
 }
 
 // periodicOpts make a task's runs unique by task and by period (the task's
@@ -97,7 +112,7 @@ func (PeriodicArgs) InsertOpts() river.InsertOpts {
 // its interval (Task.Timeout), and the tasks are safe to overlap (each item
 // is re-checked under its row lock).
 func periodicOpts(every time.Duration) *river.InsertOpts {
-	return &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: every}}
+	return &river.InsertOpts{Queue: QueueMaintenance, UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: every}}
 }
 
 // Job time limits: River cancels a job's context after its worker's
@@ -140,10 +155,22 @@ func (t Task) timeout() time.Duration {
 	return t.Every
 }
 
-// Config tunes the runner.
+// Config tunes the runner. Worker counts are per node.
 type Config struct {
-	Workers int // concurrent jobs per queue; 0 → 10
-	Logger  *slog.Logger
+	Workers int // concurrent SMS jobs; 0 → 10
+	// WebhookWorkers is how many webhook deliveries run at once; 0 → 32.
+	// A delivery mostly waits on the merchant (up to 10 s), so more
+	// workers than SMS.
+	WebhookWorkers int
+	// WebhooksPerEndpoint is how many of them may wait on one slow or
+	// failing endpoint (scheme and host; SlowEndpoint); a healthy endpoint
+	// may use half the webhook workers. The rest of that endpoint's
+	// deliveries are put back for WebhookSnooze and others go first. 0 → 2.
+	WebhooksPerEndpoint int
+	// GatewayWorkers works refunds; 0 → 5. MaintenanceWorkers runs periodic
+	// tasks; 0 → 2.
+	GatewayWorkers, MaintenanceWorkers int
+	Logger                             *slog.Logger
 	// PollInterval is River's fallback fetch poll; 0 → River's default (1 s).
 	PollInterval time.Duration
 	// Tasks run periodically on whichever node River's leader schedules.
@@ -157,8 +184,73 @@ type Config struct {
 
 // Runner owns the River client that inserts and works paycore's jobs.
 type Runner struct {
-	client *river.Client[pgx.Tx]
-	svc    atomic.Pointer[app.App]
+	client    *river.Client[pgx.Tx]
+	svc       atomic.Pointer[app.App]
+	endpoints *endpointLimit
+}
+
+// WebhookSnooze is how long a delivery waits when its endpoint already has
+// WebhooksPerEndpoint deliveries running on this node.
+const WebhookSnooze = time.Second
+
+// SlowEndpoint: a delivery that failed or took longer than this marks its
+// endpoint slow for SlowEndpointFor; a fast success clears it.
+const (
+	SlowEndpoint    = 2 * time.Second
+	SlowEndpointFor = 30 * time.Second
+)
+
+// endpointLimit counts running deliveries per endpoint on this node: a
+// healthy endpoint may use half the webhook workers (healthy), a slow or
+// failing one max of them, so neither a dead endpoint not yet known as
+// such nor one known slow can take every worker.
+type endpointLimit struct {
+	max     int
+	healthy int
+	mu      sync.Mutex
+	busy    map[string]int
+	slow    map[string]time.Time // until when
+}
+
+func (l *endpointLimit) acquire(endpoint string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	limit := l.healthy
+	if until, ok := l.slow[endpoint]; ok {
+		if now.After(until) {
+			delete(l.slow, endpoint)
+		} else {
+			limit = l.max
+		}
+	}
+	if l.busy[endpoint] >= limit {
+		return false
+	}
+	l.busy[endpoint]++
+	return true
+}
+
+// release ends a delivery that took took and failed (or not).
+func (l *endpointLimit) release(endpoint string, took time.Duration, failed bool, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.busy[endpoint]--; l.busy[endpoint] <= 0 {
+		delete(l.busy, endpoint)
+	}
+	if failed || took > SlowEndpoint {
+		l.slow[endpoint] = now.Add(SlowEndpointFor)
+	} else {
+		delete(l.slow, endpoint)
+	}
+}
+
+// endpointOf is a URL's scheme and host[:port] ("" if it does not parse).
+func endpointOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 // New builds the River client on pool with every paycore worker. Workers
@@ -166,6 +258,18 @@ type Runner struct {
 func New(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
 	if cfg.Workers == 0 {
 		cfg.Workers = 10
+	}
+	if cfg.WebhookWorkers == 0 {
+		cfg.WebhookWorkers = 32
+	}
+	if cfg.WebhooksPerEndpoint == 0 {
+		cfg.WebhooksPerEndpoint = 2
+	}
+	if cfg.GatewayWorkers == 0 {
+		cfg.GatewayWorkers = 5
+	}
+	if cfg.MaintenanceWorkers == 0 {
+		cfg.MaintenanceWorkers = 2
 	}
 	if cfg.RescueAfter == 0 {
 		cfg.RescueAfter = DefaultRescueAfter
@@ -180,7 +284,8 @@ func New(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
 	if cfg.RescueAfter <= longest {
 		return nil, fmt.Errorf("%w: rescue after %s must exceed the longest job timeout, %s", ErrRescueTooSoon, cfg.RescueAfter, longest)
 	}
-	r := &Runner{}
+	r := &Runner{endpoints: &endpointLimit{max: cfg.WebhooksPerEndpoint, healthy: max(cfg.WebhookWorkers/2, cfg.WebhooksPerEndpoint),
+		busy: map[string]int{}, slow: map[string]time.Time{}}}
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &smsWorker{r: r}); err != nil {
 		return nil, err
@@ -205,8 +310,12 @@ func New(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
 	}
 	rc := &river.Config{
 		Queues: map[string]river.QueueConfig{
-			QueueDefault:       {MaxWorkers: cfg.Workers},
-			QueueNotifications: {MaxWorkers: cfg.Workers},
+			QueueWebhooks:      {MaxWorkers: cfg.WebhookWorkers},
+			QueueSMS:           {MaxWorkers: cfg.Workers},
+			QueueGateway:       {MaxWorkers: cfg.GatewayWorkers},
+			QueueMaintenance:   {MaxWorkers: cfg.MaintenanceWorkers},
+			QueueDefault:       {MaxWorkers: 2},
+			QueueNotifications: {MaxWorkers: 2},
 		},
 		Workers:           workers,
 		PeriodicJobs:      periodic,
@@ -267,8 +376,8 @@ func (q txQueue) EnqueueRefund(ctx context.Context, refundID string) error {
 	return err
 }
 
-func (q txQueue) EnqueueWebhook(ctx context.Context, deliveryID string) error {
-	_, err := q.client.InsertTx(ctx, q.tx, WebhookArgs{DeliveryID: deliveryID}, nil)
+func (q txQueue) EnqueueWebhook(ctx context.Context, deliveryID, webhookURL string) error {
+	_, err := q.client.InsertTx(ctx, q.tx, WebhookArgs{DeliveryID: deliveryID, Endpoint: endpointOf(webhookURL)}, nil)
 	return err
 }
 
@@ -278,12 +387,26 @@ type webhookWorker struct {
 }
 
 // Work makes one delivery attempt; the last one marks the delivery failed.
+// While its endpoint already has half the webhook workers of this node
+// running, or WebhooksPerEndpoint once it is slow or failing (SlowEndpoint),
+// the job is put back for WebhookSnooze (no attempt spent): one endpoint
+// never holds every worker, and a dead one soon holds two.
 func (w *webhookWorker) Work(ctx context.Context, job *river.Job[WebhookArgs]) error {
 	svc, err := w.r.service()
 	if err != nil {
 		return err
 	}
-	return svc.Webhooks.Deliver(ctx, job.Args.DeliveryID, job.Attempt >= job.MaxAttempts)
+	ep := job.Args.Endpoint
+	if ep == "" {
+		return svc.Webhooks.Deliver(ctx, job.Args.DeliveryID, job.Attempt >= job.MaxAttempts)
+	}
+	start := time.Now()
+	if !w.r.endpoints.acquire(ep, start) {
+		return river.JobSnooze(WebhookSnooze)
+	}
+	err = svc.Webhooks.Deliver(ctx, job.Args.DeliveryID, job.Attempt >= job.MaxAttempts)
+	w.r.endpoints.release(ep, time.Since(start), err != nil, time.Now())
+	return err
 }
 
 // NextRetry is the custom retry policy: 1, 5 and 15 minutes after the

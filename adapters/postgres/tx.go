@@ -157,6 +157,16 @@ func (t *txn) Refunds() ports.RefundRepository             { return refundRepo{t
 func (t *txn) Queries() ports.PaymentQueries               { return queries{t.conn} }
 func (t *txn) EventLog() ports.EventRepository             { return eventRepo{t.conn} }
 func (t *txn) GatewayHooks() ports.GatewayHookLog          { return hookLog{t.conn} }
+func (t *txn) Nonces() ports.NonceRepository               { return nonceRepo{t.conn} }
+
+// nonceRepo records nonces inside the transaction: the primary key
+// (client_id, nonce) makes the first commit win on every node.
+type nonceRepo struct{ db bun.IDB }
+
+func (r nonceRepo) Use(ctx context.Context, clientID, nonce string, at time.Time) error {
+	_, err := r.db.ExecContext(ctx, "INSERT INTO api_nonces (client_id, nonce, used_at) VALUES (?, ?, ?)", clientID, nonce, at)
+	return mapErr(err)
+}
 
 func (t *txn) Jobs() ports.JobQueue {
 	if t.jobs == nil {
@@ -175,7 +185,7 @@ func (noJobs) EnqueueRefund(context.Context, string) error {
 	return errors.New("postgres: no job queue wired")
 }
 
-func (noJobs) EnqueueWebhook(context.Context, string) error {
+func (noJobs) EnqueueWebhook(context.Context, string, string) error {
 	return errors.New("postgres: no job queue wired")
 }
 

@@ -2,6 +2,7 @@ package rest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -168,6 +169,24 @@ func (a *API) authenticate(next http.Handler) http.Handler {
 		}
 		if err != nil {
 			fail(w, http.StatusBadRequest, "Could not read the request body")
+			return
+		}
+		if r.Method == http.MethodPost && r.URL.Path == "/api/v1/pay" {
+			// The create records the nonce in its own transaction: one
+			// commit per create. Whatever path does not (an idempotent
+			// replay, an error before the use case) records it here.
+			pr, n, err := a.cfg.Auth.AuthenticateDeferred(r.Context(), sr)
+			if err != nil {
+				a.failErr(w, r, err)
+				return
+			}
+			if rec := recordFrom(r.Context()); rec != nil {
+				rec.clientID = pr.ClientID
+			}
+			next.ServeHTTP(w, r.WithContext(app.WithPendingNonce(app.WithPrincipal(r.Context(), pr), n)))
+			if err := a.cfg.Auth.UseNonce(context.WithoutCancel(r.Context()), n); err != nil {
+				a.log.Error("record nonce", "err", err)
+			}
 			return
 		}
 		pr, err := a.cfg.Auth.Authenticate(r.Context(), sr)

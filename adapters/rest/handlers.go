@@ -216,6 +216,9 @@ func (a *API) regenerateKeys(w http.ResponseWriter, r *http.Request) {
 		a.failErr(w, r, err)
 		return
 	}
+	// This node forgets the client's cached keys at once; other nodes within
+	// app.DefaultKeyCacheTTL.
+	a.cfg.Auth.ForgetClient(principal(r).ClientID)
 	ok(w, http.StatusOK, "API keys regenerated", map[string]string{"api_key": creds.APIKey, "secret_key": creds.Secret})
 }
 

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/paycore/paycore/adapters/postgres"
+	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports/portstest"
 )
@@ -730,10 +731,13 @@ func TestRESTMerchantAPI(t *testing.T) {
 		refused("bad signature", v1Call{Method: http.MethodGet, Target: profile.Target, Nonce: n, Secret: "sk_wrong"})
 		ok(v1Call{Method: http.MethodGet, Target: profile.Target, Nonce: n})
 
-		// A suspended client is refused, even with a good signature.
+		// A suspended client is refused, even with a good signature: at the
+		// latest once the node's key cache (app.DefaultKeyCacheTTL) expires.
 		if err := ts.db.SetClientStatus(context.Background(), c.clientID, domain.ClientSuspended); err != nil {
 			t.Fatal(err)
 		}
+		// This node's clock is the test's: move it past the TTL.
+		clock.Advance(app.DefaultKeyCacheTTL)
 		refused("suspended client", profile)
 		refused("suspended client creating a payment", v1Call{Method: http.MethodPost, Target: "/api/v1/pay", Body: body})
 

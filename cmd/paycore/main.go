@@ -4,6 +4,7 @@
 //	paycore migrate                     apply database migrations and exit
 //	paycore sandbox --addr HOST:PORT    serve every simulator on its own (PAYCORE_SANDBOX_URL)
 //	paycore demo [--gateway bkash|nagad|redirectgw|sslcommerz]  play merchant and customer against a running server
+//	paycore bench [-duration 6s] [-nodes 1]  fresh database and nodes, load, table beside the pgbench reference (make bench)
 //	paycore clients create --name …     add a merchant; prints its API key and secrets once
 //	paycore logs [--client cli_…]       read the merchant API request log
 //	paycore review list|confirm|reject  decide attempts flagged for an operator
@@ -36,6 +37,7 @@ commands:
             sandbox merchant) under /sandbox/… in this process; point paycore at it with
             PAYCORE_SANDBOX=1 PAYCORE_SANDBOX_URL=http://127.0.0.1:9090
   demo      [--gateway bkash|nagad|redirectgw|sslcommerz]: pay a demo order end to end against a running sandbox server
+  bench     [-duration 6s] [-nodes 1] [-json .data/bench.json]: fresh database and nodes, the load of issue 13 beside the pgbench reference
   clients   create --name … [--webhook-url …] [--commission-bps N] [--language en|bn]
             | suspend --id cli_… | activate --id cli_…
   logs      [--client cli_…] [--since 24h] [--limit 50]: merchant API request logs
@@ -75,6 +77,8 @@ func run(ctx context.Context, args []string) error {
 		return cmdSandbox(ctx, args[1:])
 	case "demo":
 		return cmdDemo(ctx, args[1:])
+	case "bench":
+		return cmdBench(ctx, args[1:])
 	case "clients":
 		return cmdClients(ctx, args[1:])
 	case "logs":

@@ -50,6 +50,7 @@ type data struct {
 	revSeq        map[string]int
 	jobs          []Job
 	changes       []domain.PaymentChanged
+	nonces        map[string]bool // client NUL nonce
 }
 
 // NewStore returns an empty store.
@@ -61,6 +62,7 @@ func NewStore() *Store {
 		refunds: map[string]domain.Refund{}, refSeq: map[string]int{},
 		events: map[string]domain.Event{}, deliveries: map[string]domain.WebhookDelivery{}, delSeq: map[string]int{},
 		reviews: map[string]domain.Review{}, revSeq: map[string]int{},
+		nonces: map[string]bool{},
 	}}
 }
 
@@ -75,6 +77,7 @@ func (d *data) clone() *data {
 		tries: slices.Clone(d.tries), hooks: slices.Clone(d.hooks),
 		reviews: maps.Clone(d.reviews), revSeq: maps.Clone(d.revSeq),
 		jobs: slices.Clone(d.jobs), changes: slices.Clone(d.changes),
+		nonces: maps.Clone(d.nonces),
 	}
 }
 
@@ -167,6 +170,19 @@ func (t *txn) GatewayHooks() ports.GatewayHookLog          { return hookLog{t.d}
 func (t *txn) Reviews() ports.ReviewRepository             { return reviews{t.d} }
 func (t *txn) Jobs() ports.JobQueue                        { return jobs{t.d} }
 func (t *txn) Events() ports.EventPublisher                { return jobs{t.d} }
+func (t *txn) Nonces() ports.NonceRepository               { return txNonces{t.d} }
+
+// txNonces records nonces in the transaction's copy of the data.
+type txNonces struct{ d *data }
+
+func (n txNonces) Use(_ context.Context, clientID, nonce string, _ time.Time) error {
+	k := clientID + "\x00" + nonce
+	if n.d.nonces[k] {
+		return domain.ErrDuplicate
+	}
+	n.d.nonces[k] = true
+	return nil
+}
 
 // ==== payments
 
@@ -662,7 +678,7 @@ func (j jobs) EnqueueRefund(_ context.Context, id string) error {
 	return nil
 }
 
-func (j jobs) EnqueueWebhook(_ context.Context, id string) error {
+func (j jobs) EnqueueWebhook(_ context.Context, id, _ string) error {
 	j.d.jobs = append(j.d.jobs, Job{Kind: "webhook", ID: id})
 	return nil
 }

@@ -132,7 +132,7 @@ func TestCallbackSuccess(t *testing.T) {
 	wantEqual(t, "confirm callback", req.Callback["paymentID"], a.GatewayRef)
 	wantSlice(t, "sms", templates(e.smsFor(p.ID)), []string{app.TemplateOrderPlaced, app.TemplatePaymentSuccess})
 	wantSlice(t, "events", e.events(p.ID), []domain.EventType{domain.EventPaymentPending, domain.EventPaymentSuccess})
-	wantSlice(t, "changes", e.changes(p.ID), []domain.PaymentStatus{domain.StatusProcessing, domain.StatusSuccess})
+	wantSlice(t, "changes", e.changes(p.ID), []domain.PaymentStatus{domain.StatusPending, domain.StatusProcessing, domain.StatusSuccess})
 
 	// The same callback again: reported, never confirmed twice.
 	res, err = e.app.Attempts.HandleCallback(e.ctx, callback(domain.GatewayBkash, a, app.CallbackSuccess))

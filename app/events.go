@@ -36,12 +36,12 @@ func (pb publisher) publish(ctx context.Context, tx ports.Tx, p *domain.Payment,
 	if err := tx.Events().PaymentChanged(ctx, changed(p)); err != nil {
 		return err
 	}
-	return pb.publishNew(ctx, tx, p, ev)
+	return pb.record(ctx, tx, p, ev)
 }
 
-// publishNew is publish without the live notification: for a payment
-// created in this transaction, which no subscriber can be following yet.
-func (pb publisher) publishNew(ctx context.Context, tx ports.Tx, p *domain.Payment, ev domain.EventType) error {
+// record writes event ev of p to the event log with a webhook delivery job
+// for the payment's webhook_url; nothing when ev is "".
+func (pb publisher) record(ctx context.Context, tx ports.Tx, p *domain.Payment, ev domain.EventType) error {
 	if ev == "" {
 		return nil
 	}

@@ -121,8 +121,8 @@ func TestCreatePayment(t *testing.T) {
 	}
 	wantSlice(t, "events", e.events(p.ID), []domain.EventType{domain.EventPaymentPending})
 	wantEqual(t, "webhook jobs", len(e.jobs("webhook")), 1)
-	// No live notification for a new payment: nobody can follow it yet.
-	wantSlice(t, "changes", e.changes(p.ID), []domain.PaymentStatus(nil))
+	// A live notification for the new payment: the dashboards' feed shows it.
+	wantSlice(t, "changes", e.changes(p.ID), []domain.PaymentStatus{domain.StatusPending})
 	var payload map[string]any
 	whJob := e.jobs("webhook")[0]
 	e.read(func(ctx context.Context, tx ports.Tx) error {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math/big"
 	"net/http"
@@ -65,7 +66,7 @@ func first(obj map[string]json.RawMessage, names ...string) (string, bool) {
 // carries the payload (docs/gateways/bkash.md §8.1 captures; Client.check).
 func provesPayment(body []byte, req ports.ConfirmRequest, trxID string, statusOptional bool) bool {
 	var obj map[string]json.RawMessage
-	if json.Unmarshal(body, &obj) != nil {
+	if json.Unmarshal(body, &obj) != nil && json.Unmarshal(controlEscaped(body), &obj) != nil {
 		return false
 	}
 	is := func(want string, names ...string) bool { v, ok := first(obj, names...); return ok && v == want }
@@ -73,11 +74,37 @@ func provesPayment(body []byte, req ports.ConfirmRequest, trxID string, statusOp
 	want := new(big.Rat).SetFrac64(req.Amount.Minor(), 100)
 	got, okRat := new(big.Rat).SetString(amt)
 	invoice, hasInvoice := first(obj, "merchantInvoiceNumber", "merchantInvoice")
-	_, hasStatus := first(obj, "statusCode")
+	status, hasStatus := first(obj, "statusCode")
+	hasStatus = hasStatus && status != "" // an empty statusCode says nothing, as an absent one
 	return (is("0000", "statusCode") || (statusOptional && !hasStatus)) && is(bkash.StatusCompleted, "transactionStatus") &&
 		is(req.GatewayRef, "paymentID", "paymentId") && is(trxID, "trxID", "trxId") && trxID != "" &&
 		is("BDT", "currency") && ok && okRat && got.Cmp(want) == 0 &&
 		(!hasInvoice || invoice == "" || invoice == req.AttemptID)
+}
+
+// controlEscaped is body with raw control characters inside JSON strings
+// escaped, as bKash's sandbox answers need (docs/gateways/bkash.md §4.4):
+// the adapter reads them so, and so must the oracle.
+func controlEscaped(body []byte) []byte {
+	var out []byte
+	inString, escaped := false, false
+	for _, ch := range body {
+		switch {
+		case !inString:
+			inString = ch == '"'
+		case escaped:
+			escaped = false
+		case ch == '\\':
+			escaped = true
+		case ch == '"':
+			inString = false
+		case ch < 0x20:
+			out = fmt.Appendf(out, `\u%04x`, ch)
+			continue
+		}
+		out = append(out, ch)
+	}
+	return out
 }
 
 // FuzzConfirmDecode: bKash's answers, as arbitrary bytes, never make the

@@ -30,13 +30,13 @@ their state. Point paycore at it with PAYCORE_SANDBOX=1 PAYCORE_SANDBOX_URL=<url
   --public-url       URL browsers and paycore reach the sandbox at (default http://<addr>)
   --client-base-url  the redirect gateway's expected client_base_url
 `,
-	"demo": `usage: paycore demo [--gateway bkash|nagad|redirectgw] [--url URL] [--sandbox-url URL] [--wallet N] [--amount A]
+	"demo": `usage: paycore demo [--gateway bkash|nagad|redirectgw|sslcommerz] [--url URL] [--sandbox-url URL] [--wallet N] [--amount A]
 
 Play merchant and customer against a running sandbox server: create a
 payment, pay it on the gateway's simulator, print each status seen. Exits 0
 only if the payment reached success.
 
-  --gateway      bkash, nagad or redirectgw (default bkash)
+  --gateway      bkash, nagad, redirectgw or sslcommerz (default bkash)
   --url          paycore base URL (default $PAYCORE_BASE_URL or http://127.0.0.1:8080)
   --sandbox-url  where the sandbox merchant is served (default: the paycore base URL)
   --wallet       customer wallet (default 01770618575)

@@ -76,3 +76,11 @@ func (a *allSubs) drop() {
 		a.removeLocked(s)
 	}
 }
+
+// AllSubscribers returns how many subscribers follow every payment's
+// changes on this node (the console feeds open now).
+func (l *Listener) AllSubscribers() int {
+	l.all.mu.Lock()
+	defer l.all.mu.Unlock()
+	return len(l.all.set)
+}

@@ -197,10 +197,13 @@ func TestDashboardLogin(t *testing.T) {
 	}
 }
 
-// feed subscribes to paymentEvents over graphql-transport-ws with token and
-// returns the events' JSON payloads.
-func feed(t *testing.T, base, token string, filter map[string]any) <-chan map[string]any {
+// feed subscribes to paymentEvents on ts over graphql-transport-ws with
+// token and returns the events' JSON payloads once the node has the
+// subscription in place.
+func feed(t *testing.T, ts *testServer, token string, filter map[string]any) <-chan map[string]any {
 	t.Helper()
+	base := ts.base
+	before := ts.listener.AllSubscribers()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/graphql",
@@ -245,7 +248,7 @@ func feed(t *testing.T, base, token string, filter map[string]any) <-chan map[st
 			}
 		}
 	}()
-	time.Sleep(300 * time.Millisecond) // the subscription is in place
+	eventually(t, "the paymentEvents subscription in place", func() bool { return ts.listener.AllSubscribers() > before })
 	return out
 }
 
@@ -282,8 +285,8 @@ func TestConsoleFeedAcrossNodes(t *testing.T) {
 
 	admin := login(t, a.base, demoAdminEmail, demoAdminPassword)
 	merchant := login(t, a.base, demoMerchantEmail, demoMerchantPassword)
-	adminFeed := feed(t, a.base, admin.token, nil)
-	merchantFeed := feed(t, a.base, merchant.token, nil)
+	adminFeed := feed(t, a, admin.token, nil)
+	merchantFeed := feed(t, a, merchant.token, nil)
 
 	// A payment of another client, then one of the demo client, through B.
 	r := other.post(t, "/api/v1/pay", v1PayBody(v1Order(), "300.00", nil))
@@ -403,7 +406,7 @@ func TestConsoleSocketEndsWhenUserDisabled(t *testing.T) {
 	t.Parallel()
 	ts := startServer(t)
 	m := login(t, ts.base, demoMerchantEmail, demoMerchantPassword)
-	events := feed(t, ts.base, m.token, nil)
+	events := feed(t, ts, m.token, nil)
 	if _, err := ts.app.Users.SetDisabled(context.Background(), demoMerchantEmail, true); err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -16,7 +17,9 @@ func TestDeadEndpointDoesNotDelayOthers(t *testing.T) {
 	t.Parallel()
 	ts := startServer(t)
 	hang := make(chan struct{})
+	var hits atomic.Int32
 	dead := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
 		select {
 		case <-hang:
 		case <-r.Context().Done():
@@ -27,8 +30,8 @@ func TestDeadEndpointDoesNotDelayOthers(t *testing.T) {
 	for range 40 {
 		createFor(t, ts, dead.URL+"/hooks", "100.00")
 	}
-	// Let the dead endpoint's deliveries take the workers they can.
-	time.Sleep(500 * time.Millisecond)
+	// The dead endpoint's deliveries have taken the workers they can.
+	eventually(t, "deliveries hanging at the dead endpoint", func() bool { return hits.Load() >= 2 })
 	rc := newReceiver(t)
 	start := time.Now()
 	txn := createFor(t, ts, rc.srv.URL+"/hooks", "250.00")

@@ -1,0 +1,374 @@
+package main
+
+// The kit's loads (see bench.go): the pgbench reference, REST creates,
+// webhook deliveries and their backlog, the full bKash flow.
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// ==== pgbench reference
+
+type pgbenchResult struct{ tps, p50, p99 float64 }
+
+const pgbenchScript = `BEGIN;
+INSERT INTO payments (id, client_id, order_id, amount, currency, status, customer_phone, return_url, webhook_url, version, expires_at, created_at, updated_at)
+  VALUES ('pgb_' || txid_current(), 'cli_demo', 'PGB-' || txid_current(), 25000, 'BDT', 'pending', '8801770618575', 'https://shop.example.com/r', '', 1, now() + interval '1 day', now(), now());
+INSERT INTO river_job (args, kind, max_attempts, priority, queue, state, scheduled_at, tags)
+  VALUES ('{"delivery_id":"dlv_reference"}', 'bench_reference', 4, 1, 'bench_reference', 'available', now(), '{}');
+COMMIT;
+`
+
+func (b *bench) pgbench(ctx context.Context, clients int) (pgbenchResult, error) {
+	script := filepath.Join(b.o.workDir, "reference.sql")
+	if err := os.WriteFile(script, []byte(pgbenchScript), 0o644); err != nil {
+		return pgbenchResult{}, err
+	}
+	u, _ := url.Parse(b.dbURL)
+	prefix := filepath.Join(b.o.workDir, fmt.Sprintf("ref%d_%d", clients, time.Now().UnixNano()))
+	secs := max(1, int(b.o.dur.Seconds()))
+	cmd := exec.CommandContext(ctx, "pgbench", "-n", "-f", script, "-c", strconv.Itoa(clients),
+		"-j", strconv.Itoa(min(clients, 2)), "-T", strconv.Itoa(secs), "-l", "--log-prefix="+prefix,
+		"-h", u.Hostname(), "-p", cmp(u.Port(), "5432"), "-U", cmp(u.User.Username(), "postgres"), b.dbName)
+	cmd.Dir = b.o.workDir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return pgbenchResult{}, fmt.Errorf("%w: %s", err, out)
+	}
+	var r pgbenchResult
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(l, "tps = ") {
+			r.tps, _ = strconv.ParseFloat(strings.Fields(l)[2], 64)
+		}
+	}
+	files, _ := filepath.Glob(prefix + ".*")
+	var lat []float64
+	for _, f := range files {
+		fh, err := os.Open(f)
+		if err != nil {
+			continue
+		}
+		sc := bufio.NewScanner(fh)
+		for sc.Scan() {
+			fl := strings.Fields(sc.Text())
+			if len(fl) >= 3 {
+				if us, err := strconv.ParseFloat(fl[2], 64); err == nil {
+					lat = append(lat, us/1000)
+				}
+			}
+		}
+		_ = fh.Close() // read only
+		_ = os.Remove(f)
+	}
+	r.p50, r.p99 = pct(lat, 50), pct(lat, 99)
+	// Keep River from looking at the reference jobs: nobody works their
+	// queue, but leave the table as a create would find it.
+	_, _ = b.admin.Exec(ctx, `DELETE FROM river_job WHERE queue = 'bench_reference'`)
+	return r, nil
+}
+
+func cmp(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func pct(xs []float64, p float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	slices.Sort(xs)
+	i := int(float64(len(xs)-1) * p / 100)
+	return xs[i]
+}
+
+// ==== webhook receiver and backlog
+
+func (b *bench) startReceiver() error {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	b.hookURL = "http://" + l.Addr().String() + "/hook"
+	b.hookSrv = &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		b.hooks.Add(1)
+		b.hookMu.Lock()
+		b.lastHook = time.Now()
+		b.hookMu.Unlock()
+		w.WriteHeader(http.StatusOK)
+	})}
+	go func() { _ = b.hookSrv.Serve(l) }()
+	return nil
+}
+
+// backlog counts jobs still to work (available, running, retryable).
+func (b *bench) backlog(ctx context.Context) (int64, error) {
+	var n int64
+	err := b.admin.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE state IN ('available','running','retryable')
+		AND kind IN ('sms_send','webhook_deliver','refund_process')`).Scan(&n)
+	return n, err
+}
+
+// watchBacklog samples the backlog until stop, returning the largest seen.
+func (b *bench) watchBacklog(ctx context.Context, stop <-chan struct{}) <-chan int64 {
+	out := make(chan int64, 1)
+	go func() {
+		var mx int64
+		for {
+			if n, err := b.backlog(ctx); err == nil && n > mx {
+				mx = n
+			}
+			select {
+			case <-stop:
+				out <- mx
+				return
+			case <-time.After(250 * time.Millisecond):
+			}
+		}
+	}()
+	return out
+}
+
+// drain waits (up to 60 s) until no job is left to work; how long it took.
+func (b *bench) drain(ctx context.Context) float64 {
+	start := time.Now()
+	for time.Since(start) < 60*time.Second {
+		if n, err := b.backlog(ctx); err == nil && n == 0 {
+			return time.Since(start).Seconds()
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return -1
+}
+
+// ==== REST create load
+
+func (b *bench) merchant(i int, conns int) merchant {
+	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: 0, IdleConnTimeout: time.Minute}
+	return merchant{base: b.nodes[i%len(b.nodes)].base, key: demoAPIKey, secret: demoAPISecret,
+		http: &http.Client{Timeout: 60 * time.Second, Transport: tr}}
+}
+
+// createBody is a typical create: a customer phone (order-placed SMS) and a
+// webhook_url (payment.pending webhook) to the bench's receiver.
+func (b *bench) createBody() []byte {
+	body, _ := json.Marshal(map[string]any{"order_id": "B-" + nonce()[:20], "amount": json.Number("250.00"),
+		"currency": "BDT", "customer_name": "Bench Shopper", "customer_phone": "01770618575",
+		"return_url": "https://shop.example.com/r", "webhook_url": b.hookURL})
+	return body
+}
+
+func (b *bench) createOne(ctx context.Context, m merchant) (string, error) {
+	req, err := m.signedRequest(ctx, http.MethodPost, "/api/v1/pay", b.createBody())
+	if err != nil {
+		return "", err
+	}
+	resp, err := m.http.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Data struct {
+			TransactionID string `json:"transaction_id"`
+		} `json:"data"`
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusCreated {
+		return "", fmt.Errorf("create: HTTP %d %s", resp.StatusCode, raw)
+	}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return "", err
+	}
+	return out.Data.TransactionID, nil
+}
+
+// loop runs n workers calling fn until the phase ends; it returns the
+// latencies of successful calls, the error count and the elapsed time.
+func loop(ctx context.Context, n int, d time.Duration, fn func(ctx context.Context, worker int) error) ([]float64, int64, time.Duration, error) {
+	var (
+		mu      sync.Mutex
+		lat     []float64
+		errs    atomic.Int64
+		firstEr atomic.Value
+		wg      sync.WaitGroup
+	)
+	start := time.Now()
+	end := start.Add(d)
+	for w := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []float64
+			for time.Now().Before(end) && ctx.Err() == nil {
+				t := time.Now()
+				if err := fn(ctx, w); err != nil {
+					if errs.Add(1) == 1 {
+						firstEr.Store(err)
+					}
+					time.Sleep(10 * time.Millisecond)
+					continue
+				}
+				mine = append(mine, float64(time.Since(t).Microseconds())/1000)
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	el := time.Since(start)
+	var err error
+	if e, ok := firstEr.Load().(error); ok {
+		err = e
+	}
+	return lat, errs.Load(), el, err
+}
+
+func (b *bench) createLoad(ctx context.Context, clients int) (benchRow, error) {
+	ms := make([]merchant, clients)
+	for i := range ms {
+		ms[i] = b.merchant(i, 2)
+	}
+	hooksBefore := b.hooks.Load()
+	phaseStart := time.Now()
+	stop := make(chan struct{})
+	maxBacklog := b.watchBacklog(ctx, stop)
+	lat, errs, el, firstErr := loop(ctx, clients, b.o.dur, func(ctx context.Context, w int) error {
+		_, err := b.createOne(ctx, ms[w])
+		return err
+	})
+	close(stop)
+	row := benchRow{Name: "REST POST /api/v1/pay", Clients: clients, Unit: "creates/s",
+		Count: int64(len(lat)), Rate: float64(len(lat)) / el.Seconds(), P50ms: pct(lat, 50), P99ms: pct(lat, 99), Errors: errs,
+		MaxBacklg: <-maxBacklog}
+	row.DrainSec = b.drain(ctx)
+	b.phaseHooks = phaseHooks{created: int64(len(lat)), before: hooksBefore, start: phaseStart, drained: row.DrainSec}
+	if firstErr != nil {
+		row.Note = "first error: " + trunc(firstErr.Error(), 120)
+	}
+	b.logf("REST create %2d clients: %.0f/s p50 %.2f ms p99 %.2f ms errors %d; job backlog max %d, drained %.1f s after",
+		clients, row.Rate, row.P50ms, row.P99ms, errs, row.MaxBacklg, row.DrainSec)
+	return row, nil
+}
+
+func trunc(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
+
+type phaseHooks struct {
+	created, before int64
+	start           time.Time
+	drained         float64
+}
+
+// webhookRow reports the deliveries of the last create phase: each create
+// queued one payment.pending webhook to the receiver.
+func (b *bench) webhookRow(create benchRow) benchRow {
+	ph := b.phaseHooks
+	// Wait a little for the last deliveries to land.
+	deadline := time.Now().Add(20 * time.Second)
+	for b.hooks.Load()-ph.before < ph.created && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	got := b.hooks.Load() - ph.before
+	b.hookMu.Lock()
+	last := b.lastHook
+	b.hookMu.Unlock()
+	el := last.Sub(ph.start).Seconds()
+	row := benchRow{Name: "webhook deliveries to a local receiver", Clients: create.Clients, Unit: "deliveries/s",
+		Count: got, Rate: float64(got) / el,
+		Note: fmt.Sprintf("during and after the %d-client create phase: %d of %d delivered, last %.1f s after the phase began",
+			create.Clients, got, ph.created, el)}
+	b.logf("webhooks: %d of %d delivered in %.1f s: %.0f/s", got, ph.created, el, row.Rate)
+	return row
+}
+
+// ==== bKash flow
+
+// bkashFlow pays transactionID with bKash through the hosted page and the
+// simulator, as a customer's browser would, on node base.
+func bkashFlow(ctx context.Context, br browser, base, transactionID string) error {
+	code, _, _, err := br.do(ctx, http.MethodGet, base+"/pay/"+transactionID, nil)
+	if err != nil || code != http.StatusOK {
+		return fmt.Errorf("hosted page: %d %v", code, err)
+	}
+	code, walletURL, body, err := br.do(ctx, http.MethodPost, base+"/pay/"+transactionID+"/bkash", url.Values{})
+	if err != nil || code != http.StatusSeeOther {
+		return fmt.Errorf("start bkash: %d %v %s", code, err, trunc(body, 200))
+	}
+	code, _, _, err = br.do(ctx, http.MethodGet, walletURL, nil)
+	if err != nil || code != http.StatusOK {
+		return fmt.Errorf("bkash page: %d %v", code, err)
+	}
+	code, callback, body, err := br.do(ctx, http.MethodPost, walletURL, url.Values{
+		"wallet": {"01770618575"}, "otp": {"123456"}, "pin": {"12121"}, "action": {"pay"}})
+	if err != nil || code != http.StatusSeeOther {
+		return fmt.Errorf("bkash pay: %d %v %s", code, err, trunc(body, 200))
+	}
+	code, resultURL, body, err := br.do(ctx, http.MethodGet, callback, nil)
+	if err != nil || code != http.StatusSeeOther {
+		return fmt.Errorf("callback: %d %v %s", code, err, trunc(body, 200))
+	}
+	code, _, body, err = br.do(ctx, http.MethodGet, resultURL, nil)
+	if err != nil || code != http.StatusOK {
+		return fmt.Errorf("result page: %d %v", code, err)
+	}
+	if m := headline.FindStringSubmatch(body); m == nil || !strings.Contains(strings.ToLower(m[1]), "success") {
+		h := ""
+		if m != nil {
+			h = m[1]
+		}
+		return fmt.Errorf("result page says %q", h)
+	}
+	return nil
+}
+
+func (b *bench) bkashLoad(ctx context.Context, shoppers int) (benchRow, error) {
+	ms := make([]merchant, shoppers)
+	brs := make([]browser, shoppers)
+	for i := range ms {
+		ms[i] = b.merchant(i, 2)
+		brs[i] = newBrowser()
+	}
+	stop := make(chan struct{})
+	maxBacklog := b.watchBacklog(ctx, stop)
+	lat, errs, el, firstErr := loop(ctx, shoppers, b.o.dur, func(ctx context.Context, w int) error {
+		id, err := b.createOne(ctx, ms[w])
+		if err != nil {
+			return err
+		}
+		return bkashFlow(ctx, brs[w], ms[w].base, id)
+	})
+	close(stop)
+	row := benchRow{Name: "full bKash flow (create, hosted page, simulator, callback, result)", Clients: shoppers,
+		Unit: "payments/s", Count: int64(len(lat)), Rate: float64(len(lat)) / el.Seconds(), P50ms: pct(lat, 50), P99ms: pct(lat, 99),
+		Errors: errs, MaxBacklg: <-maxBacklog}
+	row.DrainSec = b.drain(ctx)
+	if firstErr != nil {
+		row.Note = "first error: " + trunc(firstErr.Error(), 160)
+	}
+	b.logf("bKash flow %d shoppers: %.1f payments/s p50 %.0f ms p99 %.0f ms errors %d", shoppers, row.Rate, row.P50ms, row.P99ms, errs)
+	return row, nil
+}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"math/big"
 	"net/http"
@@ -66,7 +65,7 @@ func first(obj map[string]json.RawMessage, names ...string) (string, bool) {
 // carries the payload (docs/gateways/bkash.md §8.1 captures; Client.check).
 func provesPayment(body []byte, req ports.ConfirmRequest, trxID string, statusOptional bool) bool {
 	var obj map[string]json.RawMessage
-	if json.Unmarshal(body, &obj) != nil && json.Unmarshal(controlEscaped(body), &obj) != nil {
+	if json.Unmarshal(body, &obj) != nil && json.Unmarshal(escaped(body), &obj) != nil {
 		return false
 	}
 	is := func(want string, names ...string) bool { v, ok := first(obj, names...); return ok && v == want }
@@ -82,29 +81,13 @@ func provesPayment(body []byte, req ports.ConfirmRequest, trxID string, statusOp
 		(!hasInvoice || invoice == "" || invoice == req.AttemptID)
 }
 
-// controlEscaped is body with raw control characters inside JSON strings
-// escaped, as bKash's sandbox answers need (docs/gateways/bkash.md §4.4):
-// the adapter reads them so, and so must the oracle.
-func controlEscaped(body []byte) []byte {
-	var out []byte
-	inString, escaped := false, false
-	for _, ch := range body {
-		switch {
-		case !inString:
-			inString = ch == '"'
-		case escaped:
-			escaped = false
-		case ch == '\\':
-			escaped = true
-		case ch == '"':
-			inString = false
-		case ch < 0x20:
-			out = fmt.Appendf(out, `\u%04x`, ch)
-			continue
-		}
-		out = append(out, ch)
+// escaped is body as the adapter reads it when bKash's sandbox put raw
+// control characters inside strings.
+func escaped(body []byte) []byte {
+	if b, changed := bkash.EscapeControlInStrings(body); changed {
+		return b
 	}
-	return out
+	return body
 }
 
 // FuzzConfirmDecode: bKash's answers, as arbitrary bytes, never make the

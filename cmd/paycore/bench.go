@@ -40,6 +40,7 @@ type benchOptions struct {
 	jsonPath    string
 	workDir     string
 	keep        bool
+	pprof       bool // profile node 0 during each bKash phase
 	phases      map[string]bool
 }
 
@@ -88,6 +89,7 @@ func cmdBench(ctx context.Context, args []string) error {
 	fs.IntVar(&o.subPayments, "sub-payments", 100, "payments the subscribers follow")
 	fs.StringVar(&o.jsonPath, "json", ".data/bench.json", "where to write the JSON results")
 	fs.BoolVar(&o.keep, "keep", false, "keep the database afterwards")
+	fs.BoolVar(&o.pprof, "pprof", false, "serve pprof on each node (PAYCORE_PPROF_ADDR) and write node 0's CPU profile of the bKash phase next to the JSON")
 	phases := fs.String("phases", "create,bkash,fanout", "phases to run: create (REST creates, webhooks), bkash, fanout")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -129,8 +131,9 @@ func cmdBench(ctx context.Context, args []string) error {
 }
 
 type benchNode struct {
-	base string
-	cmd  *exec.Cmd
+	base  string
+	pprof string // http://host:port of its pprof listener, with -pprof
+	cmd   *exec.Cmd
 }
 
 type bench struct {
@@ -303,11 +306,19 @@ func (b *bench) startNode(ctx context.Context, i int) error {
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+b.dbURL, "PAYCORE_ADDR="+addr, "PAYCORE_SANDBOX=1",
 		"PAYCORE_BASE_URL=http://"+addr, "PAYCORE_RATE_LIMIT=100000000", "PAYCORE_LOG_LEVEL=warn",
 		"PAYCORE_SANDBOX_URL=")
+	n := &benchNode{base: "http://" + addr, cmd: cmd}
+	if b.o.pprof {
+		paddr, err := freePort()
+		if err != nil {
+			return err
+		}
+		cmd.Env = append(cmd.Env, "PAYCORE_PPROF_ADDR="+paddr)
+		n.pprof = "http://" + paddr
+	}
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		return err
 	}
-	n := &benchNode{base: "http://" + addr, cmd: cmd}
 	b.nodes = append(b.nodes, n)
 	deadline := time.Now().Add(90 * time.Second)
 	for time.Now().Before(deadline) {

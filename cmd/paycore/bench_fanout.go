@@ -191,7 +191,7 @@ func (b *bench) fanout(ctx context.Context) ([]benchRow, error) {
 				if i >= np {
 					return
 				}
-				if err := bkashFlow(ctx, brs[w], pays[i].base, pays[i].id); err != nil {
+				if err := bkashFlow(ctx, brs[w], pays[i].base, pays[i].id, &stepTimes{}, time.Now()); err != nil {
 					flowErr.Store(err)
 				}
 			}

@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -307,34 +308,73 @@ func (b *bench) webhookRow(create benchRow) benchRow {
 
 // ==== bKash flow
 
+// flowSteps names the steps of one bKash payment, in order.
+var flowSteps = []string{"create", "hosted page", "start", "wallet page", "wallet pay", "callback", "result"}
+
+// stepTimes collects each step's latency (ms) across shoppers.
+type stepTimes struct {
+	mu  sync.Mutex
+	lat [][]float64 // by step, as flowSteps
+}
+
+func (st *stepTimes) add(step int, since time.Time) time.Time {
+	now := time.Now()
+	st.mu.Lock()
+	if st.lat == nil {
+		st.lat = make([][]float64, len(flowSteps))
+	}
+	st.lat[step] = append(st.lat[step], float64(now.Sub(since).Microseconds())/1000)
+	st.mu.Unlock()
+	return now
+}
+
+// String is each step's p50 / p99 in ms.
+func (st *stepTimes) String() string {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	var parts []string
+	for i, l := range st.lat {
+		parts = append(parts, fmt.Sprintf("%s %.1f/%.1f", flowSteps[i], pct(l, 50), pct(l, 99)))
+	}
+	return strings.Join(parts, ", ")
+}
+
 // bkashFlow pays transactionID with bKash through the hosted page and the
-// simulator, as a customer's browser would, on node base.
-func bkashFlow(ctx context.Context, br browser, base, transactionID string) error {
+// simulator, as a customer's browser would, on node base; st gets each
+// step's latency from t (the create's start) on.
+func bkashFlow(ctx context.Context, br browser, base, transactionID string, st *stepTimes, t time.Time) error {
+	t = st.add(0, t)
 	code, _, _, err := br.do(ctx, http.MethodGet, base+"/pay/"+transactionID, nil)
 	if err != nil || code != http.StatusOK {
 		return fmt.Errorf("hosted page: %d %v", code, err)
 	}
+	t = st.add(1, t)
 	code, walletURL, body, err := br.do(ctx, http.MethodPost, base+"/pay/"+transactionID+"/bkash", url.Values{})
 	if err != nil || code != http.StatusSeeOther {
 		return fmt.Errorf("start bkash: %d %v %s", code, err, trunc(body, 200))
 	}
+	t = st.add(2, t)
 	code, _, _, err = br.do(ctx, http.MethodGet, walletURL, nil)
 	if err != nil || code != http.StatusOK {
 		return fmt.Errorf("bkash page: %d %v", code, err)
 	}
+	t = st.add(3, t)
 	code, callback, body, err := br.do(ctx, http.MethodPost, walletURL, url.Values{
 		"wallet": {"01770618575"}, "otp": {"123456"}, "pin": {"12121"}, "action": {"pay"}})
 	if err != nil || code != http.StatusSeeOther {
 		return fmt.Errorf("bkash pay: %d %v %s", code, err, trunc(body, 200))
 	}
+	t = st.add(4, t)
 	code, resultURL, body, err := br.do(ctx, http.MethodGet, callback, nil)
 	if err != nil || code != http.StatusSeeOther {
 		return fmt.Errorf("callback: %d %v %s", code, err, trunc(body, 200))
 	}
+	t = st.add(5, t)
 	code, _, body, err = br.do(ctx, http.MethodGet, resultURL, nil)
 	if err != nil || code != http.StatusOK {
 		return fmt.Errorf("result page: %d %v", code, err)
 	}
+	st.add(6, t)
 	if m := headline.FindStringSubmatch(body); m == nil || !strings.Contains(strings.ToLower(m[1]), "success") {
 		h := ""
 		if m != nil {
@@ -354,14 +394,20 @@ func (b *bench) bkashLoad(ctx context.Context, shoppers int) (benchRow, error) {
 	}
 	stop := make(chan struct{})
 	maxBacklog := b.watchBacklog(ctx, stop)
+	profiled := b.profile(ctx, fmt.Sprintf("bkash%d", shoppers))
+	var steps stepTimes
 	lat, errs, el, firstErr := loop(ctx, shoppers, b.o.dur, func(ctx context.Context, w int) error {
+		t := time.Now()
 		id, err := b.createOne(ctx, ms[w])
 		if err != nil {
 			return err
 		}
-		return bkashFlow(ctx, brs[w], ms[w].base, id)
+		return bkashFlow(ctx, brs[w], ms[w].base, id, &steps, t)
 	})
 	close(stop)
+	if f := <-profiled; f != "" {
+		b.logf("CPU profile of node 0: %s (go tool pprof -top %s)", f, f)
+	}
 	row := benchRow{Name: "full bKash flow (create, hosted page, simulator, callback, result)", Clients: shoppers,
 		Unit: "payments/s", Count: int64(len(lat)), Rate: float64(len(lat)) / el.Seconds(), P50ms: pct(lat, 50), P99ms: pct(lat, 99),
 		Errors: errs, MaxBacklg: <-maxBacklog}
@@ -370,5 +416,41 @@ func (b *bench) bkashLoad(ctx context.Context, shoppers int) (benchRow, error) {
 		row.Note = "first error: " + trunc(firstErr.Error(), 160)
 	}
 	b.logf("bKash flow %d shoppers: %.1f payments/s p50 %.0f ms p99 %.0f ms errors %d", shoppers, row.Rate, row.P50ms, row.P99ms, errs)
+	b.logf("bKash flow steps p50/p99 ms: %s", &steps)
 	return row, nil
+}
+
+// profile fetches node 0's CPU profile for the phase's duration (with
+// -pprof) into the work directory; the channel gives the file ("" without
+// -pprof or on error, which is logged).
+func (b *bench) profile(ctx context.Context, name string) <-chan string {
+	out := make(chan string, 1)
+	if !b.o.pprof || len(b.nodes) == 0 {
+		out <- ""
+		return out
+	}
+	go func() {
+		file := filepath.Join(b.o.workDir, name+".cpu.pprof")
+		u := fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", b.nodes[0].pprof, max(1, int(b.o.dur.Seconds())))
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.logf("pprof: %v", err)
+			out <- ""
+			return
+		}
+		defer resp.Body.Close()
+		f, err := os.Create(file)
+		if err == nil {
+			_, err = io.Copy(f, resp.Body)
+			err = errors.Join(err, f.Close())
+		}
+		if err != nil || resp.StatusCode != http.StatusOK {
+			b.logf("pprof: %d %v", resp.StatusCode, err)
+			out <- ""
+			return
+		}
+		out <- file
+	}()
+	return out
 }

@@ -68,6 +68,9 @@ type config struct {
 	// trailing slash); sandbox mode then uses them, with the credentials
 	// they serve, instead of mounting its own. Sandbox mode only.
 	SandboxURL string `env:"PAYCORE_SANDBOX_URL"`
+	// PprofAddr: where net/http/pprof is served for profiling (the bench
+	// kit); empty (the default) serves nothing. Sandbox mode only.
+	PprofAddr string `env:"PAYCORE_PPROF_ADDR"`
 
 	Bkash      bkashConfig
 	Nagad      nagadConfig
@@ -278,6 +281,9 @@ func (c *config) finish() error {
 	c.SandboxURL = strings.TrimRight(c.SandboxURL, "/")
 	if c.SandboxURL != "" && !c.Sandbox {
 		return errors.New("PAYCORE_SANDBOX_URL is for sandbox mode only (PAYCORE_SANDBOX=1)")
+	}
+	if c.PprofAddr != "" && !c.Sandbox {
+		return errors.New("PAYCORE_PPROF_ADDR is for sandbox mode only (PAYCORE_SANDBOX=1)")
 	}
 	if c.RatePerMinute < 1 {
 		return errors.New(badValue["PAYCORE_RATE_LIMIT"])

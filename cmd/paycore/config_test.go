@@ -18,7 +18,7 @@ var configVars = []string{
 	"PAYCORE_TRUSTED_PROXIES", "PAYCORE_RATE_LIMIT", "PAYCORE_LOG_RETENTION", "PAYCORE_KEY_GRACE", "PAYCORE_ATTEMPT_TTL",
 	"PAYCORE_RECONCILE_EVERY", "PAYCORE_CONFIRM_WAIT",
 	"PAYCORE_ALLOWED_ORIGINS", "PAYCORE_MASTER_KEY", "PAYCORE_TOKEN_KEY", "PAYCORE_JOB_RESCUE_AFTER",
-	"PAYCORE_SANDBOX_URL",
+	"PAYCORE_SANDBOX_URL", "PAYCORE_PPROF_ADDR",
 	"PAYCORE_GATEWAY_WEBHOOK_RETENTION", "PAYCORE_GATEWAY_WEBHOOK_RATE_LIMIT", "PAYCORE_GATEWAY_WEBHOOK_SAMPLES",
 	"BKASH_BASE_URL", "BKASH_USERNAME", "BKASH_PASSWORD", "BKASH_APP_KEY", "BKASH_APP_SECRET", "BKASH_MAX_AMOUNT",
 	"BKASH_REFUND_API", "BKASH_V2_BASE_URL", "BKASH_IPN_CERT_HOSTS",
@@ -99,6 +99,7 @@ func TestLoadConfigBadValues(t *testing.T) {
 		{map[string]string{"PAYCORE_SANDBOX": "0"}, `PAYCORE_MASTER_KEY is required outside sandbox mode`},
 		{map[string]string{"PAYCORE_MASTER_KEY": testMasterKey}, `PAYCORE_TOKEN_KEY is required outside sandbox mode`},
 		{with(production, "PAYCORE_SANDBOX_URL", "http://127.0.0.1:9090"), `PAYCORE_SANDBOX_URL is for sandbox mode only (PAYCORE_SANDBOX=1)`},
+		{with(production, "PAYCORE_PPROF_ADDR", "127.0.0.1:6060"), `PAYCORE_PPROF_ADDR is for sandbox mode only (PAYCORE_SANDBOX=1)`},
 		{with(production, "BKASH_BASE_URL", ""), `BKASH_BASE_URL (and BKASH_USERNAME, BKASH_PASSWORD, BKASH_APP_KEY, BKASH_APP_SECRET) are required outside sandbox mode`},
 		{with(production, "REDIRECTGW_BASE_URL", "https://gw.example"), `REDIRECTGW_RETURN_KEY (32+ random characters, the same on every node) is required with REDIRECTGW_BASE_URL`},
 	}

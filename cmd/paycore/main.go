@@ -120,6 +120,11 @@ func cmdServe(ctx context.Context) error {
 		_ = ln.Close() // never served on; err is what went wrong
 		return err
 	}
+	if err := startPprof(cfg.PprofAddr, log); err != nil {
+		_ = ln.Close() // never served on; err is what went wrong
+		s.close(context.Background())
+		return err
+	}
 	if err := s.start(ctx); err != nil {
 		_ = ln.Close() // never served on; err is what went wrong
 		s.close(context.Background())

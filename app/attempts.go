@@ -236,7 +236,7 @@ func (s *Attempts) HandleCallback(ctx context.Context, in CallbackInput) (Attemp
 // findByRef returns the ID of the attempt a gateway knows by ref.
 func (s *Attempts) findByRef(ctx context.Context, g domain.Gateway, ref string) (string, error) {
 	var id string
-	err := s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
+	err := read(ctx, s.tx, func(ctx context.Context, tx ports.Tx) error {
 		a, err := tx.Attempts().GetByGatewayRef(ctx, g, ref)
 		if err == nil {
 			id = a.ID

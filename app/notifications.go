@@ -127,7 +127,7 @@ func (s *Notifications) Send(ctx context.Context, notificationID string, lastTry
 		return fmt.Errorf("send sms %s: no SMS provider", notificationID)
 	}
 	var n *domain.Notification
-	err := s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
+	err := read(ctx, s.tx, func(ctx context.Context, tx ports.Tx) error {
 		var err error
 		n, err = tx.Notifications().Get(ctx, notificationID)
 		return err

@@ -349,7 +349,7 @@ type CheckoutView struct {
 // suspended.
 func (s *Payments) HostedPage(ctx context.Context, transactionID string) (CheckoutView, error) {
 	var out CheckoutView
-	err := s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
+	err := read(ctx, s.tx, func(ctx context.Context, tx ports.Tx) error {
 		p, err := tx.Payments().Get(ctx, transactionID)
 		if err != nil {
 			return err

@@ -72,7 +72,7 @@ func (s *settler) apply(ctx context.Context, attemptID string, out ports.Confirm
 	run := func(out ports.ConfirmResult) error {
 		return s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
 			var err error
-			res, err = s.applyIn(ctx, tx, attemptID, out)
+			res, err = s.applyTrx(ctx, tx, attemptID, out, false)
 			return err
 		})
 	}
@@ -103,7 +103,7 @@ func (s *settler) applyAbandoned(ctx context.Context, attemptID string, out port
 			if err != nil || !claimed {
 				return err
 			}
-			_, err = s.applyIn(ctx, tx, attemptID, out)
+			_, err = s.applyTrx(ctx, tx, attemptID, out, false)
 			return err
 		})
 	}
@@ -165,10 +165,19 @@ const reviewAwaitOperator = "AWAIT_OPERATOR"
 // with Review set, or money moved on a payment no longer processing, opens
 // a review.
 func (s *settler) applyIn(ctx context.Context, tx ports.Tx, attemptID string, out ports.ConfirmResult) (AttemptResult, error) {
+	return s.applyTrx(ctx, tx, attemptID, out, true)
+}
+
+// applyTrx is applyIn; with checkTrx false it does not look for another
+// attempt holding out.TrxID first (one query fewer), so such a transaction
+// fails the whole transaction with domain.ErrDuplicate (the store's unique
+// index): for callers that then apply duplicateTrx in a new one (apply,
+// applyAbandoned), with the same outcome as the check.
+func (s *settler) applyTrx(ctx context.Context, tx ports.Tx, attemptID string, out ports.ConfirmResult, checkTrx bool) (AttemptResult, error) {
 	var res AttemptResult
 	err := tx.Attempts().Update(ctx, attemptID, func(p *domain.Payment, a *domain.Attempt) error {
 		res = AttemptResult{Payment: p, Attempt: a}
-		if out.TrxID != "" && out.Outcome != ports.OutcomeFailed {
+		if checkTrx && out.TrxID != "" && out.Outcome != ports.OutcomeFailed {
 			other, err := tx.Attempts().GetByTrxID(ctx, a.Gateway, out.TrxID)
 			switch {
 			case err == nil && other.ID != a.ID:
@@ -309,7 +318,7 @@ func (s *settler) resolve(ctx context.Context, attemptID string) (bool, error) {
 // state reads an attempt and its payment.
 func (s *settler) state(ctx context.Context, attemptID string) (AttemptResult, error) {
 	var res AttemptResult
-	err := s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
+	err := read(ctx, s.tx, func(ctx context.Context, tx ports.Tx) error {
 		a, err := tx.Attempts().Get(ctx, attemptID)
 		if err != nil {
 			return err

@@ -41,7 +41,7 @@ func (w *Webhooks) Deliver(ctx context.Context, deliveryID string, lastTry bool)
 		d *domain.WebhookDelivery
 		e *domain.Event
 	)
-	err := w.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
+	err := read(ctx, w.tx, func(ctx context.Context, tx ports.Tx) error {
 		var err error
 		if d, err = tx.EventLog().GetDelivery(ctx, deliveryID); err != nil {
 			return err

@@ -103,12 +103,39 @@ func (r attemptRepo) GetByGatewayRef(ctx context.Context, g domain.Gateway, ref 
 }
 
 // Update locks the attempt's payment, then the attempt (the lock order of
-// docs/architecture.md §3; payment_id never changes, so reading it unlocked
-// first is safe), calls fn and writes back the payment when fn moved its
-// Version and the attempt when fn changed it.
+// docs/architecture.md §3), calls fn and writes back the payment when fn
+// moved its Version and the attempt when fn changed it. The payment is
+// found and locked in one statement: payment_id never changes, so the
+// unlocked subquery reading it is safe, and FOR UPDATE locks only the
+// payments row (a subquery's rows are not locked).
 func (r attemptRepo) Update(ctx context.Context, attemptID string, fn func(*domain.Payment, *domain.Attempt) error) error {
-	get := func(ctx context.Context, id string) (*domain.Attempt, error) { return r.get(ctx, true, "id = ?", id) }
-	return updatePart(ctx, r.db, "attempts", attemptID, get, r.write, fn)
+	var prow paymentRow
+	if err := r.db.NewSelect().Model(&prow).
+		Where("id = (SELECT a.payment_id FROM attempts AS a WHERE a.id = ?)", attemptID).
+		For("UPDATE").Scan(ctx); err != nil {
+		return mapErr(err)
+	}
+	p, err := prow.toDomain()
+	if err != nil {
+		return err
+	}
+	a, err := r.get(ctx, true, "id = ?", attemptID)
+	if err != nil {
+		return err
+	}
+	v, before := p.Version, *a
+	if err := fn(p, a); err != nil {
+		return err
+	}
+	if *a != before {
+		if err := r.write(ctx, a); err != nil {
+			return err
+		}
+	}
+	if p.Version != v {
+		return paymentRepo(r).write(ctx, p)
+	}
+	return nil
 }
 
 func (r attemptRepo) ListByPayment(ctx context.Context, paymentID string) ([]*domain.Attempt, error) {

@@ -72,6 +72,14 @@ type Config struct {
 	// bkash_token_refreshes_total and bkash_calls_total{op,result}. Several
 	// clients may share one registerer: they then share the counters.
 	Metrics prometheus.Registerer
+	// TokenCacheTTL is how long a client reuses the id_token it last read
+	// from or stored in its TokenStore before reading the store again; 0
+	// reads the store before every call. A cached token is used only while
+	// it has more than RenewBefore left, a 401 drops it at once, and a
+	// token another node renewed is seen within TokenCacheTTL (the old one
+	// stays valid until its own expiry: docs/gateways/bkash.md §2.2). Must
+	// not be negative.
+	TokenCacheTTL time.Duration
 }
 
 // Call describes one HTTP call to bKash, for Config.Observe.
@@ -130,6 +138,8 @@ type Client struct {
 	// lastForced is when this client last re-granted after a 401 (unix
 	// nanoseconds on its clock), for RegrantCooldown.
 	lastForced atomic.Int64
+	// cached is the token last read or stored, for Config.TokenCacheTTL.
+	cached atomic.Pointer[cachedToken]
 }
 
 var _ ports.PaymentGateway = (*Client)(nil)
@@ -157,6 +167,9 @@ func New(cfg Config, tokens TokenStore) (*Client, error) {
 		if f.v == "" {
 			errs = append(errs, fmt.Errorf("%s is required", f.name))
 		}
+	}
+	if cfg.TokenCacheTTL < 0 {
+		errs = append(errs, errors.New("TokenCacheTTL must not be negative")) //nolint:staticcheck // ST1005: names the Config field, as the other config errors do.
 	}
 	if cfg.Timeout < 0 {
 		errs = append(errs, errors.New("Timeout must not be negative")) //nolint:staticcheck // ST1005: names the Config field, as the other config errors do.
@@ -340,6 +353,7 @@ func (c *Client) api(ctx context.Context, op, path string, body any, retry bool)
 		return a, err
 	}
 	c.log.WarnContext(ctx, "bkash answered 401 Unauthorized; replacing the shared id_token", "op", op)
+	c.cached.Store(nil) // never send the refused token again from the cache
 	fresh, gerr := c.forceGrant(ctx, tok.IDToken)
 	if gerr != nil {
 		c.log.ErrorContext(ctx, "bkash token re-grant after 401 failed", "op", op, "error", gerr.Error())

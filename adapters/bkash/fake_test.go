@@ -62,7 +62,7 @@ type fakeReq struct {
 }
 
 // str returns a body field that must be a JSON string.
-func (r fakeReq) str(t *testing.T, k string) string {
+func (r fakeReq) str(t testing.TB, k string) string {
 	t.Helper()
 	var s string
 	if err := json.Unmarshal(r.body[k], &s); err != nil {
@@ -76,7 +76,7 @@ type fakeHandler func(w http.ResponseWriter, r *http.Request, req fakeReq)
 
 // fakeBkash is a small bKash: tokens, 401 on a bad id_token, the fixtures.
 type fakeBkash struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 
 	mu       sync.Mutex
@@ -103,7 +103,7 @@ func (f *fakeBkash) holdGrants() (release func()) {
 	return release
 }
 
-func newFake(t *testing.T) *fakeBkash {
+func newFake(t testing.TB) *fakeBkash {
 	t.Helper()
 	f := &fakeBkash{t: t, counts: map[string]int{}, valid: map[string]bool{}, handlers: map[string]fakeHandler{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))

@@ -211,6 +211,9 @@ func (c *Client) flightTimeout() time.Duration { return 3 * c.timeout }
 // docs/gateways/bkash.md §4.3) it makes no token call and fails at once
 // with ErrTokenBackoff.
 func (c *Client) idToken(ctx context.Context) (Token, error) {
+	if tok, ok := c.cachedToken(); ok {
+		return tok, nil
+	}
 	tok, found, err := c.tokens.Load(ctx)
 	if err != nil {
 		return Token{}, fmt.Errorf("load token: %w", err)
@@ -234,7 +237,33 @@ func (c *Client) idToken(ctx context.Context) (Token, error) {
 		}
 	}
 	c.remember(tok)
+	c.keep(tok)
 	return tok, nil
+}
+
+// cachedToken is a token read from the store at most Config.TokenCacheTTL
+// ago, while it is usable.
+type cachedToken struct {
+	tok Token
+	at  time.Time // when it was read or stored, on c.clock
+}
+
+// cachedToken returns the cached token if it is younger than
+// Config.TokenCacheTTL and usable.
+func (c *Client) cachedToken() (Token, bool) {
+	ct := c.cached.Load()
+	if ct == nil || c.cfg.TokenCacheTTL <= 0 || c.clock.Now().Sub(ct.at) >= c.cfg.TokenCacheTTL || !c.usable(ct.tok) {
+		return Token{}, false
+	}
+	return ct.tok, true
+}
+
+// keep caches tok, read from or stored in the TokenStore just now (with
+// Config.TokenCacheTTL).
+func (c *Client) keep(tok Token) {
+	if c.cfg.TokenCacheTTL > 0 {
+		c.cached.Store(&cachedToken{tok: tok, at: c.clock.Now()})
+	}
 }
 
 // errNotCalled marks a renewal refused before any token call; it adds no
@@ -339,6 +368,7 @@ func (c *Client) forceGrant(ctx context.Context, bad string) (Token, error) {
 		return Token{}, fmt.Errorf("re-grant token: %w", err)
 	}
 	c.remember(tok)
+	c.keep(tok)
 	return tok, nil
 }
 

@@ -82,6 +82,11 @@ func newRedirectGateway(cfg config, log *slog.Logger, clock ports.Clock, observe
 // has filled it in) it points at the sandbox's bKash simulator with the
 // simulator's default credentials. The id_token lives in PostgreSQL
 // (shared by every node).
+// bkashTokenCacheTTL: a node reads the shared bKash token from the database
+// at most this often (not before every create and execute); a 401 or an
+// expiring token reads it at once (bkash.Config.TokenCacheTTL).
+const bkashTokenCacheTTL = 30 * time.Second
+
 func newBkashClient(cfg config, db *postgres.DB, log *slog.Logger, clock ports.Clock, observe func(bkash.Call), reg prometheus.Registerer) (*bkash.Client, error) {
 	bk := cfg.Bkash
 	if cfg.Sandbox && bk.BaseURL == "" {
@@ -94,6 +99,7 @@ func newBkashClient(cfg config, db *postgres.DB, log *slog.Logger, clock ports.C
 		BaseURL: bk.BaseURL, Username: bk.Username, Password: bk.Password,
 		AppKey: bk.AppKey, AppSecret: bk.AppSecret, MaxAmount: bk.BkashMaxAmount.Money,
 		CallbackURL: cfg.BaseURL + "/callbacks/bkash", Clock: clock, Logger: log, Observe: observe, Metrics: reg,
+		TokenCacheTTL: bkashTokenCacheTTL,
 	}, postgres.NewTokenStore[bkash.Token](db, "bkash"))
 	if err != nil {
 		return nil, fmt.Errorf("bkash: %w", err)

@@ -392,6 +392,7 @@ func (b *bench) bkashLoad(ctx context.Context, shoppers int) (benchRow, error) {
 		ms[i] = b.merchant(i, 2)
 		brs[i] = newBrowser()
 	}
+	cpuFrom := b.cpuSnapshot(ctx)
 	stop := make(chan struct{})
 	maxBacklog := b.watchBacklog(ctx, stop)
 	profiled := b.profile(ctx, fmt.Sprintf("bkash%d", shoppers))
@@ -411,11 +412,13 @@ func (b *bench) bkashLoad(ctx context.Context, shoppers int) (benchRow, error) {
 	row := benchRow{Name: "full bKash flow (create, hosted page, simulator, callback, result)", Clients: shoppers,
 		Unit: "payments/s", Count: int64(len(lat)), Rate: float64(len(lat)) / el.Seconds(), P50ms: pct(lat, 50), P99ms: pct(lat, 99),
 		Errors: errs, MaxBacklg: <-maxBacklog}
+	cpu := cpuPer(cpuFrom, b.cpuSnapshot(ctx), row.Count, "payment")
 	row.DrainSec = b.drain(ctx)
+	row.Note = cpu
 	if firstErr != nil {
-		row.Note = "first error: " + trunc(firstErr.Error(), 160)
+		row.Note = strings.TrimPrefix(row.Note+"; first error: "+trunc(firstErr.Error(), 160), "; ")
 	}
-	b.logf("bKash flow %d shoppers: %.1f payments/s p50 %.0f ms p99 %.0f ms errors %d", shoppers, row.Rate, row.P50ms, row.P99ms, errs)
+	b.logf("bKash flow %d shoppers: %.1f payments/s p50 %.0f ms p99 %.0f ms errors %d; %s", shoppers, row.Rate, row.P50ms, row.P99ms, errs, cpu)
 	b.logf("bKash flow steps p50/p99 ms: %s", &steps)
 	return row, nil
 }

@@ -23,14 +23,15 @@ import (
 	"github.com/paycore/paycore/ports/portstest"
 )
 
-// roundTrips counts what a pgx connection sends: each query (BEGIN and
-// COMMIT included) and each prepare is one round trip to PostgreSQL.
+// flowTrips counts what a pgx connection sends: each query (BEGIN and
+// COMMIT included), each batch and each prepare is one round trip to
+// PostgreSQL.
 // River's insert notification (PGNotifyMany, sent with at most one insert
 // per queue per interval) is counted apart: whether a step sends it
 // depends on the time since the last one.
-type roundTrips struct{ queries, prepares, riverNotifies atomic.Int64 }
+type flowTrips struct{ queries, prepares, riverNotifies atomic.Int64 }
 
-func (c *roundTrips) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+func (c *flowTrips) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
 	if strings.Contains(d.SQL, "name: PGNotifyMany") {
 		c.riverNotifies.Add(1)
 	} else {
@@ -39,37 +40,48 @@ func (c *roundTrips) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.Tra
 	return ctx
 }
 
-func (*roundTrips) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+func (*flowTrips) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
-func (c *roundTrips) TracePrepareStart(ctx context.Context, _ *pgx.Conn, _ pgx.TracePrepareStartData) context.Context {
+func (c *flowTrips) TracePrepareStart(ctx context.Context, _ *pgx.Conn, _ pgx.TracePrepareStartData) context.Context {
 	c.prepares.Add(1)
 	return ctx
 }
 
-func (*roundTrips) TracePrepareEnd(context.Context, *pgx.Conn, pgx.TracePrepareEndData) {}
+func (*flowTrips) TracePrepareEnd(context.Context, *pgx.Conn, pgx.TracePrepareEndData) {}
 
-func (c *roundTrips) reset() { c.queries.Store(0); c.prepares.Store(0); c.riverNotifies.Store(0) }
+// A batch (a pipeline ending in one Sync) is one round trip, counted as
+// one query.
+func (c *flowTrips) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	c.queries.Add(1)
+	return ctx
+}
+
+func (*flowTrips) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+
+func (*flowTrips) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
+func (c *flowTrips) reset() { c.queries.Store(0); c.prepares.Store(0); c.riverNotifies.Store(0) }
 
 // flowEnv is the app over a test database whose pool counts round trips,
 // with River's InsertTx as job queue (not started: jobs stay queued) and a
 // gateway answering every call at once.
 type flowEnv struct {
 	app    *app.App
-	rt     *roundTrips
+	rt     *flowTrips
 	client string
 	n      atomic.Int64
 }
 
-type nopSMS struct{}
+type flowSMS struct{}
 
-func (nopSMS) Provider() string                                { return "log" }
-func (nopSMS) Send(context.Context, ports.SMS) (string, error) { return "ref", nil }
+func (flowSMS) Provider() string                                { return "log" }
+func (flowSMS) Send(context.Context, ports.SMS) (string, error) { return "ref", nil }
 
 func newFlowEnv(tb testing.TB) *flowEnv {
 	tb.Helper()
 	db, dsn := pgtest.New(tb)
 	ctx := context.Background()
-	e := &flowEnv{rt: &roundTrips{}, client: "cli_flow"}
+	e := &flowEnv{rt: &flowTrips{}, client: "cli_flow"}
 	if err := db.CreateClient(ctx, postgres.NewClientParams{Client: domain.Client{ID: e.client, Name: "Flow Shop",
 		Status: domain.ClientActive, Language: "en", WebhookURL: "https://shop.example/hooks"},
 		APIKey: "pk_flow", APISecret: []byte("s"), WebhookSecret: []byte("w")}); err != nil {
@@ -94,7 +106,7 @@ func newFlowEnv(tb testing.TB) *flowEnv {
 	}
 	e.app = app.New(app.Config{PaymentTTL: time.Hour, AttemptTTL: 10 * time.Minute, Sandbox: true},
 		app.Deps{Tx: postgres.NewTxProvider(tdb, runner.Queue), Clock: portstest.NewClock(time.Now()),
-			Gateways: []ports.PaymentGateway{&lockGateway{}}, SMS: nopSMS{}})
+			Gateways: []ports.PaymentGateway{&lockGateway{}}, SMS: flowSMS{}})
 	return e
 }
 

@@ -26,3 +26,12 @@ func TestContract(t *testing.T) {
 		return postgres.NewTxProvider(db, nil), add
 	})
 }
+
+// TestGatewaySwitchesContract runs the gateway switches' contract against
+// PostgreSQL (table gateway_switches).
+func TestGatewaySwitchesContract(t *testing.T) {
+	portstest.TestGatewaySwitches(t, func(t *testing.T) ports.GatewaySwitches {
+		db, _ := pgtest.New(t)
+		return db
+	})
+}

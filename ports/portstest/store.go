@@ -19,7 +19,8 @@ import (
 // enqueued and changes published inside a failed transaction vanish, as
 // they do in PostgreSQL. It passes the same contract suite as the
 // PostgreSQL adapter (TestRepositories). It also implements
-// ports.GatewayHookLog for records written outside transactions.
+// ports.GatewayHookLog for records written outside transactions, and
+// ports.GatewaySwitches and ports.AuditLog (switches.go).
 type Store struct {
 	mu sync.Mutex
 	d  *data
@@ -51,6 +52,8 @@ type data struct {
 	jobs          []Job
 	changes       []domain.PaymentChanged
 	nonces        map[string]bool // client NUL nonce
+	switches      map[domain.Gateway]ports.GatewaySwitch
+	audit         []domain.AuditEntry
 }
 
 // NewStore returns an empty store.
@@ -62,7 +65,7 @@ func NewStore() *Store {
 		refunds: map[string]domain.Refund{}, refSeq: map[string]int{},
 		events: map[string]domain.Event{}, deliveries: map[string]domain.WebhookDelivery{}, delSeq: map[string]int{},
 		reviews: map[string]domain.Review{}, revSeq: map[string]int{},
-		nonces: map[string]bool{},
+		nonces: map[string]bool{}, switches: map[domain.Gateway]ports.GatewaySwitch{},
 	}}
 }
 
@@ -77,7 +80,7 @@ func (d *data) clone() *data {
 		tries: slices.Clone(d.tries), hooks: slices.Clone(d.hooks),
 		reviews: maps.Clone(d.reviews), revSeq: maps.Clone(d.revSeq),
 		jobs: slices.Clone(d.jobs), changes: slices.Clone(d.changes),
-		nonces: maps.Clone(d.nonces),
+		nonces: maps.Clone(d.nonces), switches: maps.Clone(d.switches), audit: slices.Clone(d.audit),
 	}
 }
 

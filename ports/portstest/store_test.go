@@ -14,3 +14,7 @@ func TestStoreContract(t *testing.T) {
 		return s, s.AddClient
 	})
 }
+
+func TestStoreGatewaySwitches(t *testing.T) {
+	portstest.TestGatewaySwitches(t, func(*testing.T) ports.GatewaySwitches { return portstest.NewStore() })
+}

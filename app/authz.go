@@ -7,7 +7,7 @@ import "github.com/paycore/paycore/domain"
 // writes; the merchant API's own fields keep Principal.CanSee, which is the
 // same rule for clients and payment-scoped tokens.
 //
-//	admin user                 everything
+//	admin user                 everything (the only one to ActManageGateway)
 //	support user, admin token  read everything; write only Redeliver and DecideReview
 //	merchant user, HMAC client its own client's records only (read, refund, its keys,
 //	                           redeliver its webhooks); never operators' actions
@@ -21,13 +21,14 @@ type Action string
 
 // Actions.
 const (
-	ActRead         Action = "read"          // read a client's or a payment's records
-	ActRefund       Action = "refund"        // refund a payment
-	ActRedeliver    Action = "redeliver"     // redeliver a webhook
-	ActDecideReview Action = "review.decide" // confirm or reject a review
-	ActRotateKeys   Action = "keys.rotate"   // regenerate a client's API keys
-	ActManageClient Action = "client.manage" // create, suspend, change a client
-	ActOperate      Action = "operate"       // operators' views: every client, jobs, audit log, reviews
+	ActRead          Action = "read"           // read a client's or a payment's records
+	ActRefund        Action = "refund"         // refund a payment
+	ActRedeliver     Action = "redeliver"      // redeliver a webhook
+	ActDecideReview  Action = "review.decide"  // confirm or reject a review
+	ActRotateKeys    Action = "keys.rotate"    // regenerate a client's API keys
+	ActManageClient  Action = "client.manage"  // create, suspend, change a client
+	ActOperate       Action = "operate"        // operators' views: every client, jobs, audit log, reviews, SMS balance
+	ActManageGateway Action = "gateway.manage" // enable or disable a gateway (admins only)
 )
 
 // Resource is what an action touches: a client's records, one payment of
@@ -55,7 +56,7 @@ func Authorize(pr Principal, act Action, res Resource) error {
 		return domain.ErrUnauthenticated
 	}
 	// A client: HMAC key, merchant user, or a token scoped to one payment.
-	if act == ActOperate || act == ActManageClient || act == ActDecideReview {
+	if act == ActOperate || act == ActManageClient || act == ActDecideReview || act == ActManageGateway {
 		return domain.ErrForbidden
 	}
 	if res.ClientID == "" || res.ClientID != pr.ClientID {

@@ -365,10 +365,15 @@ func (s *Payments) HostedPage(ctx context.Context, transactionID string) (Checko
 		if !c.Active() {
 			return ErrMerchantSuspended
 		}
-		out = CheckoutView{PaymentView: PaymentView{Payment: p, Attempts: atts}, MerchantName: c.Name, Language: c.Language,
-			Gateways: s.gateways.offering(p.Amount)}
+		out = CheckoutView{PaymentView: PaymentView{Payment: p, Attempts: atts}, MerchantName: c.Name, Language: c.Language}
 		return nil
 	})
+	if err != nil {
+		return out, err
+	}
+	// Outside the transaction: the operators' switches (cached) are read
+	// from their own store.
+	out.Gateways, err = s.gateways.offering(ctx, out.Payment.Amount)
 	return out, err
 }
 

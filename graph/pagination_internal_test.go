@@ -116,7 +116,7 @@ func TestMerchantConverters(t *testing.T) {
 		}
 	}
 	h := toModelGatewayHealth(app.GatewayHealth{Code: domain.GatewayNagad, Status: "down", P95Latency: 2500 * time.Microsecond,
-		Calls: math.MaxInt64})
+		Calls: math.MaxInt64}, false)
 	if h.Code != "NAGAD" || h.Status != "DOWN" || h.P95LatencyMs != 2 || h.Calls != math.MaxInt32 || h.WindowHours != 24 {
 		t.Errorf("%+v", h)
 	}

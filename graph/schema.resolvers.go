@@ -98,7 +98,10 @@ func (r *queryResolver) Gateways(ctx context.Context) ([]model.Gateway, error) {
 	if _, err := principal(ctx); err != nil {
 		return nil, err
 	}
-	active := r.app.Gateways.Active()
+	active, err := r.app.Gateways.Offered(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]model.Gateway, 0, len(active))
 	for _, g := range active {
 		out = append(out, toModelGateway(g))

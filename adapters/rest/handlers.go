@@ -252,10 +252,16 @@ func (a *API) dashboard(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// gateways: GET /api/v1/gateways (docs/merchant-api.md §7.8).
+// gateways: GET /api/v1/gateways (docs/merchant-api.md §7.8): those the
+// operators have not disabled.
 func (a *API) gateways(w http.ResponseWriter, r *http.Request) {
+	list, err := a.app.Gateways.List(r.Context())
+	if err != nil {
+		a.failErr(w, r, err)
+		return
+	}
 	out := []map[string]any{}
-	for _, g := range a.app.Gateways.List() {
+	for _, g := range list {
 		out = append(out, map[string]any{
 			"code": g.Code, "name": g.Name, "currencies": g.Currencies,
 			"min_amount": money(g.MinAmount), "max_amount": money(g.MaxAmount),

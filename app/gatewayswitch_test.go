@@ -20,7 +20,9 @@ var (
 )
 
 // withSwitches keeps gateway switches and the audit log in the env's store.
-func withSwitches(_ *app.Config, d *app.Deps) { d.Switches, d.Audit = d.Tx.(ports.GatewaySwitches), d.Tx.(ports.AuditLog) }
+func withSwitches(_ *app.Config, d *app.Deps) {
+	d.Switches, d.Audit = d.Tx.(ports.GatewaySwitches), d.Tx.(ports.AuditLog)
+}
 
 // A disabled gateway takes no new attempt and is not offered; everything
 // about the attempts it already has goes on (callback, reconciliation,
@@ -151,7 +153,10 @@ func TestGatewaySwitchReachesOtherNodes(t *testing.T) {
 // The SMS balance: operators read it through ports.SMSBalance; merchants
 // may not.
 func TestSMSBalance(t *testing.T) {
-	e := newEnv(t, func(_ *app.Config, d *app.Deps) { d.Admin = fakeAdmin{}; d.SMS = balanceSMS{fakeSMS: &fakeSMS{}, bal: "1234.50"} })
+	e := newEnv(t, func(_ *app.Config, d *app.Deps) {
+		d.Admin = fakeAdmin{}
+		d.SMS = balanceSMS{fakeSMS: &fakeSMS{}, bal: "1234.50"}
+	})
 	for _, pr := range []app.Principal{opsAdmin, opsSupport} {
 		b, err := e.app.Console.SMSBalance(e.ctx, pr)
 		if err != nil {
@@ -162,7 +167,10 @@ func TestSMSBalance(t *testing.T) {
 	if _, err := e.app.Console.SMSBalance(e.ctx, merchantA); !errors.Is(err, domain.ErrForbidden) {
 		t.Fatalf("merchant read the SMS balance: %v", err)
 	}
-	bad := newEnv(t, func(_ *app.Config, d *app.Deps) { d.Admin = fakeAdmin{}; d.SMS = balanceSMS{fakeSMS: &fakeSMS{}, bal: "n/a"} })
+	bad := newEnv(t, func(_ *app.Config, d *app.Deps) {
+		d.Admin = fakeAdmin{}
+		d.SMS = balanceSMS{fakeSMS: &fakeSMS{}, bal: "n/a"}
+	})
 	if _, err := bad.app.Console.SMSBalance(bad.ctx, opsAdmin); app.ErrorCode(err) != app.CodeUnavailable {
 		t.Fatalf("unreadable balance: %v", err)
 	}

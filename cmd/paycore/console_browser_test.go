@@ -68,7 +68,8 @@ func consoleLogin(t *testing.T, ctx context.Context, base, email, password strin
 
 // The console in headless Chromium: an admin logs in, watches a payment
 // created through the API appear in the live feed and turn SUCCESS when
-// paid through the simulator, without reloading; opens its timeline; a
+// paid through the simulator, without reloading; opens its timeline;
+// disables bKash and enables it again on the gateways page; a
 // merchant user logs in and cannot see another client's payment; the
 // console fits a 390 px phone. Screenshots go to artifacts/.
 func TestConsoleInBrowser(t *testing.T) {
@@ -101,6 +102,22 @@ func TestConsoleInBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#r-reason`), "customer asked"),
 		chromedp.Click(chromedp.CSS(`#refund-form button`)),
 		chromedp.WaitVisible(chromedp.CSS(`#refund-form .flash.ok`)))
+	// The admin disables bKash with a reason, sees it disabled, and enables
+	// it again; the SMS balance is shown.
+	runB(t, ctx, "disable bkash", chromedp.Navigate(ts.base+"/console#/gateways"),
+		chromedp.WaitVisible(chromedp.CSS(`#gw-BKASH[data-enabled="true"]`)),
+		chromedp.SendKeys(chromedp.CSS(`#gw-reason-BKASH`), "bKash maintenance"),
+		chromedp.Click(chromedp.CSS(`#gw-toggle-BKASH`)),
+		chromedp.WaitVisible(chromedp.CSS(`#gw-BKASH[data-enabled="false"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#gw-state-BKASH.s-disabled`)))
+	value(t, ctx, "sms balance", chromedp.Poll[bool](`document.querySelector('#sms-balance').textContent.includes('BDT')`))
+	if text := value(t, ctx, "bkash row", chromedp.Text(chromedp.CSS(`#gw-BKASH`))); !strings.Contains(text, "bKash maintenance") ||
+		!strings.Contains(text, demoAdminEmail) {
+		t.Fatalf("disabled bKash row: %q", text)
+	}
+	shot(t, ctx, "4-gateways-bkash-disabled")
+	runB(t, ctx, "enable bkash", chromedp.Click(chromedp.CSS(`#gw-toggle-BKASH`)),
+		chromedp.WaitVisible(chromedp.CSS(`#gw-BKASH[data-enabled="true"]`)))
 	for _, page := range []string{"clients", "gateways", "audit"} {
 		runB(t, ctx, page, chromedp.Navigate(ts.base+"/console#/"+page), chromedp.WaitVisible(chromedp.CSS(`main table`)))
 		shot(t, ctx, "4-"+page)

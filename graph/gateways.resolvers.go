@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 
+	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/graph/model"
 )
 
@@ -30,7 +31,7 @@ func (r *mutationResolver) SetGatewayEnabled(ctx context.Context, code model.Gat
 
 // GatewayList is the resolver for the gatewayList field.
 func (r *queryResolver) GatewayList(ctx context.Context) ([]*model.GatewayInfo, error) {
-	if _, err := readerPrincipal(ctx); err != nil {
+	if _, err := authorize(ctx, app.ActList, app.Resource{}); err != nil {
 		return nil, err
 	}
 	list, err := r.app.Gateways.List(ctx)
@@ -46,7 +47,7 @@ func (r *queryResolver) GatewayList(ctx context.Context) ([]*model.GatewayInfo, 
 
 // GatewayHealth is the resolver for the gatewayHealth field.
 func (r *queryResolver) GatewayHealth(ctx context.Context) ([]*model.GatewayHealth, error) {
-	pr, err := readerPrincipal(ctx)
+	pr, err := authorize(ctx, app.ActList, app.Resource{})
 	if err != nil {
 		return nil, err
 	}

@@ -8,12 +8,13 @@ package graph
 import (
 	"context"
 
+	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/graph/model"
 )
 
 // Payments is the resolver for the payments field.
 func (r *queryResolver) Payments(ctx context.Context, filter *model.PaymentFilter, first *int32, after *string) (*model.PaymentConnection, error) {
-	pr, err := clientPrincipal(ctx)
+	pr, err := authorize(ctx, app.ActMerchant, app.Resource{})
 	if err != nil {
 		return nil, err
 	}

@@ -165,3 +165,45 @@ func TestConsoleInBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#regen`)), chromedp.WaitVisible(chromedp.CSS(`#secret-value`)))
 	shot(t, phone, "9-merchant-keys-390")
 }
+
+// Two tabs of one browser share the refresh cookie; refreshing in both at
+// once (three refreshes each) must not look like a stolen token to the
+// server's reuse detection, which would revoke the session: the console
+// serializes refreshes across tabs (Web Locks) and a tab that waited takes
+// the token the other just got. Afterwards both tabs still work, and so
+// does a reload.
+func TestConsoleRefreshAcrossTabs(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t)
+	tab1 := browserTab(t, 1280, 900)
+	consoleLogin(t, tab1, ts.base, demoAdminEmail, demoAdminPassword)
+	tab2, cancel := chromedp.NewContext(tab1)
+	t.Cleanup(cancel)
+	runB(t, tab2, "second tab", chromedp.Navigate(ts.base+"/console#/gateways"), chromedp.WaitVisible(chromedp.CSS(`#whoami`)))
+
+	const burst = `import('/console/gql.js').then((m) => Promise.all([m.refresh(), m.refresh(), m.refresh()]))
+		.then((users) => users.filter((u) => u && u.email).length)`
+	got := make(chan int, 2)
+	for _, tab := range []context.Context{tab1, tab2} {
+		go func() {
+			n, err := chromedp.Run(tab, chromedp.Evaluate[int](burst, chromedp.EvalAwaitPromise))
+			if err != nil {
+				t.Error(err)
+			}
+			got <- n
+		}()
+	}
+	for range 2 {
+		if n := <-got; n != 3 {
+			t.Errorf("a tab kept its session in %d of 3 concurrent refreshes", n)
+		}
+	}
+	const use = `import('/console/gql.js').then((m) => m.gql('{ gatewayHealth { code } }')).then((d) => d.gatewayHealth.length)`
+	for i, tab := range []context.Context{tab1, tab2} {
+		if n := value(t, tab, "query after the refreshes", chromedp.Evaluate[int](use, chromedp.EvalAwaitPromise)); n == 0 {
+			t.Errorf("tab %d: no gateways after the refreshes", i+1)
+		}
+	}
+	runB(t, tab1, "reload keeps the session", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#whoami`)))
+	shot(t, tab1, "10-after-concurrent-refresh")
+}

@@ -18,6 +18,7 @@
 //	gatewayclaims.go GatewayHooks.HandleClaim: verified gateway notifications (bKash IPN)
 //	auth.go          Authenticator: HMAC-signed merchant requests
 //	users.go         Users: dashboard users, logins, rotating refresh-token sessions
+//	loginlimits.go   login limits counted in a store every node shares
 //	authz.go         Authorize: the one rule set of who may do what to whose records
 //	console.go       Console: the console's search, timeline, clients, reviews, audit log, SMS balance
 //	audit.go         auditor: the operators' audit log entries (shared)
@@ -133,6 +134,9 @@ type Deps struct {
 	// Admin and Clients serve the console (App.Console nil without Admin).
 	Admin   ports.AdminQueries
 	Clients ports.ClientCreator
+	// Logins counts dashboard login attempts for every node (login limits
+	// across nodes); nil: each node counts in its memory.
+	Logins ports.LoginAttempts
 	// Switches keeps the operators' gateway switches (app/gatewayswitch.go);
 	// nil: every gateway is enabled and none can be switched.
 	Switches ports.GatewaySwitches
@@ -195,6 +199,9 @@ func New(cfg Config, d Deps) *App {
 	}
 	if d.Users != nil && d.Refresh != nil {
 		a.Users = NewUsers(d.Users, d.Refresh, d.Clock, cfg.BcryptCost)
+		if d.Logins != nil {
+			a.Users.CountLoginsIn(d.Logins)
+		}
 	}
 	return a
 }

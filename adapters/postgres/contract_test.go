@@ -35,3 +35,12 @@ func TestGatewaySwitchesContract(t *testing.T) {
 		return db
 	})
 }
+
+// TestLoginAttemptsContract runs the login attempts' contract against
+// PostgreSQL (table login_attempts).
+func TestLoginAttemptsContract(t *testing.T) {
+	portstest.TestLoginAttempts(t, func(t *testing.T) ports.LoginAttempts {
+		db, _ := pgtest.New(t)
+		return db
+	})
+}

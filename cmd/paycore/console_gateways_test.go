@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/paycore/paycore/adapters/postgres/pgtest"
 )
 
 // An admin disables a gateway through GraphQL; support and merchants may
@@ -125,4 +127,41 @@ func TestConsoleGatewaySwitch(t *testing.T) {
 	if _, res = merchant.gql(t, `{ smsBalance { provider } }`, nil); code(res) != "FORBIDDEN" {
 		t.Fatalf("merchant smsBalance: %s %+v", res.Data, res.Errors)
 	}
+}
+
+// Login limits hold across nodes: failed logins of one account spread over
+// two nodes on one database add up, and both refuse the account (login
+// attempts are counted in PostgreSQL); a gateway switch made on one node
+// is followed by the other.
+func TestConsoleLimitsAndSwitchesAcrossNodes(t *testing.T) {
+	t.Parallel()
+	db, dsn := pgtest.New(t)
+	a, _ := startServerOn(t, db, dsn, nil)
+	b, _ := startServerOn(t, db, dsn, nil)
+	if _, _, err := a.app.Users.Create(context.Background(), "support@example.com", "support", "", "support password 1"); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10 {
+		node := []*testServer{a, b}[i%2]
+		_, r := (&dash{base: node.base}).gql(t, gqlLogin, map[string]any{"e": "support@example.com", "p": "wrong password!"})
+		if code(r) != "UNAUTHENTICATED" {
+			t.Fatalf("failure %d: %+v", i+1, r.Errors)
+		}
+	}
+	for _, node := range []*testServer{a, b} {
+		_, r := (&dash{base: node.base}).gql(t, gqlLogin, map[string]any{"e": "support@example.com", "p": "support password 1"})
+		if code(r) != "RATE_LIMITED" {
+			t.Fatalf("after 10 failures over two nodes: %+v", r.Errors)
+		}
+	}
+
+	admin := login(t, a.base, demoAdminEmail, demoAdminPassword)
+	merchantOnB := login(t, b.base, demoMerchantEmail, demoMerchantPassword)
+	if _, r := admin.gql(t, `mutation { setGatewayEnabled(code: NAGAD, enabled: false, reason: "test") { enabled } }`, nil); len(r.Errors) > 0 {
+		t.Fatalf("disable nagad: %+v", r.Errors)
+	}
+	eventually(t, "node B stops offering nagad", func() bool {
+		_, r := merchantOnB.gql(t, `{ gateways }`, nil)
+		return len(r.Errors) == 0 && !strings.Contains(string(r.Data), "NAGAD")
+	})
 }

@@ -20,7 +20,8 @@ import (
 // they do in PostgreSQL. It passes the same contract suite as the
 // PostgreSQL adapter (TestRepositories). It also implements
 // ports.GatewayHookLog for records written outside transactions, and
-// ports.GatewaySwitches and ports.AuditLog (switches.go).
+// ports.GatewaySwitches and ports.AuditLog (switches.go) and
+// ports.LoginAttempts (logins.go).
 type Store struct {
 	mu sync.Mutex
 	d  *data
@@ -54,6 +55,7 @@ type data struct {
 	nonces        map[string]bool // client NUL nonce
 	switches      map[domain.Gateway]ports.GatewaySwitch
 	audit         []domain.AuditEntry
+	logins        []loginAttempt
 }
 
 // NewStore returns an empty store.
@@ -81,6 +83,7 @@ func (d *data) clone() *data {
 		reviews: maps.Clone(d.reviews), revSeq: maps.Clone(d.revSeq),
 		jobs: slices.Clone(d.jobs), changes: slices.Clone(d.changes),
 		nonces: maps.Clone(d.nonces), switches: maps.Clone(d.switches), audit: slices.Clone(d.audit),
+		logins: slices.Clone(d.logins),
 	}
 }
 

@@ -85,3 +85,50 @@ func TestGatewaySwitches(t *testing.T, open func(t *testing.T) ports.GatewaySwit
 		}
 	})
 }
+
+// TestLoginAttempts is the contract of ports.LoginAttempts, run over the
+// in-memory Store and the PostgreSQL adapter: attempts count per key from
+// an instant on, with the oldest; clearing forgets one key; pruning drops
+// what is older than an instant.
+func TestLoginAttempts(t *testing.T, open func(t *testing.T) ports.LoginAttempts) {
+	ctx := context.Background()
+	at := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	s := open(t)
+	for i := range 3 {
+		if err := s.RecordLoginAttempt(ctx, "email:a@example.com", at.Add(time.Duration(i)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.RecordLoginAttempt(ctx, "ip:192.0.2.1", at); err != nil {
+		t.Fatal(err)
+	}
+	count := func(key string, since time.Time) (int, time.Time) {
+		t.Helper()
+		n, oldest, err := s.LoginAttemptsSince(ctx, key, since)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n, oldest
+	}
+	if n, oldest := count("email:a@example.com", at); n != 3 || !oldest.Equal(at) {
+		t.Fatalf("all three: %d from %v", n, oldest)
+	}
+	if n, oldest := count("email:a@example.com", at.Add(time.Minute)); n != 2 || !oldest.Equal(at.Add(time.Minute)) {
+		t.Fatalf("since the second: %d from %v", n, oldest)
+	}
+	if n, oldest := count("email:nobody@example.com", at); n != 0 || !oldest.IsZero() {
+		t.Fatalf("unknown key: %d from %v", n, oldest)
+	}
+	if pruned, err := s.PruneLoginAttempts(ctx, at.Add(time.Minute)); err != nil || pruned != 2 {
+		t.Fatalf("pruned %d %v, want 2 (the first of a@ and the address's)", pruned, err)
+	}
+	if n, _ := count("ip:192.0.2.1", at); n != 0 {
+		t.Fatalf("pruned address still counts %d", n)
+	}
+	if err := s.ClearLoginAttempts(ctx, "email:a@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := count("email:a@example.com", at); n != 0 {
+		t.Fatalf("cleared key still counts %d", n)
+	}
+}

@@ -52,7 +52,9 @@ func (s *Store) ClearLoginAttempts(ctx context.Context, key string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.read(func(d *data) { d.logins = slices.DeleteFunc(d.logins, func(a loginAttempt) bool { return a.key == key }) })
+	s.read(func(d *data) {
+		d.logins = slices.DeleteFunc(d.logins, func(a loginAttempt) bool { return a.key == key })
+	})
 	return nil
 }
 

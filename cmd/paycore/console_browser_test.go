@@ -164,6 +164,11 @@ func TestConsoleInBrowser(t *testing.T) {
 	runB(t, phone, "merchant keys", chromedp.Navigate(ts.base+"/console#/keys"), chromedp.WaitVisible(chromedp.CSS(`#regen`)),
 		chromedp.Click(chromedp.CSS(`#regen`)), chromedp.WaitVisible(chromedp.CSS(`#secret-value`)))
 	shot(t, phone, "9-merchant-keys-390")
+	runB(t, phone, "merchant gateways", chromedp.Navigate(ts.base+"/console#/gateways"), chromedp.WaitVisible(chromedp.CSS(`#gw-BKASH`)))
+	if n := value(t, phone, "merchant switches", chromedp.Evaluate[int](`document.querySelectorAll('[id^="gw-toggle-"], #sms-balance').length`)); n != 0 {
+		t.Fatalf("a merchant is offered %d gateway switches or the SMS balance", n)
+	}
+	shot(t, phone, "9-merchant-gateways-390")
 }
 
 // Two tabs of one browser share the refresh cookie; refreshing in both at

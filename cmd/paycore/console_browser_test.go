@@ -127,6 +127,8 @@ func TestConsoleInBrowser(t *testing.T) {
 	if label != "লাইভ ফিড" {
 		t.Fatalf("Bangla nav label %q", label)
 	}
+	value(t, ctx, "Bangla font", chromedp.Evaluate[bool](`Promise.all(['400', '700'].map((w) => document.fonts.load(w + ' 1em "Noto Sans Bengali"', 'অ')))
+		.then(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => ok(true)))))`, chromedp.EvalAwaitPromise))
 	shot(t, ctx, "5-audit-bangla")
 	runB(t, ctx, "english", chromedp.Click(chromedp.CSS(`#lang`)), chromedp.Click(chromedp.CSS(`#logout`)),
 		chromedp.WaitVisible(chromedp.CSS(`#login-form`)))

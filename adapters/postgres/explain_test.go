@@ -104,28 +104,40 @@ func seqScans(plan any) []string {
 	return out
 }
 
+// seedHistory returns a database filled by explainSeedSQL.
+func seedHistory(tb testing.TB) *postgres.DB {
+	tb.Helper()
+	ctx := context.Background()
+	db, _ := pgtest.New(tb)
+	for _, id := range []string{"cli_big", "cli_s8", "cli_s9", "cli_s18", "cli_s19"} {
+		if err := db.CreateClient(ctx, postgres.NewClientParams{Client: domain.Client{ID: id, Name: id, Status: domain.ClientActive, Language: "en"},
+			APIKey: "pk_" + id, APISecret: []byte("s"), WebhookSecret: []byte("w")}); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if _, err := db.Pool.Exec(ctx, explainSeedSQL); err != nil {
+		tb.Fatal(err)
+	}
+	return db
+}
+
+// seededAt is when seeded payment g was created; seededID its ID.
+func seededAt(g int) time.Time {
+	return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(g) * 10 * time.Second)
+}
+
+func seededID(g int) string { return fmt.Sprintf("txn_x%012d", g) }
+
 func TestHotQueriesUseIndexes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("fills 50 000 payments")
 	}
 	ctx := context.Background()
-	db, _ := pgtest.New(t)
-	for _, id := range []string{"cli_big", "cli_s8", "cli_s9", "cli_s18", "cli_s19"} {
-		if err := db.CreateClient(ctx, postgres.NewClientParams{Client: domain.Client{ID: id, Name: id, Status: domain.ClientActive, Language: "en"},
-			APIKey: "pk_" + id, APISecret: []byte("s"), WebhookSecret: []byte("w")}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := db.Pool.Exec(ctx, explainSeedSQL); err != nil {
-		t.Fatal(err)
-	}
+	db := seedHistory(t)
 	capture := &captureSQL{}
 	db.Bun.AddQueryHook(capture)
 	tp := postgres.NewTxProvider(db, nil)
-	at := func(g int) time.Time {
-		return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(g) * 10 * time.Second)
-	}
-	id := func(g int) string { return fmt.Sprintf("txn_x%012d", g) }
+	at, id := seededAt, seededID
 
 	plan := func(t *testing.T, q string, args ...any) (any, []byte) {
 		t.Helper()
@@ -235,4 +247,36 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		})
 	}
 	t.Run("payment timeline", func(t *testing.T) { explain(t, postgres.TimelineSQL, id(4242)) })
+}
+
+// BenchmarkHotReads measures the merchant's reads through the adapter over
+// the 50 000 seeded payments (40 000 of cli_big's): a list's first page and
+// a page 45 000 deep by cursor (each with its kept total), and the
+// dashboard's figures.
+func BenchmarkHotReads(b *testing.B) {
+	ctx := context.Background()
+	tp := postgres.NewTxProvider(seedHistory(b), nil)
+	for name, read := range map[string]func(ctx context.Context, tx ports.Tx) error{
+		"list first page": func(ctx context.Context, tx ports.Tx) error {
+			_, err := tx.Queries().List(ctx, ports.PaymentFilter{ClientID: "cli_big", Limit: 21, CountCap: 10_000})
+			return err
+		},
+		"list by cursor deep": func(ctx context.Context, tx ports.Tx) error {
+			_, err := tx.Queries().List(ctx, ports.PaymentFilter{ClientID: "cli_big", AfterCreated: seededAt(5001), AfterID: seededID(5001), Limit: 21, CountCap: 10_000})
+			return err
+		},
+		"dashboard": func(ctx context.Context, tx ports.Tx) error {
+			_, err := tx.Queries().Stats(ctx, "cli_big")
+			return err
+		},
+	} {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := tp.Transact(ctx, read); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

@@ -135,7 +135,7 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 	ctx := context.Background()
 	db := seedHistory(t)
 	capture := &captureSQL{}
-	db.Bun.AddQueryHook(capture)
+	db.Bun = db.Bun.WithQueryHook(capture) // before the TxProvider takes it
 	tp := postgres.NewTxProvider(db, nil)
 	at, id := seededAt, seededID
 

@@ -21,8 +21,11 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/paycore/paycore/adapters/postgres"
+	"github.com/paycore/paycore/adapters/secret"
 	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/domain"
+	"github.com/paycore/paycore/ports"
 )
 
 // readsSeedSQL loads $2 payments for client $1, one every 30 s up to an
@@ -87,6 +90,21 @@ func signedGet(ctx context.Context, m merchant, target string, out any) error {
 	return json.Unmarshal(raw, out)
 }
 
+// adapterTimes runs read 300 times in its own transaction through
+// adapters/postgres (no HTTP, auth, nonce or request log) and returns the
+// p50 and p99 in ms: the database's part of a request.
+func adapterTimes(ctx context.Context, tp ports.TxProvider, read func(ctx context.Context, tx ports.Tx) error) (p50, p99 float64, err error) {
+	var ms []float64
+	for range 300 {
+		t := time.Now()
+		if err := tp.Transact(ctx, read); err != nil {
+			return 0, 0, err
+		}
+		ms = append(ms, float64(time.Since(t).Microseconds())/1000)
+	}
+	return pct(ms, 50), pct(ms, 99), nil
+}
+
 func (b *bench) reads(ctx context.Context) ([]benchRow, error) {
 	n := b.o.readRows
 	t0 := time.Now()
@@ -147,9 +165,30 @@ func (b *bench) reads(ctx context.Context) ([]benchRow, error) {
 	}
 	deepCursor := app.CursorOf(domain.PaymentFromDB(domain.Payment{ID: deep.id, CreatedAt: deep.at}, domain.StatusPending))
 
+	box, err := secret.NewBox(secret.SandboxKey())
+	if err != nil {
+		return nil, err
+	}
+	db, err := postgres.Open(ctx, b.dbURL, box, 2)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	tp := postgres.NewTxProvider(db, nil)
+
 	m := b.merchant(0, 2)
 	goal := "p99 ≤ 20 ms"
-	measure := func(name, note string, fn func(ctx context.Context) error) benchRow {
+	// measure times fn over HTTP for the phase's duration, and read (the
+	// same reads) through the adapter alone.
+	measure := func(name, note string, fn func(ctx context.Context) error, read func(ctx context.Context, tx ports.Tx) error) benchRow {
+		if read != nil {
+			p50, p99, err := adapterTimes(ctx, tp, read)
+			if err != nil {
+				note = "adapter: " + trunc(err.Error(), 80) + "; " + note
+			} else {
+				note = fmt.Sprintf("SQL alone (adapters/postgres, one transaction) p50 %.2f / p99 %.2f ms; %s", p50, p99, note)
+			}
+		}
 		lat, errs, el, firstErr := loop(ctx, 1, b.o.dur, func(ctx context.Context, _ int) error { return fn(ctx) })
 		row := benchRow{Name: name, Clients: 1, Unit: "req/s", Count: int64(len(lat)), Rate: float64(len(lat)) / el.Seconds(),
 			P50ms: pct(lat, 50), P99ms: pct(lat, 99), Errors: errs, Goal: goal, Note: note}
@@ -164,7 +203,11 @@ func (b *bench) reads(ctx context.Context) ([]benchRow, error) {
 	var first listAnswer
 	rows = append(rows, measure(fmt.Sprintf("REST GET /transactions first page (%d payments)", n),
 		fmt.Sprintf("before: count(*) %.0f ms + the page", old["count(*)"]),
-		func(ctx context.Context) error { return signedGet(ctx, m, "/api/v1/transactions?limit=20", &first) }))
+		func(ctx context.Context) error { return signedGet(ctx, m, "/api/v1/transactions?limit=20", &first) },
+		func(ctx context.Context, tx ports.Tx) error {
+			_, err := tx.Queries().List(ctx, ports.PaymentFilter{ClientID: demoClientID, Limit: 21, CountCap: app.MaxCount})
+			return err
+		}))
 	if first.Meta.Total < n {
 		rows[len(rows)-1].Note += fmt.Sprintf("; total %d, want ≥ %d", first.Meta.Total, n)
 	}
@@ -181,13 +224,23 @@ func (b *bench) reads(ctx context.Context) ([]benchRow, error) {
 				cursor = *a.Meta.NextCursor
 			}
 			return nil
+		},
+		func(ctx context.Context, tx ports.Tx) error {
+			_, err := tx.Queries().List(ctx, ports.PaymentFilter{ClientID: demoClientID, AfterCreated: deep.at, AfterID: deep.id,
+				Limit: 21, CountCap: app.MaxCount})
+			return err
 		}))
-	from := t0.Add(-30 * 24 * time.Hour).UTC().Format(time.RFC3339)
+	fromT := t0.Add(-30 * 24 * time.Hour).UTC().Truncate(time.Second)
+	from := fromT.Format(time.RFC3339)
 	var ranged listAnswer
 	rows = append(rows, measure("REST GET /transactions?from_date= last 30 days (capped count)",
 		fmt.Sprintf("~%d match; total counted up to %d", min(n, 30*24*120), app.MaxCount),
 		func(ctx context.Context) error {
 			return signedGet(ctx, m, "/api/v1/transactions?limit=20&from_date="+url.QueryEscape(from), &ranged)
+		},
+		func(ctx context.Context, tx ports.Tx) error {
+			_, err := tx.Queries().List(ctx, ports.PaymentFilter{ClientID: demoClientID, From: fromT, Limit: 21, CountCap: app.MaxCount})
+			return err
 		}))
 	if !ranged.Meta.TotalIsCapped && n > 30*24*120 {
 		rows[len(rows)-1].Note += "; total_is_capped false: unexpected"
@@ -198,7 +251,14 @@ func (b *bench) reads(ctx context.Context) ([]benchRow, error) {
 		} `json:"data"`
 	}
 	rows = append(rows, measure("REST GET /client/dashboard", fmt.Sprintf("before: a scan, %.0f ms", old["dashboard scan"]),
-		func(ctx context.Context) error { return signedGet(ctx, m, "/api/v1/client/dashboard", &dash) }))
+		func(ctx context.Context) error { return signedGet(ctx, m, "/api/v1/client/dashboard", &dash) },
+		func(ctx context.Context, tx ports.Tx) error {
+			if _, err := tx.Clients().Get(ctx, demoClientID); err != nil {
+				return err
+			}
+			_, err := tx.Queries().Stats(ctx, demoClientID)
+			return err
+		}))
 	if dash.Data.Total < int64(n) {
 		rows[len(rows)-1].Note += fmt.Sprintf("; total_transactions %d, want ≥ %d", dash.Data.Total, n)
 	}
@@ -210,6 +270,6 @@ func (b *bench) reads(ctx context.Context) ([]benchRow, error) {
 				} `json:"dashboard"`
 			}
 			return m.graphql(ctx, "", `{ dashboard { totalTransactions totalSuccess totalFailed totalAmount { amount currency } } }`, nil, &out)
-		}))
+		}, nil))
 	return rows, nil
 }

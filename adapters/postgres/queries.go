@@ -98,7 +98,7 @@ func (q queries) count(ctx context.Context, f ports.PaymentFilter) (int, bool, e
 
 // Stats implements ports.PaymentQueries from client_payment_stats, which a
 // trigger on payments keeps in the same transaction as every change
-// (migrations/20261206000002_reads.tx.up.sql): a few rows per status and
+// (migrations/20261206060000_reads.tx.up.sql): a few rows per status and
 // currency, whatever the client's history.
 func (q queries) Stats(ctx context.Context, clientID string) (ports.PaymentStats, error) {
 	st := ports.PaymentStats{Paid: map[string]int64{}, Refunded: map[string]int64{}}

@@ -19,7 +19,7 @@ import (
 )
 
 // The dashboard's figures kept in client_payment_stats
-// (migrations/20261206000002_reads.tx.up.sql) equal what a scan of the
+// (migrations/20261206060000_reads.tx.up.sql) equal what a scan of the
 // client's payments computes: after the migration's backfill, and after
 // concurrent creates and status changes on many connections.
 
@@ -130,7 +130,7 @@ func TestStatsBackfill(t *testing.T) {
 	db, _ := pgtest.New(t)
 	tp := postgres.NewTxProvider(db, nil)
 	addClient(t, db, "cli_old")
-	execFile(t, db.Pool, "20261206000002_reads.tx.down.sql")
+	execFile(t, db.Pool, "20261206060000_reads.tx.down.sql")
 	for i := range 12 {
 		if err := tp.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
 			return payAndMove(ctx, tx, "cli_old", fmt.Sprintf("o-%d", i), i%4)
@@ -138,7 +138,7 @@ func TestStatsBackfill(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	execFile(t, db.Pool, "20261206000002_reads.tx.up.sql")
+	execFile(t, db.Pool, "20261206060000_reads.tx.up.sql")
 	want := scanStats(t, db, "cli_old")
 	if got := keptStats(t, tp, "cli_old"); !sameStats(got, want) || got.Total != 12 || got.Success != 6 || got.Failed != 3 {
 		t.Fatalf("after backfill: kept %+v, scan %+v", got, want)

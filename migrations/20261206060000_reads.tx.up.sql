@@ -43,8 +43,11 @@ $$;
 -- processing and back) on one shard cannot deadlock.
 CREATE FUNCTION client_payment_stats_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        PERFORM client_payment_stats_add(NEW.client_id, NEW.status, NEW.currency, 1, NEW.amount, NEW.refunded);
+    IF TG_OP = 'INSERT' THEN -- the create's path: the upsert inline, no second call
+        INSERT INTO client_payment_stats AS s (client_id, status, currency, shard, n, amount, refunded)
+        VALUES (NEW.client_id, NEW.status, NEW.currency, (pg_backend_pid() % 64)::smallint, 1, NEW.amount, NEW.refunded)
+        ON CONFLICT (client_id, status, currency, shard) DO UPDATE
+        SET n = s.n + 1, amount = s.amount + excluded.amount, refunded = s.refunded + excluded.refunded;
     ELSIF TG_OP = 'DELETE' THEN
         PERFORM client_payment_stats_add(OLD.client_id, OLD.status, OLD.currency, -1, -OLD.amount, -OLD.refunded);
     ELSIF OLD.status IS DISTINCT FROM NEW.status OR OLD.refunded IS DISTINCT FROM NEW.refunded

@@ -8,6 +8,8 @@ CREATE INDEX payments_client_created_id_idx ON payments (client_id, created_at D
 CREATE INDEX payments_client_status_created_id_idx ON payments (client_id, status, created_at DESC, id DESC);
 CREATE INDEX payments_created_id_idx ON payments (created_at DESC, id DESC);
 DROP INDEX payments_client_created_idx; -- a prefix of payments_client_created_id_idx
+-- Operators' list of every client's webhook deliveries (ORDER BY created_at DESC, id).
+CREATE INDEX webhook_deliveries_created_idx ON webhook_deliveries (created_at DESC, id);
 
 -- 2. The dashboard's figures kept by a trigger in the same transaction as
 --    the payment's change. Rows are deltas summed per (client, status,

@@ -209,6 +209,10 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 			_, err := tx.EventLog().ListDeliveries(ctx, "cli_big", "", 20)
 			return err
 		},
+		"webhook deliveries of every client (operators)": func(ctx context.Context, tx ports.Tx) error {
+			_, err := tx.EventLog().ListDeliveries(ctx, "", "", 50)
+			return err
+		},
 		"webhook deliveries of an event": func(ctx context.Context, tx ports.Tx) error {
 			_, err := tx.EventLog().ListDeliveries(ctx, "cli_big", "evt_x000000004242", 20)
 			return err

@@ -18,13 +18,15 @@ func (r *queryResolver) Payments(ctx context.Context, filter *model.PaymentFilte
 	if err != nil {
 		return nil, err
 	}
-	size, start, err := pageArgs(first, after)
+	size, cursor, err := pageArgs(first, after)
 	if err != nil {
 		return nil, err
 	}
-	items, total, err := r.listWindow(ctx, pr, toAppListInput(filter), start, size)
+	in := toAppListInput(filter)
+	in.Limit, in.Cursor = size, cursor
+	res, err := r.app.Payments.List(ctx, pr, in)
 	if err != nil {
 		return nil, err
 	}
-	return toModelPaymentConnection(items, start, total, r.paymentURL), nil
+	return toModelPaymentConnection(res, cursor != "", r.paymentURL), nil
 }

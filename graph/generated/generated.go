@@ -220,9 +220,10 @@ type ComplexityRoot struct {
 	}
 
 	PaymentConnection struct {
-		Edges      func(childComplexity int) int
-		PageInfo   func(childComplexity int) int
-		TotalCount func(childComplexity int) int
+		Edges              func(childComplexity int) int
+		PageInfo           func(childComplexity int) int
+		TotalCount         func(childComplexity int) int
+		TotalCountIsCapped func(childComplexity int) int
 	}
 
 	PaymentDetail struct {
@@ -1277,6 +1278,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PaymentConnection.TotalCount(childComplexity), true
+	case "PaymentConnection.totalCountIsCapped":
+		if e.ComplexityRoot.PaymentConnection.TotalCountIsCapped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentConnection.TotalCountIsCapped(childComplexity), true
 
 	case "PaymentDetail.payment":
 		if e.ComplexityRoot.PaymentDetail.Payment == nil {
@@ -2439,8 +2446,13 @@ input PaymentFilter {
 type PaymentConnection {
   edges: [PaymentEdge!]!
   pageInfo: PageInfo!
-  "How many payments match the filter in all."
+  """
+  How many payments match the filter in all. Exact, except with from/to
+  matching more than 10000 payments: then 10000 and totalCountIsCapped.
+  """
   totalCount: Int64!
+  "True when totalCount stopped counting at 10000 (at least that many match)."
+  totalCountIsCapped: Boolean!
 }
 
 "A payment and its place in the list."
@@ -3302,6 +3314,8 @@ func (ec *executionContext) childFields_PaymentConnection(ctx context.Context, f
 		return ec.fieldContext_PaymentConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_PaymentConnection_totalCount(ctx, field)
+	case "totalCountIsCapped":
+		return ec.fieldContext_PaymentConnection_totalCountIsCapped(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PaymentConnection", field.Name)
 }
@@ -7558,6 +7572,29 @@ func (ec *executionContext) _PaymentConnection_totalCount(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_PaymentConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PaymentConnection", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _PaymentConnection_totalCountIsCapped(ctx context.Context, field graphql.CollectedField, obj *model.PaymentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentConnection_totalCountIsCapped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCountIsCapped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentConnection_totalCountIsCapped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentConnection", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _PaymentDetail_payment(ctx context.Context, field graphql.CollectedField, obj *model.PaymentDetail) (ret graphql.Marshaler) {
@@ -13084,6 +13121,11 @@ func (ec *executionContext) _PaymentConnection(ctx context.Context, sel ast.Sele
 			}
 		case "totalCount":
 			out.Values[i] = ec._PaymentConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCountIsCapped":
+			out.Values[i] = ec._PaymentConnection_totalCountIsCapped(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

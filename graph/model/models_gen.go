@@ -304,8 +304,11 @@ type Payment struct {
 type PaymentConnection struct {
 	Edges    []*PaymentEdge `json:"edges"`
 	PageInfo *PageInfo      `json:"pageInfo"`
-	// How many payments match the filter in all.
+	// How many payments match the filter in all. Exact, except with from/to
+	// matching more than 10000 payments: then 10000 and totalCountIsCapped.
 	TotalCount int64 `json:"totalCount"`
+	// True when totalCount stopped counting at 10000 (at least that many match).
+	TotalCountIsCapped bool `json:"totalCountIsCapped"`
 }
 
 type PaymentDetail struct {

@@ -458,7 +458,7 @@ func (r notifications) Update(ctx context.Context, id string, fn func(*domain.No
 
 type queries struct{ d *data }
 
-func (q queries) List(_ context.Context, f ports.PaymentFilter) ([]*domain.Payment, int, error) {
+func (q queries) List(_ context.Context, f ports.PaymentFilter) (ports.PaymentList, error) {
 	var all []*domain.Payment
 	for _, p := range q.d.payments {
 		switch {
@@ -474,9 +474,26 @@ func (q queries) List(_ context.Context, f ports.PaymentFilter) ([]*domain.Payme
 	slices.SortFunc(all, func(a, b *domain.Payment) int {
 		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(b.ID, a.ID))
 	})
-	lo := min(f.Offset, len(all))
-	hi := min(lo+f.Limit, len(all))
-	return all[lo:hi], len(all), nil
+	out := ports.PaymentList{Total: len(all)}
+	if f.CountCap > 0 && (!f.From.IsZero() || !f.To.IsZero()) && out.Total > f.CountCap {
+		out.Total, out.TotalCapped = f.CountCap, true
+	}
+	after := all
+	if f.AfterID != "" {
+		// all is newest first: p comes before the cursor when (p.CreatedAt,
+		// p.ID) is greater.
+		i, found := slices.BinarySearchFunc(all, f, func(p *domain.Payment, f ports.PaymentFilter) int {
+			return cmp.Or(f.AfterCreated.Compare(p.CreatedAt), cmp.Compare(f.AfterID, p.ID))
+		})
+		if found {
+			i++
+		}
+		after = all[i:]
+	}
+	lo := min(f.Offset, len(after))
+	hi := min(lo+f.Limit, len(after))
+	out.Payments = after[lo:hi]
+	return out, nil
 }
 
 func (q queries) Stats(_ context.Context, clientID string) (ports.PaymentStats, error) {

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -34,9 +35,21 @@ type DB struct {
 	box  *secret.Box
 }
 
+// Option adjusts how Open configures the pool.
+type Option func(*pgxpool.Config)
+
+// WithTracer traces every connection's queries (and batches, when tracer
+// also implements pgx.BatchTracer): tests count a use case's round trips.
+func WithTracer(tracer pgx.QueryTracer) Option {
+	return func(c *pgxpool.Config) { c.ConnConfig.Tracer = tracer }
+}
+
 // Open connects to dsn (a postgres:// URL) and checks the connection. box
 // seals secrets stored by this package. maxConns 0 keeps pgx's default.
-func Open(ctx context.Context, dsn string, box *secret.Box, maxConns int32) (*DB, error) {
+// Statements run in pgx's default mode (the dsn may change it:
+// default_query_exec_mode): prepared once per connection and cached, which
+// the create's hand-written inserts rely on (TxProvider).
+func Open(ctx context.Context, dsn string, box *secret.Box, maxConns int32, opts ...Option) (*DB, error) {
 	if box == nil {
 		return nil, errors.New("postgres: nil secret box")
 	}
@@ -46,6 +59,9 @@ func Open(ctx context.Context, dsn string, box *secret.Box, maxConns int32) (*DB
 	}
 	if maxConns > 0 {
 		cfg.MaxConns = maxConns
+	}
+	for _, o := range opts {
+		o(cfg)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -1,7 +1,7 @@
 // Package jobs runs paycore's background work on River: job arguments, the
 // workers (which call app use cases), the River client over the shared pgx
-// pool, and the ports.JobQueue that inserts jobs inside a use case's
-// transaction with InsertTx.
+// pool, and the ports.JobQueue that writes job rows inside a use case's
+// transaction (Queue: the transaction's own batch, not River's InsertTx).
 package jobs
 
 import (

@@ -17,7 +17,7 @@ import (
 )
 
 // TestRowAndJobShareTheTransaction proves the bun + River recipe: a payment
-// row written by bun and a job inserted by River's InsertTx in one
+// row and a job row (both written by the transaction's batch) in one
 // ports.TxProvider transaction are both rolled back, or both committed.
 func TestRowAndJobShareTheTransaction(t *testing.T) {
 	t.Parallel()

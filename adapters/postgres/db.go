@@ -1,8 +1,9 @@
 // Package postgres is paycore's PostgreSQL adapter: one pgx pool shared by
 // bun (through pgx's database/sql driver) and River, the transaction
-// provider that binds repositories, River inserts and pg_notify to one
-// transaction, the repositories, the migration runner and the stores for
-// keys, nonces and gateway tokens.
+// provider that binds repositories, River job rows and pg_notify to one
+// transaction (its inserts deferred to one batch), the repositories, the
+// migration runner, the stores for keys, nonces and gateway tokens, and the
+// Announcer of new payments.
 package postgres
 
 import (

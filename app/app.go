@@ -76,6 +76,11 @@ type Config struct {
 	// back from the gateway before reconciliation expires it (without asking
 	// the gateway); 0 → 30 min.
 	AttemptTTL time.Duration
+	// ClientCacheTTL is how long Payments.Create trusts a client it read
+	// (status, default webhook_url, language): a suspension stops creates
+	// at most this long after it. 0 → DefaultKeyCacheTTL (the key cache's
+	// bound); negative → read on every create.
+	ClientCacheTTL time.Duration
 }
 
 // GatewayHookConfig secures one gateway's status updates to
@@ -140,6 +145,9 @@ type Deps struct {
 	// Switches keeps the operators' gateway switches (app/gatewayswitch.go);
 	// nil: every gateway is enabled and none can be switched.
 	Switches ports.GatewaySwitches
+	// Announce tells the dashboards' live feed of each new payment after
+	// its create committed; nil: new payments are not announced.
+	Announce ports.Announcer
 }
 
 // App is every use case, wired. Build it with New; each field is safe for
@@ -178,7 +186,8 @@ func New(cfg Config, d Deps) *App {
 		confirmWait: cfg.ConfirmWait, attemptTTL: cfg.AttemptTTL}
 	a := &App{
 		Payments: &Payments{tx: d.Tx, clock: d.Clock, gateways: gws, pub: pub, sms: sms,
-			ttl: cfg.PaymentTTL, sandbox: cfg.Sandbox, hosts: d.Hosts},
+			ttl: cfg.PaymentTTL, sandbox: cfg.Sandbox, hosts: d.Hosts, announce: d.Announce,
+			clients: newClientCache(d.Tx, d.Clock, cfg.ClientCacheTTL)},
 		Attempts: &Attempts{tx: d.Tx, clock: d.Clock, log: d.Log, gateways: gws, settle: st, pub: pub,
 			confirmWait: cfg.ConfirmWait},
 		Reconciler: rec,

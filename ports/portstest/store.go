@@ -137,6 +137,14 @@ func (s *Store) Changes() []domain.PaymentChanged {
 	return out
 }
 
+var _ ports.Announcer = (*Store)(nil)
+
+// Announce records e as a change published after its commit
+// (ports.Announcer): Changes lists it in order with the others.
+func (s *Store) Announce(e domain.PaymentChanged) {
+	s.read(func(d *data) { d.changes = append(d.changes, e) })
+}
+
 // Hooks returns every gateway webhook recorded, in order.
 func (s *Store) Hooks() []ports.GatewayHookRecord {
 	var out []ports.GatewayHookRecord

@@ -169,19 +169,14 @@ func pendingNonceFrom(ctx context.Context) (PendingNonce, bool) {
 // errNonceUsed is the refusal of a replayed nonce.
 func errNonceUsed() error { return &AuthError{"nonce already used"} }
 
-// recordNonceTx records a pending nonce in tx (if ctx carries one).
+// recordNonceTx records a pending nonce in tx (if ctx carries one); its
+// failure is a *ports.WriteError, a taken nonce mapped by createErr.
 func recordNonceTx(ctx context.Context, tx ports.Tx) error {
 	n, ok := pendingNonceFrom(ctx)
 	if !ok {
 		return nil
 	}
-	if err := tx.Nonces().Use(ctx, n.ClientID, n.Nonce, n.At); err != nil {
-		if errors.Is(err, domain.ErrDuplicate) {
-			return errNonceUsed()
-		}
-		return fmt.Errorf("record nonce: %w", err)
-	}
-	return nil
+	return asWrite(ports.OpNonceUse, tx.Nonces().Use(ctx, n.ClientID, n.Nonce, n.At))
 }
 
 // UseNonce records a pending nonce on its own (autocommit) unless it was

@@ -69,6 +69,7 @@ func newEnv(t *testing.T, opts ...option) *env {
 		Tx: e.store, Clock: e.clock, SMS: e.sms,
 		Gateways: []ports.PaymentGateway{e.bkash, e.nagad, e.redirect},
 		Keys:     e.keys, Calls: e.calls, Webhooks: e.hooks, Secrets: e.secrets, Hooks: e.store,
+		Announce: e.store,
 	}
 	for _, o := range opts {
 		o(&e.cfg, &d)

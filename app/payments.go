@@ -43,6 +43,8 @@ type Payments struct {
 	ttl      time.Duration     // how long a customer has to pay
 	sandbox  bool              // plain-http loopback webhook_url allowed, hosts not checked
 	hosts    ports.HostChecker // nil: webhook_url hosts are checked at dial time only
+	announce ports.Announcer   // nil: new payments are not announced
+	clients  *clientCache      // the creating client, read at most once per TTL
 }
 
 // PaymentView is a payment with its attempts, as edges show it.
@@ -208,12 +210,19 @@ func CheckWebhookURL(ctx context.Context, raw string, sandbox bool, hosts ports.
 // with its order-placed SMS and payment.pending event, in one transaction.
 // Errors: *domain.ValidationError (422; a used order_id is one),
 // domain.ErrForbidden for an inactive client, domain.ErrNotFound for an
-// unknown one.
+// unknown one. The client is read at most once per Config.ClientCacheTTL
+// (5 s) per node, so a suspension stops creates within that bound.
 //
 // A signed request's pending nonce in ctx (WithPendingNonce) is recorded
 // first in the same transaction, so a create is one commit; a replayed
 // nonce is refused (*AuthError) and a create that fails otherwise still
 // records its nonce, on its own.
+//
+// The transaction only writes (docs/architecture.md §4): a store that
+// defers writes sends all of them in one batch, and reports a taken nonce
+// or order_id from Transact (createErr maps it). After the commit the new
+// payment is announced to the dashboards' feed (ports.Announcer), outside
+// the transaction.
 func (s *Payments) Create(ctx context.Context, clientID string, in CreatePaymentInput) (*domain.Payment, error) {
 	p, err := s.create(ctx, clientID, in)
 	if n, ok := pendingNonceFrom(ctx); ok {
@@ -239,31 +248,63 @@ func (s *Payments) burnNonce(ctx context.Context, n PendingNonce) error {
 	return nil
 }
 
+// createErr maps the failure of a create's writes the same whether the
+// store reported it at the call (each call's error is wrapped in a
+// *ports.WriteError naming it) or at the commit (Transact's
+// *ports.WriteError): a taken nonce is the replay's *AuthError, a taken
+// order_id a validation error on order_id.
+func createErr(err error) error {
+	var we *ports.WriteError
+	if !errors.As(err, &we) || !errors.Is(we.Err, domain.ErrDuplicate) {
+		return err
+	}
+	switch we.Op {
+	case ports.OpNonceUse:
+		return errNonceUsed()
+	case ports.OpPaymentCreate:
+		var v domain.ValidationError
+		v.Add("order_id", "order_id has already been used")
+		return &v
+	}
+	return err
+}
+
+// asWrite wraps a write call's own error as the *ports.WriteError a store
+// deferring it would return from Transact.
+func asWrite(op string, err error) error {
+	var we *ports.WriteError
+	if err == nil || errors.As(err, &we) {
+		return err
+	}
+	return &ports.WriteError{Op: op, Err: err}
+}
+
 func (s *Payments) create(ctx context.Context, clientID string, in CreatePaymentInput) (*domain.Payment, error) {
 	amount, err := s.validate(ctx, in)
 	if err != nil {
 		return nil, err
+	}
+	c, err := s.clients.get(ctx, clientID)
+	if err != nil {
+		return nil, err
+	}
+	if !c.Active() {
+		return nil, domain.ErrForbidden
+	}
+	webhook := in.WebhookURL
+	if webhook == "" {
+		webhook = c.WebhookURL
+	}
+	var meta json.RawMessage
+	if len(in.Metadata) > 0 && string(in.Metadata) != "null" {
+		meta = in.Metadata
 	}
 	var p *domain.Payment
 	err = s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
 		if err := recordNonceTx(ctx, tx); err != nil {
 			return err
 		}
-		c, err := tx.Clients().Get(ctx, clientID)
-		if err != nil {
-			return err
-		}
-		if !c.Active() {
-			return domain.ErrForbidden
-		}
-		webhook := in.WebhookURL
-		if webhook == "" {
-			webhook = c.WebhookURL
-		}
-		var meta json.RawMessage
-		if len(in.Metadata) > 0 && string(in.Metadata) != "null" {
-			meta = in.Metadata
-		}
+		var err error
 		p, err = domain.NewPayment(domain.Order{
 			ClientID: clientID, OrderID: in.OrderID, CustomerName: in.CustomerName,
 			CustomerEmail: in.CustomerEmail, CustomerPhone: in.CustomerPhone,
@@ -274,24 +315,22 @@ func (s *Payments) create(ctx context.Context, clientID string, in CreatePayment
 			return err
 		}
 		if err := tx.Payments().Create(ctx, p); err != nil {
-			if errors.Is(err, domain.ErrDuplicate) {
-				var v domain.ValidationError
-				v.Add("order_id", "order_id has already been used")
-				return &v
-			}
-			return err
+			return asWrite(ports.OpPaymentCreate, err)
 		}
 		if err := s.sms.queueFor(ctx, tx, c, p, TemplateOrderPlaced, domain.Money{}); err != nil {
 			return err
 		}
-		// With its live notification: no paymentUpdated subscriber can wait
-		// for a payment that did not exist, but the dashboards' paymentEvents
-		// feed shows every new payment (docs/scaling.md weighs what the
-		// notify costs a create's commit).
-		return s.pub.publish(ctx, tx, p, domain.EventPaymentPending)
+		// No live notification in the transaction: no paymentUpdated
+		// subscriber can wait for a payment that did not exist, and a
+		// pg_notify would hold every create's commit behind PostgreSQL's
+		// notify lock. The feed hears of it below, after the commit.
+		return s.pub.record(ctx, tx, p, domain.EventPaymentPending)
 	})
 	if err != nil {
-		return nil, err
+		return nil, createErr(err)
+	}
+	if s.announce != nil {
+		s.announce.Announce(changed(p))
 	}
 	return p, nil
 }
@@ -365,76 +404,14 @@ func (s *Payments) HostedPage(ctx context.Context, transactionID string) (Checko
 		if !c.Active() {
 			return ErrMerchantSuspended
 		}
-		out = CheckoutView{PaymentView: PaymentView{Payment: p, Attempts: atts}, MerchantName: c.Name, Language: c.Language,
-			Gateways: s.gateways.offering(p.Amount)}
+		out = CheckoutView{PaymentView: PaymentView{Payment: p, Attempts: atts}, MerchantName: c.Name, Language: c.Language}
 		return nil
 	})
-	return out, err
-}
-
-// MaxPage is the highest page List serves: with the largest limit, the
-// first ten million payments. Beyond it an offset is no longer a sensible
-// (or, near int64's end, a representable) query.
-const MaxPage = 100_000
-
-// ListInput selects a page of a client's payments. Page starts at 1; Limit
-// is 1..100 (0 → 20).
-type ListInput struct {
-	Status   string
-	OrderID  string
-	From, To time.Time
-	Page     int
-	Limit    int
-}
-
-// PaymentPage is one page of payments and how many match in all.
-type PaymentPage struct {
-	Payments    []*domain.Payment
-	Page, Limit int
-	Total       int
-}
-
-// List returns a page of the principal's own payments, newest first.
-// Errors: *domain.ValidationError for a bad status, page, limit or date
-// range; domain.ErrForbidden for a payment-scoped principal.
-func (s *Payments) List(ctx context.Context, pr Principal, in ListInput) (PaymentPage, error) {
-	var v domain.ValidationError
-	if pr.TransactionID != "" {
-		return PaymentPage{}, domain.ErrForbidden
+	if err != nil {
+		return out, err
 	}
-	if in.Page == 0 {
-		in.Page = 1
-	}
-	if in.Limit == 0 {
-		in.Limit = 20
-	}
-	if in.Page < 1 || in.Page > MaxPage {
-		v.Add("page", fmt.Sprintf("page must be between 1 and %d", MaxPage))
-	}
-	if in.Limit < 1 || in.Limit > 100 {
-		v.Add("limit", "limit must be between 1 and 100")
-	}
-	var st domain.PaymentStatus
-	if in.Status != "" {
-		var err error
-		if st, err = domain.ParsePaymentStatus(in.Status); err != nil {
-			v.Add("status", "status must be one of pending, processing, success, failed, cancelled, expired, partially_refunded, refunded, disputed")
-		}
-	}
-	if !in.From.IsZero() && !in.To.IsZero() && in.To.Before(in.From) {
-		v.Add("to_date", "to_date must not be before from_date")
-	}
-	if err := v.Err(); err != nil {
-		return PaymentPage{}, err
-	}
-	out := PaymentPage{Page: in.Page, Limit: in.Limit}
-	err := s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
-		var err error
-		out.Payments, out.Total, err = tx.Queries().List(ctx, ports.PaymentFilter{
-			ClientID: pr.ClientID, Status: st, OrderID: in.OrderID, From: in.From, To: in.To,
-			Offset: (in.Page - 1) * in.Limit, Limit: in.Limit,
-		})
-		return err
-	})
+	// Outside the transaction: the operators' switches (cached) are read
+	// from their own store.
+	out.Gateways, err = s.gateways.offering(ctx, out.Payment.Amount)
 	return out, err
 }

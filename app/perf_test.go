@@ -106,3 +106,33 @@ func TestCreateRecordsPendingNonce(t *testing.T) {
 		return errors.New("rollback")
 	})
 }
+
+// The create reads its client at most once per DefaultKeyCacheTTL: a
+// suspension stops creates within that bound — the key cache's — not
+// later, and the client's new default webhook_url applies as soon.
+func TestCreateClientCacheWithinTTL(t *testing.T) {
+	e := newEnv(t)
+	if _, err := e.app.Payments.Create(e.ctx, cliA, input("C-1", "100")); err != nil {
+		t.Fatal(err)
+	}
+	e.store.AddClient(domain.Client{ID: cliA, Name: "Shop A", Status: domain.ClientSuspended,
+		WebhookURL: "https://a.test/new-hook", Language: "en"})
+	e.clock.Advance(app.DefaultKeyCacheTTL - time.Second)
+	p, err := e.app.Payments.Create(e.ctx, cliA, input("C-2", "100"))
+	if err != nil {
+		t.Fatalf("inside the TTL: %v", err)
+	}
+	if p.Order.WebhookURL != "https://a.test/hook" {
+		t.Fatalf("inside the TTL the cached client answers: webhook %q", p.Order.WebhookURL)
+	}
+	e.clock.Advance(time.Second)
+	if _, err := e.app.Payments.Create(e.ctx, cliA, input("C-3", "100")); !errors.Is(err, domain.ErrForbidden) {
+		t.Fatalf("suspended client after the TTL: %v", err)
+	}
+	e.store.AddClient(domain.Client{ID: cliA, Name: "Shop A", Status: domain.ClientActive,
+		WebhookURL: "https://a.test/new-hook", Language: "en"})
+	e.clock.Advance(app.DefaultKeyCacheTTL)
+	if p, err := e.app.Payments.Create(e.ctx, cliA, input("C-4", "100")); err != nil || p.Order.WebhookURL != "https://a.test/new-hook" {
+		t.Fatalf("reactivated client after the TTL: %v", err)
+	}
+}

@@ -37,6 +37,8 @@ type NonceStore interface {
 type NonceRepository interface {
 	// Use records nonce for clientID at time at; domain.ErrDuplicate if the
 	// client has used it before (or another transaction holding it commits).
+	// Deferrable (TxProvider): the duplicate may surface from Transact as a
+	// *WriteError with Op OpNonceUse.
 	Use(ctx context.Context, clientID, nonce string, at time.Time) error
 }
 

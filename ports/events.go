@@ -9,9 +9,11 @@ import (
 
 // EventRepository stores the event log and webhook deliveries.
 type EventRepository interface {
+	// CreateEvent stores a new event. Deferrable (TxProvider).
 	CreateEvent(ctx context.Context, e *domain.Event) error
 	// GetEvent returns an event; domain.ErrNotFound if none.
 	GetEvent(ctx context.Context, id string) (*domain.Event, error)
+	// CreateDelivery stores a new webhook delivery. Deferrable (TxProvider).
 	CreateDelivery(ctx context.Context, d *domain.WebhookDelivery) error
 	// GetDelivery reads a delivery; domain.ErrNotFound if none.
 	GetDelivery(ctx context.Context, id string) (*domain.WebhookDelivery, error)

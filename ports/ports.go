@@ -32,6 +32,14 @@ type TxProvider interface {
 	// bounded number of times, with jitter), so fn must do nothing outside
 	// the transaction that cannot be repeated. It returns fn's error, or the
 	// commit's.
+	//
+	// Writes may be deferred: a store may hold a transaction's inserts and
+	// send them with the commit in one batch (adapters/postgres does, for the
+	// repository calls documented as deferrable), so such a call returns nil
+	// and its failure surfaces from Transact — or from a later call in fn
+	// that had to send them first — as a *WriteError naming the call. A use
+	// case that maps a write's error (a duplicate order_id, a replayed nonce)
+	// maps the *WriteError Transact returns as well as the call's own error.
 	Transact(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
 }
 
@@ -44,6 +52,31 @@ type TxProvider interface {
 type Reader interface {
 	Read(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
 }
+
+// Write operations a store may defer to the commit (TxProvider.Transact),
+// as named by WriteError.Op.
+const (
+	OpNonceUse           = "Nonces.Use"
+	OpPaymentCreate      = "Payments.Create"
+	OpNotificationCreate = "Notifications.Create"
+	OpEventCreate        = "EventLog.CreateEvent"
+	OpDeliveryCreate     = "EventLog.CreateDelivery"
+	OpJobEnqueue         = "Jobs.Enqueue"
+)
+
+// WriteError is the failure of a deferred write: Op names the repository
+// call (OpPaymentCreate …), Err is what the call itself would have returned
+// (domain.ErrDuplicate for a unique key taken, …).
+type WriteError struct {
+	Op  string
+	Err error
+}
+
+func (e *WriteError) Error() string { return e.Op + ": " + e.Err.Error() }
+
+// Unwrap returns Err, so errors.Is(err, domain.ErrDuplicate) holds for a
+// deferred duplicate.
+func (e *WriteError) Unwrap() error { return e.Err }
 
 // Tx is what a use case may touch inside its transaction.
 //
@@ -70,7 +103,8 @@ type Tx interface {
 // PaymentRepository stores payments (with their order).
 type PaymentRepository interface {
 	// Create stores a new payment; domain.ErrDuplicate if the client already
-	// has its order_id.
+	// has its order_id. Deferrable (TxProvider): the duplicate may surface
+	// from Transact as a *WriteError with Op OpPaymentCreate.
 	Create(ctx context.Context, p *domain.Payment) error
 	// Get reads a payment without locking it; domain.ErrNotFound if there is
 	// none.
@@ -114,6 +148,7 @@ type ClientRepository interface {
 
 // NotificationRepository stores SMS notifications.
 type NotificationRepository interface {
+	// Create stores a new notification. Deferrable (TxProvider).
 	Create(ctx context.Context, n *domain.Notification) error
 	// Get reads a notification; domain.ErrNotFound if none.
 	Get(ctx context.Context, id string) (*domain.Notification, error)
@@ -123,7 +158,8 @@ type NotificationRepository interface {
 }
 
 // JobQueue enqueues background jobs inside the current transaction: a job is
-// visible to workers only after commit and vanishes on rollback.
+// visible to workers only after commit and vanishes on rollback. Every
+// Enqueue is deferrable (TxProvider).
 type JobQueue interface {
 	// EnqueueSMS schedules sending notification id.
 	EnqueueSMS(ctx context.Context, notificationID string) error
@@ -139,6 +175,16 @@ type JobQueue interface {
 // is published inside a transaction is delivered on commit only.
 type EventPublisher interface {
 	PaymentChanged(ctx context.Context, e domain.PaymentChanged) error
+}
+
+// Announcer publishes a change that has committed already, outside any
+// transaction, to live subscribers on every node: a new payment for the
+// dashboards' feed (ports.EventFeed), which no paymentUpdated subscriber can
+// be waiting for, so it need not hold up the create's commit. Announce
+// queues e and returns at once; delivery is best effort (lost if the node
+// stops first).
+type Announcer interface {
+	Announce(e domain.PaymentChanged)
 }
 
 // EventSubscriber receives PaymentChanged events published by any node.

@@ -1,7 +1,7 @@
 // Package jobs runs paycore's background work on River: job arguments, the
 // workers (which call app use cases), the River client over the shared pgx
-// pool, and the ports.JobQueue that inserts jobs inside a use case's
-// transaction with InsertTx.
+// pool, and the ports.JobQueue that writes job rows inside a use case's
+// transaction (Queue: the transaction's own batch, not River's InsertTx).
 package jobs
 
 import (
@@ -171,7 +171,11 @@ type Config struct {
 	// tasks; 0 → 2.
 	GatewayWorkers, MaintenanceWorkers int
 	Logger                             *slog.Logger
-	// PollInterval is River's fallback fetch poll; 0 → River's default (1 s).
+	// PollInterval is how often the webhooks, sms and gateway queues look
+	// for new jobs; 0 → DefaultPollInterval. Jobs written by paycore's
+	// transactions announce nothing (Queue), so this bounds how long a new
+	// job waits before a worker takes it. The other queues keep River's
+	// default (1 s).
 	PollInterval time.Duration
 	// Tasks run periodically on whichever node River's leader schedules.
 	Tasks []Task
@@ -181,6 +185,12 @@ type Config struct {
 	// timeout.
 	RescueAfter time.Duration
 }
+
+// DefaultPollInterval is Config.PollInterval's default: a new webhook or
+// SMS job waits at most this long (plus River's 100 ms fetch cooldown)
+// before a worker of an idle node takes it; three queues polling at it
+// cost each node 15 small indexed queries a second.
+const DefaultPollInterval = 200 * time.Millisecond
 
 // Runner owns the River client that inserts and works paycore's jobs.
 type Runner struct {
@@ -271,6 +281,9 @@ func New(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
 	if cfg.MaintenanceWorkers == 0 {
 		cfg.MaintenanceWorkers = 2
 	}
+	if cfg.PollInterval == 0 {
+		cfg.PollInterval = DefaultPollInterval
+	}
 	if cfg.RescueAfter == 0 {
 		cfg.RescueAfter = DefaultRescueAfter
 	}
@@ -308,19 +321,19 @@ func New(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
 	if err := river.AddWorkerSafely(workers, &periodicWorker{tasks: tasks}); err != nil {
 		return nil, err
 	}
+	cooldown := min(cfg.PollInterval, river.FetchCooldownDefault)
 	rc := &river.Config{
 		Queues: map[string]river.QueueConfig{
-			QueueWebhooks:      {MaxWorkers: cfg.WebhookWorkers},
-			QueueSMS:           {MaxWorkers: cfg.Workers},
-			QueueGateway:       {MaxWorkers: cfg.GatewayWorkers},
+			QueueWebhooks:      {MaxWorkers: cfg.WebhookWorkers, FetchPollInterval: cfg.PollInterval, FetchCooldown: cooldown},
+			QueueSMS:           {MaxWorkers: cfg.Workers, FetchPollInterval: cfg.PollInterval, FetchCooldown: cooldown},
+			QueueGateway:       {MaxWorkers: cfg.GatewayWorkers, FetchPollInterval: cfg.PollInterval, FetchCooldown: cooldown},
 			QueueMaintenance:   {MaxWorkers: cfg.MaintenanceWorkers},
 			QueueDefault:       {MaxWorkers: 2},
 			QueueNotifications: {MaxWorkers: 2},
 		},
-		Workers:           workers,
-		PeriodicJobs:      periodic,
-		Logger:            cfg.Logger,
-		FetchPollInterval: cfg.PollInterval,
+		Workers:      workers,
+		PeriodicJobs: periodic,
+		Logger:       cfg.Logger,
 		// Each worker has its own Timeout; this bounds anything else.
 		JobTimeout:           DefaultJobTimeout,
 		RescueStuckJobsAfter: cfg.RescueAfter,
@@ -358,27 +371,31 @@ func (r *Runner) Stop(ctx context.Context) error { return r.client.Stop(ctx) }
 // Client exposes the River client (tests, admin tools).
 func (r *Runner) Client() *river.Client[pgx.Tx] { return r.client }
 
-// Queue returns the ports.JobQueue bound to tx: jobs appear on commit only.
-func (r *Runner) Queue(tx pgx.Tx) ports.JobQueue { return txQueue{client: r.client, tx: tx} }
-
-type txQueue struct {
-	client *river.Client[pgx.Tx]
-	tx     pgx.Tx
+// JobInserter writes one job into a use case's transaction: what
+// adapters/postgres's transactions offer (postgres.JobInserter, the same
+// type), writing the row with the transaction's batch. The job's shape —
+// kind, queue, max attempts — is its args' Kind and InsertOpts below.
+type JobInserter = interface {
+	InsertJob(ctx context.Context, args river.JobArgs) error
 }
 
+// Queue returns the ports.JobQueue writing into tx's transaction: jobs
+// appear on commit only. Such a row announces nothing (no river_insert
+// notify); the queues' producers poll for it (Config.PollInterval).
+func (r *Runner) Queue(tx JobInserter) ports.JobQueue { return txQueue{tx: tx} }
+
+type txQueue struct{ tx JobInserter }
+
 func (q txQueue) EnqueueSMS(ctx context.Context, notificationID string) error {
-	_, err := q.client.InsertTx(ctx, q.tx, SMSArgs{NotificationID: notificationID}, nil)
-	return err
+	return q.tx.InsertJob(ctx, SMSArgs{NotificationID: notificationID})
 }
 
 func (q txQueue) EnqueueRefund(ctx context.Context, refundID string) error {
-	_, err := q.client.InsertTx(ctx, q.tx, RefundArgs{RefundID: refundID}, nil)
-	return err
+	return q.tx.InsertJob(ctx, RefundArgs{RefundID: refundID})
 }
 
 func (q txQueue) EnqueueWebhook(ctx context.Context, deliveryID, webhookURL string) error {
-	_, err := q.client.InsertTx(ctx, q.tx, WebhookArgs{DeliveryID: deliveryID, Endpoint: endpointOf(webhookURL)}, nil)
-	return err
+	return q.tx.InsertJob(ctx, WebhookArgs{DeliveryID: deliveryID, Endpoint: endpointOf(webhookURL)})
 }
 
 type webhookWorker struct {

@@ -1,8 +1,9 @@
 // Package postgres is paycore's PostgreSQL adapter: one pgx pool shared by
 // bun (through pgx's database/sql driver) and River, the transaction
-// provider that binds repositories, River inserts and pg_notify to one
-// transaction, the repositories, the migration runner and the stores for
-// keys, nonces and gateway tokens.
+// provider that binds repositories, River job rows and pg_notify to one
+// transaction (its inserts deferred to one batch), the repositories, the
+// migration runner, the stores for keys, nonces and gateway tokens, and the
+// Announcer of new payments.
 package postgres
 
 import (
@@ -16,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -34,9 +36,21 @@ type DB struct {
 	box  *secret.Box
 }
 
+// Option adjusts how Open configures the pool.
+type Option func(*pgxpool.Config)
+
+// WithTracer traces every connection's queries (and batches, when tracer
+// also implements pgx.BatchTracer): tests count a use case's round trips.
+func WithTracer(tracer pgx.QueryTracer) Option {
+	return func(c *pgxpool.Config) { c.ConnConfig.Tracer = tracer }
+}
+
 // Open connects to dsn (a postgres:// URL) and checks the connection. box
 // seals secrets stored by this package. maxConns 0 keeps pgx's default.
-func Open(ctx context.Context, dsn string, box *secret.Box, maxConns int32) (*DB, error) {
+// Statements run in pgx's default mode (the dsn may change it:
+// default_query_exec_mode): prepared once per connection and cached, which
+// the create's hand-written inserts rely on (TxProvider).
+func Open(ctx context.Context, dsn string, box *secret.Box, maxConns int32, opts ...Option) (*DB, error) {
 	if box == nil {
 		return nil, errors.New("postgres: nil secret box")
 	}
@@ -46,6 +60,9 @@ func Open(ctx context.Context, dsn string, box *secret.Box, maxConns int32) (*DB
 	}
 	if maxConns > 0 {
 		cfg.MaxConns = maxConns
+	}
+	for _, o := range opts {
+		o(cfg)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

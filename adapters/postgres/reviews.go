@@ -15,7 +15,7 @@ import (
 // unique.
 
 // Reviews returns the transaction's review repository.
-func (t *txn) Reviews() ports.ReviewRepository { return reviewRepo{t.conn} }
+func (t *txn) Reviews() ports.ReviewRepository { return reviewRepo{t.q} }
 
 // GetByTrxID finds the attempt holding gateway transaction trxID; unique by
 // the attempts_gateway_trx_key index.

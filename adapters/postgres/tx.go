@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 
 	"github.com/paycore/paycore/domain"
@@ -21,13 +22,23 @@ import (
 // as JSON.
 const PaymentsChannel = "paycore_payments"
 
-// JobQueueFunc binds a job queue (River's InsertTx) to a transaction.
-type JobQueueFunc func(tx pgx.Tx) ports.JobQueue
+// JobInserter writes one River job into a transaction: TxProvider's
+// transactions are one, deferring the row to their batch. An alias of an
+// unnamed interface, so adapters/jobs can declare the same type and its
+// Runner.Queue fits JobQueueFunc without importing this package.
+type JobInserter = interface {
+	InsertJob(ctx context.Context, args river.JobArgs) error
+}
 
-// TxProvider implements ports.TxProvider. One transaction is one pgx.Tx on
-// one pooled connection: bun runs its queries on the same connection (so
-// inside the transaction) and River inserts jobs with InsertTx on the pgx.Tx
-// itself (docs/platform.md §2).
+// JobQueueFunc binds a job queue (adapters/jobs: which args each
+// ports.JobQueue call inserts) to a transaction.
+type JobQueueFunc = func(JobInserter) ports.JobQueue
+
+// TxProvider implements ports.TxProvider. One transaction is one pooled
+// connection; its deferrable writes (deferred.go) wait in a queue and go
+// out in one pgx batch — with the commit, or with the BEGIN that a read or
+// any other statement sends first (bun runs its queries on the same
+// connection, after that BEGIN). docs/platform.md §2.
 type TxProvider struct {
 	db   *DB
 	jobs JobQueueFunc
@@ -101,72 +112,177 @@ func (p *TxProvider) transact(ctx context.Context, fn func(ctx context.Context, 
 	}); err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	ptx, err := pc.Begin(ctx)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	finish := func() (context.Context, context.CancelFunc) {
-		return context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	}
-	// end commits or rolls back while database/sql holds the connection for
-	// us (conn.Raw), so it cannot close it underneath. A query that failed
-	// on a broken or cancelled connection makes database/sql close it by
-	// itself, and the pool then tears it down on another goroutine: the
-	// transaction died with it (sql.ErrConnDone), and touching the pgx
-	// connection again would race with that teardown.
-	end := func(op func(context.Context) error) error {
-		fctx, cancel := finish()
-		defer cancel()
-		return conn.Raw(func(any) error { return op(fctx) })
+	t := &txn{db: p.db, conn: conn, pc: pc}
+	t.q = lazyDB{t: t}
+	if p.jobs != nil {
+		t.jobs = p.jobs(t)
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			_ = end(ptx.Rollback)
+			_ = t.rollback(ctx)
 			panic(r)
 		}
 	}()
-	t := &txn{db: p.db, conn: conn}
-	if p.jobs != nil {
-		t.jobs = p.jobs(ptx)
+	err = fn(ctx, t)
+	if err == nil {
+		err = t.failed // a write sent early failed and fn did not say so
 	}
-	if err := fn(ctx, t); err != nil {
-		if rbErr := end(ptx.Rollback); rbErr != nil && !errors.Is(rbErr, pgx.ErrTxClosed) && !errors.Is(rbErr, sql.ErrConnDone) {
+	if err != nil {
+		if rbErr := t.rollback(ctx); rbErr != nil && !errors.Is(rbErr, sql.ErrConnDone) {
 			return errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
 		}
 		return err
 	}
-	if err := end(ptx.Commit); err != nil {
-		return fmt.Errorf("commit: %w", err)
+	return t.commit(ctx)
+}
+
+// txn is the ports.Tx of one transaction. Nothing is sent until a statement
+// needs the transaction begun (begin) or it ends (commit): the deferrable
+// writes wait in queued.
+type txn struct {
+	db   *DB
+	conn bun.Conn  // database/sql's hold on the connection
+	pc   *pgx.Conn // the same connection, for batches
+	q    lazyDB    // what repositories run bun queries on
+	jobs ports.JobQueue
+
+	begun  bool
+	queued []deferredWrite
+	failed error // the first error of a batch sent before the end
+}
+
+// finish gives commit and rollback a context detached from the caller's,
+// so a client going away cannot leave the outcome undecided.
+func finish(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+}
+
+// raw runs op on the pgx connection while database/sql holds it for us
+// (conn.Raw), so it cannot close it underneath. A query that failed on a
+// broken or cancelled connection makes database/sql close it by itself,
+// and the pool then tears it down on another goroutine: the transaction
+// died with it (sql.ErrConnDone), and touching the pgx connection again
+// would race with that teardown.
+func (t *txn) raw(op func() error) error {
+	return t.conn.Raw(func(any) error { return op() })
+}
+
+// begin sends BEGIN and the writes queued so far in one batch, once; every
+// statement other than a deferrable write calls it first.
+func (t *txn) begin(ctx context.Context) error {
+	if t.failed != nil {
+		return t.failed
+	}
+	if t.begun {
+		return nil
+	}
+	t.begun = true // from here on the connection may be inside a transaction block
+	if err := t.send(ctx, true, false); err != nil {
+		t.failed = err
+		return err
 	}
 	return nil
 }
 
-// txn is the ports.Tx of one transaction.
-type txn struct {
-	db   *DB
-	conn bun.Conn
-	jobs ports.JobQueue
+// commit ends a transaction fn accepted: the queued writes alone in one
+// batch when nothing was sent before (a pipeline with one Sync is one
+// implicit transaction: atomic, one round trip, one commit), else the
+// queued writes and COMMIT in one batch.
+func (t *txn) commit(ctx context.Context) error {
+	if !t.begun && len(t.queued) == 0 {
+		return nil
+	}
+	fctx, cancel := finish(ctx)
+	defer cancel()
+	err := t.send(fctx, false, t.begun)
+	if err != nil && t.begun {
+		if rbErr := t.rollback(ctx); rbErr != nil && !errors.Is(rbErr, sql.ErrConnDone) {
+			err = errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
+		}
+	}
+	return err
 }
 
-func (t *txn) Payments() ports.PaymentRepository           { return paymentRepo{t.conn} }
-func (t *txn) Attempts() ports.AttemptRepository           { return attemptRepo{t.conn} }
-func (t *txn) Clients() ports.ClientRepository             { return clientRepo{t.conn} }
-func (t *txn) Notifications() ports.NotificationRepository { return notificationRepo{t.conn} }
-func (t *txn) Events() ports.EventPublisher                { return notifier{t.conn} }
-func (t *txn) Refunds() ports.RefundRepository             { return refundRepo{t.conn} }
-func (t *txn) Queries() ports.PaymentQueries               { return queries{t.conn} }
-func (t *txn) EventLog() ports.EventRepository             { return eventRepo{t.conn} }
-func (t *txn) GatewayHooks() ports.GatewayHookLog          { return hookLog{t.conn} }
-func (t *txn) Nonces() ports.NonceRepository               { return nonceRepo{t.conn} }
-
-// nonceRepo records nonces inside the transaction: the primary key
-// (client_id, nonce) makes the first commit win on every node.
-type nonceRepo struct{ db bun.IDB }
-
-func (r nonceRepo) Use(ctx context.Context, clientID, nonce string, at time.Time) error {
-	_, err := r.db.ExecContext(ctx, "INSERT INTO api_nonces (client_id, nonce, used_at) VALUES (?, ?, ?)", clientID, nonce, at)
-	return mapErr(err)
+// rollback ends a begun transaction; nothing to do otherwise (the queued
+// writes are dropped unsent).
+func (t *txn) rollback(ctx context.Context) error {
+	t.queued = nil
+	if !t.begun {
+		return nil
+	}
+	fctx, cancel := finish(ctx)
+	defer cancel()
+	return t.raw(func() error {
+		if t.pc.PgConn().TxStatus() == 'I' {
+			return nil // the batch's error already ended it
+		}
+		_, err := t.pc.Exec(fctx, "rollback")
+		return err
+	})
 }
+
+// send sends [BEGIN,] the queued writes [and COMMIT] as one batch and
+// returns the first failure: a write's as a *ports.WriteError mapped as
+// the repository call would have (mapErr), COMMIT's as "commit: …"
+// (pgx.ErrTxCommitRollback when PostgreSQL rolled back instead).
+func (t *txn) send(ctx context.Context, begin, commit bool) error {
+	writes := t.queued
+	t.queued = nil
+	if !begin && !commit && len(writes) == 0 {
+		return nil
+	}
+	b := &pgx.Batch{}
+	if begin {
+		b.Queue("begin")
+	}
+	for _, w := range writes {
+		b.Queue(w.sql, w.args...)
+	}
+	if commit {
+		b.Queue("commit")
+	}
+	return t.raw(func() error {
+		br := t.pc.SendBatch(ctx, b)
+		var first error
+		if begin {
+			if _, err := br.Exec(); err != nil {
+				first = fmt.Errorf("begin: %w", err)
+			}
+		}
+		for _, w := range writes {
+			if _, err := br.Exec(); err != nil && first == nil {
+				first = &ports.WriteError{Op: w.op, Err: mapErr(err)}
+			}
+		}
+		if commit {
+			tag, err := br.Exec()
+			switch {
+			case first != nil:
+			case err != nil:
+				first = fmt.Errorf("commit: %w", err)
+			case tag.String() != "COMMIT":
+				first = fmt.Errorf("commit: %w", pgx.ErrTxCommitRollback)
+			}
+		}
+		if err := br.Close(); err != nil && first == nil {
+			first = err
+		}
+		return first
+	})
+}
+
+func (t *txn) Payments() ports.PaymentRepository { return deferredPayments{paymentRepo{t.q}, t} }
+func (t *txn) Attempts() ports.AttemptRepository { return attemptRepo{t.q} }
+func (t *txn) Clients() ports.ClientRepository   { return clientRepo{t.q} }
+func (t *txn) Notifications() ports.NotificationRepository {
+	return deferredNotifications{notificationRepo{t.q}, t}
+}
+func (t *txn) Events() ports.EventPublisher       { return notifier{t.q} }
+func (t *txn) Refunds() ports.RefundRepository    { return refundRepo{t.q} }
+func (t *txn) Queries() ports.PaymentQueries      { return queries{t.q} }
+func (t *txn) EventLog() ports.EventRepository    { return deferredEvents{eventRepo{t.q}, t} }
+func (t *txn) GatewayHooks() ports.GatewayHookLog { return hookLog{t.q} }
+func (t *txn) Nonces() ports.NonceRepository      { return deferredNonces{t} }
 
 func (t *txn) Jobs() ports.JobQueue {
 	if t.jobs == nil {

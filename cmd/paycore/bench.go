@@ -42,6 +42,7 @@ type benchOptions struct {
 	keep        bool
 	pprof       bool // profile node 0 during each bKash phase
 	phases      map[string]bool
+	readRows    int
 }
 
 // benchRow is one line of the table.
@@ -90,7 +91,8 @@ func cmdBench(ctx context.Context, args []string) error {
 	fs.StringVar(&o.jsonPath, "json", ".data/bench.json", "where to write the JSON results")
 	fs.BoolVar(&o.keep, "keep", false, "keep the database afterwards")
 	fs.BoolVar(&o.pprof, "pprof", false, "serve pprof on each node (PAYCORE_PPROF_ADDR) and write node 0's CPU profile of the bKash phase next to the JSON")
-	phases := fs.String("phases", "create,bkash,fanout", "phases to run: create (REST creates, webhooks), bkash, fanout")
+	phases := fs.String("phases", "create,bkash,fanout,reads", "phases to run: create (REST creates, webhooks), bkash, fanout, reads (lists and dashboard of one long history)")
+	fs.IntVar(&o.readRows, "read-rows", 1_000_000, "payments of the one merchant the reads phase loads")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -229,6 +231,13 @@ func (b *bench) run(ctx context.Context) (*benchReport, error) {
 			return nil, err
 		}
 		rep.Rows = append(rep.Rows, fan...)
+	}
+	if b.o.phases["reads"] {
+		rows, err := b.reads(ctx)
+		if err != nil {
+			return nil, err
+		}
+		rep.Rows = append(rep.Rows, rows...)
 	}
 	return rep, nil
 }

@@ -12,10 +12,10 @@ import (
 )
 
 // BenchmarkCreatePaymentUseCase measures the create-payment use case alone:
-// validation and one transaction writing the payment, its SMS row and job,
-// its event and pg_notify, against real PostgreSQL (the pgbench ceiling
-// for "payment + River job" in docs/platform.md §2 is ~1.7k tx/s at 2
-// clients).
+// validation and one transaction writing the payment, its SMS row and job
+// and its event — one pipelined batch, one commit (docs/platform.md §2) —
+// against real PostgreSQL (the pgbench ceiling for "payment + River job"
+// in docs/platform.md §2 is ~1.7k tx/s at 2 clients).
 func BenchmarkCreatePaymentUseCase(b *testing.B) {
 	ts := startServer(b)
 	ctx := context.Background()

@@ -57,7 +57,10 @@ type server struct {
 	listener *pgnotify.Listener
 	app      *app.App
 	recorder *postgres.Recorder
-	metrics  *prometheus.Registry
+	// announcer tells every node's feed of new payments, after their
+	// commit, in notify transactions of its own (docs/scaling.md).
+	announcer *postgres.Announcer
+	metrics   *prometheus.Registry
 	// sims are this node's own simulators: nil outside sandbox mode and
 	// with PAYCORE_SANDBOX_URL. The fields below are its members.
 	sims     *simulators
@@ -148,6 +151,8 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 	}
 	s.recorder = postgres.NewRecorder(db, log)
 	undo.push(s.recorder.Close)
+	s.announcer = postgres.NewAnnouncer(db, log)
+	undo.push(s.announcer.Close)
 	if s.sms, err = newSMSSender(s.cfg, log); err != nil {
 		return nil, err
 	}
@@ -296,7 +301,7 @@ func (s *server) wireApp(cfg config, txp ports.TxProvider, opt buildOptions, log
 		Gateways: gateways, Keys: db, Calls: s.recorder,
 		Webhooks: webhooksend.New(cfg.Sandbox, app.WebhookTimeout), Secrets: db, Hooks: db,
 		HookMetrics: hookMetrics{hooks}, Hosts: webhooksend.NewHostChecker(opt.Lookup),
-		Users: db, Refresh: db, Audit: db, Admin: db, Clients: db,
+		Users: db, Refresh: db, Audit: db, Admin: db, Clients: db, Switches: db, Logins: db, Announce: s.announcer,
 	})
 }
 
@@ -459,6 +464,7 @@ func (s *server) close(ctx context.Context) {
 		s.sims.close()
 	}
 	s.recorder.Close()
+	s.announcer.Close()
 	s.db.Close()
 }
 

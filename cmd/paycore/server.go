@@ -71,6 +71,10 @@ type server struct {
 	bkash    *bkash.Client // for readiness: its shared token's health
 	handler  http.Handler
 	clock    ports.Clock
+	// heartbeat records this node in the nodes table and tells limiter how
+	// many nodes share each client's rate limit.
+	heartbeat *postgres.Heartbeat
+	hbDone    chan struct{}
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -310,7 +314,10 @@ func (s *server) wireHTTP() (http.Handler, error) {
 	}
 	auth := app.NewAuthenticator(db, db, clock)
 	sessions := app.NewSessions(db, clock, app.DefaultSessionCheckTTL).WithUsers(db)
-	limiter := rest.NewRateLimiter(clock) // one budget per client across REST and GraphQL
+	// One budget per client across REST and GraphQL, shared with the other
+	// nodes: each allows its share (limit ÷ live nodes, rest.NodeShare).
+	limiter := rest.NewRateLimiter(clock)
+	s.heartbeat = postgres.NewHeartbeat(db, "", cfg.NodeHeartbeat, limiter.SetNodes, log)
 	paymentURL := func(id string) string { return cfg.BaseURL + "/pay/" + id }
 	mounts := map[string]http.Handler{
 		// The web console (issue 12), embedded.
@@ -401,13 +408,19 @@ func seedDemoUsers(ctx context.Context, users *app.Users) error {
 	return nil
 }
 
-// start runs the background parts: River workers and the LISTEN loop.
+// start runs the background parts: River workers, the LISTEN loop and the
+// node heartbeat.
 func (s *server) start(ctx context.Context) error {
 	ctx, s.cancel = context.WithCancel(ctx)
 	s.done = make(chan struct{})
 	go func() {
 		defer close(s.done)
 		s.listener.Run(ctx)
+	}()
+	s.hbDone = make(chan struct{})
+	go func() {
+		defer close(s.hbDone)
+		s.heartbeat.Run(ctx)
 	}()
 	if err := s.runner.Start(ctx); err != nil {
 		s.cancel()
@@ -454,6 +467,7 @@ func (s *server) close(ctx context.Context) {
 		}
 		s.cancel()
 		<-s.done
+		<-s.hbDone
 	}
 	if s.sims != nil {
 		s.sims.close()

@@ -49,13 +49,15 @@ const feedPendingMax = 8
 //
 // A subscription has no goroutine of its own (an idle one costs a few
 // hundred bytes, issue 13): the payment's feedHub goroutine hands it each
-// update, and a timer re-reads after a failure. Sends never wait: a client
+// update, a timer re-reads after a failure, and on a websocket the
+// transport is told of each send (wsStream) instead of waiting on the
+// channel. Sends never wait: a client
 // feedOutBuffer payments behind is dropped from the bus and re-reads the
 // payment after a pause (as after the bus dropped it, or a failed read), so
 // it still sees the latest state. On ctx.Done (client stop, socket closed,
 // token expired) it unsubscribes and closes the channel.
 func (r *Resolver) followPayment(ctx context.Context, pr app.Principal, transactionID string) (<-chan *model.Payment, error) {
-	f := &paymentFeed{r: r, ctx: ctx, pr: pr, transactionID: transactionID,
+	f := &paymentFeed{r: r, ctx: ctx, pr: pr, transactionID: transactionID, stream: streamFrom(ctx),
 		out: make(chan *model.Payment, feedOutBuffer), backoff: feedMinBackoff}
 	f.mu.Lock()
 	f.subscribeLocked() // updates until the first send wait in f.pending
@@ -79,6 +81,7 @@ func (r *Resolver) followPayment(ctx context.Context, pr app.Principal, transact
 	if !f.done {
 		f.stop = context.AfterFunc(ctx, f.finish)
 	}
+	f.stream.claim() // every send and the close are signalled: no goroutine waits on out
 	return f.out, nil
 }
 
@@ -90,6 +93,7 @@ type paymentFeed struct {
 	ctx           context.Context
 	pr            app.Principal
 	transactionID string
+	stream        *wsStream // the websocket's, told of every send and the close; nil over HTTP
 
 	mu          sync.Mutex
 	out         chan *model.Payment
@@ -226,6 +230,7 @@ func (f *paymentFeed) showLocked(v app.PaymentView) {
 	}
 	select {
 	case f.out <- toModelPayment(v, f.r.paymentURL(v.Payment.ID)):
+		f.stream.ready()
 	default:
 		if f.unsubscribe != nil {
 			f.unsubscribe()
@@ -256,6 +261,7 @@ func (f *paymentFeed) finishLocked() {
 	}
 	f.done = true
 	close(f.out)
+	f.stream.ready()
 	if f.unsubscribe != nil {
 		f.unsubscribe()
 		f.unsubscribe = nil

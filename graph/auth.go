@@ -130,7 +130,7 @@ type authenticator struct {
 	// checks re-checks open websockets' principals (every revalidate
 	// interval, from one goroutine).
 	checks *wheel[*wsSession]
-	idem       IdempotencyStore // nil: idempotency keys ignored
+	idem   IdempotencyStore // nil: idempotency keys ignored
 
 	sandbox     bool // plain HTTP allowed
 	trusted     []netip.Prefix

@@ -141,7 +141,7 @@ func newHandler(cfg Config, ws wsTiming) http.Handler {
 	cfg.MaxSocketsPerPrincipal = cmp.Or(cfg.MaxSocketsPerPrincipal, DefaultMaxSocketsPerPrincipal)
 	cfg.DefaultRatePerMinute = cmp.Or(cfg.DefaultRatePerMinute, DefaultRatePerMinute)
 	auth := &authenticator{auth: cfg.Auth, tokens: cfg.Tokens, sessions: cfg.Sessions, log: cfg.Logger,
-		idem: cfg.Idempotency,
+		idem:    cfg.Idempotency,
 		sandbox: cfg.Sandbox, trusted: cfg.TrustedProxies, rate: cfg.RateLimiter, defaultRate: cfg.DefaultRatePerMinute,
 		logs: cfg.Logs, maxSubs: cfg.MaxSubscriptionsPerSocket, maxSockets: cfg.MaxSocketsPerPrincipal,
 		sockets: map[string]int{}}

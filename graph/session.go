@@ -22,19 +22,19 @@ import (
 // wsSession is one websocket connection: the socket (to close it with our
 // own code), its principal and the expiry of the token that opened it.
 type wsSession struct {
-	ctx     context.Context // the connection's
-	mu      sync.Mutex
-	conn    wsCloser
-	cancel  context.CancelFunc // ends the connection's context
-	pr      app.Principal
-	exp     time.Time // zero: no token expiry (HMAC)
-	closed  bool
-	subs    int         // subscriptions running
-	slot    string      // sockets-per-principal slot held ("": none)
-	expiry  *time.Timer // closes the socket when the token expires
-	served  bool        // the transport serves the socket beyond its request
-	ended   bool
-	onEnd   func() // releases what the session holds
+	ctx    context.Context // the connection's
+	mu     sync.Mutex
+	conn   wsCloser
+	cancel context.CancelFunc // ends the connection's context
+	pr     app.Principal
+	exp    time.Time // zero: no token expiry (HMAC)
+	closed bool
+	subs   int         // subscriptions running
+	slot   string      // sockets-per-principal slot held ("": none)
+	expiry *time.Timer // closes the socket when the token expires
+	served bool        // the transport serves the socket beyond its request
+	ended  bool
+	onEnd  func() // releases what the session holds
 }
 
 // wsCloser closes a socket with a code and reason (wsConn).

@@ -57,28 +57,31 @@ func rawSubscribe(addr, token, id string) (net.Conn, error) {
 		return nil, err
 	}
 	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-	fmt.Fprintf(c, "GET /graphql HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+	if _, err := fmt.Fprintf(c, "GET /graphql HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
 		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"+
-		"Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n", addr)
+		"Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n", addr); err != nil {
+		_ = c.Close()
+		return nil, err
+	}
 	br := bufio.NewReader(c)
 	res, err := http.ReadResponse(br, nil)
 	if err != nil {
-		c.Close()
+		_ = c.Close()
 		return nil, err
 	}
 	if res.StatusCode != http.StatusSwitchingProtocols {
-		c.Close()
+		_ = c.Close()
 		return nil, fmt.Errorf("handshake: %s", res.Status)
 	}
 	initMsg, _ := json.Marshal(map[string]any{"type": "connection_init", "payload": map[string]string{"Authorization": "Bearer " + token}})
 	sub, _ := json.Marshal(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
 		"query": `subscription($id: ID!) { paymentUpdated(transactionId: $id) { status updatedAt } }`, "variables": map[string]string{"id": id}}})
 	if err := writeClientFrame(c, initMsg); err != nil {
-		c.Close()
+		_ = c.Close()
 		return nil, err
 	}
 	if err := writeClientFrame(c, sub); err != nil {
-		c.Close()
+		_ = c.Close()
 		return nil, err
 	}
 	// Server frames are small and unmasked: scan the stream for the first
@@ -88,12 +91,12 @@ func rawSubscribe(addr, token, id string) (net.Conn, error) {
 	for !bytes.Contains(seen, []byte(`"type":"next"`)) {
 		n, err := br.Read(buf)
 		if err != nil {
-			c.Close()
+			_ = c.Close()
 			return nil, fmt.Errorf("waiting for next: %w (got %q)", err, seen)
 		}
 		seen = append(seen, buf[:n]...)
 		if bytes.Contains(seen, []byte(`"type":"error"`)) || bytes.Contains(seen, []byte(`"type":"complete"`)) {
-			c.Close()
+			_ = c.Close()
 			return nil, fmt.Errorf("subscription refused: %q", seen)
 		}
 	}
@@ -150,7 +153,7 @@ func idleCost(tb testing.TB, e *env, ids, toks []string, n int) idleFigures {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	warm.Close()
+	_ = warm.Close()
 	waitGoroutines := func(max int) {
 		for deadline := time.Now().Add(5 * time.Second); runtime.NumGoroutine() > max && time.Now().Before(deadline); {
 			runtime.Gosched()
@@ -162,7 +165,7 @@ func idleCost(tb testing.TB, e *env, ids, toks []string, n int) idleFigures {
 	conns := make([]net.Conn, 0, n)
 	defer func() {
 		for _, c := range conns {
-			c.Close()
+			_ = c.Close()
 		}
 	}()
 	for i := range n {
@@ -175,7 +178,7 @@ func idleCost(tb testing.TB, e *env, ids, toks []string, n int) idleFigures {
 	h1, s1 := inUse()
 	g1 := runtime.NumGoroutine()
 	for _, c := range conns {
-		c.Close()
+		_ = c.Close()
 	}
 	conns = nil
 	waitGoroutines(g0)

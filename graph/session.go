@@ -143,13 +143,19 @@ func (a *authenticator) watch(s *wsSession) {
 	a.checks.add(s)
 }
 
+// recheckTimeout bounds one socket's re-check, so a slow store cannot hold
+// up the wheel's round for long.
+const recheckTimeout = 5 * time.Second
+
 // recheck is the wheel's round for one socket.
 func (a *authenticator) recheck(s *wsSession) {
 	if s.isClosed() {
 		return
 	}
-	if err := a.checkSession(s.ctx, s); err != nil && !errors.Is(err, errSessionEnded) {
-		a.log.WarnContext(s.ctx, "websocket session check", "err", err)
+	ctx, cancel := context.WithTimeout(s.ctx, recheckTimeout)
+	defer cancel()
+	if err := a.checkSession(ctx, s); err != nil && !errors.Is(err, errSessionEnded) {
+		a.log.WarnContext(ctx, "websocket session check", "err", err)
 	}
 }
 

@@ -10,7 +10,7 @@ import (
 )
 
 // smallBuffers is the ResponseWriter handed to websocket.Accept: its
-// Hijack gives the socket wsBufferSize read and write buffers instead of
+// Hijack gives the socket wsReadBuffer and wsWriteBuffer buffers instead of
 // net/http's 4 KB ones, which coder/websocket keeps for the connection's
 // life. Larger messages are read and written through them in pieces.
 type smallBuffers struct{ http.ResponseWriter }
@@ -25,7 +25,7 @@ func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := brw.Writer.Flush(); err != nil {
+	if err := brw.Flush(); err != nil {
 		_ = conn.Close()
 		return nil, nil, err
 	}
@@ -34,17 +34,17 @@ func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	var src io.Reader = conn
 	n := brw.Reader.Buffered()
 	if n > 0 {
-		early, _ := brw.Reader.Peek(n)
+		early, _ := brw.Peek(n)
 		src = io.MultiReader(bytes.NewReader(bytes.Clone(early)), conn)
 	}
-	r := bufio.NewReaderSize(src, max(wsBufferSize, n))
+	r := bufio.NewReaderSize(src, max(wsReadBuffer, n))
 	if n > 0 {
 		if _, err := r.Peek(n); err != nil {
 			_ = conn.Close()
 			return nil, nil, err
 		}
 	}
-	return conn, bufio.NewReadWriter(r, bufio.NewWriterSize(conn, wsBufferSize)), nil
+	return conn, bufio.NewReadWriter(r, bufio.NewWriterSize(conn, wsWriteBuffer)), nil
 }
 
 // Unwrap lets http.ResponseController reach the server's writer.

@@ -40,8 +40,9 @@ const (
 	closeNormal        = 1000
 	closeProtocolError = 1002
 
-	wsBufferSize = 1 << 10 // read and write buffer of a socket
-	wsReadLimit  = 1 << 20 // largest message read (gqlgen's default)
+	wsReadBuffer  = 512     // read buffer of a socket (client messages are small)
+	wsWriteBuffer = 1 << 10 // write buffer of a socket
+	wsReadLimit   = 1 << 20 // largest message read (gqlgen's default)
 )
 
 var _ graphql.Transport = (*wsTransport)(nil)
@@ -72,7 +73,6 @@ type wsConn struct {
 	ws      *websocket.Conn
 	legacy  bool // graphql-ws; otherwise graphql-transport-ws
 	exec    graphql.GraphExecutor
-	headers http.Header
 	ctx     context.Context // the connection's, after connection_init
 	session *wsSession
 
@@ -80,6 +80,7 @@ type wsConn struct {
 	ops      map[string]context.CancelFunc
 	closed   bool
 	awaiting bool // a ping went out and nothing was read since
+	pinging  bool // a ping is being written
 }
 
 // Do accepts the websocket, runs connection_init on the request's
@@ -91,7 +92,7 @@ func (t *wsTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 		return // Accept answered (403 for a foreign origin, 400 …)
 	}
 	ws.SetReadLimit(t.readLimit)
-	c := &wsConn{t: t, ws: ws, exec: exec, headers: r.Header, ctx: r.Context(), ops: map[string]context.CancelFunc{},
+	c := &wsConn{t: t, ws: ws, exec: exec, ctx: r.Context(), ops: map[string]context.CancelFunc{},
 		legacy: ws.Subprotocol() != protoTransportWS, session: sessionOf(r.Context())}
 	if c.session != nil {
 		c.session.mu.Lock()
@@ -222,51 +223,44 @@ func (c *wsConn) finish() {
 
 // ping is the wheel's round: graphql-transport-ws gets a ping and must have
 // answered (anything read) by the next round; graphql-ws gets a keep-alive.
+// The write runs on a goroutine of its own, so a socket whose client stopped
+// reading cannot hold up the wheel; one that cannot take the ping within an
+// interval is closed.
 func (c *wsConn) ping() {
-	if c.legacy {
-		c.write(wsMessage{Type: "ka"})
-		return
-	}
 	c.mu.Lock()
-	missed := c.awaiting
-	c.awaiting = true
+	missed := c.awaiting && !c.legacy
+	busy := c.pinging
+	c.awaiting = !c.legacy
+	c.pinging = true
 	c.mu.Unlock()
 	if missed {
 		_ = c.ws.CloseNow() // as gqlgen: a missing pong drops the connection
 		return
 	}
-	c.write(wsMessage{Type: "ping"})
+	if busy {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), c.t.pings.every)
+		defer cancel()
+		m := wsMessage{Type: "ping"}
+		if c.legacy {
+			m.Type = "ka"
+		}
+		if b, err := json.Marshal(m); err == nil {
+			_ = c.ws.Write(ctx, websocket.MessageText, b)
+		}
+		c.mu.Lock()
+		c.pinging = false
+		c.mu.Unlock()
+	}()
 }
 
-// start runs one operation (gqlgen's transport.Websocket subscribe).
+// start runs one operation (gqlgen's transport.Websocket subscribe) on a
+// goroutine of its own: parsing and validating it there keeps the reader's
+// stack, which lives as long as the socket, small.
 func (c *wsConn) start(id string, payload json.RawMessage) {
-	start := graphql.Now()
-	ctx := graphql.StartOperationTrace(c.ctx)
-	params := &graphql.RawParams{}
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	dec.UseNumber()
-	if err := dec.Decode(params); err != nil {
-		c.sendError(id, &gqlerror.Error{Message: "invalid json"})
-		c.complete(id)
-		return
-	}
-	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
-	params.Headers = c.headers
-	rc, errs := c.exec.CreateOperationContext(ctx, params)
-	if errs != nil {
-		resp := c.exec.DispatchError(graphql.WithOperationContext(ctx, rc), errs)
-		if errcode.GetErrorKind(errs) == errcode.KindProtocol {
-			c.sendError(id, resp.Errors...)
-		} else {
-			c.send(id, &graphql.Response{Errors: errs})
-		}
-		c.complete(id)
-		return
-	}
-	ctx = graphql.WithOperationContext(ctx, rc)
-	ctx, cancel := context.WithCancel(ctx)
-	st := &wsStream{}
-	ctx = context.WithValue(ctx, wsStreamKey{}, st)
+	ctx, cancel := context.WithCancel(c.ctx)
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -275,14 +269,14 @@ func (c *wsConn) start(id string, payload json.RawMessage) {
 	}
 	c.ops[id] = cancel
 	c.mu.Unlock()
-	go c.run(ctx, cancel, id, rc, st)
+	go c.run(ctx, cancel, id, payload)
 }
 
-// run dispatches an operation and sends its responses: all of them, for a
-// query, a mutation or a subscription that does not signal; for one that
-// does (wsStream), those ready now, the rest from a goroutine started when
-// the resolver signals.
-func (c *wsConn) run(ctx context.Context, cancel context.CancelFunc, id string, rc *graphql.OperationContext, st *wsStream) {
+// run parses and dispatches an operation and sends its responses: all of
+// them, for a query, a mutation or a subscription that does not signal; for
+// one that does (wsStream), those ready now, the rest from a goroutine
+// started when the resolver signals.
+func (c *wsConn) run(ctx context.Context, cancel context.CancelFunc, id string, payload json.RawMessage) {
 	done := func() {
 		c.complete(id)
 		c.mu.Lock()
@@ -290,6 +284,33 @@ func (c *wsConn) run(ctx context.Context, cancel context.CancelFunc, id string, 
 		c.mu.Unlock()
 		cancel()
 	}
+	start := graphql.Now()
+	ctx = graphql.StartOperationTrace(ctx)
+	params := &graphql.RawParams{}
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.UseNumber()
+	if err := dec.Decode(params); err != nil {
+		c.sendError(id, &gqlerror.Error{Message: "invalid json"})
+		done()
+		return
+	}
+	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
+	// params.Headers stays nil: nothing reads a websocket operation's
+	// handshake headers, and keeping them costs every socket its header map.
+	rc, errs := c.exec.CreateOperationContext(ctx, params)
+	if errs != nil {
+		resp := c.exec.DispatchError(graphql.WithOperationContext(ctx, rc), errs)
+		if errcode.GetErrorKind(errs) == errcode.KindProtocol {
+			c.sendError(id, resp.Errors...)
+		} else {
+			c.send(id, &graphql.Response{Errors: errs})
+		}
+		done()
+		return
+	}
+	ctx = graphql.WithOperationContext(ctx, rc)
+	st := &wsStream{}
+	ctx = context.WithValue(ctx, wsStreamKey{}, st)
 	defer func() {
 		if r := recover(); r != nil {
 			err := rc.Recover(ctx, r)

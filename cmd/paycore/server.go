@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -349,6 +350,9 @@ func (s *server) wireHTTP() (http.Handler, error) {
 	}
 	if cfg.Sandbox {
 		s.sandboxPages(mounts)
+		// Go's profiles, sandbox only: the bench kit reads a node's memory
+		// after a collection (/debug/pprof/heap?gc=1, bench_fanout.go).
+		mounts["/debug/pprof"] = http.HandlerFunc(pprof.Index)
 	}
 	return rest.NewHandler(rest.Config{
 		App: s.app, Clock: clock, Logger: log, Mounts: mounts, Sandbox: cfg.Sandbox,

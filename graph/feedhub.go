@@ -32,8 +32,9 @@ type feedUpdate struct {
 }
 
 type feedTopic struct {
-	subs   map[*hubSub]struct{}
-	cancel context.CancelFunc
+	subs        map[*hubSub]struct{}
+	cancel      context.CancelFunc
+	unsubscribe func() // the bus subscription's
 }
 
 // hubSub is one subscriber: deliver gets every update, in order, from the
@@ -60,9 +61,9 @@ func (h *feedHub) subscribe(transactionID string, deliver func(feedUpdate), drop
 	t := h.topics[transactionID]
 	if t == nil {
 		tctx, cancel := context.WithCancel(context.Background())
-		t = &feedTopic{subs: map[*hubSub]struct{}{}, cancel: cancel}
-		h.topics[transactionID] = t
 		events, unsubscribe := h.events.Subscribe(tctx, transactionID)
+		t = &feedTopic{subs: map[*hubSub]struct{}{}, cancel: cancel, unsubscribe: unsubscribe}
+		h.topics[transactionID] = t
 		go h.run(tctx, transactionID, t, events, unsubscribe)
 	}
 	t.subs[s] = struct{}{}
@@ -70,11 +71,17 @@ func (h *feedHub) subscribe(transactionID string, deliver func(feedUpdate), drop
 	return func() {
 		h.mu.Lock()
 		delete(t.subs, s)
-		if len(t.subs) == 0 && h.topics[transactionID] == t {
+		last := len(t.subs) == 0 && h.topics[transactionID] == t
+		if last {
 			delete(h.topics, transactionID)
-			t.cancel()
 		}
 		h.mu.Unlock()
+		if last {
+			// The last subscriber leaving ends the bus subscription now,
+			// not when the topic's goroutine next runs.
+			t.cancel()
+			t.unsubscribe()
+		}
 	}
 }
 

@@ -12,11 +12,16 @@ import (
 // smallBuffers is the ResponseWriter handed to websocket.Accept: its
 // Hijack gives the socket wsReadBuffer and wsWriteBuffer buffers instead of
 // net/http's 4 KB ones, which coder/websocket keeps for the connection's
-// life. Larger messages are read and written through them in pieces.
-type smallBuffers struct{ http.ResponseWriter }
+// life (larger messages are read and written through them in pieces), and
+// keeps the connection and its reader for wsConn.wait.
+type smallBuffers struct {
+	http.ResponseWriter
+	conn net.Conn
+	br   *bufio.Reader
+}
 
 // Hijack implements http.Hijacker.
-func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+func (w *smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	hj, ok := w.ResponseWriter.(http.Hijacker)
 	if !ok {
 		return nil, nil, fmt.Errorf("graph: %T cannot hijack", w.ResponseWriter)
@@ -44,8 +49,9 @@ func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 			return nil, nil, err
 		}
 	}
+	w.conn, w.br = conn, r
 	return conn, bufio.NewReadWriter(r, bufio.NewWriterSize(conn, wsWriteBuffer)), nil
 }
 
 // Unwrap lets http.ResponseController reach the server's writer.
-func (w smallBuffers) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+func (w *smallBuffers) Unwrap() http.ResponseWriter { return w.ResponseWriter }

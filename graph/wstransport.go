@@ -1,10 +1,12 @@
 package graph
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -71,28 +73,37 @@ type wsMessage struct {
 type wsConn struct {
 	t       *wsTransport
 	ws      *websocket.Conn
-	legacy  bool // graphql-ws; otherwise graphql-transport-ws
+	raw     net.Conn      // under ws
+	br      *bufio.Reader // ws's read buffer (wait)
+	legacy  bool          // graphql-ws; otherwise graphql-transport-ws
 	exec    graphql.GraphExecutor
 	ctx     context.Context // the connection's, after connection_init
 	session *wsSession
 
-	mu       sync.Mutex
-	ops      map[string]context.CancelFunc
-	closed   bool
-	awaiting bool // a ping went out and nothing was read since
-	pinging  bool // a ping is being written
+	mu         sync.Mutex
+	ops        map[string]context.CancelFunc
+	closed     bool
+	unanswered int  // pings sent since the client last sent anything
+	peeking    bool // the reader waits in wait
+	// A close arriving while the reader waits is done by the reader (so
+	// coder/websocket's close handshake never reads beside it).
+	closeByReader bool
+	closeCode     int
+	closeReason   string
+	pinging       bool // a ping is being written
 }
 
 // Do accepts the websocket, runs connection_init on the request's
 // goroutine, then hands the socket to a reader goroutine of its own and
 // returns (the HTTP handler's goroutine ends).
 func (t *wsTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	ws, err := websocket.Accept(smallBuffers{w}, r, &t.accept)
+	sb := &smallBuffers{ResponseWriter: w}
+	ws, err := websocket.Accept(sb, r, &t.accept)
 	if err != nil {
 		return // Accept answered (403 for a foreign origin, 400 …)
 	}
 	ws.SetReadLimit(t.readLimit)
-	c := &wsConn{t: t, ws: ws, exec: exec, ctx: r.Context(), ops: map[string]context.CancelFunc{},
+	c := &wsConn{t: t, ws: ws, raw: sb.conn, br: sb.br, exec: exec, ctx: r.Context(), ops: map[string]context.CancelFunc{},
 		legacy: ws.Subprotocol() != protoTransportWS, session: sessionOf(r.Context())}
 	if c.session != nil {
 		c.session.mu.Lock()
@@ -167,7 +178,7 @@ func (c *wsConn) next() (wsMessage, error) {
 		return wsMessage{}, err
 	}
 	c.mu.Lock()
-	c.awaiting = false
+	c.unanswered = 0
 	c.mu.Unlock()
 	var m wsMessage
 	if err := json.Unmarshal(data, &m); err != nil || m.Type == "" {
@@ -181,6 +192,9 @@ func (c *wsConn) next() (wsMessage, error) {
 func (c *wsConn) readLoop() {
 	defer c.finish()
 	for {
+		if !c.wait() {
+			return
+		}
 		m, err := c.next()
 		if err != nil {
 			if errors.Is(err, errBadMessage) {
@@ -221,16 +235,18 @@ func (c *wsConn) finish() {
 	}
 }
 
-// ping is the wheel's round: graphql-transport-ws gets a ping and must have
-// answered (anything read) by the next round; graphql-ws gets a keep-alive.
-// The write runs on a goroutine of its own, so a socket whose client stopped
-// reading cannot hold up the wheel; one that cannot take the ping within an
-// interval is closed.
+// ping is the wheel's round: graphql-transport-ws gets a ping and must
+// answer (anything read counts) within two rounds, as gqlgen allowed twice
+// the interval; graphql-ws gets a keep-alive. The write runs on a goroutine
+// of its own, so a socket whose client stopped reading cannot hold up the
+// wheel; one that cannot take the ping within an interval is closed.
 func (c *wsConn) ping() {
 	c.mu.Lock()
-	missed := c.awaiting && !c.legacy
+	missed := !c.legacy && c.unanswered >= 2
+	if !c.legacy {
+		c.unanswered++
+	}
 	busy := c.pinging
-	c.awaiting = !c.legacy
 	c.pinging = true
 	c.mu.Unlock()
 	if missed {
@@ -403,7 +419,8 @@ func (c *wsConn) isClosed() bool {
 
 // close sends code and reason and closes the socket, ending every
 // operation; only the first call counts. The close handshake (up to 5 s
-// for the peer's answer) runs on its own goroutine.
+// for the peer's answer) runs on its own goroutine, or on the reader's when
+// the reader is idle in wait (woken by a read deadline).
 func (c *wsConn) close(code int, reason string) {
 	c.mu.Lock()
 	if c.closed {
@@ -413,11 +430,44 @@ func (c *wsConn) close(code int, reason string) {
 	c.closed = true
 	ops := c.ops
 	c.ops = nil
+	byReader := c.peeking
+	if byReader {
+		c.closeByReader, c.closeCode, c.closeReason = true, code, reason
+	}
 	c.mu.Unlock()
 	for _, stop := range ops {
 		stop()
 	}
+	if byReader {
+		_ = c.raw.SetReadDeadline(time.Now())
+		return
+	}
 	go func() { _ = c.ws.Close(websocket.StatusCode(code), reason) }()
+}
+
+// wait blocks until the client sent something: the socket's goroutine
+// spends its idle life here, in a shallow call (a peek at the read buffer)
+// rather than deep in coder/websocket's reader, so the goroutine's stack
+// stays small. false: stop reading (closed, or closing on this goroutine).
+func (c *wsConn) wait() bool {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return false
+	}
+	c.peeking = true
+	c.mu.Unlock()
+	_, err := c.br.Peek(1)
+	c.mu.Lock()
+	c.peeking = false
+	byReader, code, reason := c.closeByReader, c.closeCode, c.closeReason
+	c.mu.Unlock()
+	if byReader {
+		_ = c.raw.SetReadDeadline(time.Time{})
+		_ = c.ws.Close(websocket.StatusCode(code), reason)
+		return false
+	}
+	return err == nil
 }
 
 // closeWith implements wsCloser for the session.

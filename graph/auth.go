@@ -210,7 +210,7 @@ func (a *authenticator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// goroutine of its own (wsTransport) and this handler returns, so the
 	// connection's context is detached from the request's; the session
 	// ends when the socket closes (or here, if it never got that far).
-	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	ctx, cancel := context.WithCancel(detach(ctx))
 	s := &wsSession{ctx: ctx, cancel: cancel}
 	s.onEnd = func() {
 		a.checks.remove(s)
@@ -221,6 +221,22 @@ func (a *authenticator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !s.detached() {
 		s.end()
 	}
+}
+
+// detach returns a context carrying what a websocket's operations read of
+// its handshake's context (the caller's address, its principal and its
+// token's expiry) and nothing else: not cancelled with the request, and not
+// keeping the request's context (router state, request ID) alive for the
+// socket's life.
+func detach(ctx context.Context) context.Context {
+	out := context.WithValue(context.Background(), reqInfoKey{}, ctx.Value(reqInfoKey{}))
+	if pr, err := principal(ctx); err == nil {
+		out = withPrincipal(out, pr)
+	}
+	if exp, ok := ctx.Value(tokenExpiryKey{}).(time.Time); ok {
+		out = context.WithValue(out, tokenExpiryKey{}, exp)
+	}
+	return out
 }
 
 // isUpgrade reports whether r asks for a websocket.

@@ -25,7 +25,7 @@ import (
 // and its deep stack are gone); pings, keep-alives and the principal's
 // re-checks run from one goroutine per node (wheel); a subscription whose
 // resolver signals its sends (wsStream: paymentUpdated) has no goroutine
-// while idle; the socket's buffers are 1 KB each instead of net/http's 4 KB.
+// while idle; the socket's buffers are 512 B each instead of net/http's 4 KB.
 type wsTransport struct {
 	accept      websocket.AcceptOptions
 	init        func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error)
@@ -43,7 +43,7 @@ const (
 	closeProtocolError = 1002
 
 	wsReadBuffer  = 512     // read buffer of a socket (client messages are small)
-	wsWriteBuffer = 1 << 10 // write buffer of a socket
+	wsWriteBuffer = 512     // write buffer of a socket (larger messages go past it)
 	wsReadLimit   = 1 << 20 // largest message read (gqlgen's default)
 )
 

@@ -14,8 +14,9 @@ import (
 
 // A websocket's authentication ends (issue 10): every operation on it
 // re-checks its principal (app.Sessions: API key not revoked, client
-// active; answers cached a few seconds), and so does a timer while the
-// socket is idle; a bearer token's expiry ends it too. The socket is then
+// active; answers cached a few seconds), and so does the node's re-check
+// wheel (one goroutine for every socket) while it is idle; a bearer token's
+// expiry ends it too. The socket is then
 // closed with 4403 Forbidden, so graphql-ws clients stop instead of
 // reconnecting in a loop.
 

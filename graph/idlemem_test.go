@@ -220,4 +220,9 @@ func TestIdleSubscriberMemory(t *testing.T) {
 	if f.bytes() > 32<<10 {
 		t.Errorf("idle subscriber costs %.1f KB, want ≤ 32 KB", f.bytes()/1024)
 	}
+	// One goroutine per socket (its reader); a subscription has none while
+	// idle (the payments' feed goroutines add 1 per payment).
+	if f.goroutines > 1.5 {
+		t.Errorf("%.2f goroutines per idle subscriber, want 1", f.goroutines)
+	}
 }

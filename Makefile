@@ -69,7 +69,7 @@ lint-install: ## install the golangci-lint version CI uses into $(go env GOPATH)
 lint-selftest: ## prove lint rejects forbidden imports (planted in a temporary copy of the tree)
 	@GO=$(GO) scripts/lint-selftest.sh
 
-bench: ## the benchmark kit: fresh database + node, REST/bKash/webhook/fan-out load beside pgbench; Markdown table + .data/bench.json (BENCH_ARGS)
+bench: ## the benchmark kit: fresh database + node, REST/bKash/webhook/fan-out load beside pgbench, reads at 1M payments; Markdown table + .data/bench.json (BENCH_ARGS)
 	@url=$$(scripts/db.sh test) && mkdir -p .data && $(GO) build -o .data/paycore-bench ./cmd/paycore && \
 	TEST_DATABASE_URL="$$url" .data/paycore-bench bench $(BENCH_ARGS)
 

@@ -100,8 +100,8 @@ func TestRegenerateKeys(t *testing.T) {
 
 func TestGatewaysListAndHealth(t *testing.T) {
 	e := newEnv(t)
-	list := e.app.Gateways.List()
-	if len(list) != 3 || list[0].Code != domain.GatewayBkash || list[0].MinAmount != domain.MustMoney(100, "BDT") {
+	list, err := e.app.Gateways.List(e.ctx)
+	if err != nil || len(list) != 3 || list[0].Code != domain.GatewayBkash || list[0].MinAmount != domain.MustMoney(100, "BDT") {
 		t.Fatalf("list %+v", list)
 	}
 	e.calls.stats[domain.GatewayBkash] = ports.GatewayCallStats{Calls: 100, OK: 90, Refused: 8, NoAnswer: 2, P95: time.Second,
@@ -113,6 +113,7 @@ func TestGatewaysListAndHealth(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantEqual(t, "gateways", len(hs), 3)
+	wantEqual(t, "enabled without a switch store", hs[0].Switch.Enabled, true)
 	wantEqual(t, "bkash", hs[0].Status, "up")
 	wantEqual(t, "bkash success rate", hs[0].SuccessRate, 98.0)
 	wantEqual(t, "bkash uptime", hs[0].UptimePercent, 90.0)

@@ -12,13 +12,16 @@
 //	notifications.go Notifications: customer SMS, queued with the change and sent by a job
 //	accounts.go      Accounts: a merchant's profile, dashboard and API keys
 //	gateways.go      Gateways: the active gateways, their limits and health
+//	gatewayswitch.go the operators' gateway switches: what a disabled gateway may still do
 //	gatewayhooks.go  GatewayHooks: gateways' signed status updates (POST /api/v1/webhook)
 //	hooksample.go    how many unauthenticated gateway-webhook calls are kept (shared)
 //	gatewayclaims.go GatewayHooks.HandleClaim: verified gateway notifications (bKash IPN)
 //	auth.go          Authenticator: HMAC-signed merchant requests
 //	users.go         Users: dashboard users, logins, rotating refresh-token sessions
+//	loginlimits.go   login limits counted in a store every node shares
 //	authz.go         Authorize: the one rule set of who may do what to whose records
-//	console.go       Console: the console's search, timeline, clients, reviews, audit log
+//	console.go       Console: the console's search, timeline, clients, reviews, audit log, SMS balance
+//	audit.go         auditor: the operators' audit log entries (shared)
 //	sessions.go      Sessions: is an authenticated principal still valid (key, client)
 //	errors.go        the one classification of errors both edges use
 //
@@ -131,6 +134,12 @@ type Deps struct {
 	// Admin and Clients serve the console (App.Console nil without Admin).
 	Admin   ports.AdminQueries
 	Clients ports.ClientCreator
+	// Logins counts dashboard login attempts for every node (login limits
+	// across nodes); nil: each node counts in its memory.
+	Logins ports.LoginAttempts
+	// Switches keeps the operators' gateway switches (app/gatewayswitch.go);
+	// nil: every gateway is enabled and none can be switched.
+	Switches ports.GatewaySwitches
 }
 
 // App is every use case, wired. Build it with New; each field is safe for
@@ -161,6 +170,7 @@ func New(cfg Config, d Deps) *App {
 	}
 	cfg = cfg.withDefaults()
 	gws := newGateways(d.Gateways, d.Calls, d.Clock)
+	gws.switches, gws.audit = d.Switches, auditor{log: d.Audit, clock: d.Clock, logger: d.Log}
 	pub := publisher{clock: d.Clock}
 	sms := smsQueue{clock: d.Clock, enabled: d.SMS != nil}
 	st := &settler{tx: d.Tx, clock: d.Clock, log: d.Log, gateways: gws, pub: pub, sms: sms, confirmTimeout: cfg.ConfirmWait}
@@ -185,10 +195,13 @@ func New(cfg Config, d Deps) *App {
 	}
 	if d.Admin != nil {
 		a.Console = &Console{q: d.Admin, create: d.Clients, audit: d.Audit, clock: d.Clock, log: d.Log,
-			refunds: a.Refunds, reviews: a.Reviews, accounts: a.Accounts, webhooks: a.Webhooks, sandbox: cfg.Sandbox}
+			refunds: a.Refunds, reviews: a.Reviews, accounts: a.Accounts, webhooks: a.Webhooks, sandbox: cfg.Sandbox, sms: d.SMS}
 	}
 	if d.Users != nil && d.Refresh != nil {
 		a.Users = NewUsers(d.Users, d.Refresh, d.Clock, cfg.BcryptCost)
+		if d.Logins != nil {
+			a.Users.CountLoginsIn(d.Logins)
+		}
 	}
 	return a
 }

@@ -28,7 +28,8 @@ type Attempts struct {
 // returns the gateway page to send the customer to (docs/architecture.md
 // §4, step 2). The attempt is stored before the gateway is called, so every
 // call is traceable. Errors: domain.ErrNotFound, domain.ErrNotPayable (not pending or
-// expired), domain.ErrGatewayUnavailable, *domain.ValidationError on
+// expired), domain.ErrGatewayUnavailable, ErrGatewayDisabled (an operator
+// switched g off: app/gatewayswitch.go), *domain.ValidationError on
 // "amount" when g does not take the payment's amount (its limits; no
 // attempt, no gateway call), *ports.GatewayError (the gateway refused), or
 // a transport error.
@@ -36,6 +37,9 @@ func (s *Attempts) Start(ctx context.Context, transactionID string, g domain.Gat
 	gw, err := s.gateways.get(g)
 	if err != nil {
 		return "", err
+	}
+	if err := s.gateways.checkEnabled(ctx, g); err != nil {
+		return "", err // no attempt, no gateway call
 	}
 	url, err := s.start(ctx, gw, transactionID)
 	if errors.Is(err, ports.ErrTryNewAttempt) {

@@ -68,3 +68,61 @@ func TestAuthorize(t *testing.T) {
 		t.Errorf("scoped token listing: %v", err)
 	}
 }
+
+// The merchant API's fields and the operators' switches: every principal
+// against the edge-level actions (what graph's resolvers ask).
+func TestAuthorizeMerchantAPI(t *testing.T) {
+	admin := app.Principal{Admin: true, Role: domain.RoleAdmin, UserID: "usr_a"}
+	support := app.Principal{Admin: true, Role: domain.RoleSupport, UserID: "usr_s"}
+	adminToken := app.Principal{Admin: true}
+	merchant := app.Principal{ClientID: "cli_a", Role: domain.RoleMerchant, UserID: "usr_m"}
+	hmac := app.Principal{ClientID: "cli_a", APIKey: "k"}
+	scoped := app.Principal{ClientID: "cli_a", TransactionID: "txn_1"}
+	nobody := app.Principal{}
+	ok, forbidden, notFound, unauth := error(nil), domain.ErrForbidden, domain.ErrNotFound, domain.ErrUnauthenticated
+	pay1, pay2 := app.Resource{PaymentID: "txn_1"}, app.Resource{PaymentID: "txn_2"}
+	cases := []struct {
+		name string
+		pr   app.Principal
+		act  app.Action
+		res  app.Resource
+		want error
+	}{
+		{"admin merchant field", admin, app.ActMerchant, app.Resource{}, forbidden},
+		{"support merchant field", support, app.ActMerchant, app.Resource{}, forbidden},
+		{"admin token merchant field", adminToken, app.ActMerchant, app.Resource{}, forbidden},
+		{"merchant user merchant field", merchant, app.ActMerchant, app.Resource{}, ok},
+		{"hmac merchant field", hmac, app.ActMerchant, app.Resource{}, ok},
+		{"scoped merchant field", scoped, app.ActMerchant, app.Resource{}, forbidden},
+		{"nobody merchant field", nobody, app.ActMerchant, app.Resource{}, unauth},
+
+		{"admin list", admin, app.ActList, app.Resource{}, ok},
+		{"support list", support, app.ActList, app.Resource{}, ok},
+		{"hmac list", hmac, app.ActList, app.Resource{}, ok},
+		{"scoped list", scoped, app.ActList, app.Resource{}, forbidden},
+		{"nobody list", nobody, app.ActList, app.Resource{}, unauth},
+
+		{"admin payment", admin, app.ActPayment, pay1, forbidden},
+		{"support payment", support, app.ActPayment, pay1, forbidden},
+		{"hmac payment", hmac, app.ActPayment, pay2, ok},
+		{"scoped own payment", scoped, app.ActPayment, pay1, ok},
+		{"scoped other payment", scoped, app.ActPayment, pay2, notFound},
+
+		{"admin introspect", admin, app.ActIntrospect, app.Resource{}, ok},
+		{"admin token introspect", adminToken, app.ActIntrospect, app.Resource{}, ok},
+		{"support introspect", support, app.ActIntrospect, app.Resource{}, forbidden},
+		{"merchant introspect", merchant, app.ActIntrospect, app.Resource{}, forbidden},
+
+		{"admin gateway switch", admin, app.ActManageGateway, app.Resource{}, ok},
+		{"support gateway switch", support, app.ActManageGateway, app.Resource{}, forbidden},
+		{"admin token gateway switch", adminToken, app.ActManageGateway, app.Resource{}, forbidden},
+		{"merchant gateway switch", merchant, app.ActManageGateway, app.Resource{}, forbidden},
+		{"hmac gateway switch", hmac, app.ActManageGateway, app.Resource{}, forbidden},
+		{"nobody operate", nobody, app.ActOperate, app.Resource{}, unauth},
+	}
+	for _, c := range cases {
+		if got := app.Authorize(c.pr, c.act, c.res); !errors.Is(got, c.want) || (c.want == nil) != (got == nil) {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}

@@ -2,13 +2,11 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports"
@@ -30,6 +28,7 @@ type Console struct {
 	accounts *Accounts
 	webhooks *Webhooks
 	sandbox  bool
+	sms      ports.SMSSender // nil: no SMS provider
 }
 
 // Search is a payment search as the console sends it.
@@ -304,6 +303,41 @@ func (c *Console) AuditLog(ctx context.Context, pr Principal, f ports.AuditFilte
 	return c.audit.ListAudit(ctx, f)
 }
 
+// SMSBalance is the SMS provider's remaining credit.
+type SMSBalance struct {
+	Provider string       // "bulksmsbd", "greenweb", "log", …; "" without a provider
+	Balance  domain.Money // BDT; meaningful only when Reported
+	Reported bool         // false: the provider reports no balance (log, Twilio)
+}
+
+// SMSBalance asks the SMS provider for its remaining credit through
+// ports.SMSBalance (what paycore sms-balance reads): operators (admin,
+// support) only. Errors: domain.ErrForbidden, domain.ErrUnavailable
+// wrapping the provider's refusal or an answer that is not an amount.
+func (c *Console) SMSBalance(ctx context.Context, pr Principal) (SMSBalance, error) {
+	if err := Authorize(pr, ActOperate, Resource{}); err != nil {
+		return SMSBalance{}, err
+	}
+	if c.sms == nil {
+		return SMSBalance{}, nil
+	}
+	out := SMSBalance{Provider: c.sms.Provider()}
+	bc, ok := c.sms.(ports.SMSBalance)
+	if !ok {
+		return out, nil
+	}
+	bal, err := bc.Balance(ctx)
+	if err != nil {
+		return out, fmt.Errorf("%w: SMS balance from %s: %w", domain.ErrUnavailable, out.Provider, err)
+	}
+	m, err := domain.ParseAmount(strings.TrimSpace(bal), "BDT")
+	if err != nil {
+		return out, fmt.Errorf("%w: SMS balance from %s: %q is not an amount", domain.ErrUnavailable, out.Provider, bal)
+	}
+	out.Balance, out.Reported = m, true
+	return out, nil
+}
+
 // actorName names pr in reviews and the audit log.
 func actorName(pr Principal) string {
 	switch {
@@ -317,36 +351,7 @@ func actorName(pr Principal) string {
 	return "client:" + pr.ClientID
 }
 
-// record writes an audit entry; a failure is logged, not returned (the
-// action is done).
+// record writes an audit entry (audit.go).
 func (c *Console) record(ctx context.Context, pr Principal, action, target, clientID string, before, after any) {
-	if c.audit == nil {
-		return
-	}
-	js := func(v any) []byte {
-		if v == nil {
-			return nil
-		}
-		b, err := json.Marshal(v)
-		if err != nil {
-			return []byte(fmt.Sprintf("%q", fmt.Sprint(v)))
-		}
-		return b
-	}
-	role := string(pr.Role)
-	if role == "" && pr.Admin {
-		role = "admin-token"
-	} else if role == "" {
-		role = "client"
-	}
-	e := domain.AuditEntry{ActorID: pr.UserID, ActorEmail: actorName(pr), ActorRole: role, Action: action,
-		Target: target, ClientID: clientID, Before: js(before), After: js(after), At: c.clock.Now()}
-	if e.ActorID == "" {
-		e.ActorID = actorName(pr)
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	if err := c.audit.AppendAudit(ctx, e); err != nil {
-		c.log.ErrorContext(ctx, "audit log", "action", action, "target", target, "err", err)
-	}
+	auditor{log: c.audit, clock: c.clock, logger: c.log}.record(ctx, pr, action, target, clientID, before, after)
 }

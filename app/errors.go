@@ -17,6 +17,7 @@ const (
 	CodeValidationFailed   = "VALIDATION_FAILED"   // bad input, per field (422)
 	CodeNotPayable         = "NOT_PAYABLE"         // the payment is no longer pending, or expired (409)
 	CodeGatewayUnavailable = "GATEWAY_UNAVAILABLE" // the gateway is not configured or not active (503)
+	CodeGatewayDisabled    = "GATEWAY_DISABLED"    // an operator disabled the gateway: no new attempt there (409)
 	CodeGatewayError       = "GATEWAY_ERROR"       // the gateway refused (502)
 	CodeUnavailable        = "UNAVAILABLE"         // the database cannot be reached right now; retry (503)
 	CodeConflict           = "CONFLICT"            // the record's state does not allow the change (409)
@@ -42,6 +43,8 @@ func ErrorCode(err error) string {
 		return CodeNotFound
 	case errors.Is(err, domain.ErrNotPayable):
 		return CodeNotPayable
+	case errors.Is(err, ErrGatewayDisabled):
+		return CodeGatewayDisabled
 	case errors.Is(err, domain.ErrGatewayUnavailable):
 		return CodeGatewayUnavailable
 	case errors.Is(err, domain.ErrUnavailable):
@@ -65,7 +68,7 @@ func CodeHTTPStatus(code string) int {
 		return 404
 	case CodeValidationFailed:
 		return 422
-	case CodeNotPayable, CodeConflict:
+	case CodeNotPayable, CodeConflict, CodeGatewayDisabled:
 		return 409
 	case CodeGatewayUnavailable, CodeUnavailable:
 		return 503

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/paycore/paycore/domain"
@@ -10,11 +11,19 @@ import (
 )
 
 // Gateways knows the active gateways: which there are, their currencies and
-// per-payment limits, and their health from recorded calls.
+// per-payment limits, their health from recorded calls, and which of them
+// the operators switched off (the one rule of what a disabled gateway may
+// still do: checkEnabled).
 type Gateways struct {
 	byCode map[domain.Gateway]ports.PaymentGateway
 	calls  ports.GatewayCallStore // nil: health without call records
 	clock  ports.Clock
+
+	switches ports.GatewaySwitches // nil: every gateway enabled, none can be switched
+	audit    auditor
+	mu       sync.Mutex
+	cache    map[domain.Gateway]ports.GatewaySwitch // the stored switches as last read
+	cachedAt time.Time                              // zero: not read yet
 }
 
 func newGateways(gws []ports.PaymentGateway, calls ports.GatewayCallStore, clock ports.Clock) *Gateways {
@@ -78,9 +87,15 @@ func (g *Gateways) amountRange(cur domain.Currency) (lo, hi domain.Money, ok boo
 }
 
 // acceptsAmount reports whether some active gateway takes m (its currency,
-// within its limits): what a new payment must satisfy.
+// within its limits): what a new payment must satisfy. Operators' switches
+// do not count here: a payment outlives a gateway's short disablement.
 func (g *Gateways) acceptsAmount(m domain.Money) bool {
-	return len(g.offering(m)) > 0
+	for _, c := range g.Active() {
+		if g.takes(c, m) {
+			return true
+		}
+	}
+	return false
 }
 
 // GatewayInfo describes an active gateway (GET /api/v1/gateways,
@@ -105,15 +120,21 @@ var gatewayInfo = map[domain.Gateway]GatewayInfo{
 	domain.GatewaySSLCommerz: {Code: domain.GatewaySSLCommerz, Name: "SSLCommerz", Currencies: []string{"BDT"}, MinAmount: domain.MustMoney(10_00, "BDT"), MaxAmount: domain.MustMoney(500_000_00, "BDT")},
 }
 
-// List returns the active gateways with their currencies and limits.
-func (g *Gateways) List() []GatewayInfo {
+// List returns the active gateways the operators have not disabled, with
+// their currencies and limits (what merchants are offered). Errors: the
+// switch store's.
+func (g *Gateways) List(ctx context.Context) ([]GatewayInfo, error) {
+	on, err := g.Offered(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out []GatewayInfo
-	for _, c := range g.Active() {
+	for _, c := range on {
 		info := gatewayInfo[c]
 		info.MinAmount, info.MaxAmount = g.limits(c)
 		out = append(out, info)
 	}
-	return out
+	return out, nil
 }
 
 // limits returns gateway c's per-payment limits: the adapter's own
@@ -134,16 +155,21 @@ func (g *Gateways) takes(c domain.Gateway, amount domain.Money) bool {
 		amount.Minor() >= lo.Minor() && amount.Minor() <= hi.Minor()
 }
 
-// offering returns the active gateways that take amount, in Active's
-// order: the hosted page offers only these.
-func (g *Gateways) offering(amount domain.Money) []domain.Gateway {
+// offering returns the enabled active gateways that take amount, in
+// Active's order: the hosted page offers only these. Errors: the switch
+// store's.
+func (g *Gateways) offering(ctx context.Context, amount domain.Money) ([]domain.Gateway, error) {
+	on, err := g.Offered(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out []domain.Gateway
-	for _, c := range g.Active() {
+	for _, c := range on {
 		if g.takes(c, amount) {
 			out = append(out, c)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // checkAmount refuses an attempt at gateway c for an amount it does not
@@ -168,18 +194,26 @@ type GatewayHealth struct {
 	P95Latency    time.Duration
 	UptimePercent float64 // 5-minute buckets with calls in which most were answered, percent
 	Calls         int64
+	// Switch is the operators' switch: Enabled false when disabled (its
+	// Reason, By, At); a gateway never switched is enabled with a zero At.
+	Switch ports.GatewaySwitch
 }
 
 // HealthWindow is the window Health looks back over.
 const HealthWindow = 24 * time.Hour
 
-// Health summarises each active gateway. Status: "down" when most calls of
-// the last 15 minutes got no answer, "degraded" when any did or the 24 h
-// success rate is under 95 %, else "up". Errors: the call store's.
+// Health summarises each active gateway, disabled ones too (with their
+// switch). Status: "down" when most calls of the last 15 minutes got no
+// answer, "degraded" when any did or the 24 h success rate is under 95 %,
+// else "up". Errors: the call store's and the switch store's.
 func (g *Gateways) Health(ctx context.Context) ([]GatewayHealth, error) {
+	sw, err := g.switchesNow(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out []GatewayHealth
 	for _, c := range g.Active() {
-		h := GatewayHealth{Code: c, Status: "up", SuccessRate: 100, UptimePercent: 100}
+		h := GatewayHealth{Code: c, Status: "up", SuccessRate: 100, UptimePercent: 100, Switch: switchOf(sw, c)}
 		if g.calls != nil {
 			st, err := g.calls.CallStats(ctx, c, g.clock.Now().Add(-HealthWindow))
 			if err != nil {

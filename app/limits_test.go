@@ -109,8 +109,8 @@ func TestHostedPageOffersGatewaysByAmount(t *testing.T) {
 			t.Errorf("amount %s: page offers %v, want %v", amount, v.Gateways, want)
 		}
 	}
-	list := e.app.Gateways.List()
-	if len(list) != 3 {
+	list, err := e.app.Gateways.List(e.ctx)
+	if err != nil || len(list) != 3 {
 		t.Fatalf("list %+v", list)
 	}
 	for i, want := range [][2]string{{"1.00", "50000.00"}, {"10.00", "1000.00"}, {"1.00", "100.00"}} {

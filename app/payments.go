@@ -365,76 +365,14 @@ func (s *Payments) HostedPage(ctx context.Context, transactionID string) (Checko
 		if !c.Active() {
 			return ErrMerchantSuspended
 		}
-		out = CheckoutView{PaymentView: PaymentView{Payment: p, Attempts: atts}, MerchantName: c.Name, Language: c.Language,
-			Gateways: s.gateways.offering(p.Amount)}
+		out = CheckoutView{PaymentView: PaymentView{Payment: p, Attempts: atts}, MerchantName: c.Name, Language: c.Language}
 		return nil
 	})
-	return out, err
-}
-
-// MaxPage is the highest page List serves: with the largest limit, the
-// first ten million payments. Beyond it an offset is no longer a sensible
-// (or, near int64's end, a representable) query.
-const MaxPage = 100_000
-
-// ListInput selects a page of a client's payments. Page starts at 1; Limit
-// is 1..100 (0 → 20).
-type ListInput struct {
-	Status   string
-	OrderID  string
-	From, To time.Time
-	Page     int
-	Limit    int
-}
-
-// PaymentPage is one page of payments and how many match in all.
-type PaymentPage struct {
-	Payments    []*domain.Payment
-	Page, Limit int
-	Total       int
-}
-
-// List returns a page of the principal's own payments, newest first.
-// Errors: *domain.ValidationError for a bad status, page, limit or date
-// range; domain.ErrForbidden for a payment-scoped principal.
-func (s *Payments) List(ctx context.Context, pr Principal, in ListInput) (PaymentPage, error) {
-	var v domain.ValidationError
-	if pr.TransactionID != "" {
-		return PaymentPage{}, domain.ErrForbidden
+	if err != nil {
+		return out, err
 	}
-	if in.Page == 0 {
-		in.Page = 1
-	}
-	if in.Limit == 0 {
-		in.Limit = 20
-	}
-	if in.Page < 1 || in.Page > MaxPage {
-		v.Add("page", fmt.Sprintf("page must be between 1 and %d", MaxPage))
-	}
-	if in.Limit < 1 || in.Limit > 100 {
-		v.Add("limit", "limit must be between 1 and 100")
-	}
-	var st domain.PaymentStatus
-	if in.Status != "" {
-		var err error
-		if st, err = domain.ParsePaymentStatus(in.Status); err != nil {
-			v.Add("status", "status must be one of pending, processing, success, failed, cancelled, expired, partially_refunded, refunded, disputed")
-		}
-	}
-	if !in.From.IsZero() && !in.To.IsZero() && in.To.Before(in.From) {
-		v.Add("to_date", "to_date must not be before from_date")
-	}
-	if err := v.Err(); err != nil {
-		return PaymentPage{}, err
-	}
-	out := PaymentPage{Page: in.Page, Limit: in.Limit}
-	err := s.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
-		var err error
-		out.Payments, out.Total, err = tx.Queries().List(ctx, ports.PaymentFilter{
-			ClientID: pr.ClientID, Status: st, OrderID: in.OrderID, From: in.From, To: in.To,
-			Offset: (in.Page - 1) * in.Limit, Limit: in.Limit,
-		})
-		return err
-	})
+	// Outside the transaction: the operators' switches (cached) are read
+	// from their own store.
+	out.Gateways, err = s.gateways.offering(ctx, out.Payment.Amount)
 	return out, err
 }

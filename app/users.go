@@ -26,7 +26,8 @@ import (
 // refresh token; Sessions refuses the user's access tokens within seconds.
 
 // Login limits: failed attempts per account and attempts per address, per
-// LoginWindow.
+// LoginWindow: counted in PostgreSQL for every node at once when Deps.Logins
+// is set (app/loginlimits.go), else in this node's memory.
 const (
 	LoginWindow         = 15 * time.Minute
 	LoginFailuresPerKey = 10
@@ -66,9 +67,28 @@ type Users struct {
 	clock   ports.Clock
 	cost    int
 
+	limits loginLimiter // memLimiter, or storeLimiter (shared by every node)
+	dummy  []byte       // hashed against when the email is unknown
+}
+
+// loginLimiter counts login attempts: "email:…" failed logins, "ip:…"
+// every attempt.
+type loginLimiter interface {
+	// limited reports how long key must wait (0: it may try) given limit
+	// attempts per LoginWindow; count counts this attempt (per-address
+	// limits count every attempt).
+	limited(ctx context.Context, key string, limit int, count bool) (time.Duration, error)
+	// fail counts a failed attempt of key.
+	fail(ctx context.Context, key string)
+	// clear forgets key's failures (a successful login).
+	clear(ctx context.Context, key string)
+}
+
+// memLimiter counts in this node's memory.
+type memLimiter struct {
+	clock    ports.Clock
 	mu       sync.Mutex
-	failures map[string]*window // "email:…" failed logins, "ip:…" attempts
-	dummy    []byte             // hashed against when the email is unknown
+	failures map[string]*window
 }
 
 type window struct {
@@ -87,7 +107,14 @@ func NewUsers(store ports.UserStore, refresh ports.RefreshStore, clock ports.Clo
 	}
 	dummy, _ := bcrypt.GenerateFromPassword([]byte("not a password"), bcryptCost)
 	return &Users{store: store, refresh: refresh, clock: clock, cost: bcryptCost,
-		failures: map[string]*window{}, dummy: dummy}
+		limits: &memLimiter{clock: clock, failures: map[string]*window{}}, dummy: dummy}
+}
+
+// CountLoginsIn makes u count login attempts in attempts, shared by every
+// node (PostgreSQL), instead of in this node's memory. Call it before u is
+// used.
+func (u *Users) CountLoginsIn(attempts ports.LoginAttempts) {
+	u.limits = &storeLimiter{store: attempts, clock: u.clock}
 }
 
 // GeneratePassword returns a random password of 20 characters.
@@ -168,28 +195,33 @@ func (u *Users) hash(password string) (string, error) {
 // (per account, per address ip) ErrLoginRateLimited without checking.
 func (u *Users) Login(ctx context.Context, email, password, ip string) (Session, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
-	if retry := u.limited("email:"+email, LoginFailuresPerKey, false); retry > 0 {
-		return Session{}, &ErrLoginRateLimited{RetryAfter: retry}
-	}
-	if retry := u.limited("ip:"+ip, LoginAttemptsPerIP, true); retry > 0 {
-		return Session{}, &ErrLoginRateLimited{RetryAfter: retry}
+	for _, l := range []struct {
+		key   string
+		limit int
+		count bool
+	}{{"email:" + email, LoginFailuresPerKey, false}, {"ip:" + ip, LoginAttemptsPerIP, true}} {
+		retry, err := u.limits.limited(ctx, l.key, l.limit, l.count)
+		if err != nil {
+			return Session{}, err
+		}
+		if retry > 0 {
+			return Session{}, &ErrLoginRateLimited{RetryAfter: retry}
+		}
 	}
 	user, err := u.store.UserByEmail(ctx, email)
 	switch {
 	case errors.Is(err, domain.ErrNotFound):
 		_ = bcrypt.CompareHashAndPassword(u.dummy, []byte(password)) // same time as a known email
-		u.fail("email:" + email)
+		u.limits.fail(ctx, "email:"+email)
 		return Session{}, errBadLogin
 	case err != nil:
 		return Session{}, err
 	}
 	if bcrypt.CompareHashAndPassword([]byte(user.PasswordHash), []byte(password)) != nil || user.Disabled {
-		u.fail("email:" + email)
+		u.limits.fail(ctx, "email:"+email)
 		return Session{}, errBadLogin
 	}
-	u.mu.Lock()
-	delete(u.failures, "email:"+email)
-	u.mu.Unlock()
+	u.limits.clear(ctx, "email:"+email)
 	tok, hash := newRefreshToken()
 	now := u.clock.Now()
 	rt := ports.RefreshToken{Hash: hash, FamilyID: domain.NewID("rtf_"), UserID: user.ID, CreatedAt: now, ExpiresAt: now.Add(RefreshTTL)}
@@ -250,43 +282,47 @@ func UserPrincipal(u *domain.User) Principal {
 	return pr
 }
 
-// limited reports how long key must wait (0: it may try); count counts
-// this attempt (per-address limits count every attempt).
-func (u *Users) limited(key string, limit int, count bool) time.Duration {
-	now := u.clock.Now()
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if len(u.failures) > 100000 {
-		for k, w := range u.failures {
+func (m *memLimiter) limited(_ context.Context, key string, limit int, count bool) (time.Duration, error) {
+	now := m.clock.Now()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.failures) > 100000 {
+		for k, w := range m.failures {
 			if now.Sub(w.start) >= LoginWindow {
-				delete(u.failures, k)
+				delete(m.failures, k)
 			}
 		}
 	}
-	w := u.failures[key]
+	w := m.failures[key]
 	if w == nil || now.Sub(w.start) >= LoginWindow {
 		w = &window{start: now}
-		u.failures[key] = w
+		m.failures[key] = w
 	}
 	if w.n >= limit {
-		return w.start.Add(LoginWindow).Sub(now)
+		return w.start.Add(LoginWindow).Sub(now), nil
 	}
 	if count {
 		w.n++
 	}
-	return 0
+	return 0, nil
 }
 
-func (u *Users) fail(key string) {
-	now := u.clock.Now()
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	w := u.failures[key]
+func (m *memLimiter) fail(_ context.Context, key string) {
+	now := m.clock.Now()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	w := m.failures[key]
 	if w == nil || now.Sub(w.start) >= LoginWindow {
 		w = &window{start: now}
-		u.failures[key] = w
+		m.failures[key] = w
 	}
 	w.n++
+}
+
+func (m *memLimiter) clear(_ context.Context, key string) {
+	m.mu.Lock()
+	delete(m.failures, key)
+	m.mu.Unlock()
 }
 
 // refreshPrefix starts every refresh token.

@@ -9,12 +9,13 @@ import (
 	"context"
 	"time"
 
+	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/graph/model"
 )
 
 // RequestLogs is the resolver for the requestLogs field.
 func (r *queryResolver) RequestLogs(ctx context.Context, clientID *string, since *time.Time, first *int32) ([]*model.RequestLog, error) {
-	if _, err := adminPrincipal(ctx); err != nil {
+	if _, err := authorize(ctx, app.ActOperate, app.Resource{}); err != nil {
 		return nil, err
 	}
 	limit, err := listSize(first, defaultRequestLogs)

@@ -24,12 +24,14 @@ import (
 // stop instead of reconnecting in a loop.
 const CloseForbidden = 4403
 
-// Who may call what. A client principal (merchant server, dashboard) acts
-// for its own client; a token scoped to one transaction reads, starts and
-// follows that payment only; an admin principal (an operator's admin token,
-// app.Principal{Admin: true} with no ClientID) reads every client's webhook
-// deliveries and request logs and may redeliver a webhook, but never acts as
-// a merchant: every field that is a client's own refuses it with FORBIDDEN.
+// Who may call what is app.Authorize (app/authz.go), asked through
+// authorize below. In short: a client principal (merchant server,
+// dashboard) acts for its own client; a token scoped to one transaction
+// reads, starts and follows that payment only; an operator (admin token,
+// admin or support user: app.Principal{Admin: true} with no ClientID) reads
+// every client's webhook deliveries and request logs and may redeliver a
+// webhook, but never acts as a merchant: every field that is a client's own
+// refuses it with FORBIDDEN.
 
 // adminKey carries an admin principal. app.PrincipalFrom knows clients only
 // (it refuses a principal without a ClientID), so an admin is kept apart
@@ -54,62 +56,19 @@ func principal(ctx context.Context) (app.Principal, error) {
 	return app.PrincipalFrom(ctx)
 }
 
-// clientPrincipal returns the caller if it acts for a whole client (merchant
-// server or dashboard); a token scoped to one transaction and an admin get
-// domain.ErrForbidden.
-func clientPrincipal(ctx context.Context) (app.Principal, error) {
+// authorize returns the caller if app.Authorize lets it do act on res:
+// every permission rule lives in app/authz.go, fields only name their
+// action (app.ActMerchant for the merchant's own fields, app.ActList for
+// lists beyond one payment, app.ActPayment for one payment, app.ActOperate
+// for operators' reads). Errors: domain.ErrUnauthenticated without a
+// caller, Authorize's.
+func authorize(ctx context.Context, act app.Action, res app.Resource) (app.Principal, error) {
 	pr, err := principal(ctx)
 	if err != nil {
 		return app.Principal{}, err
 	}
-	if pr.TransactionID != "" || pr.Admin || pr.ClientID == "" {
-		return app.Principal{}, domain.ErrForbidden
-	}
-	return pr, nil
-}
-
-// readerPrincipal returns the caller if it may read records beyond one
-// transaction: a client (its own records) or an admin (everyone's); a token
-// scoped to one transaction gets domain.ErrForbidden.
-func readerPrincipal(ctx context.Context) (app.Principal, error) {
-	pr, err := principal(ctx)
-	if err != nil {
+	if err := app.Authorize(pr, act, res); err != nil {
 		return app.Principal{}, err
-	}
-	if pr.TransactionID != "" {
-		return app.Principal{}, domain.ErrForbidden
-	}
-	return pr, nil
-}
-
-// adminPrincipal returns the caller if it is an admin; anyone else gets
-// domain.ErrForbidden.
-func adminPrincipal(ctx context.Context) (app.Principal, error) {
-	pr, err := principal(ctx)
-	if err != nil {
-		return app.Principal{}, err
-	}
-	if !pr.Admin {
-		return app.Principal{}, domain.ErrForbidden
-	}
-	return pr, nil
-}
-
-// transactionPrincipal returns the caller if it may touch transactionID at
-// all. A scoped token naming another transaction gets domain.ErrNotFound
-// without a database read, an admin domain.ErrForbidden (payments are a
-// client's own); whether a client owns the payment is checked by
-// app.GetPayment (Principal.CanSee).
-func transactionPrincipal(ctx context.Context, transactionID string) (app.Principal, error) {
-	pr, err := principal(ctx)
-	if err != nil {
-		return app.Principal{}, err
-	}
-	if pr.Admin {
-		return app.Principal{}, domain.ErrForbidden
-	}
-	if pr.TransactionID != "" && pr.TransactionID != transactionID {
-		return app.Principal{}, domain.ErrNotFound
 	}
 	return pr, nil
 }

@@ -8,12 +8,13 @@ package graph
 import (
 	"context"
 
+	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/graph/model"
 )
 
 // RegenerateAPIKeys is the resolver for the regenerateApiKeys field.
 func (r *mutationResolver) RegenerateAPIKeys(ctx context.Context, input *model.RegenerateAPIKeysInput) (*model.RegenerateAPIKeysPayload, error) {
-	pr, err := clientPrincipal(ctx)
+	pr, err := authorize(ctx, app.ActMerchant, app.Resource{})
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +31,7 @@ func (r *mutationResolver) RegenerateAPIKeys(ctx context.Context, input *model.R
 
 // Dashboard is the resolver for the dashboard field.
 func (r *queryResolver) Dashboard(ctx context.Context) (*model.Dashboard, error) {
-	pr, err := clientPrincipal(ctx)
+	pr, err := authorize(ctx, app.ActMerchant, app.Resource{})
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +44,7 @@ func (r *queryResolver) Dashboard(ctx context.Context) (*model.Dashboard, error)
 
 // ClientProfile is the resolver for the clientProfile field.
 func (r *queryResolver) ClientProfile(ctx context.Context) (*model.ClientProfile, error) {
-	pr, err := clientPrincipal(ctx)
+	pr, err := authorize(ctx, app.ActMerchant, app.Resource{})
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/graph/model"
+	"github.com/paycore/paycore/ports"
 )
 
 // Converters between the core's types and the GraphQL models. They are the
@@ -300,7 +301,8 @@ var gatewayStatuses = map[string]model.GatewayStatus{
 
 // toModelGatewayHealth converts a gateway's health; latency in whole
 // milliseconds.
-func toModelGatewayHealth(h app.GatewayHealth) *model.GatewayHealth {
+// operator is whether the reader may see who switched the gateway.
+func toModelGatewayHealth(h app.GatewayHealth, operator bool) *model.GatewayHealth {
 	st, ok := gatewayStatuses[h.Status]
 	if !ok {
 		st = model.GatewayStatus(strings.ToUpper(h.Status))
@@ -313,7 +315,23 @@ func toModelGatewayHealth(h app.GatewayHealth) *model.GatewayHealth {
 		UptimePercent: h.UptimePercent,
 		Calls:         clampInt32(h.Calls),
 		WindowHours:   clampInt32(int64(app.HealthWindow / time.Hour)),
+		Enabled:       h.Switch.Enabled,
+		Switch:        toModelGatewaySwitch(h.Switch, operator),
 	}
+}
+
+// toModelGatewaySwitch converts an operator's gateway switch; who made it
+// only for operators (operator true).
+func toModelGatewaySwitch(s ports.GatewaySwitch, operator bool) *model.GatewaySwitch {
+	out := &model.GatewaySwitch{Code: toModelGateway(s.Gateway), Enabled: s.Enabled, Reason: optional(s.Reason)}
+	if !s.At.IsZero() {
+		at := s.At
+		out.SwitchedAt = &at
+		if operator {
+			out.SwitchedBy = optional(s.By)
+		}
+	}
+	return out
 }
 
 // clampInt32 fits n into a GraphQL Int (32 bits), saturating.

@@ -26,6 +26,7 @@ const (
 	CodeValidationFailed   = app.CodeValidationFailed
 	CodeNotPayable         = app.CodeNotPayable
 	CodeGatewayUnavailable = app.CodeGatewayUnavailable
+	CodeGatewayDisabled    = app.CodeGatewayDisabled
 	CodeGatewayError       = app.CodeGatewayError
 	CodeConflict           = app.CodeConflict
 	CodeInternal           = app.CodeInternal
@@ -71,6 +72,8 @@ func publicError(err error) (code, message string, ext map[string]any) {
 		message = domain.ErrNotPayable.Error()
 	case CodeGatewayUnavailable:
 		message = domain.ErrGatewayUnavailable.Error()
+	case CodeGatewayDisabled:
+		message = app.ErrGatewayDisabled.Error()
 	case CodeGatewayError:
 		var ge *ports.GatewayError
 		errors.As(err, &ge)

@@ -134,11 +134,11 @@ func (s *spyStore) attemptCount(t *testing.T) int {
 	n := 0
 	s.seed(t, func(ctx context.Context, tx ports.Tx) error {
 		for _, c := range []string{clientA, clientB} {
-			ps, _, err := tx.Queries().List(ctx, ports.PaymentFilter{ClientID: c, Limit: math.MaxInt32})
+			l, err := tx.Queries().List(ctx, ports.PaymentFilter{ClientID: c, Limit: math.MaxInt32})
 			if err != nil {
 				return err
 			}
-			for _, p := range ps {
+			for _, p := range l.Payments {
 				as, err := tx.Attempts().ListByPayment(ctx, p.ID)
 				if err != nil {
 					return err
@@ -174,7 +174,7 @@ type spyQueries struct {
 	s *spyStore
 }
 
-func (q spyQueries) List(ctx context.Context, f ports.PaymentFilter) ([]*domain.Payment, int, error) {
+func (q spyQueries) List(ctx context.Context, f ports.PaymentFilter) (ports.PaymentList, error) {
 	q.s.mu.Lock()
 	q.s.filters = append(q.s.filters, f)
 	q.s.mu.Unlock()

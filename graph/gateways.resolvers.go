@@ -8,15 +8,36 @@ package graph
 import (
 	"context"
 
+	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/graph/model"
 )
 
-// GatewayList is the resolver for the gatewayList field.
-func (r *queryResolver) GatewayList(ctx context.Context) ([]*model.GatewayInfo, error) {
-	if _, err := readerPrincipal(ctx); err != nil {
+// SetGatewayEnabled is the resolver for the setGatewayEnabled field.
+func (r *mutationResolver) SetGatewayEnabled(ctx context.Context, code model.Gateway, enabled bool, reason *string) (*model.GatewaySwitch, error) {
+	pr, err := principal(ctx)
+	if err != nil {
 		return nil, err
 	}
-	list := r.app.Gateways.List()
+	g, err := toDomainGateway(code)
+	if err != nil {
+		return nil, err
+	}
+	sw, err := r.app.Gateways.SetEnabled(ctx, pr, g, enabled, deref(reason))
+	if err != nil {
+		return nil, err
+	}
+	return toModelGatewaySwitch(sw, true), nil
+}
+
+// GatewayList is the resolver for the gatewayList field.
+func (r *queryResolver) GatewayList(ctx context.Context) ([]*model.GatewayInfo, error) {
+	if _, err := authorize(ctx, app.ActList, app.Resource{}); err != nil {
+		return nil, err
+	}
+	list, err := r.app.Gateways.List(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]*model.GatewayInfo, 0, len(list))
 	for _, g := range list {
 		out = append(out, toModelGatewayInfo(g))
@@ -26,7 +47,8 @@ func (r *queryResolver) GatewayList(ctx context.Context) ([]*model.GatewayInfo, 
 
 // GatewayHealth is the resolver for the gatewayHealth field.
 func (r *queryResolver) GatewayHealth(ctx context.Context) ([]*model.GatewayHealth, error) {
-	if _, err := readerPrincipal(ctx); err != nil {
+	pr, err := authorize(ctx, app.ActList, app.Resource{})
+	if err != nil {
 		return nil, err
 	}
 	hs, err := r.app.Gateways.Health(ctx)
@@ -35,7 +57,24 @@ func (r *queryResolver) GatewayHealth(ctx context.Context) ([]*model.GatewayHeal
 	}
 	out := make([]*model.GatewayHealth, 0, len(hs))
 	for _, h := range hs {
-		out = append(out, toModelGatewayHealth(h))
+		out = append(out, toModelGatewayHealth(h, pr.Admin))
+	}
+	return out, nil
+}
+
+// SmsBalance is the resolver for the smsBalance field.
+func (r *queryResolver) SmsBalance(ctx context.Context) (*model.SmsBalance, error) {
+	pr, c, err := r.consoleOp(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b, err := c.SMSBalance(ctx, pr)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.SmsBalance{Provider: b.Provider}
+	if b.Reported {
+		out.Balance = toModelMoney(b.Balance)
 	}
 	return out, nil
 }

@@ -6,7 +6,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"github.com/paycore/paycore/domain"
+	"github.com/paycore/paycore/app"
 )
 
 // introspectionGate serves __schema and __type in sandbox mode (always)
@@ -23,7 +23,7 @@ func (g introspectionGate) MutateOperationContext(ctx context.Context, rc *graph
 		rc.DisableIntrospection = false
 		return nil
 	}
-	if pr, err := principal(ctx); err == nil && pr.Admin && pr.Role != domain.RoleSupport {
+	if pr, err := principal(ctx); err == nil && app.Authorize(pr, app.ActIntrospect, app.Resource{}) == nil {
 		rc.DisableIntrospection = false
 	}
 	return nil

@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -137,40 +138,46 @@ func TestPaymentsPages(t *testing.T) {
 		t.Fatalf("page 4: %+v", p4.Payments)
 	}
 
-	// Same first from page to page: one aligned read each; past the end
-	// (position 7) one read of a page of 5 holds the window.
-	var offsets []string
+	// Each page is one read after the previous page's last payment (keyset),
+	// asking one more than first to know whether more follow.
+	var reads []string
 	for _, f := range e.store.listFilters() {
-		offsets = append(offsets, fmt.Sprintf("%d/%d", f.Offset, f.Limit))
+		reads = append(reads, fmt.Sprintf("%s+%d/%d", cmp.Or(f.AfterID, "-"), f.Offset, f.Limit))
 		if f.ClientID != clientA {
 			t.Errorf("listed for %q", f.ClientID)
 		}
 	}
-	if got := strings.Join(offsets, " "); got != "0/3 3/3 6/3 5/5" {
+	if got := strings.Join(reads, " "); got != "-+0/4 txn_4+0/4 txn_1+0/4 txn_0+0/4" {
 		t.Errorf("reads %s", got)
 	}
 
 	// Any edge's cursor resumes right after it, whatever first is now.
-	after := p1.Payments.Edges[0].Cursor // txn_6 at position 0
+	after := p1.Payments.Edges[0].Cursor // txn_6
 	if got := strings.Join(page(2, &after).ids(), ","); got != "txn_5,txn_4" {
-		t.Errorf("first 2 after position 0: %s", got)
+		t.Errorf("first 2 after txn_6: %s", got)
 	}
-	after = p1.Payments.Edges[1].Cursor // position 1
+	after = p1.Payments.Edges[1].Cursor // txn_5
 	if got := strings.Join(page(4, &after).ids(), ","); got != "txn_4,txn_3,txn_2,txn_1" {
-		t.Errorf("first 4 after position 1: %s", got)
+		t.Errorf("first 4 after txn_5: %s", got)
 	}
-	after = p2.Payments.Edges[0].Cursor // position 3
+	after = p2.Payments.Edges[0].Cursor // txn_3
 	if got := strings.Join(page(100, &after).ids(), ","); got != "txn_2,txn_1,txn_0" {
-		t.Errorf("first 100 after position 3: %s", got)
+		t.Errorf("first 100 after txn_3: %s", got)
+	}
+	// A payment created since page 1 is in front of the list, not in the
+	// next page: keyset pages neither skip nor repeat.
+	e.seedAt(t, "txn_7", clientA, base.Add(7*time.Hour), domain.StatusPending, 0)
+	if got := strings.Join(page(3, pi.EndCursor).ids(), ","); got != "txn_3,txn_2,txn_1" {
+		t.Errorf("page 2 after a new payment: %s", got)
 	}
 
 	// Default page size.
 	var all paymentsPage
 	e.data(t, `{ payments { edges { node { transactionId } } totalCount } }`, nil, hdr, &all)
-	if len(all.Payments.Edges) != 7 || all.Payments.TotalCount != 7 {
+	if len(all.Payments.Edges) != 8 || all.Payments.TotalCount != 8 { // with txn_7
 		t.Errorf("default page: %v", all.ids())
 	}
-	if last := e.store.listFilters(); last[len(last)-1].Limit != 20 {
+	if last := e.store.listFilters(); last[len(last)-1].Limit != 21 {
 		t.Errorf("default limit %d", last[len(last)-1].Limit)
 	}
 }
@@ -196,7 +203,7 @@ func TestPaymentsFilter(t *testing.T) {
 	}
 	f := e.store.listFilters()[0]
 	if f.ClientID != clientA || f.Status != domain.StatusSuccess || f.OrderID != "" || !f.From.Equal(from) ||
-		!f.To.Equal(to) || f.Offset != 0 || f.Limit != 20 {
+		!f.To.Equal(to) || f.Offset != 0 || f.Limit != 21 || f.AfterID != "" {
 		t.Errorf("filter %+v", f)
 	}
 

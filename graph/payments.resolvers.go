@@ -8,22 +8,25 @@ package graph
 import (
 	"context"
 
+	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/graph/model"
 )
 
 // Payments is the resolver for the payments field.
 func (r *queryResolver) Payments(ctx context.Context, filter *model.PaymentFilter, first *int32, after *string) (*model.PaymentConnection, error) {
-	pr, err := clientPrincipal(ctx)
+	pr, err := authorize(ctx, app.ActMerchant, app.Resource{})
 	if err != nil {
 		return nil, err
 	}
-	size, start, err := pageArgs(first, after)
+	size, cursor, err := pageArgs(first, after)
 	if err != nil {
 		return nil, err
 	}
-	items, total, err := r.listWindow(ctx, pr, toAppListInput(filter), start, size)
+	in := toAppListInput(filter)
+	in.Limit, in.Cursor = size, cursor
+	res, err := r.app.Payments.List(ctx, pr, in)
 	if err != nil {
 		return nil, err
 	}
-	return toModelPaymentConnection(items, start, total, r.paymentURL), nil
+	return toModelPaymentConnection(res, cursor != "", r.paymentURL), nil
 }

@@ -16,7 +16,7 @@ import (
 
 // RefundPayment is the resolver for the refundPayment field.
 func (r *mutationResolver) RefundPayment(ctx context.Context, input model.RefundPaymentInput) (*model.RefundPaymentPayload, error) {
-	pr, err := clientPrincipal(ctx)
+	pr, err := authorize(ctx, app.ActMerchant, app.Resource{})
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +45,7 @@ func (r *mutationResolver) RefundPayment(ctx context.Context, input model.Refund
 
 // Refunds is the resolver for the refunds field.
 func (r *paymentResolver) Refunds(ctx context.Context, obj *model.Payment) ([]*model.Refund, error) {
-	pr, err := clientPrincipal(ctx)
+	pr, err := authorize(ctx, app.ActMerchant, app.Resource{})
 	if err != nil {
 		return nil, err
 	}

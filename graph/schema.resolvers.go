@@ -16,7 +16,7 @@ import (
 
 // CreatePayment is the resolver for the createPayment field.
 func (r *mutationResolver) CreatePayment(ctx context.Context, input model.CreatePaymentInput) (*model.CreatePaymentPayload, error) {
-	pr, err := clientPrincipal(ctx)
+	pr, err := authorize(ctx, app.ActMerchant, app.Resource{})
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +43,7 @@ func (r *mutationResolver) CreatePayment(ctx context.Context, input model.Create
 
 // StartPayment is the resolver for the startPayment field.
 func (r *mutationResolver) StartPayment(ctx context.Context, transactionID string, gateway model.Gateway, idempotencyKey *string) (*model.StartPaymentPayload, error) {
-	pr, err := transactionPrincipal(ctx, transactionID)
+	pr, err := authorize(ctx, app.ActPayment, app.Resource{PaymentID: transactionID})
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +69,7 @@ func (r *paymentResolver) Attempts(ctx context.Context, obj *model.Payment) ([]*
 	}
 	// A payment from a list: read its attempts, checking the caller may
 	// see it.
-	pr, err := transactionPrincipal(ctx, obj.TransactionID)
+	pr, err := authorize(ctx, app.ActPayment, app.Resource{PaymentID: obj.TransactionID})
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +82,7 @@ func (r *paymentResolver) Attempts(ctx context.Context, obj *model.Payment) ([]*
 
 // Payment is the resolver for the payment field.
 func (r *queryResolver) Payment(ctx context.Context, transactionID string) (*model.Payment, error) {
-	pr, err := transactionPrincipal(ctx, transactionID)
+	pr, err := authorize(ctx, app.ActPayment, app.Resource{PaymentID: transactionID})
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +98,10 @@ func (r *queryResolver) Gateways(ctx context.Context) ([]model.Gateway, error) {
 	if _, err := principal(ctx); err != nil {
 		return nil, err
 	}
-	active := r.app.Gateways.Active()
+	active, err := r.app.Gateways.Offered(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]model.Gateway, 0, len(active))
 	for _, g := range active {
 		out = append(out, toModelGateway(g))
@@ -108,7 +111,7 @@ func (r *queryResolver) Gateways(ctx context.Context) ([]model.Gateway, error) {
 
 // PaymentUpdated is the resolver for the paymentUpdated field.
 func (r *subscriptionResolver) PaymentUpdated(ctx context.Context, transactionID string) (<-chan *model.Payment, error) {
-	pr, err := transactionPrincipal(ctx, transactionID)
+	pr, err := authorize(ctx, app.ActPayment, app.Resource{PaymentID: transactionID})
 	if err != nil {
 		return nil, err
 	}

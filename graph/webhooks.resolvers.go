@@ -15,7 +15,7 @@ import (
 
 // RedeliverWebhook is the resolver for the redeliverWebhook field.
 func (r *mutationResolver) RedeliverWebhook(ctx context.Context, input model.RedeliverWebhookInput) (*model.RedeliverWebhookPayload, error) {
-	pr, err := readerPrincipal(ctx)
+	pr, err := authorize(ctx, app.ActList, app.Resource{})
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +47,7 @@ func (r *mutationResolver) RedeliverWebhook(ctx context.Context, input model.Red
 
 // WebhookDeliveries is the resolver for the webhookDeliveries field.
 func (r *queryResolver) WebhookDeliveries(ctx context.Context, eventID *string, first *int32) ([]*model.WebhookDelivery, error) {
-	pr, err := readerPrincipal(ctx)
+	pr, err := authorize(ctx, app.ActList, app.Resource{})
 	if err != nil {
 		return nil, err
 	}

@@ -60,14 +60,36 @@ type RefundRepository interface {
 	Update(ctx context.Context, refundID string, fn func(p *domain.Payment, r *domain.Refund) error) error
 }
 
-// PaymentFilter selects a client's payments (GET /api/v1/transactions).
+// PaymentFilter selects a client's payments (GET /api/v1/transactions),
+// newest first by (CreatedAt, ID).
 type PaymentFilter struct {
 	ClientID string
 	Status   domain.PaymentStatus // "" = any
 	OrderID  string               // "" = any
 	From, To time.Time            // created_at in [From, To); zero = open
-	Offset   int
-	Limit    int // 1..100
+	// AfterCreated and AfterID (keyset paging): when AfterID is set, only
+	// payments after that one in the newest-first order, i.e. with
+	// (created_at, id) < (AfterCreated, AfterID). Offset then counts from
+	// there.
+	AfterCreated time.Time
+	AfterID      string
+	Offset       int
+	Limit        int // 1..101
+	// CountCap bounds the count of a filter with From or To: at most
+	// CountCap matching payments are counted, and PaymentList.TotalCapped
+	// says more match. 0 counts them all. Without From and To the total is
+	// exact whatever CountCap (kept per client and status, not counted).
+	CountCap int
+}
+
+// PaymentList is one page of a client's payments and how many match the
+// filter (not only after AfterID).
+type PaymentList struct {
+	Payments []*domain.Payment
+	// Total is how many match; when TotalCapped, at least that many (the
+	// filter's CountCap) match.
+	Total       int
+	TotalCapped bool
 }
 
 // PaymentStats are a client's totals (GET /api/v1/client/dashboard).
@@ -83,8 +105,12 @@ type PaymentStats struct {
 // PaymentQueries reads many payments at once.
 type PaymentQueries interface {
 	// List returns one page of payments, newest first, and how many match.
-	List(ctx context.Context, f PaymentFilter) ([]*domain.Payment, int, error)
-	// Stats returns a client's totals.
+	// Neither grows with the client's history (docs/scaling.md, read side):
+	// pages after AfterID are read from an index, and the total is kept, or
+	// counted up to f.CountCap.
+	List(ctx context.Context, f PaymentFilter) (PaymentList, error)
+	// Stats returns a client's totals, kept as payments change (not
+	// computed by scanning them in adapters/postgres).
 	Stats(ctx context.Context, clientID string) (PaymentStats, error)
 	// ExpiredPayments returns up to limit IDs of pending payments whose
 	// ExpiresAt has passed.

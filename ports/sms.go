@@ -26,3 +26,12 @@ type SMSError struct {
 }
 
 func (e *SMSError) Error() string { return "sms: " + e.Code + " " + e.Message }
+
+// SMSBalance is implemented by SMS providers that report the account's
+// remaining credit (BulkSMSBD, GreenWeb; docs/gateways/sms.md).
+type SMSBalance interface {
+	// Balance returns the remaining credit in Taka as a decimal string with
+	// two decimals ("1234.50"), as the provider reports it. Failures are
+	// *SMSError values, like SMSSender.Send's.
+	Balance(ctx context.Context) (string, error)
+}

@@ -27,6 +27,27 @@ func scanPaymentRow(row pgx.Row) (ports.PaymentRow, error) {
 
 // SearchPayments implements ports.AdminQueries.
 func (db *DB) SearchPayments(ctx context.Context, s ports.PaymentSearch) ([]ports.PaymentRow, error) {
+	q, args := searchPaymentsSQL(s)
+	rows, err := db.Pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []ports.PaymentRow
+	for rows.Next() {
+		r, err := scanPaymentRow(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, mapErr(rows.Err())
+}
+
+// searchPaymentsSQL is SearchPayments' query and its arguments: newest
+// first by (created_at, id), served by payments_client_created_id_idx with
+// a client, payments_created_id_idx without (TestHotQueriesUseIndexes).
+func searchPaymentsSQL(s ports.PaymentSearch) (string, []any) {
 	var where []string
 	var args []any
 	add := func(cond string, v any) {
@@ -68,20 +89,7 @@ func (db *DB) SearchPayments(ctx context.Context, s ports.PaymentSearch) ([]port
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
 	q += fmt.Sprintf(" ORDER BY p.created_at DESC, p.id DESC LIMIT %d", max(1, min(s.Limit, 101)))
-	rows, err := db.Pool.Query(ctx, q, args...)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	var out []ports.PaymentRow
-	for rows.Next() {
-		r, err := scanPaymentRow(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, mapErr(rows.Err())
+	return q, args
 }
 
 // PaymentRow implements ports.AdminQueries.
@@ -94,11 +102,8 @@ func (db *DB) PaymentRow(ctx context.Context, id string) (ports.PaymentRow, erro
 	return r, mapErr(err)
 }
 
-// Timeline implements ports.AdminQueries: the payment, its attempts,
-// refunds, events, webhook delivery attempts, SMS and the logged API
-// requests naming it, in time order.
-func (db *DB) Timeline(ctx context.Context, paymentID string) ([]ports.TimelineEntry, error) {
-	const q = `
+// timelineSQL is Timeline's query; $1 is the payment's ID.
+const timelineSQL = `
 SELECT created_at, 'payment', id, 'created', order_id || ' ' || round(amount::numeric / 100, 2)::text || ' ' || currency FROM payments WHERE id = $1
 UNION ALL SELECT created_at, 'attempt', id, status, gateway || CASE WHEN trx_id <> '' THEN ' trx ' || trx_id ELSE '' END
 	|| CASE WHEN failure_code <> '' THEN ' ' || failure_code || ' ' || failure_message ELSE '' END FROM attempts WHERE payment_id = $1
@@ -116,7 +121,12 @@ UNION ALL SELECT l.created_at, 'request', l.id::text, l.status_code::text, l.met
 	AND l.created_at >= (SELECT created_at FROM payments WHERE id = $1) - interval '1 minute'
 	AND (strpos(l.response_body, $1) > 0 OR strpos(l.request_body, $1) > 0 OR strpos(l.endpoint, $1) > 0)
 ORDER BY 1, 2 LIMIT 500`
-	rows, err := db.Pool.Query(ctx, q, paymentID)
+
+// Timeline implements ports.AdminQueries: the payment, its attempts,
+// refunds, events, webhook delivery attempts, SMS and the logged API
+// requests naming it, in time order.
+func (db *DB) Timeline(ctx context.Context, paymentID string) ([]ports.TimelineEntry, error) {
+	rows, err := db.Pool.Query(ctx, timelineSQL, paymentID)
 	if err != nil {
 		return nil, mapErr(err)
 	}

@@ -26,3 +26,21 @@ func TestContract(t *testing.T) {
 		return postgres.NewTxProvider(db, nil), add
 	})
 }
+
+// TestGatewaySwitchesContract runs the gateway switches' contract against
+// PostgreSQL (table gateway_switches).
+func TestGatewaySwitchesContract(t *testing.T) {
+	portstest.TestGatewaySwitches(t, func(t *testing.T) ports.GatewaySwitches {
+		db, _ := pgtest.New(t)
+		return db
+	})
+}
+
+// TestLoginAttemptsContract runs the login attempts' contract against
+// PostgreSQL (table login_attempts).
+func TestLoginAttemptsContract(t *testing.T) {
+	portstest.TestLoginAttempts(t, func(t *testing.T) ports.LoginAttempts {
+		db, _ := pgtest.New(t)
+		return db
+	})
+}

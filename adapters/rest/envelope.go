@@ -72,6 +72,7 @@ func (a *API) failErr(w http.ResponseWriter, r *http.Request, err error) {
 		app.CodeNotPayable:         "Payment is not payable",
 		app.CodeConflict:           "Conflict",
 		app.CodeGatewayUnavailable: "Gateway unavailable",
+		app.CodeGatewayDisabled:    "Gateway disabled",
 		app.CodeGatewayError:       "Gateway error",
 	}[code])
 }

@@ -97,26 +97,32 @@ func (a *API) getTransaction(w http.ResponseWriter, r *http.Request) {
 	ok(w, http.StatusOK, "", a.toPaymentJSON(v.Payment, v.Payment.Status() == domain.StatusPending))
 }
 
+// pageMeta is a list's meta (docs/merchant-api.md §7.3): total is exact
+// unless total_is_capped (a date range matching more than app.MaxCount:
+// "at least total"); next_cursor (null on the last page) continues the list.
 type pageMeta struct {
-	Page  int `json:"page"`
-	Limit int `json:"limit"`
-	Total int `json:"total"`
+	Page          int     `json:"page"`
+	Limit         int     `json:"limit"`
+	Total         int     `json:"total"`
+	TotalIsCapped bool    `json:"total_is_capped"`
+	NextCursor    *string `json:"next_cursor"`
 }
 
-// listTransactions: GET /api/v1/transactions?page&limit&status&order_id&
-// from_date&to_date (docs/merchant-api.md §7.3), newest first, with meta.
+// listTransactions: GET /api/v1/transactions?page&limit&cursor&status&
+// order_id&from_date&to_date (docs/merchant-api.md §7.3), newest first,
+// with meta.
 func (a *API) listTransactions(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	var v domain.ValidationError
 	page, okPage := atoiOr(q.Get("page"), 1)
 	if !okPage || page < 1 || page > app.MaxPage {
-		v.Add("page", fmt.Sprintf("page must be a whole number from 1 to %d", app.MaxPage))
+		v.Add("page", fmt.Sprintf("page must be a whole number from 1 to %d, and page × limit at most %d; to read further, pass meta.next_cursor as cursor", app.MaxPage, app.MaxOffset))
 	}
 	limit, okLimit := atoiOr(q.Get("limit"), 20)
 	if !okLimit || limit < 1 || limit > 100 {
 		v.Add("limit", "limit must be a whole number between 1 and 100")
 	}
-	in := app.ListInput{Status: q.Get("status"), OrderID: q.Get("order_id"), Page: page, Limit: limit}
+	in := app.ListInput{Status: q.Get("status"), OrderID: q.Get("order_id"), Page: page, Limit: limit, Cursor: q.Get("cursor")}
 	if s := q.Get("from_date"); s != "" {
 		t, good := parseDate(s, false)
 		if !good {
@@ -146,8 +152,11 @@ func (a *API) listTransactions(w http.ResponseWriter, r *http.Request) {
 	for _, p := range res.Payments {
 		items = append(items, a.toPaymentJSON(p, false))
 	}
-	writeEnvelope(w, http.StatusOK, envelope{Success: true, Data: items,
-		Meta: pageMeta{Page: res.Page, Limit: res.Limit, Total: res.Total}})
+	meta := pageMeta{Page: res.Page, Limit: res.Limit, Total: res.Total, TotalIsCapped: res.TotalCapped}
+	if res.NextCursor != "" {
+		meta.NextCursor = &res.NextCursor
+	}
+	writeEnvelope(w, http.StatusOK, envelope{Success: true, Data: items, Meta: meta})
 }
 
 type refundRequest struct {
@@ -252,10 +261,16 @@ func (a *API) dashboard(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// gateways: GET /api/v1/gateways (docs/merchant-api.md §7.8).
+// gateways: GET /api/v1/gateways (docs/merchant-api.md §7.8): those the
+// operators have not disabled.
 func (a *API) gateways(w http.ResponseWriter, r *http.Request) {
+	list, err := a.app.Gateways.List(r.Context())
+	if err != nil {
+		a.failErr(w, r, err)
+		return
+	}
 	out := []map[string]any{}
-	for _, g := range a.app.Gateways.List() {
+	for _, g := range list {
 		out = append(out, map[string]any{
 			"code": g.Code, "name": g.Name, "currencies": g.Currencies,
 			"min_amount": money(g.MinAmount), "max_amount": money(g.MaxAmount),

@@ -244,6 +244,8 @@ type reply struct {
 
 type pageMeta struct {
 	Page, Limit, Total int
+	TotalIsCapped      bool    `json:"total_is_capped"`
+	NextCursor         *string `json:"next_cursor"`
 }
 
 // decodeReply decodes an envelope, failing the test on anything else.

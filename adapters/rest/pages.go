@@ -381,6 +381,9 @@ func (h *Handler) pageError(w http.ResponseWriter, r *http.Request, err error) {
 		say(http.StatusForbidden, "err.suspended", false)
 	case errors.Is(err, domain.ErrNotPayable):
 		say(http.StatusConflict, "err.notpayable", true)
+	case errors.Is(err, app.ErrGatewayDisabled):
+		// An operator switched it off (a page opened before still shows it).
+		say(http.StatusConflict, "err.gateway", true)
 	case errors.Is(err, domain.ErrGatewayUnavailable):
 		say(http.StatusNotFound, "err.gateway", true)
 	case errors.As(err, &ge):

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 )
@@ -43,7 +44,7 @@ func TestTransactionsPaging(t *testing.T) {
 
 	w := e.call(asA, http.MethodGet, "/api/v1/transactions?page=2&limit=2", "")
 	rep := wantOK(t, w, http.StatusOK)
-	if rep.Meta == nil || *rep.Meta != (pageMeta{Page: 2, Limit: 2, Total: 5}) {
+	if rep.Meta == nil || rep.Meta.Page != 2 || rep.Meta.Limit != 2 || rep.Meta.Total != 5 || rep.Meta.TotalIsCapped || rep.Meta.NextCursor == nil {
 		t.Fatalf("meta %+v", rep.Meta)
 	}
 	got := unmarshal[[]payment](t, rep.Data)
@@ -136,4 +137,70 @@ func TestTransactionsHugePage(t *testing.T) {
 			wantFields(t, w, "page")
 		})
 	}
+}
+
+// Keyset paging (docs/merchant-api.md §7.3): next_cursor walks the same
+// list page/limit does, ends with null, and page/limit stops at a depth
+// with a 422 on page that points at the cursor.
+func TestTransactionsCursor(t *testing.T) {
+	e := newEnv(t)
+	var ids []string
+	for i := range 5 {
+		ids = append(ids, e.createPayment(t, asA, fmt.Sprintf("order-%d", i), "10").TransactionID)
+		if i != 2 { // two created at the same instant: the ID breaks the tie
+			e.clock.Advance(time.Hour)
+		}
+	}
+	e.createPayment(t, asB, "order-b", "10")
+
+	var walked []string
+	path, pages := "/api/v1/transactions?limit=2", 0
+	for {
+		rep := wantOK(t, e.call(asA, http.MethodGet, path, ""), http.StatusOK)
+		for _, p := range unmarshal[[]payment](t, rep.Data) {
+			walked = append(walked, p.TransactionID)
+		}
+		if pages++; rep.Meta.Total != 5 || rep.Meta.TotalIsCapped || pages > 5 {
+			t.Fatalf("page %d: meta %+v", pages, rep.Meta)
+		}
+		if rep.Meta.NextCursor == nil {
+			break
+		}
+		path = "/api/v1/transactions?limit=2&cursor=" + url.QueryEscape(*rep.Meta.NextCursor)
+	}
+	var paged []string
+	for page := 1; page <= 3; page++ {
+		rep := wantOK(t, e.call(asA, http.MethodGet, fmt.Sprintf("/api/v1/transactions?limit=2&page=%d", page), ""), http.StatusOK)
+		for _, p := range unmarshal[[]payment](t, rep.Data) {
+			paged = append(paged, p.TransactionID)
+		}
+	}
+	if pages != 3 || fmt.Sprint(walked) != fmt.Sprint(paged) || len(walked) != 5 {
+		t.Fatalf("cursor walk %v in %d pages, page walk %v", walked, pages, paged)
+	}
+	seen := map[string]bool{}
+	for _, id := range walked {
+		seen[id] = true
+	}
+	if len(seen) != 5 || !seen[ids[0]] || !seen[ids[4]] || walked[0] != ids[4] {
+		t.Fatalf("walk %v, want each of %v once, newest first", walked, ids)
+	}
+
+	// The cursor keeps the filter's total; another client's list never
+	// shows A's payments whatever cursor it sends.
+	rep := wantOK(t, e.call(asA, http.MethodGet, "/api/v1/transactions?limit=1&status=pending", ""), http.StatusOK)
+	rep = wantOK(t, e.call(asB, http.MethodGet, "/api/v1/transactions?cursor="+url.QueryEscape(*rep.Meta.NextCursor), ""), http.StatusOK)
+	if got := unmarshal[[]payment](t, rep.Data); len(got) != 0 || rep.Meta.Total != 1 {
+		t.Errorf("client B after A's cursor: %+v, meta %+v", got, rep.Meta)
+	}
+
+	wantFields(t, e.call(asA, http.MethodGet, "/api/v1/transactions?cursor=nonsense", ""), "cursor")
+	wantFields(t, e.call(asA, http.MethodGet, "/api/v1/transactions?cursor=cDE6MTp0eG5fYQ&page=2", ""), "page")
+	// page × limit past app.MaxOffset (10 000): a 422 on page naming the cursor.
+	w := e.call(asA, http.MethodGet, "/api/v1/transactions?page=501&limit=20", "")
+	r := wantErr(t, w, http.StatusUnprocessableEntity)
+	if msgs := r.Errors["page"]; len(msgs) != 1 || !strings.Contains(msgs[0], "cursor") {
+		t.Errorf("page 501 × 20: errors %v, want page naming the cursor", r.Errors)
+	}
+	wantOK(t, e.call(asA, http.MethodGet, "/api/v1/transactions?page=500&limit=20", ""), http.StatusOK)
 }

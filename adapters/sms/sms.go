@@ -106,13 +106,9 @@ func hidden(secret string) string {
 }
 
 // BalanceChecker is implemented by providers that report the account's
-// remaining credit (BulkSMSBD, GreenWeb).
-type BalanceChecker interface {
-	// Balance returns the remaining credit in Taka as a decimal string with
-	// two decimals ("1234.50"), as the provider reports it. Failures are
-	// *ports.SMSError values, like Send's.
-	Balance(ctx context.Context) (string, error)
-}
+// remaining credit (BulkSMSBD, GreenWeb): ports.SMSBalance, the port the
+// console (app.Console.SMSBalance) and paycore sms-balance read it through.
+type BalanceChecker = ports.SMSBalance
 
 // New returns the provider named provider (case-insensitive): "log" (or "")
 // returns LogSender{Log: cfg.Log}; "bulksmsbd", "greenweb" and "twilio"

@@ -77,8 +77,11 @@ func TestBadInputIs422NotServerError(t *testing.T) {
 		}
 		v1WantInvalid(t, r, q.field)
 	}
-	// The edges of what is still fine.
-	v1Want(t, c.get(t, "/api/v1/transactions?from_date=1970-01-01&to_date=2999-12-31&page=100000"), http.StatusOK)
+	// The edges of what is still fine: page × limit up to app.MaxOffset
+	// (10 000); one page further names page (and the cursor).
+	v1Want(t, c.get(t, "/api/v1/transactions?from_date=1970-01-01&to_date=2999-12-31&page=500"), http.StatusOK)
+	v1Want(t, c.get(t, "/api/v1/transactions?page=10000&limit=1"), http.StatusOK)
+	v1WantInvalid(t, c.get(t, "/api/v1/transactions?page=501"), "page")
 
 	// Amounts: no active gateway takes less than 1.00 BDT (bKash's
 	// minimum) or more than 50 000.00.

@@ -41,6 +41,7 @@ type benchOptions struct {
 	workDir     string
 	keep        bool
 	phases      map[string]bool
+	readRows    int
 }
 
 // benchRow is one line of the table.
@@ -88,7 +89,8 @@ func cmdBench(ctx context.Context, args []string) error {
 	fs.IntVar(&o.subPayments, "sub-payments", 100, "payments the subscribers follow")
 	fs.StringVar(&o.jsonPath, "json", ".data/bench.json", "where to write the JSON results")
 	fs.BoolVar(&o.keep, "keep", false, "keep the database afterwards")
-	phases := fs.String("phases", "create,bkash,fanout", "phases to run: create (REST creates, webhooks), bkash, fanout")
+	phases := fs.String("phases", "create,bkash,fanout,reads", "phases to run: create (REST creates, webhooks), bkash, fanout, reads (lists and dashboard of one long history)")
+	fs.IntVar(&o.readRows, "read-rows", 1_000_000, "payments of the one merchant the reads phase loads")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -226,6 +228,13 @@ func (b *bench) run(ctx context.Context) (*benchReport, error) {
 			return nil, err
 		}
 		rep.Rows = append(rep.Rows, fan...)
+	}
+	if b.o.phases["reads"] {
+		rows, err := b.reads(ctx)
+		if err != nil {
+			return nil, err
+		}
+		rep.Rows = append(rep.Rows, rows...)
 	}
 	return rep, nil
 }

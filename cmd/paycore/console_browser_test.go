@@ -68,7 +68,8 @@ func consoleLogin(t *testing.T, ctx context.Context, base, email, password strin
 
 // The console in headless Chromium: an admin logs in, watches a payment
 // created through the API appear in the live feed and turn SUCCESS when
-// paid through the simulator, without reloading; opens its timeline; a
+// paid through the simulator, without reloading; opens its timeline;
+// disables bKash and enables it again on the gateways page; a
 // merchant user logs in and cannot see another client's payment; the
 // console fits a 390 px phone. Screenshots go to artifacts/.
 func TestConsoleInBrowser(t *testing.T) {
@@ -101,6 +102,22 @@ func TestConsoleInBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#r-reason`), "customer asked"),
 		chromedp.Click(chromedp.CSS(`#refund-form button`)),
 		chromedp.WaitVisible(chromedp.CSS(`#refund-form .flash.ok`)))
+	// The admin disables bKash with a reason, sees it disabled, and enables
+	// it again; the SMS balance is shown.
+	runB(t, ctx, "disable bkash", chromedp.Navigate(ts.base+"/console#/gateways"),
+		chromedp.WaitVisible(chromedp.CSS(`#gw-BKASH[data-enabled="true"]`)),
+		chromedp.SendKeys(chromedp.CSS(`#gw-reason-BKASH`), "bKash maintenance"),
+		chromedp.Click(chromedp.CSS(`#gw-toggle-BKASH`)),
+		chromedp.WaitVisible(chromedp.CSS(`#gw-BKASH[data-enabled="false"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#gw-state-BKASH.s-disabled`)))
+	value(t, ctx, "sms balance", chromedp.Poll[bool](`document.querySelector('#sms-balance').textContent.includes('BDT')`))
+	if text := value(t, ctx, "bkash row", chromedp.Text(chromedp.CSS(`#gw-BKASH`))); !strings.Contains(text, "bKash maintenance") ||
+		!strings.Contains(text, demoAdminEmail) {
+		t.Fatalf("disabled bKash row: %q", text)
+	}
+	shot(t, ctx, "4-gateways-bkash-disabled")
+	runB(t, ctx, "enable bkash", chromedp.Click(chromedp.CSS(`#gw-toggle-BKASH`)),
+		chromedp.WaitVisible(chromedp.CSS(`#gw-BKASH[data-enabled="true"]`)))
 	for _, page := range []string{"clients", "gateways", "audit"} {
 		runB(t, ctx, page, chromedp.Navigate(ts.base+"/console#/"+page), chromedp.WaitVisible(chromedp.CSS(`main table`)))
 		shot(t, ctx, "4-"+page)
@@ -110,6 +127,8 @@ func TestConsoleInBrowser(t *testing.T) {
 	if label != "লাইভ ফিড" {
 		t.Fatalf("Bangla nav label %q", label)
 	}
+	value(t, ctx, "Bangla font", chromedp.Evaluate[bool](`Promise.all(['400', '700'].map((w) => document.fonts.load(w + ' 1em "Noto Sans Bengali"', 'অ')))
+		.then(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => ok(true)))))`, chromedp.EvalAwaitPromise))
 	shot(t, ctx, "5-audit-bangla")
 	runB(t, ctx, "english", chromedp.Click(chromedp.CSS(`#lang`)), chromedp.Click(chromedp.CSS(`#logout`)),
 		chromedp.WaitVisible(chromedp.CSS(`#login-form`)))
@@ -147,4 +166,51 @@ func TestConsoleInBrowser(t *testing.T) {
 	runB(t, phone, "merchant keys", chromedp.Navigate(ts.base+"/console#/keys"), chromedp.WaitVisible(chromedp.CSS(`#regen`)),
 		chromedp.Click(chromedp.CSS(`#regen`)), chromedp.WaitVisible(chromedp.CSS(`#secret-value`)))
 	shot(t, phone, "9-merchant-keys-390")
+	runB(t, phone, "merchant gateways", chromedp.Navigate(ts.base+"/console#/gateways"), chromedp.WaitVisible(chromedp.CSS(`#gw-BKASH`)))
+	if n := value(t, phone, "merchant switches", chromedp.Evaluate[int](`document.querySelectorAll('[id^="gw-toggle-"], #sms-balance').length`)); n != 0 {
+		t.Fatalf("a merchant is offered %d gateway switches or the SMS balance", n)
+	}
+	shot(t, phone, "9-merchant-gateways-390")
+}
+
+// Two tabs of one browser share the refresh cookie; refreshing in both at
+// once (three refreshes each) must not look like a stolen token to the
+// server's reuse detection, which would revoke the session: the console
+// serializes refreshes across tabs (Web Locks) and a tab that waited takes
+// the token the other just got. Afterwards both tabs still work, and so
+// does a reload.
+func TestConsoleRefreshAcrossTabs(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t)
+	tab1 := browserTab(t, 1280, 900)
+	consoleLogin(t, tab1, ts.base, demoAdminEmail, demoAdminPassword)
+	tab2, cancel := chromedp.NewContext(tab1)
+	t.Cleanup(cancel)
+	runB(t, tab2, "second tab", chromedp.Navigate(ts.base+"/console#/gateways"), chromedp.WaitVisible(chromedp.CSS(`#whoami`)))
+
+	const burst = `import('/console/gql.js').then((m) => Promise.all([m.refresh(), m.refresh(), m.refresh()]))
+		.then((users) => users.filter((u) => u && u.email).length)`
+	got := make(chan int, 2)
+	for _, tab := range []context.Context{tab1, tab2} {
+		go func() {
+			n, err := chromedp.Run(tab, chromedp.Evaluate[int](burst, chromedp.EvalAwaitPromise))
+			if err != nil {
+				t.Error(err)
+			}
+			got <- n
+		}()
+	}
+	for range 2 {
+		if n := <-got; n != 3 {
+			t.Errorf("a tab kept its session in %d of 3 concurrent refreshes", n)
+		}
+	}
+	const use = `import('/console/gql.js').then((m) => m.gql('{ gatewayHealth { code } }')).then((d) => d.gatewayHealth.length)`
+	for i, tab := range []context.Context{tab1, tab2} {
+		if n := value(t, tab, "query after the refreshes", chromedp.Evaluate[int](use, chromedp.EvalAwaitPromise)); n == 0 {
+			t.Errorf("tab %d: no gateways after the refreshes", i+1)
+		}
+	}
+	runB(t, tab1, "reload keeps the session", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#whoami`)))
+	shot(t, tab1, "10-after-concurrent-refresh")
 }

@@ -301,7 +301,7 @@ func (s *server) wireApp(cfg config, txp ports.TxProvider, opt buildOptions, log
 		Gateways: gateways, Keys: db, Calls: s.recorder,
 		Webhooks: webhooksend.New(cfg.Sandbox, app.WebhookTimeout), Secrets: db, Hooks: db,
 		HookMetrics: hookMetrics{hooks}, Hosts: webhooksend.NewHostChecker(opt.Lookup),
-		Users: db, Refresh: db, Audit: db, Admin: db, Clients: db,
+		Users: db, Refresh: db, Audit: db, Admin: db, Clients: db, Switches: db, Logins: db,
 	})
 }
 

@@ -134,9 +134,11 @@ type ComplexityRoot struct {
 	GatewayHealth struct {
 		Calls         func(childComplexity int) int
 		Code          func(childComplexity int) int
+		Enabled       func(childComplexity int) int
 		P95LatencyMs  func(childComplexity int) int
 		Status        func(childComplexity int) int
 		SuccessRate   func(childComplexity int) int
+		Switch        func(childComplexity int) int
 		UptimePercent func(childComplexity int) int
 		WindowHours   func(childComplexity int) int
 	}
@@ -147,6 +149,14 @@ type ComplexityRoot struct {
 		MaxAmount  func(childComplexity int) int
 		MinAmount  func(childComplexity int) int
 		Name       func(childComplexity int) int
+	}
+
+	GatewaySwitch struct {
+		Code       func(childComplexity int) int
+		Enabled    func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		SwitchedAt func(childComplexity int) int
+		SwitchedBy func(childComplexity int) int
 	}
 
 	JobCount struct {
@@ -179,6 +189,7 @@ type ComplexityRoot struct {
 		RefundPayment        func(childComplexity int, input model.RefundPaymentInput) int
 		RegenerateAPIKeys    func(childComplexity int, input *model.RegenerateAPIKeysInput) int
 		RegenerateClientKeys func(childComplexity int, clientID *string) int
+		SetGatewayEnabled    func(childComplexity int, code model.Gateway, enabled bool, reason *string) int
 		StartPayment         func(childComplexity int, transactionID string, gateway model.Gateway, idempotencyKey *string) int
 		UpdateClient         func(childComplexity int, input model.UpdateClientInput) int
 	}
@@ -209,9 +220,10 @@ type ComplexityRoot struct {
 	}
 
 	PaymentConnection struct {
-		Edges      func(childComplexity int) int
-		PageInfo   func(childComplexity int) int
-		TotalCount func(childComplexity int) int
+		Edges              func(childComplexity int) int
+		PageInfo           func(childComplexity int) int
+		TotalCount         func(childComplexity int) int
+		TotalCountIsCapped func(childComplexity int) int
 	}
 
 	PaymentDetail struct {
@@ -245,6 +257,7 @@ type ComplexityRoot struct {
 		RequestLogs       func(childComplexity int, clientID *string, since *time.Time, first *int32) int
 		ReviewQueue       func(childComplexity int, status *model.ReviewState, first *int32) int
 		SearchPayments    func(childComplexity int, filter *model.PaymentSearchFilter, first *int32, after *string) int
+		SmsBalance        func(childComplexity int) int
 		WebhookDeliveries func(childComplexity int, eventID *string, first *int32) int
 	}
 
@@ -297,6 +310,11 @@ type ComplexityRoot struct {
 		Status        func(childComplexity int) int
 		TransactionID func(childComplexity int) int
 		TrxID         func(childComplexity int) int
+	}
+
+	SmsBalance struct {
+		Balance  func(childComplexity int) int
+		Provider func(childComplexity int) int
 	}
 
 	StartPaymentPayload struct {
@@ -361,6 +379,7 @@ type MutationResolver interface {
 	RegenerateClientKeys(ctx context.Context, clientID *string) (*model.RegenerateAPIKeysPayload, error)
 	ConsoleRefund(ctx context.Context, input model.ConsoleRefundInput) (*model.RefundPaymentPayload, error)
 	DecideReview(ctx context.Context, input model.DecideReviewInput) (*model.ReviewItem, error)
+	SetGatewayEnabled(ctx context.Context, code model.Gateway, enabled bool, reason *string) (*model.GatewaySwitch, error)
 	RefundPayment(ctx context.Context, input model.RefundPaymentInput) (*model.RefundPaymentPayload, error)
 	Login(ctx context.Context, email string, password string) (*model.LoginPayload, error)
 	RefreshSession(ctx context.Context, refreshToken *string) (*model.LoginPayload, error)
@@ -386,6 +405,7 @@ type QueryResolver interface {
 	AuditLog(ctx context.Context, first *int32, before *string, action *string, clientID *string) ([]*model.AuditEntry, error)
 	GatewayList(ctx context.Context) ([]*model.GatewayInfo, error)
 	GatewayHealth(ctx context.Context) ([]*model.GatewayHealth, error)
+	SmsBalance(ctx context.Context) (*model.SmsBalance, error)
 	Payments(ctx context.Context, filter *model.PaymentFilter, first *int32, after *string) (*model.PaymentConnection, error)
 	Me(ctx context.Context) (*model.User, error)
 	WebhookDeliveries(ctx context.Context, eventID *string, first *int32) ([]*model.WebhookDelivery, error)
@@ -807,6 +827,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GatewayHealth.Code(childComplexity), true
+	case "GatewayHealth.enabled":
+		if e.ComplexityRoot.GatewayHealth.Enabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GatewayHealth.Enabled(childComplexity), true
 	case "GatewayHealth.p95LatencyMs":
 		if e.ComplexityRoot.GatewayHealth.P95LatencyMs == nil {
 			break
@@ -825,6 +851,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GatewayHealth.SuccessRate(childComplexity), true
+	case "GatewayHealth.switch":
+		if e.ComplexityRoot.GatewayHealth.Switch == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GatewayHealth.Switch(childComplexity), true
 	case "GatewayHealth.uptimePercent":
 		if e.ComplexityRoot.GatewayHealth.UptimePercent == nil {
 			break
@@ -868,6 +900,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GatewayInfo.Name(childComplexity), true
+
+	case "GatewaySwitch.code":
+		if e.ComplexityRoot.GatewaySwitch.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GatewaySwitch.Code(childComplexity), true
+	case "GatewaySwitch.enabled":
+		if e.ComplexityRoot.GatewaySwitch.Enabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GatewaySwitch.Enabled(childComplexity), true
+	case "GatewaySwitch.reason":
+		if e.ComplexityRoot.GatewaySwitch.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GatewaySwitch.Reason(childComplexity), true
+	case "GatewaySwitch.switchedAt":
+		if e.ComplexityRoot.GatewaySwitch.SwitchedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GatewaySwitch.SwitchedAt(childComplexity), true
+	case "GatewaySwitch.switchedBy":
+		if e.ComplexityRoot.GatewaySwitch.SwitchedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GatewaySwitch.SwitchedBy(childComplexity), true
 
 	case "JobCount.count":
 		if e.ComplexityRoot.JobCount.Count == nil {
@@ -1047,6 +1110,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RegenerateClientKeys(childComplexity, args["clientId"].(*string)), true
+	case "Mutation.setGatewayEnabled":
+		if e.ComplexityRoot.Mutation.SetGatewayEnabled == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setGatewayEnabled_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetGatewayEnabled(childComplexity, args["code"].(model.Gateway), args["enabled"].(bool), args["reason"].(*string)), true
 	case "Mutation.startPayment":
 		if e.ComplexityRoot.Mutation.StartPayment == nil {
 			break
@@ -1204,6 +1278,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PaymentConnection.TotalCount(childComplexity), true
+	case "PaymentConnection.totalCountIsCapped":
+		if e.ComplexityRoot.PaymentConnection.TotalCountIsCapped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentConnection.TotalCountIsCapped(childComplexity), true
 
 	case "PaymentDetail.payment":
 		if e.ComplexityRoot.PaymentDetail.Payment == nil {
@@ -1370,6 +1450,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SearchPayments(childComplexity, args["filter"].(*model.PaymentSearchFilter), args["first"].(*int32), args["after"].(*string)), true
+	case "Query.smsBalance":
+		if e.ComplexityRoot.Query.SmsBalance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.SmsBalance(childComplexity), true
 	case "Query.webhookDeliveries":
 		if e.ComplexityRoot.Query.WebhookDeliveries == nil {
 			break
@@ -1585,6 +1671,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReviewItem.TrxID(childComplexity), true
+
+	case "SmsBalance.balance":
+		if e.ComplexityRoot.SmsBalance.Balance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SmsBalance.Balance(childComplexity), true
+	case "SmsBalance.provider":
+		if e.ComplexityRoot.SmsBalance.Provider == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SmsBalance.Provider(childComplexity), true
 
 	case "StartPaymentPayload.redirectURL":
 		if e.ComplexityRoot.StartPaymentPayload.RedirectURL == nil {
@@ -2237,10 +2336,45 @@ type AuditEntry {
 # gets FORBIDDEN (the customer's page has Query.gateways).
 
 extend type Query {
-  "The active gateways with their currencies and per-payment limits, in display order."
+  "The active gateways the operators have not disabled, with their currencies and per-payment limits, in display order."
   gatewayList: [GatewayInfo!]!
-  "Each active gateway's health over the last 24 hours, from paycore's calls to it."
+  "Each active gateway's health over the last 24 hours, from paycore's calls to it, disabled ones too (enabled false)."
   gatewayHealth: [GatewayHealth!]!
+  "The SMS provider's remaining credit (operators: admin and support; others FORBIDDEN)."
+  smsBalance: SmsBalance!
+}
+
+extend type Mutation {
+  """
+  Enables or disables a gateway (admins only; others FORBIDDEN; a gateway
+  not active on this server NOT_FOUND), with an optional reason (at most
+  500 bytes), written to the audit log (gateway.enable, gateway.disable).
+  A disabled gateway is not offered (hosted page, Query.gateways,
+  gatewayList, GET /api/v1/gateways) and takes no new attempt
+  (GATEWAY_DISABLED); callbacks, reconciliation and refunds of its attempts
+  go on. Every node follows within 2 seconds.
+  """
+  setGatewayEnabled(code: Gateway!, enabled: Boolean!, reason: String): GatewaySwitch!
+}
+
+"An operator's switch of a gateway."
+type GatewaySwitch {
+  code: Gateway!
+  enabled: Boolean!
+  "Why, as the operator wrote it."
+  reason: String
+  "Who switched it last (operators only; null for others and for a gateway never switched)."
+  switchedBy: String
+  "When it was switched last; null if never."
+  switchedAt: Time
+}
+
+"The SMS provider's remaining credit."
+type SmsBalance {
+  "The provider: bulksmsbd, greenweb, twilio, log; empty without one."
+  provider: String!
+  "Null when the provider reports no balance (log, Twilio)."
+  balance: Money
 }
 
 "An active gateway."
@@ -2280,6 +2414,9 @@ type GatewayHealth {
   calls: Int!
   "The window looked back over, hours."
   windowHours: Int!
+  "False when an operator disabled it (switch tells who, when and why)."
+  enabled: Boolean!
+  switch: GatewaySwitch!
 }
 `, BuiltIn: false},
 	{Name: "../payments.graphqls", Input: `# Listing a client's payments (REST: GET /api/v1/transactions).
@@ -2309,8 +2446,13 @@ input PaymentFilter {
 type PaymentConnection {
   edges: [PaymentEdge!]!
   pageInfo: PageInfo!
-  "How many payments match the filter in all."
+  """
+  How many payments match the filter in all. Exact, except with from/to
+  matching more than 10000 payments: then 10000 and totalCountIsCapped.
+  """
   totalCount: Int64!
+  "True when totalCount stopped counting at 10000 (at least that many match)."
+  totalCountIsCapped: Boolean!
 }
 
 "A payment and its place in the list."
@@ -2446,7 +2588,8 @@ extend type Payment {
 #
 # Errors carry extensions.code: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
 # VALIDATION_FAILED (with extensions.fields: {"order_id": ["…"]}, REST field
-# names), NOT_PAYABLE, GATEWAY_UNAVAILABLE, GATEWAY_ERROR (with
+# names), NOT_PAYABLE, GATEWAY_UNAVAILABLE, GATEWAY_DISABLED (an operator
+# switched the gateway off: startPayment there is refused), GATEWAY_ERROR (with
 # extensions.gatewayCode and extensions.gatewayMessage), CONFLICT,
 # RATE_LIMITED, LIMIT_EXCEEDED, INTERNAL.
 #
@@ -2506,7 +2649,8 @@ type Mutation {
   createPayment(input: CreatePaymentInput!): CreatePaymentPayload!
   """
   Opens an attempt at a gateway for a pending payment and returns the gateway
-  page to send the customer's browser to.
+  page to send the customer's browser to. A gateway an operator disabled
+  answers GATEWAY_DISABLED (Query.gateways no longer lists it).
   """
   startPayment(
     transactionId: ID!
@@ -3036,6 +3180,10 @@ func (ec *executionContext) childFields_GatewayHealth(ctx context.Context, field
 		return ec.fieldContext_GatewayHealth_calls(ctx, field)
 	case "windowHours":
 		return ec.fieldContext_GatewayHealth_windowHours(ctx, field)
+	case "enabled":
+		return ec.fieldContext_GatewayHealth_enabled(ctx, field)
+	case "switch":
+		return ec.fieldContext_GatewayHealth_switch(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type GatewayHealth", field.Name)
 }
@@ -3054,6 +3202,22 @@ func (ec *executionContext) childFields_GatewayInfo(ctx context.Context, field g
 		return ec.fieldContext_GatewayInfo_maxAmount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type GatewayInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_GatewaySwitch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_GatewaySwitch_code(ctx, field)
+	case "enabled":
+		return ec.fieldContext_GatewaySwitch_enabled(ctx, field)
+	case "reason":
+		return ec.fieldContext_GatewaySwitch_reason(ctx, field)
+	case "switchedBy":
+		return ec.fieldContext_GatewaySwitch_switchedBy(ctx, field)
+	case "switchedAt":
+		return ec.fieldContext_GatewaySwitch_switchedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GatewaySwitch", field.Name)
 }
 
 func (ec *executionContext) childFields_JobCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3150,6 +3314,8 @@ func (ec *executionContext) childFields_PaymentConnection(ctx context.Context, f
 		return ec.fieldContext_PaymentConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_PaymentConnection_totalCount(ctx, field)
+	case "totalCountIsCapped":
+		return ec.fieldContext_PaymentConnection_totalCountIsCapped(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PaymentConnection", field.Name)
 }
@@ -3284,6 +3450,16 @@ func (ec *executionContext) childFields_ReviewItem(ctx context.Context, field gr
 		return ec.fieldContext_ReviewItem_createdAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReviewItem", field.Name)
+}
+
+func (ec *executionContext) childFields_SmsBalance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "provider":
+		return ec.fieldContext_SmsBalance_provider(ctx, field)
+	case "balance":
+		return ec.fieldContext_SmsBalance_balance(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SmsBalance", field.Name)
 }
 
 func (ec *executionContext) childFields_StartPaymentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3647,6 +3823,36 @@ func (ec *executionContext) field_Mutation_regenerateClientKeys_args(ctx context
 		return nil, err
 	}
 	args["clientId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setGatewayEnabled_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "code",
+		func(ctx context.Context, v any) (model.Gateway, error) {
+			return ec.unmarshalNGateway2githubᚗcomᚋpaycoreᚋpaycoreᚋgraphᚋmodelᚐGateway(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["code"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "enabled",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["enabled"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
 	return args, nil
 }
 
@@ -5673,6 +5879,61 @@ func (ec *executionContext) fieldContext_GatewayHealth_windowHours(_ context.Con
 	return graphql.NewScalarFieldContext("GatewayHealth", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _GatewayHealth_enabled(ctx context.Context, field graphql.CollectedField, obj *model.GatewayHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GatewayHealth_enabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enabled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GatewayHealth_enabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GatewayHealth", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _GatewayHealth_switch(ctx context.Context, field graphql.CollectedField, obj *model.GatewayHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GatewayHealth_switch(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Switch, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GatewaySwitch) graphql.Marshaler {
+			return ec.marshalNGatewaySwitch2ᚖgithubᚗcomᚋpaycoreᚋpaycoreᚋgraphᚋmodelᚐGatewaySwitch(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GatewayHealth_switch(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GatewayHealth",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GatewaySwitch(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _GatewayInfo_code(ctx context.Context, field graphql.CollectedField, obj *model.GatewayInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5804,6 +6065,121 @@ func (ec *executionContext) fieldContext_GatewayInfo_maxAmount(_ context.Context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _GatewaySwitch_code(ctx context.Context, field graphql.CollectedField, obj *model.GatewaySwitch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GatewaySwitch_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Gateway) graphql.Marshaler {
+			return ec.marshalNGateway2githubᚗcomᚋpaycoreᚋpaycoreᚋgraphᚋmodelᚐGateway(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GatewaySwitch_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GatewaySwitch", field, false, false, errors.New("field of type Gateway does not have child fields"))
+}
+
+func (ec *executionContext) _GatewaySwitch_enabled(ctx context.Context, field graphql.CollectedField, obj *model.GatewaySwitch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GatewaySwitch_enabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enabled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GatewaySwitch_enabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GatewaySwitch", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _GatewaySwitch_reason(ctx context.Context, field graphql.CollectedField, obj *model.GatewaySwitch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GatewaySwitch_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GatewaySwitch_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GatewaySwitch", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _GatewaySwitch_switchedBy(ctx context.Context, field graphql.CollectedField, obj *model.GatewaySwitch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GatewaySwitch_switchedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SwitchedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GatewaySwitch_switchedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GatewaySwitch", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _GatewaySwitch_switchedAt(ctx context.Context, field graphql.CollectedField, obj *model.GatewaySwitch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GatewaySwitch_switchedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SwitchedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GatewaySwitch_switchedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GatewaySwitch", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
 func (ec *executionContext) _JobCount_kind(ctx context.Context, field graphql.CollectedField, obj *model.JobCount) (ret graphql.Marshaler) {
@@ -6368,6 +6744,50 @@ func (ec *executionContext) fieldContext_Mutation_decideReview(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_decideReview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setGatewayEnabled(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setGatewayEnabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetGatewayEnabled(ctx, fc.Args["code"].(model.Gateway), fc.Args["enabled"].(bool), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GatewaySwitch) graphql.Marshaler {
+			return ec.marshalNGatewaySwitch2ᚖgithubᚗcomᚋpaycoreᚋpaycoreᚋgraphᚋmodelᚐGatewaySwitch(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setGatewayEnabled(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GatewaySwitch(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setGatewayEnabled_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -7154,6 +7574,29 @@ func (ec *executionContext) fieldContext_PaymentConnection_totalCount(_ context.
 	return graphql.NewScalarFieldContext("PaymentConnection", field, false, false, errors.New("field of type Int64 does not have child fields"))
 }
 
+func (ec *executionContext) _PaymentConnection_totalCountIsCapped(ctx context.Context, field graphql.CollectedField, obj *model.PaymentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentConnection_totalCountIsCapped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCountIsCapped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentConnection_totalCountIsCapped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentConnection", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
 func (ec *executionContext) _PaymentDetail_payment(ctx context.Context, field graphql.CollectedField, obj *model.PaymentDetail) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7802,6 +8245,38 @@ func (ec *executionContext) fieldContext_Query_gatewayHealth(_ context.Context, 
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_GatewayHealth(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_smsBalance(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_smsBalance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().SmsBalance(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SmsBalance) graphql.Marshaler {
+			return ec.marshalNSmsBalance2ᚖgithubᚗcomᚋpaycoreᚋpaycoreᚋgraphᚋmodelᚐSmsBalance(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_smsBalance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SmsBalance(ctx, field)
 		},
 	}
 	return fc, nil
@@ -8796,6 +9271,61 @@ func (ec *executionContext) _ReviewItem_createdAt(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_ReviewItem_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReviewItem", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _SmsBalance_provider(ctx context.Context, field graphql.CollectedField, obj *model.SmsBalance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SmsBalance_provider(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provider, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SmsBalance_provider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SmsBalance", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SmsBalance_balance(ctx context.Context, field graphql.CollectedField, obj *model.SmsBalance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SmsBalance_balance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Balance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋpaycoreᚋpaycoreᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SmsBalance_balance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SmsBalance",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _StartPaymentPayload_redirectURL(ctx context.Context, field graphql.CollectedField, obj *model.StartPaymentPayload) (ret graphql.Marshaler) {
@@ -11910,6 +12440,16 @@ func (ec *executionContext) _GatewayHealth(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "enabled":
+			out.Values[i] = ec._GatewayHealth_enabled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "switch":
+			out.Values[i] = ec._GatewayHealth_switch(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11966,6 +12506,64 @@ func (ec *executionContext) _GatewayInfo(ctx context.Context, sel ast.SelectionS
 		case "maxAmount":
 			out.Values[i] = ec._GatewayInfo_maxAmount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var gatewaySwitchImplementors = []string{"GatewaySwitch"}
+
+func (ec *executionContext) _GatewaySwitch(ctx context.Context, sel ast.SelectionSet, obj *model.GatewaySwitch) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, gatewaySwitchImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GatewaySwitch")
+		case "code":
+			out.Values[i] = ec._GatewaySwitch_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "enabled":
+			out.Values[i] = ec._GatewaySwitch_enabled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._GatewaySwitch_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "switchedBy":
+			out.Values[i] = ec._GatewaySwitch_switchedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "switchedAt":
+			out.Values[i] = ec._GatewaySwitch_switchedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -12205,6 +12803,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "decideReview":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_decideReview(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setGatewayEnabled":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setGatewayEnabled(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -12516,6 +13121,11 @@ func (ec *executionContext) _PaymentConnection(ctx context.Context, sel ast.Sele
 			}
 		case "totalCount":
 			out.Values[i] = ec._PaymentConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCountIsCapped":
+			out.Values[i] = ec._PaymentConnection_totalCountIsCapped(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12975,6 +13585,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "smsBalance":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_smsBalance(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "payments":
 			field := field
 
@@ -13416,6 +14048,49 @@ func (ec *executionContext) _ReviewItem(ctx context.Context, sel ast.SelectionSe
 		case "createdAt":
 			out.Values[i] = ec._ReviewItem_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var smsBalanceImplementors = []string{"SmsBalance"}
+
+func (ec *executionContext) _SmsBalance(ctx context.Context, sel ast.SelectionSet, obj *model.SmsBalance) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, smsBalanceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SmsBalance")
+		case "provider":
+			out.Values[i] = ec._SmsBalance_provider(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "balance":
+			out.Values[i] = ec._SmsBalance_balance(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -14496,6 +15171,16 @@ func (ec *executionContext) marshalNGatewayStatus2githubᚗcomᚋpaycoreᚋpayco
 	return v
 }
 
+func (ec *executionContext) marshalNGatewaySwitch2ᚖgithubᚗcomᚋpaycoreᚋpaycoreᚋgraphᚋmodelᚐGatewaySwitch(ctx context.Context, sel ast.SelectionSet, v *model.GatewaySwitch) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._GatewaySwitch(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -14822,6 +15507,16 @@ func (ec *executionContext) unmarshalNRole2githubᚗcomᚋpaycoreᚋpaycoreᚋgr
 
 func (ec *executionContext) marshalNRole2githubᚗcomᚋpaycoreᚋpaycoreᚋgraphᚋmodelᚐRole(ctx context.Context, sel ast.SelectionSet, v model.Role) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNSmsBalance2ᚖgithubᚗcomᚋpaycoreᚋpaycoreᚋgraphᚋmodelᚐSmsBalance(ctx context.Context, sel ast.SelectionSet, v *model.SmsBalance) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SmsBalance(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNStartPaymentPayload2ᚖgithubᚗcomᚋpaycoreᚋpaycoreᚋgraphᚋmodelᚐStartPaymentPayload(ctx context.Context, sel ast.SelectionSet, v *model.StartPaymentPayload) graphql.Marshaler {
@@ -15259,6 +15954,13 @@ func (ec *executionContext) marshalOMap2map(ctx context.Context, sel ast.Selecti
 	_ = ctx
 	res := graphql.MarshalMap(v)
 	return res
+}
+
+func (ec *executionContext) marshalOMoney2ᚖgithubᚗcomᚋpaycoreᚋpaycoreᚋgraphᚋmodelᚐMoney(ctx context.Context, sel ast.SelectionSet, v *model.Money) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Money(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOPaymentEventFilter2ᚖgithubᚗcomᚋpaycoreᚋpaycoreᚋgraphᚋmodelᚐPaymentEventFilter(ctx context.Context, v any) (*model.PaymentEventFilter, error) {

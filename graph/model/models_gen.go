@@ -202,6 +202,9 @@ type GatewayHealth struct {
 	Calls int32 `json:"calls"`
 	// The window looked back over, hours.
 	WindowHours int32 `json:"windowHours"`
+	// False when an operator disabled it (switch tells who, when and why).
+	Enabled bool           `json:"enabled"`
+	Switch  *GatewaySwitch `json:"switch"`
 }
 
 // An active gateway.
@@ -215,6 +218,18 @@ type GatewayInfo struct {
 	MinAmount *Money `json:"minAmount"`
 	// Largest amount per payment.
 	MaxAmount *Money `json:"maxAmount"`
+}
+
+// An operator's switch of a gateway.
+type GatewaySwitch struct {
+	Code    Gateway `json:"code"`
+	Enabled bool    `json:"enabled"`
+	// Why, as the operator wrote it.
+	Reason *string `json:"reason,omitempty"`
+	// Who switched it last (operators only; null for others and for a gateway never switched).
+	SwitchedBy *string `json:"switchedBy,omitempty"`
+	// When it was switched last; null if never.
+	SwitchedAt *time.Time `json:"switchedAt,omitempty"`
 }
 
 type JobCount struct {
@@ -289,8 +304,11 @@ type Payment struct {
 type PaymentConnection struct {
 	Edges    []*PaymentEdge `json:"edges"`
 	PageInfo *PageInfo      `json:"pageInfo"`
-	// How many payments match the filter in all.
+	// How many payments match the filter in all. Exact, except with from/to
+	// matching more than 10000 payments: then 10000 and totalCountIsCapped.
 	TotalCount int64 `json:"totalCount"`
+	// True when totalCount stopped counting at 10000 (at least that many match).
+	TotalCountIsCapped bool `json:"totalCountIsCapped"`
 }
 
 type PaymentDetail struct {
@@ -458,6 +476,14 @@ type ReviewItem struct {
 	DecidedBy     *string     `json:"decidedBy,omitempty"`
 	Note          *string     `json:"note,omitempty"`
 	CreatedAt     time.Time   `json:"createdAt"`
+}
+
+// The SMS provider's remaining credit.
+type SmsBalance struct {
+	// The provider: bulksmsbd, greenweb, twilio, log; empty without one.
+	Provider string `json:"provider"`
+	// Null when the provider reports no balance (log, Twilio).
+	Balance *Money `json:"balance,omitempty"`
 }
 
 // The result of startPayment.

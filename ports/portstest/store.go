@@ -19,7 +19,9 @@ import (
 // enqueued and changes published inside a failed transaction vanish, as
 // they do in PostgreSQL. It passes the same contract suite as the
 // PostgreSQL adapter (TestRepositories). It also implements
-// ports.GatewayHookLog for records written outside transactions.
+// ports.GatewayHookLog for records written outside transactions, and
+// ports.GatewaySwitches and ports.AuditLog (switches.go) and
+// ports.LoginAttempts (logins.go).
 type Store struct {
 	mu sync.Mutex
 	d  *data
@@ -51,6 +53,9 @@ type data struct {
 	jobs          []Job
 	changes       []domain.PaymentChanged
 	nonces        map[string]bool // client NUL nonce
+	switches      map[domain.Gateway]ports.GatewaySwitch
+	audit         []domain.AuditEntry
+	logins        []loginAttempt
 }
 
 // NewStore returns an empty store.
@@ -62,7 +67,7 @@ func NewStore() *Store {
 		refunds: map[string]domain.Refund{}, refSeq: map[string]int{},
 		events: map[string]domain.Event{}, deliveries: map[string]domain.WebhookDelivery{}, delSeq: map[string]int{},
 		reviews: map[string]domain.Review{}, revSeq: map[string]int{},
-		nonces: map[string]bool{},
+		nonces: map[string]bool{}, switches: map[domain.Gateway]ports.GatewaySwitch{},
 	}}
 }
 
@@ -77,7 +82,8 @@ func (d *data) clone() *data {
 		tries: slices.Clone(d.tries), hooks: slices.Clone(d.hooks),
 		reviews: maps.Clone(d.reviews), revSeq: maps.Clone(d.revSeq),
 		jobs: slices.Clone(d.jobs), changes: slices.Clone(d.changes),
-		nonces: maps.Clone(d.nonces),
+		nonces: maps.Clone(d.nonces), switches: maps.Clone(d.switches), audit: slices.Clone(d.audit),
+		logins: slices.Clone(d.logins),
 	}
 }
 
@@ -452,7 +458,7 @@ func (r notifications) Update(ctx context.Context, id string, fn func(*domain.No
 
 type queries struct{ d *data }
 
-func (q queries) List(_ context.Context, f ports.PaymentFilter) ([]*domain.Payment, int, error) {
+func (q queries) List(_ context.Context, f ports.PaymentFilter) (ports.PaymentList, error) {
 	var all []*domain.Payment
 	for _, p := range q.d.payments {
 		switch {
@@ -468,9 +474,26 @@ func (q queries) List(_ context.Context, f ports.PaymentFilter) ([]*domain.Payme
 	slices.SortFunc(all, func(a, b *domain.Payment) int {
 		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(b.ID, a.ID))
 	})
-	lo := min(f.Offset, len(all))
-	hi := min(lo+f.Limit, len(all))
-	return all[lo:hi], len(all), nil
+	out := ports.PaymentList{Total: len(all)}
+	if f.CountCap > 0 && (!f.From.IsZero() || !f.To.IsZero()) && out.Total > f.CountCap {
+		out.Total, out.TotalCapped = f.CountCap, true
+	}
+	after := all
+	if f.AfterID != "" {
+		// all is newest first: p comes before the cursor when (p.CreatedAt,
+		// p.ID) is greater.
+		i, found := slices.BinarySearchFunc(all, f, func(p *domain.Payment, f ports.PaymentFilter) int {
+			return cmp.Or(f.AfterCreated.Compare(p.CreatedAt), cmp.Compare(f.AfterID, p.ID))
+		})
+		if found {
+			i++
+		}
+		after = all[i:]
+	}
+	lo := min(f.Offset, len(after))
+	hi := min(lo+f.Limit, len(after))
+	out.Payments = after[lo:hi]
+	return out, nil
 }
 
 func (q queries) Stats(_ context.Context, clientID string) (ports.PaymentStats, error) {

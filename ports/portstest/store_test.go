@@ -14,3 +14,11 @@ func TestStoreContract(t *testing.T) {
 		return s, s.AddClient
 	})
 }
+
+func TestStoreGatewaySwitches(t *testing.T) {
+	portstest.TestGatewaySwitches(t, func(*testing.T) ports.GatewaySwitches { return portstest.NewStore() })
+}
+
+func TestStoreLoginAttempts(t *testing.T) {
+	portstest.TestLoginAttempts(t, func(*testing.T) ports.LoginAttempts { return portstest.NewStore() })
+}

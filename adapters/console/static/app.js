@@ -279,14 +279,50 @@ async function clientsPage() {
   main.replaceChildren(...parts);
 }
 
-async function gatewaysPage() {
+// gatewaysPage: each gateway's health and switch; admins enable or disable
+// one with a reason (setGatewayEnabled, audited); operators see the SMS
+// balance.
+async function gatewaysPage(note) {
+  let d;
   try {
-    const d = await gql('{ gatewayHealth { code status successRate p95LatencyMs uptimePercent calls windowHours } }');
-    main.replaceChildren(h('h1', {}, t('gateways')), table([
-      [t('gateway'), (g) => g.code], [t('health'), (g) => statusBadge(g.status)], [t('successRate'), (g) => g.successRate.toFixed(1)],
-      [t('p95'), (g) => String(g.p95LatencyMs)], [t('uptime'), (g) => g.uptimePercent.toFixed(1)], [t('calls'), (g) => String(g.calls)]],
-    d.gatewayHealth));
-  } catch (e) { main.replaceChildren(flash(errorText(e), 'err')); }
+    d = await gql('{ gatewayHealth { code status successRate p95LatencyMs uptimePercent calls windowHours enabled switch { reason switchedBy switchedAt } } }');
+  } catch (e) { main.replaceChildren(flash(errorText(e), 'err')); return; }
+  const msg = h('div', {}, note || null);
+  const cols = [
+    [t('gateway'), (g) => g.code],
+    [t('switch'), (g) => h('span', { class: 'badge ' + (g.enabled ? 's-enabled' : 's-disabled'), id: 'gw-state-' + g.code }, g.enabled ? t('enabled') : t('disabled'))],
+    [t('health'), (g) => statusBadge(g.status)], [t('successRate'), (g) => g.successRate.toFixed(1)],
+    [t('p95'), (g) => String(g.p95LatencyMs)], [t('uptime'), (g) => g.uptimePercent.toFixed(1)], [t('calls'), (g) => String(g.calls)],
+    [t('switchReason'), (g) => g.switch.switchedAt
+      ? [g.switch.reason || '—', g.switch.switchedBy ? h('div', { class: 'muted' }, g.switch.switchedBy + ' · ' + when(g.switch.switchedAt)) : null]
+      : '—'],
+  ];
+  if (isAdmin()) {
+    cols.push(['', (g) => {
+      const reason = h('input', { id: 'gw-reason-' + g.code, placeholder: t('reasonOptional'), maxlength: 500, 'aria-label': t('reasonOptional') });
+      return h('form', { class: 'actions', id: 'gw-form-' + g.code, onsubmit: async (ev) => {
+        ev.preventDefault();
+        try {
+          await gql('mutation($g: Gateway!, $on: Boolean!, $r: String) { setGatewayEnabled(code: $g, enabled: $on, reason: $r) { enabled } }',
+            { g: g.code, on: !g.enabled, r: reason.value || null });
+          gatewaysPage(flash((g.enabled ? t('gatewayOff') : t('gatewayOn')) + ': ' + g.code, 'ok'));
+        } catch (e) { msg.replaceChildren(flash(errorText(e), 'err')); }
+      } }, reason, h('button', { type: 'submit', id: 'gw-toggle-' + g.code, class: g.enabled ? 'secondary' : '' }, g.enabled ? t('disable') : t('enable')));
+    }]);
+  }
+  const parts = [h('h1', {}, t('gateways')), msg, table(cols, d.gatewayHealth, (g) => ({ id: 'gw-' + g.code, 'data-enabled': String(g.enabled) }))];
+  if (isOperator()) parts.push(smsBalanceCard());
+  main.replaceChildren(...parts);
+}
+
+// smsBalanceCard shows the SMS provider's credit, filled in when it answers.
+function smsBalanceCard() {
+  const value = h('span', { id: 'sms-balance' }, '…');
+  gql('{ smsBalance { provider balance { amount currency } } }').then((d) => {
+    const b = d.smsBalance;
+    value.replaceChildren(b.balance ? money(b.balance) : t('notReported'), ' ', h('span', { class: 'muted' }, '(' + (b.provider || '—') + ')'));
+  }).catch((e) => value.replaceChildren(errorText(e)));
+  return h('div', { class: 'card' }, h('strong', {}, t('smsBalance')), ': ', value);
 }
 
 async function webhooksPage() {

@@ -59,14 +59,50 @@ export async function login(email, password) {
   return keep(d.login);
 }
 
+// Refreshing across tabs. Every tab shares the one refresh cookie, and the
+// server revokes the whole session when a rotated refresh token comes back
+// (reuse detection). Two tabs refreshing at once would send the same cookie
+// twice, so refreshes are serialized across the browser's tabs with a Web
+// Lock: the second tab sends its refresh only after the first tab's
+// response has rotated the cookie, so it sends the new one. Better still,
+// a tab that obtained a session tells the others (BroadcastChannel), and a
+// tab that waited on the lock takes that fresh access token instead of
+// rotating again. Without Web Locks (old browsers) refresh works as before,
+// one tab at a time being the user's job.
+const LOCK = 'paycore-refresh';
+const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('paycore-session') : null;
+let shared = null; // {payload, receivedAt}: the newest session another tab obtained
+if (channel) {
+  channel.onmessage = (ev) => {
+    if (ev.data && ev.data.type === 'session') shared = { payload: ev.data.payload, receivedAt: Date.now() };
+    if (ev.data && ev.data.type === 'logout') shared = null;
+  };
+}
+
 // refresh renews the session from the cookie; the user or null.
 export async function refresh() {
+  if (!(typeof navigator !== 'undefined' && navigator.locks && navigator.locks.request)) return refreshNow();
+  const asked = Date.now();
+  return navigator.locks.request(LOCK, async () => {
+    // Another tab refreshed while this one waited: use its token (still
+    // valid for more than a minute) rather than rotate the cookie again.
+    if (shared && shared.receivedAt >= asked && new Date(shared.payload.expiresAt) - Date.now() > 60000) {
+      return keep(shared.payload);
+    }
+    return refreshNow();
+  });
+}
+
+// refreshNow sends the cookie once: the caller holds the lock (or there is
+// none).
+async function refreshNow() {
   try {
     const saved = access;
     access = null; // the cookie authenticates, not the old token
     const d = await post(`mutation { refreshSession { ${SESSION} } }`, {}, { 'X-Paycore-CSRF': '1' }).catch((e) => {
       access = saved; throw e;
     });
+    if (channel) channel.postMessage({ type: 'session', payload: d.refreshSession });
     return keep(d.refreshSession);
   } catch {
     access = null;
@@ -77,6 +113,8 @@ export async function refresh() {
 
 export async function logout() {
   try { await post('mutation { logout }', {}, { 'X-Paycore-CSRF': '1' }); } catch { /* the session is ended either way */ }
+  if (channel) channel.postMessage({ type: 'logout' });
+  shared = null;
   access = null;
   clearTimeout(refreshTimer);
 }

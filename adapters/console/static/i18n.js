@@ -21,6 +21,9 @@ const dict = {
     before: 'Before', after: 'After', totalTx: 'Payments', totalSuccess: 'Paid', totalFailed: 'Not paid',
     totalAmount: 'Paid amount', totalRefunded: 'Refunded', commissionAmt: 'Commission', open: 'Open',
     forbidden: 'Not allowed.', notFound: 'Not found.', saved: 'Saved.', error: 'Error',
+    switch: 'Offered', enabled: 'Enabled', disabled: 'Disabled', enable: 'Enable', disable: 'Disable',
+    switchReason: 'Why / who', reasonOptional: 'Reason (optional)', gatewayOn: 'Gateway enabled', gatewayOff: 'Gateway disabled',
+    smsBalance: 'SMS balance', notReported: 'not reported by the provider',
   },
   bn: {
     feed: 'লাইভ ফিড', search: 'অনুসন্ধান', clients: 'ক্লায়েন্ট', gateways: 'গেটওয়ে', webhooks: 'ওয়েবহুক',
@@ -43,6 +46,9 @@ const dict = {
     before: 'আগে', after: 'পরে', totalTx: 'পেমেন্ট', totalSuccess: 'পরিশোধিত', totalFailed: 'অপরিশোধিত',
     totalAmount: 'পরিশোধিত পরিমাণ', totalRefunded: 'ফেরত', commissionAmt: 'কমিশন', open: 'খুলুন',
     forbidden: 'অনুমতি নেই।', notFound: 'পাওয়া যায়নি।', saved: 'সংরক্ষিত।', error: 'ত্রুটি',
+    switch: 'চালু আছে কি', enabled: 'চালু', disabled: 'বন্ধ', enable: 'চালু করুন', disable: 'বন্ধ করুন',
+    switchReason: 'কারণ / কে', reasonOptional: 'কারণ (ঐচ্ছিক)', gatewayOn: 'গেটওয়ে চালু হয়েছে', gatewayOff: 'গেটওয়ে বন্ধ হয়েছে',
+    smsBalance: 'এসএমএস ব্যালেন্স', notReported: 'প্রোভাইডার জানায় না',
   },
 };
 

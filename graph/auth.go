@@ -86,9 +86,10 @@ type authenticator struct {
 	sessions *app.Sessions
 	log      *slog.Logger
 	next     http.Handler
-	// revalidate is how often an idle websocket's principal is re-checked.
-	revalidate time.Duration
-	idem       IdempotencyStore // nil: idempotency keys ignored
+	// checks re-checks open websockets' principals (every revalidate
+	// interval, from one goroutine).
+	checks *wheel[*wsSession]
+	idem   IdempotencyStore // nil: idempotency keys ignored
 
 	sandbox     bool // plain HTTP allowed
 	trusted     []netip.Prefix
@@ -164,15 +165,37 @@ func (a *authenticator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.next.ServeHTTP(w, r.WithContext(withHeaderKey(ctx, r)))
 		return
 	}
-	// A websocket: the handler returns when the connection ends.
-	ctx, cancel := context.WithCancel(ctx)
-	s := &wsSession{cancel: cancel, stopped: make(chan struct{})}
-	defer func() {
-		close(s.stopped)
+	// A websocket: after connection_init the transport serves it from a
+	// goroutine of its own (wsTransport) and this handler returns, so the
+	// connection's context is detached from the request's; the session
+	// ends when the socket closes (or here, if it never got that far).
+	ctx, cancel := context.WithCancel(detach(ctx))
+	s := &wsSession{ctx: ctx, cancel: cancel}
+	s.onEnd = func() {
+		a.checks.remove(s)
 		cancel()
 		a.release(s)
-	}()
+	}
 	a.next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, wsSessionKey{}, s)))
+	if !s.detached() {
+		s.end()
+	}
+}
+
+// detach returns a context carrying what a websocket's operations read of
+// its handshake's context (the caller's address, its principal and its
+// token's expiry) and nothing else: not cancelled with the request, and not
+// keeping the request's context (router state, request ID) alive for the
+// socket's life.
+func detach(ctx context.Context) context.Context {
+	out := context.WithValue(context.Background(), reqInfoKey{}, ctx.Value(reqInfoKey{}))
+	if pr, err := principal(ctx); err == nil {
+		out = withPrincipal(out, pr)
+	}
+	if exp, ok := ctx.Value(tokenExpiryKey{}).(time.Time); ok {
+		out = context.WithValue(out, tokenExpiryKey{}, exp)
+	}
+	return out
 }
 
 // isUpgrade reports whether r asks for a websocket.
@@ -251,14 +274,14 @@ func (a *authenticator) wsInit(ctx context.Context, payload transport.InitPayloa
 		s.mu.Lock()
 		s.pr, s.exp = pr, exp
 		s.mu.Unlock()
-		go a.watch(ctx, s, a.revalidate)
+		a.watch(s)
 	}
 	return ctx, nil, nil
 }
 
 // refuseWS marks ctx so gqlgen closes the socket with 4403 Forbidden.
 func refuseWS(ctx context.Context) context.Context {
-	return transport.WithWebsocketCloseCode(transport.AppendCloseReason(ctx, "Forbidden"), CloseForbidden)
+	return withClose(ctx, CloseForbidden, "Forbidden")
 }
 
 // errTooManySockets is the connection error of a socket over the cap.

@@ -86,7 +86,7 @@ func (s *spyStore) enqueuedWebhooks() []string { return s.jobIDs("webhook") }
 
 // seed runs fn in a transaction of the store itself (not the spy's),
 // failing the test on an error.
-func (s *spyStore) seed(t *testing.T, fn func(ctx context.Context, tx ports.Tx) error) {
+func (s *spyStore) seed(t testing.TB, fn func(ctx context.Context, tx ports.Tx) error) {
 	t.Helper()
 	if err := s.Store.Transact(t.Context(), fn); err != nil {
 		t.Fatal(err)
@@ -94,7 +94,7 @@ func (s *spyStore) seed(t *testing.T, fn func(ctx context.Context, tx ports.Tx) 
 }
 
 // put stores p, or replaces the stored payment with p (of a newer version).
-func (s *spyStore) put(t *testing.T, p *domain.Payment) {
+func (s *spyStore) put(t testing.TB, p *domain.Payment) {
 	t.Helper()
 	s.seed(t, func(ctx context.Context, tx ports.Tx) error {
 		err := tx.Payments().Update(ctx, p.ID, func(x *domain.Payment) error { *x = *p; return nil })
@@ -345,6 +345,13 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 
 func newEnvTTL(t *testing.T, ttl time.Duration, opts ...envOption) *env {
 	t.Helper()
+	return newEnvTiming(t, ttl, 2*time.Second, 50*time.Millisecond, opts...)
+}
+
+// newEnvTiming is newEnvTTL with the websocket init timeout and ping (and
+// re-check) interval set.
+func newEnvTiming(t testing.TB, ttl, initTimeout, pingInterval time.Duration, opts ...envOption) *env {
+	t.Helper()
 	tokens, err := httpauth.NewTokens([]byte("0123456789abcdef0123456789abcdef"), ttl)
 	if err != nil {
 		t.Fatal(err)
@@ -369,13 +376,13 @@ func newEnvTTL(t *testing.T, ttl time.Duration, opts ...envOption) *env {
 	}
 	cfg.App = app.New(app.Config{}, app.Deps{Tx: e.store, Clock: ports.SystemClock{}, Gateways: []ports.PaymentGateway{gw},
 		Keys: e.keys, Calls: memCalls{}})
-	e.srv = httptest.NewServer(graph.NewHandlerWithTiming(cfg, 2*time.Second, 50*time.Millisecond))
+	e.srv = httptest.NewServer(graph.NewHandlerWithTiming(cfg, initTimeout, pingInterval))
 	t.Cleanup(e.srv.Close)
 	return e
 }
 
 // token issues a bearer token for p.
-func (e *env) token(t *testing.T, p app.Principal) string {
+func (e *env) token(t testing.TB, p app.Principal) string {
 	t.Helper()
 	tok, _, err := e.tokens.Issue(p)
 	if err != nil {
@@ -385,7 +392,7 @@ func (e *env) token(t *testing.T, p app.Principal) string {
 }
 
 // seedPayment stores a pending 1500.00 BDT payment of clientID.
-func (e *env) seedPayment(t *testing.T, id, clientID string) *domain.Payment {
+func (e *env) seedPayment(t testing.TB, id, clientID string) *domain.Payment {
 	t.Helper()
 	now := time.Now().UTC().Truncate(time.Second)
 	p := domain.PaymentFromDB(domain.Payment{

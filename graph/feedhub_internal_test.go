@@ -48,11 +48,11 @@ func TestFeedHubReadsOncePerEvent(t *testing.T) {
 		reads.Add(1)
 		return app.PaymentView{Payment: p}, nil
 	})
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	var chans []<-chan feedUpdate
+	var chans []chan feedUpdate
+	var unsubs []func()
 	for range 10 {
-		ch, _ := hub.subscribe(ctx, p.ID)
+		ch := make(chan feedUpdate, 4)
+		unsubs = append(unsubs, hub.subscribe(p.ID, func(u feedUpdate) { ch <- u }, func() { close(ch) }))
 		chans = append(chans, ch)
 	}
 	if len(bus.subs) != 1 {
@@ -75,16 +75,17 @@ func TestFeedHubReadsOncePerEvent(t *testing.T) {
 		}
 	}
 	// The last subscriber leaving ends the payment's subscription.
-	cancel()
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+	for i, unsubscribe := range unsubs {
+		unsubscribe()
 		hub.mu.Lock()
-		n := len(hub.topics)
+		open := len(hub.topics)
 		hub.mu.Unlock()
-		if n == 0 {
-			break
+		want := 1
+		if i == len(unsubs)-1 {
+			want = 0
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("topic still open after every subscriber left")
+		if open != want {
+			t.Fatalf("after %d of %d left: %d topics open, want %d", i+1, len(unsubs), open, want)
 		}
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -309,7 +308,7 @@ func (a *authenticator) release(s *wsSession) {
 
 // refuseTooMany marks ctx so gqlgen closes the socket with 4429.
 func refuseTooMany(ctx context.Context) context.Context {
-	return transport.WithWebsocketCloseCode(transport.AppendCloseReason(ctx, "Too many connections"), CloseTooManySockets)
+	return withClose(ctx, CloseTooManySockets, "Too many connections")
 }
 
 // secure reports whether r may be served (HTTPS outside sandbox).

@@ -21,7 +21,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/paycore/paycore/adapters/httpauth"
@@ -142,10 +141,11 @@ func newHandler(cfg Config, ws wsTiming) http.Handler {
 	cfg.MaxSocketsPerPrincipal = cmp.Or(cfg.MaxSocketsPerPrincipal, DefaultMaxSocketsPerPrincipal)
 	cfg.DefaultRatePerMinute = cmp.Or(cfg.DefaultRatePerMinute, DefaultRatePerMinute)
 	auth := &authenticator{auth: cfg.Auth, tokens: cfg.Tokens, sessions: cfg.Sessions, log: cfg.Logger,
-		revalidate: ws.revalidate, idem: cfg.Idempotency,
+		idem:    cfg.Idempotency,
 		sandbox: cfg.Sandbox, trusted: cfg.TrustedProxies, rate: cfg.RateLimiter, defaultRate: cfg.DefaultRatePerMinute,
 		logs: cfg.Logs, maxSubs: cfg.MaxSubscriptionsPerSocket, maxSockets: cfg.MaxSocketsPerPrincipal,
 		sockets: map[string]int{}}
+	auth.checks = newWheel(ws.revalidate, auth.recheck)
 
 	schema := generated.Config{Resolvers: &Resolver{
 		app:         cfg.App,
@@ -162,15 +162,7 @@ func newHandler(cfg Config, ws wsTiming) http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.AddTransport(transport.Websocket{
-		Implementation: acceptTracker{transport.CoderWebsocketImplementation{
-			AcceptOptions: websocket.AcceptOptions{OriginPatterns: cfg.OriginPatterns},
-		}},
-		InitFunc:              auth.wsInit,
-		InitTimeout:           ws.initTimeout,
-		KeepAlivePingInterval: ws.pingInterval,
-		PingPongInterval:      ws.pingInterval,
-	})
+	srv.AddTransport(newWSTransport(cfg.OriginPatterns, auth.wsInit, ws))
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(introspectionGate{always: cfg.Introspection})
 	srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))

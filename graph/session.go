@@ -3,12 +3,10 @@ package graph
 import (
 	"context"
 	"errors"
-	"net/http"
 	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/paycore/paycore/app"
@@ -16,23 +14,33 @@ import (
 
 // A websocket's authentication ends (issue 10): every operation on it
 // re-checks its principal (app.Sessions: API key not revoked, client
-// active; answers cached a few seconds), and so does a timer while the
-// socket is idle; a bearer token's expiry ends it too. The socket is then
+// active; answers cached a few seconds), and so does the node's re-check
+// wheel (one goroutine for every socket) while it is idle; a bearer token's
+// expiry ends it too. The socket is then
 // closed with 4403 Forbidden, so graphql-ws clients stop instead of
 // reconnecting in a loop.
 
 // wsSession is one websocket connection: the socket (to close it with our
 // own code), its principal and the expiry of the token that opened it.
 type wsSession struct {
-	mu      sync.Mutex
-	conn    transport.WebsocketConn
-	cancel  context.CancelFunc // ends the connection's context
-	pr      app.Principal
-	exp     time.Time // zero: no token expiry (HMAC)
-	closed  bool
-	subs    int    // subscriptions running
-	slot    string // sockets-per-principal slot held ("": none)
-	stopped chan struct{}
+	ctx    context.Context // the connection's
+	mu     sync.Mutex
+	conn   wsCloser
+	cancel context.CancelFunc // ends the connection's context
+	pr     app.Principal
+	exp    time.Time // zero: no token expiry (HMAC)
+	closed bool
+	subs   int         // subscriptions running
+	slot   string      // sockets-per-principal slot held ("": none)
+	expiry *time.Timer // closes the socket when the token expires
+	served bool        // the transport serves the socket beyond its request
+	ended  bool
+	onEnd  func() // releases what the session holds
+}
+
+// wsCloser closes a socket with a code and reason (wsConn).
+type wsCloser interface {
+	closeWith(code int, reason string)
 }
 
 type wsSessionKey struct{}
@@ -54,8 +62,7 @@ func (s *wsSession) close(code int, reason string) {
 	conn := s.conn
 	s.mu.Unlock()
 	if conn != nil {
-		_ = conn.WriteClose(code, reason)
-		_ = conn.Close()
+		conn.closeWith(code, reason)
 	}
 	if s.cancel != nil {
 		s.cancel()
@@ -68,23 +75,37 @@ func (s *wsSession) isClosed() bool {
 	return s.closed
 }
 
-// acceptTracker records the accepted socket in the request's wsSession, so
-// the session can close it with a code of its own (gqlgen closes on a
-// cancelled context with 1000 only).
-type acceptTracker struct {
-	inner transport.WebsocketImplementation
+// detach says the transport serves the socket after its HTTP request
+// returned, and calls end when it closes.
+func (s *wsSession) detach() {
+	s.mu.Lock()
+	s.served = true
+	s.mu.Unlock()
 }
 
-func (a acceptTracker) Accept(w http.ResponseWriter, r *http.Request, o transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
-	c, err := a.inner.Accept(w, r, o)
-	if err == nil {
-		if s := sessionOf(r.Context()); s != nil {
-			s.mu.Lock()
-			s.conn = c
-			s.mu.Unlock()
-		}
+func (s *wsSession) detached() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.served
+}
+
+// end releases what the session holds (socket slot, re-checks, expiry
+// timer, context); only the first call counts.
+func (s *wsSession) end() {
+	s.mu.Lock()
+	if s.ended {
+		s.mu.Unlock()
+		return
 	}
-	return c, err
+	s.ended = true
+	if s.expiry != nil {
+		s.expiry.Stop()
+	}
+	onEnd := s.onEnd
+	s.mu.Unlock()
+	if onEnd != nil {
+		onEnd()
+	}
 }
 
 // errSessionEnded is the error of an operation refused because its
@@ -111,33 +132,31 @@ func (a *authenticator) checkSession(ctx context.Context, s *wsSession) error {
 	return err
 }
 
-// watch re-checks an open socket every interval until it closes, and
-// closes it when its token expires.
-func (a *authenticator) watch(ctx context.Context, s *wsSession, every time.Duration) {
-	var expired <-chan time.Time
-	if !s.exp.IsZero() {
-		t := time.NewTimer(time.Until(s.exp))
-		defer t.Stop()
-		expired = t.C
+// watch puts an accepted socket on the node's re-check wheel (every
+// revalidate interval, one goroutine for all sockets) and closes it when
+// its token expires.
+func (a *authenticator) watch(s *wsSession) {
+	s.mu.Lock()
+	if !s.exp.IsZero() && !s.ended {
+		s.expiry = time.AfterFunc(time.Until(s.exp), func() { s.close(CloseForbidden, "Forbidden") })
 	}
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-s.stopped:
-			return
-		case <-expired:
-			s.close(CloseForbidden, "Forbidden")
-			return
-		case <-tick.C:
-			if err := a.checkSession(ctx, s); errors.Is(err, errSessionEnded) {
-				return
-			} else if err != nil {
-				a.log.WarnContext(ctx, "websocket session check", "err", err)
-			}
-		}
+	s.mu.Unlock()
+	a.checks.add(s)
+}
+
+// recheckTimeout bounds one socket's re-check, so a slow store cannot hold
+// up the wheel's round for long.
+const recheckTimeout = 5 * time.Second
+
+// recheck is the wheel's round for one socket.
+func (a *authenticator) recheck(s *wsSession) {
+	if s.isClosed() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(s.ctx, recheckTimeout)
+	defer cancel()
+	if err := a.checkSession(ctx, s); err != nil && !errors.Is(err, errSessionEnded) {
+		a.log.WarnContext(ctx, "websocket session check", "err", err)
 	}
 }
 

@@ -216,6 +216,53 @@ func TestWebsocketLegacyGraphQLWS(t *testing.T) {
 	w.expect("ka")
 }
 
+// Legacy graphql-ws speaks start/data/stop: a paymentUpdated subscription
+// gets its payment as "data" and, on "stop", "complete"; a socket that
+// never sends connection_init closes with 1002 after the init timeout.
+func TestWebsocketLegacySubscriptionAndInitTimeout(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.seedPayment(t, "txn_legacy", clientA)
+	w := e.mustDial(t, "graphql-ws", nil)
+	w.send(wsMsg{Type: "connection_init", Payload: initPayload("Bearer " + e.token(t, app.Principal{ClientID: clientA}))})
+	w.expect("connection_ack")
+	w.expect("ka")
+	// Keep-alives ("ka") come every ping interval between the rest.
+	expect := func(typ string) wsMsg {
+		t.Helper()
+		for {
+			m, err := w.next(3 * time.Second)
+			if err != nil {
+				t.Fatalf("waiting for %s: %v", typ, err)
+			}
+			if m.Type == "ka" {
+				continue
+			}
+			if m.Type != typ {
+				t.Fatalf("got %s %s, want %s", m.Type, m.Payload, typ)
+			}
+			return m
+		}
+	}
+	w.send(wsMsg{ID: "l1", Type: "start", Payload: subscribePayload(p.ID)})
+	if m := expect("data"); m.ID != "l1" || !strings.Contains(string(m.Payload), `"status":"PENDING"`) {
+		t.Fatalf("data %s %s", m.ID, m.Payload)
+	}
+	w.send(wsMsg{ID: "l1", Type: "stop"})
+	if m := expect("complete"); m.ID != "l1" {
+		t.Fatalf("complete for %q", m.ID)
+	}
+	waitFor(t, func() bool { return e.bus.subscribers(p.ID) == 0 })
+
+	// No connection_init: closed when the init timeout (2 s here) passes.
+	quiet := e.mustDial(t, "graphql-transport-ws", nil)
+	_, err := quiet.next(5 * time.Second)
+	var ce websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != websocket.StatusProtocolError {
+		t.Fatalf("without connection_init: %v, want close 1002", err)
+	}
+}
+
 func TestWebsocketOrigin(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withOrigins("app.example"))
@@ -229,12 +276,14 @@ func TestWebsocketOrigin(t *testing.T) {
 
 func TestWebsocketClosesWhenTokenExpires(t *testing.T) {
 	t.Parallel()
-	e := newEnvTTL(t, time.Second)
+	// 2 s: a token's expiry is in whole seconds, so a 1 s token may have
+	// almost nothing left by the time a loaded machine acknowledges it.
+	e := newEnvTTL(t, 2*time.Second)
 	tok := e.token(t, app.Principal{ClientID: clientA})
 	w := e.mustDial(t, "graphql-transport-ws", nil)
 	w.send(wsMsg{Type: "connection_init", Payload: initPayload("Bearer " + tok)})
 	w.expect("connection_ack")
-	_, err := w.next(3 * time.Second)
+	_, err := w.next(4 * time.Second)
 	if err == nil || errors.Is(err, errQuiet) {
 		t.Fatalf("still open after the token expired: %v", err)
 	}

@@ -31,10 +31,15 @@ type config struct {
 	PaymentTTL time.Duration `env:"PAYCORE_PAYMENT_TTL" envDefault:"24h"`
 	LogLevel   slog.Level    `env:"PAYCORE_LOG_LEVEL" envDefault:"info"` // debug|info|warn|error
 	// TrustedProxies may set X-Forwarded-Proto/-For (CIDRs, comma-separated).
-	TrustedProxies cidrs         `env:"PAYCORE_TRUSTED_PROXIES"`
-	RatePerMinute  int           `env:"PAYCORE_RATE_LIMIT" envDefault:"120"`      // default requests per minute per client
-	LogRetention   time.Duration `env:"PAYCORE_LOG_RETENTION" envDefault:"2160h"` // request log retention (90 days)
-	KeyGrace       time.Duration `env:"PAYCORE_KEY_GRACE" envDefault:"0s"`        // old API key life after regenerate
+	TrustedProxies cidrs `env:"PAYCORE_TRUSTED_PROXIES"`
+	RatePerMinute  int   `env:"PAYCORE_RATE_LIMIT" envDefault:"120"` // default requests per minute per client
+	// NodeHeartbeat: how often the node records itself in the nodes table;
+	// a node silent for 3 of these is gone. Each node allows a client its
+	// limit ÷ live nodes (docs/scaling.md). 0 (a config not read from the
+	// environment) → postgres.DefaultHeartbeatEvery, the same 5s.
+	NodeHeartbeat time.Duration `env:"PAYCORE_NODE_HEARTBEAT" envDefault:"5s"`
+	LogRetention  time.Duration `env:"PAYCORE_LOG_RETENTION" envDefault:"2160h"` // request log retention (90 days)
+	KeyGrace      time.Duration `env:"PAYCORE_KEY_GRACE" envDefault:"0s"`        // old API key life after regenerate
 	// HookRetention: how long calls to POST /api/v1/webhook stay in
 	// gateway_webhooks (0: kept forever; else at least 24h).
 	HookRetention time.Duration `env:"PAYCORE_GATEWAY_WEBHOOK_RETENTION" envDefault:"2160h"`
@@ -215,6 +220,7 @@ var badValue = map[string]string{
 	"REDIRECTGW_RETURN_TTL":              "REDIRECTGW_RETURN_TTL must be a positive duration such as 1h",
 	"PAYCORE_RECONCILE_EVERY":            "PAYCORE_RECONCILE_EVERY must be a positive duration such as 1m",
 	"PAYCORE_CONFIRM_WAIT":               "PAYCORE_CONFIRM_WAIT must be a positive duration such as 40s",
+	"PAYCORE_NODE_HEARTBEAT":             "PAYCORE_NODE_HEARTBEAT must be a positive duration such as 5s",
 }
 
 // loadConfig reads config from the environment. An empty variable counts
@@ -302,6 +308,9 @@ func (c *config) finish() error {
 	}
 	if c.ConfirmWait <= 0 {
 		return errors.New(badValue["PAYCORE_CONFIRM_WAIT"])
+	}
+	if c.NodeHeartbeat < 0 {
+		return errors.New(badValue["PAYCORE_NODE_HEARTBEAT"])
 	}
 	switch {
 	case c.MasterKey != nil:

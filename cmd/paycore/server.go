@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -74,6 +75,10 @@ type server struct {
 	bkash    *bkash.Client // for readiness: its shared token's health
 	handler  http.Handler
 	clock    ports.Clock
+	// heartbeat records this node in the nodes table and tells limiter how
+	// many nodes share each client's rate limit.
+	heartbeat *postgres.Heartbeat
+	hbDone    chan struct{}
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -315,7 +320,10 @@ func (s *server) wireHTTP() (http.Handler, error) {
 	}
 	auth := app.NewAuthenticator(db, db, clock)
 	sessions := app.NewSessions(db, clock, app.DefaultSessionCheckTTL).WithUsers(db)
-	limiter := rest.NewRateLimiter(clock) // one budget per client across REST and GraphQL
+	// One budget per client across REST and GraphQL, shared with the other
+	// nodes: each allows its share (limit ÷ live nodes, rest.NodeShare).
+	limiter := rest.NewRateLimiter(clock)
+	s.heartbeat = postgres.NewHeartbeat(db, "", cfg.NodeHeartbeat, limiter.SetNodes, log)
 	paymentURL := func(id string) string { return cfg.BaseURL + "/pay/" + id }
 	mounts := map[string]http.Handler{
 		// The web console (issue 12), embedded.
@@ -347,6 +355,9 @@ func (s *server) wireHTTP() (http.Handler, error) {
 	}
 	if cfg.Sandbox {
 		s.sandboxPages(mounts)
+		// Go's profiles, sandbox only: the bench kit reads a node's memory
+		// after a collection (/debug/pprof/heap?gc=1, bench_fanout.go).
+		mounts["/debug/pprof"] = http.HandlerFunc(pprof.Index)
 	}
 	return rest.NewHandler(rest.Config{
 		App: s.app, Clock: clock, Logger: log, Mounts: mounts, Sandbox: cfg.Sandbox,
@@ -406,13 +417,19 @@ func seedDemoUsers(ctx context.Context, users *app.Users) error {
 	return nil
 }
 
-// start runs the background parts: River workers and the LISTEN loop.
+// start runs the background parts: River workers, the LISTEN loop and the
+// node heartbeat.
 func (s *server) start(ctx context.Context) error {
 	ctx, s.cancel = context.WithCancel(ctx)
 	s.done = make(chan struct{})
 	go func() {
 		defer close(s.done)
 		s.listener.Run(ctx)
+	}()
+	s.hbDone = make(chan struct{})
+	go func() {
+		defer close(s.hbDone)
+		s.heartbeat.Run(ctx)
 	}()
 	if err := s.runner.Start(ctx); err != nil {
 		s.cancel()
@@ -459,6 +476,7 @@ func (s *server) close(ctx context.Context) {
 		}
 		s.cancel()
 		<-s.done
+		<-s.hbDone
 	}
 	if s.sims != nil {
 		s.sims.close()

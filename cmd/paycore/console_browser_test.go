@@ -37,6 +37,10 @@ func browserTab(t *testing.T, width, height int) context.Context {
 
 func shot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
+	// Fonts first: a Bangla face still loading would show as boxes.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.fonts.ready.then(() => true)`, chromedp.EvalAwaitPromise)); err != nil {
+		t.Fatalf("screenshot %s: fonts: %v", name, err)
+	}
 	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)

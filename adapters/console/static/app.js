@@ -4,7 +4,7 @@
 // dashboard and API keys. The server decides what each may do
 // (app.Authorize); the page only hides what would be refused.
 import { gql, login, logout, refresh, subscribe, GraphQLError } from './gql.js';
-import { t, toggleLanguage } from './i18n.js';
+import { t, toggleLanguage, language } from './i18n.js';
 
 let user = null;
 let stopFeed = null;
@@ -29,7 +29,9 @@ function h(tag, attrs, ...children) {
 const isOperator = () => user && (user.role === 'ADMIN' || user.role === 'SUPPORT');
 const isAdmin = () => user && user.role === 'ADMIN';
 const money = (m) => (m ? m.amount + ' ' + m.currency : '');
-const when = (s) => (s ? new Date(s).toLocaleString() : '');
+// Times in Bangladesh time (Asia/Dhaka), written in the console's language.
+const when = (s) => (s ? new Date(s).toLocaleString(language() === 'bn' ? 'bn-BD' : 'en-GB',
+  { timeZone: 'Asia/Dhaka', dateStyle: 'medium', timeStyle: 'medium' }) : '');
 
 function errorText(e) {
   if (e instanceof GraphQLError) {

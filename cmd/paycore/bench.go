@@ -90,7 +90,7 @@ func cmdBench(ctx context.Context, args []string) error {
 	fs.IntVar(&o.subPayments, "sub-payments", 100, "payments the subscribers follow")
 	fs.StringVar(&o.jsonPath, "json", ".data/bench.json", "where to write the JSON results")
 	fs.BoolVar(&o.keep, "keep", false, "keep the database afterwards")
-	fs.BoolVar(&o.pprof, "pprof", false, "serve pprof on each node (PAYCORE_PPROF_ADDR) and write node 0's CPU profile of the bKash phase next to the JSON")
+	fs.BoolVar(&o.pprof, "pprof", false, "serve pprof on each node (PAYCORE_PPROF_ADDR) and write node 0's CPU profile of each create and bKash phase next to the JSON")
 	phases := fs.String("phases", "create,bkash,fanout,reads", "phases to run: create (REST creates, webhooks), bkash, fanout, reads (lists and dashboard of one long history)")
 	fs.IntVar(&o.readRows, "read-rows", 1_000_000, "payments of the one merchant the reads phase loads")
 	if err := fs.Parse(args); err != nil {

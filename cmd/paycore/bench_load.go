@@ -253,18 +253,24 @@ func (b *bench) createLoad(ctx context.Context, clients int) (benchRow, error) {
 	phaseStart := time.Now()
 	stop := make(chan struct{})
 	maxBacklog := b.watchBacklog(ctx, stop)
+	cpuFrom := b.cpuSnapshot(ctx)
+	profiled := b.profile(ctx, fmt.Sprintf("create%d", clients))
 	lat, errs, el, firstErr := loop(ctx, clients, b.o.dur, func(ctx context.Context, w int) error {
 		_, err := b.createOne(ctx, ms[w])
 		return err
 	})
 	close(stop)
+	if f := <-profiled; f != "" {
+		b.logf("CPU profile of node 0: %s (go tool pprof -top %s)", f, f)
+	}
 	row := benchRow{Name: "REST POST /api/v1/pay", Clients: clients, Unit: "creates/s",
 		Count: int64(len(lat)), Rate: float64(len(lat)) / el.Seconds(), P50ms: pct(lat, 50), P99ms: pct(lat, 99), Errors: errs,
 		MaxBacklg: <-maxBacklog}
+	row.Note = cpuPer(cpuFrom, b.cpuSnapshot(ctx), row.Count, "create")
 	row.DrainSec = b.drain(ctx)
 	b.phaseHooks = phaseHooks{created: int64(len(lat)), before: hooksBefore, start: phaseStart, drained: row.DrainSec}
 	if firstErr != nil {
-		row.Note = "first error: " + trunc(firstErr.Error(), 120)
+		row.Note = strings.TrimPrefix(row.Note+"; first error: "+trunc(firstErr.Error(), 120), "; ")
 	}
 	b.logf("REST create %2d clients: %.0f/s p50 %.2f ms p99 %.2f ms errors %d; job backlog max %d, drained %.1f s after",
 		clients, row.Rate, row.P50ms, row.P99ms, errs, row.MaxBacklg, row.DrainSec)

@@ -140,6 +140,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 	}
 	s := &server{cfg: cfg, log: log, db: db, clock: opt.Clock}
 	if s.runner, err = jobs.New(db.Pool, jobs.Config{Logger: log, PollInterval: opt.PollInterval,
+		Workers: cfg.SMSWorkers, WebhookWorkers: cfg.WebhookWorkers,
 		Tasks: s.periodicTasks(opt), RescueAfter: cfg.JobRescueAfter}); err != nil {
 		if errors.Is(err, jobs.ErrRescueTooSoon) {
 			return nil, fmt.Errorf("PAYCORE_JOB_RESCUE_AFTER: %w", err)

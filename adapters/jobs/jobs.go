@@ -247,18 +247,18 @@ type endpointLimit struct {
 	healthy int
 	mu      sync.Mutex
 	busy    map[string]int
-	slow    map[string]time.Time // until when
-	freed   chan struct{}        // closed (and replaced) when a delivery ends
+	slow    map[string]time.Time     // until when
+	freed   map[string]chan struct{} // closed when one of the endpoint's deliveries ends
 }
 
 func newEndpointLimit(max, healthy int) *endpointLimit {
 	return &endpointLimit{max: max, healthy: healthy, busy: map[string]int{}, slow: map[string]time.Time{},
-		freed: make(chan struct{})}
+		freed: map[string]chan struct{}{}}
 }
 
 // tryAcquire takes a slot for endpoint if it has one free. Otherwise it
-// returns false and, for a healthy endpoint, a channel closed when some
-// delivery ends (nil for a slow one: waiting is pointless).
+// returns false and, for a healthy endpoint, a channel closed when one of
+// its deliveries ends (nil for a slow one: waiting is pointless).
 func (l *endpointLimit) tryAcquire(endpoint string, now time.Time) (bool, <-chan struct{}) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -277,7 +277,12 @@ func (l *endpointLimit) tryAcquire(endpoint string, now time.Time) (bool, <-chan
 	if slow {
 		return false, nil
 	}
-	return false, l.freed
+	ch, ok := l.freed[endpoint]
+	if !ok {
+		ch = make(chan struct{})
+		l.freed[endpoint] = ch
+	}
+	return false, ch
 }
 
 // acquire takes a slot for endpoint, waiting up to wait (or ctx) while a
@@ -316,8 +321,10 @@ func (l *endpointLimit) release(endpoint string, took time.Duration, failed bool
 	} else {
 		delete(l.slow, endpoint)
 	}
-	close(l.freed) // waiters re-check: a slot, or the endpoint now slow
-	l.freed = make(chan struct{})
+	if ch, ok := l.freed[endpoint]; ok { // waiters re-check: a slot, or the endpoint now slow
+		close(ch)
+		delete(l.freed, endpoint)
+	}
 }
 
 // endpointOf is a URL's scheme and host[:port] ("" if it does not parse).

@@ -9,8 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -157,15 +155,21 @@ func (t Task) timeout() time.Duration {
 
 // Config tunes the runner. Worker counts are per node.
 type Config struct {
-	Workers int // concurrent SMS jobs; 0 → 10
+	// Workers is how many SMS jobs run at once; 0 → 20. A send mostly
+	// waits on the provider and two short transactions; at 10 the queue
+	// fell behind 8 clients' creates (docs/scaling.md §2).
+	Workers int
 	// WebhookWorkers is how many webhook deliveries run at once; 0 → 32.
 	// A delivery mostly waits on the merchant (up to 10 s), so more
 	// workers than SMS.
 	WebhookWorkers int
 	// WebhooksPerEndpoint is how many of them may wait on one slow or
 	// failing endpoint (scheme and host; SlowEndpoint); a healthy endpoint
-	// may use half the webhook workers. The rest of that endpoint's
-	// deliveries are put back for WebhookSnooze and others go first. 0 → 2.
+	// may use half the webhook workers. A delivery over a healthy
+	// endpoint's cap waits up to WebhookSlotWait in-process for one of its
+	// deliveries to end; one over a slow endpoint's cap, or still without a
+	// slot after that wait, is put back for WebhookSnooze and others go
+	// first. 0 → 2.
 	WebhooksPerEndpoint int
 	// GatewayWorkers works refunds; 0 → 5. MaintenanceWorkers runs periodic
 	// tasks; 0 → 2.
@@ -177,6 +181,12 @@ type Config struct {
 	// job waits before a worker takes it. The other queues keep River's
 	// default (1 s).
 	PollInterval time.Duration
+	// FetchCooldown is the least time between two fetches of one queue;
+	// 0 → DefaultFetchCooldown. A busy queue fetches at most its free
+	// worker slots per fetch, so it works at most MaxWorkers jobs per
+	// cooldown: River's default (100 ms) capped the 10 SMS workers at
+	// 100 jobs/s whatever each job cost.
+	FetchCooldown time.Duration
 	// Tasks run periodically on whichever node River's leader schedules.
 	Tasks []Task
 	// RescueAfter: a job still `running` this long after its attempt began
@@ -192,6 +202,12 @@ type Config struct {
 // cost each node 15 small indexed queries a second.
 const DefaultPollInterval = 200 * time.Millisecond
 
+// DefaultFetchCooldown is Config.FetchCooldown's default: a queue whose
+// workers finish jobs faster than this still fetches at most this often,
+// so 10 SMS workers can work up to 500 jobs/s (each fetch is one small
+// indexed UPDATE … RETURNING; an idle queue polls at PollInterval).
+const DefaultFetchCooldown = 20 * time.Millisecond
+
 // Runner owns the River client that inserts and works paycore's jobs.
 type Runner struct {
 	client    *river.Client[pgx.Tx]
@@ -199,75 +215,11 @@ type Runner struct {
 	endpoints *endpointLimit
 }
 
-// WebhookSnooze is how long a delivery waits when its endpoint already has
-// WebhooksPerEndpoint deliveries running on this node.
-const WebhookSnooze = time.Second
-
-// SlowEndpoint: a delivery that failed or took longer than this marks its
-// endpoint slow for SlowEndpointFor; a fast success clears it.
-const (
-	SlowEndpoint    = 2 * time.Second
-	SlowEndpointFor = 30 * time.Second
-)
-
-// endpointLimit counts running deliveries per endpoint on this node: a
-// healthy endpoint may use half the webhook workers (healthy), a slow or
-// failing one max of them, so neither a dead endpoint not yet known as
-// such nor one known slow can take every worker.
-type endpointLimit struct {
-	max     int
-	healthy int
-	mu      sync.Mutex
-	busy    map[string]int
-	slow    map[string]time.Time // until when
-}
-
-func (l *endpointLimit) acquire(endpoint string, now time.Time) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	limit := l.healthy
-	if until, ok := l.slow[endpoint]; ok {
-		if now.After(until) {
-			delete(l.slow, endpoint)
-		} else {
-			limit = l.max
-		}
-	}
-	if l.busy[endpoint] >= limit {
-		return false
-	}
-	l.busy[endpoint]++
-	return true
-}
-
-// release ends a delivery that took took and failed (or not).
-func (l *endpointLimit) release(endpoint string, took time.Duration, failed bool, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.busy[endpoint]--; l.busy[endpoint] <= 0 {
-		delete(l.busy, endpoint)
-	}
-	if failed || took > SlowEndpoint {
-		l.slow[endpoint] = now.Add(SlowEndpointFor)
-	} else {
-		delete(l.slow, endpoint)
-	}
-}
-
-// endpointOf is a URL's scheme and host[:port] ("" if it does not parse).
-func endpointOf(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return ""
-	}
-	return u.Scheme + "://" + u.Host
-}
-
 // New builds the River client on pool with every paycore worker. Workers
 // call the service given to Bind, which must happen before Start.
 func New(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
 	if cfg.Workers == 0 {
-		cfg.Workers = 10
+		cfg.Workers = 20
 	}
 	if cfg.WebhookWorkers == 0 {
 		cfg.WebhookWorkers = 32
@@ -284,6 +236,9 @@ func New(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
 	if cfg.PollInterval == 0 {
 		cfg.PollInterval = DefaultPollInterval
 	}
+	if cfg.FetchCooldown == 0 {
+		cfg.FetchCooldown = DefaultFetchCooldown
+	}
 	if cfg.RescueAfter == 0 {
 		cfg.RescueAfter = DefaultRescueAfter
 	}
@@ -297,8 +252,7 @@ func New(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
 	if cfg.RescueAfter <= longest {
 		return nil, fmt.Errorf("%w: rescue after %s must exceed the longest job timeout, %s", ErrRescueTooSoon, cfg.RescueAfter, longest)
 	}
-	r := &Runner{endpoints: &endpointLimit{max: cfg.WebhooksPerEndpoint, healthy: max(cfg.WebhookWorkers/2, cfg.WebhooksPerEndpoint),
-		busy: map[string]int{}, slow: map[string]time.Time{}}}
+	r := &Runner{endpoints: newEndpointLimit(cfg.WebhooksPerEndpoint, max(cfg.WebhookWorkers/2, cfg.WebhooksPerEndpoint))}
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &smsWorker{r: r}); err != nil {
 		return nil, err
@@ -321,7 +275,7 @@ func New(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
 	if err := river.AddWorkerSafely(workers, &periodicWorker{tasks: tasks}); err != nil {
 		return nil, err
 	}
-	cooldown := min(cfg.PollInterval, river.FetchCooldownDefault)
+	cooldown := min(cfg.PollInterval, cfg.FetchCooldown)
 	rc := &river.Config{
 		Queues: map[string]river.QueueConfig{
 			QueueWebhooks:      {MaxWorkers: cfg.WebhookWorkers, FetchPollInterval: cfg.PollInterval, FetchCooldown: cooldown},
@@ -405,9 +359,10 @@ type webhookWorker struct {
 
 // Work makes one delivery attempt; the last one marks the delivery failed.
 // While its endpoint already has half the webhook workers of this node
-// running, or WebhooksPerEndpoint once it is slow or failing (SlowEndpoint),
-// the job is put back for WebhookSnooze (no attempt spent): one endpoint
-// never holds every worker, and a dead one soon holds two.
+// running, it waits up to WebhookSlotWait for one to end; while it has
+// WebhooksPerEndpoint once it is slow or failing (SlowEndpoint), or after
+// that wait, the job is put back for WebhookSnooze (no attempt spent): one
+// endpoint never holds every worker, and a dead one soon holds two.
 func (w *webhookWorker) Work(ctx context.Context, job *river.Job[WebhookArgs]) error {
 	svc, err := w.r.service()
 	if err != nil {
@@ -417,10 +372,10 @@ func (w *webhookWorker) Work(ctx context.Context, job *river.Job[WebhookArgs]) e
 	if ep == "" {
 		return svc.Webhooks.Deliver(ctx, job.Args.DeliveryID, job.Attempt >= job.MaxAttempts)
 	}
-	start := time.Now()
-	if !w.r.endpoints.acquire(ep, start) {
+	if !w.r.endpoints.acquire(ctx, ep, WebhookSlotWait) {
 		return river.JobSnooze(WebhookSnooze)
 	}
+	start := time.Now()
 	err = svc.Webhooks.Deliver(ctx, job.Args.DeliveryID, job.Attempt >= job.MaxAttempts)
 	w.r.endpoints.release(ep, time.Since(start), err != nil, time.Now())
 	return err

@@ -57,6 +57,11 @@ type config struct {
 	// JobRescueAfter: a River job still running this long after it began
 	// (its node died) is retried; it must exceed every job's timeout.
 	JobRescueAfter time.Duration `env:"PAYCORE_JOB_RESCUE_AFTER" envDefault:"5m"`
+	// SMSWorkers and WebhookWorkers are how many SMS sends and webhook
+	// deliveries run at once on this node; 0 → jobs.Config's defaults (20
+	// and 32).
+	SMSWorkers     int `env:"PAYCORE_SMS_WORKERS" envDefault:"0"`
+	WebhookWorkers int `env:"PAYCORE_WEBHOOK_WORKERS" envDefault:"0"`
 	// ReconcileEvery is the interval of the periodic reconciliation pass
 	// (a pass is cut off at its interval).
 	ReconcileEvery time.Duration `env:"PAYCORE_RECONCILE_EVERY" envDefault:"1m"`
@@ -221,6 +226,8 @@ var badValue = map[string]string{
 	"PAYCORE_RECONCILE_EVERY":            "PAYCORE_RECONCILE_EVERY must be a positive duration such as 1m",
 	"PAYCORE_CONFIRM_WAIT":               "PAYCORE_CONFIRM_WAIT must be a positive duration such as 40s",
 	"PAYCORE_NODE_HEARTBEAT":             "PAYCORE_NODE_HEARTBEAT must be a positive duration such as 5s",
+	"PAYCORE_SMS_WORKERS":                "PAYCORE_SMS_WORKERS must be a whole number, 0 for the default (20)",
+	"PAYCORE_WEBHOOK_WORKERS":            "PAYCORE_WEBHOOK_WORKERS must be a whole number, 0 for the default (32)",
 }
 
 // loadConfig reads config from the environment. An empty variable counts
@@ -311,6 +318,12 @@ func (c *config) finish() error {
 	}
 	if c.NodeHeartbeat < 0 {
 		return errors.New(badValue["PAYCORE_NODE_HEARTBEAT"])
+	}
+	if c.SMSWorkers < 0 {
+		return errors.New(badValue["PAYCORE_SMS_WORKERS"])
+	}
+	if c.WebhookWorkers < 0 {
+		return errors.New(badValue["PAYCORE_WEBHOOK_WORKERS"])
 	}
 	switch {
 	case c.MasterKey != nil:

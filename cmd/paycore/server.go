@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -26,7 +25,6 @@ import (
 	"github.com/paycore/paycore/adapters/postgres"
 	"github.com/paycore/paycore/adapters/redirectgwsim"
 	"github.com/paycore/paycore/adapters/rest"
-	"github.com/paycore/paycore/adapters/secret"
 	"github.com/paycore/paycore/adapters/sms"
 	"github.com/paycore/paycore/adapters/smssim"
 	"github.com/paycore/paycore/adapters/sslcommerzsim"
@@ -179,44 +177,6 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 		return nil, err
 	}
 	return s, nil
-}
-
-// ServerPoolConns is the server's pool size unless DATABASE_URL sets
-// pool_max_conns. pgx's own default (4 on a 2-core machine) left the request
-// path and every job worker two connections: River's listener and pgnotify's
-// LISTEN each hold one for good. Measured with the bench kit at 8 clients
-// (docs/scaling.md §2): 4 → 16 raised SMS sends from ~110/s to ~190/s.
-const ServerPoolConns = 16
-
-// poolConns is the pool size to ask postgres.Open for: 0 (keep the URL's)
-// when dsn sets pool_max_conns, else ServerPoolConns.
-func poolConns(dsn string) int32 {
-	if strings.Contains(dsn, "pool_max_conns=") {
-		return 0
-	}
-	return ServerPoolConns
-}
-
-// openDatabase opens the pool with the secret box of PAYCORE_MASTER_KEY
-// and applies pending migrations; on error nothing stays open.
-func openDatabase(ctx context.Context, cfg config, log *slog.Logger) (*postgres.DB, error) {
-	box, err := secret.NewBox(cfg.MasterKey)
-	if err != nil {
-		return nil, err
-	}
-	db, err := postgres.Open(ctx, cfg.DatabaseURL, box, poolConns(cfg.DatabaseURL))
-	if err != nil {
-		return nil, err
-	}
-	applied, err := postgres.Migrate(ctx, db)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	if len(applied) > 0 {
-		log.Info("migrated", "applied", applied)
-	}
-	return db, nil
 }
 
 // periodicTasks are the node's River periodic jobs; none when the caller

@@ -252,8 +252,8 @@ func (b *bench) createLoad(ctx context.Context, clients int) (benchRow, error) {
 	hooksBefore := b.hooks.Load()
 	phaseStart := time.Now()
 	stop := make(chan struct{})
+	cpuFrom := b.cpuSnapshot(ctx) // before the watcher: both use b.admin
 	maxBacklog := b.watchBacklog(ctx, stop)
-	cpuFrom := b.cpuSnapshot(ctx)
 	profiled := b.profile(ctx, fmt.Sprintf("create%d", clients))
 	lat, errs, el, firstErr := loop(ctx, clients, b.o.dur, func(ctx context.Context, w int) error {
 		_, err := b.createOne(ctx, ms[w])

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -75,15 +74,7 @@ type Authenticator struct {
 	keys   ports.KeyStore
 	nonces ports.NonceStore
 	clock  ports.Clock
-	ttl    time.Duration // key cache; 0: no cache
-
-	mu    sync.Mutex
-	cache map[string]cachedKey
-}
-
-type cachedKey struct {
-	key ports.APIKey
-	at  time.Time
+	cache  *ttlCache[string, ports.APIKey] // by API key; ttl 0: none
 }
 
 // NewAuthenticator wires an Authenticator with a key cache of
@@ -98,47 +89,27 @@ func NewAuthenticatorTTL(keys ports.KeyStore, nonces ports.NonceStore, clock por
 	if keys == nil || nonces == nil || clock == nil {
 		panic("app.NewAuthenticator: nil dependency")
 	}
-	return &Authenticator{keys: keys, nonces: nonces, clock: clock, ttl: max(ttl, 0), cache: map[string]cachedKey{}}
+	return &Authenticator{keys: keys, nonces: nonces, clock: clock, cache: newTTLCache[string, ports.APIKey](ttl)}
 }
 
 // lookupKey answers from the cache while the entry is younger than the TTL
 // (by the Clock). Unknown keys and store errors are not cached.
 func (a *Authenticator) lookupKey(ctx context.Context, key string, now time.Time) (ports.APIKey, error) {
-	if a.ttl > 0 {
-		a.mu.Lock()
-		c, ok := a.cache[key]
-		a.mu.Unlock()
-		if ok && now.Sub(c.at) < a.ttl && !now.Before(c.at) {
-			return c.key, nil
-		}
+	if k, ok := a.cache.get(key, now); ok {
+		return k, nil
 	}
 	k, err := a.keys.LookupKey(ctx, key)
-	if err != nil || a.ttl == 0 {
+	if err != nil {
 		return k, err
 	}
-	a.mu.Lock()
-	if len(a.cache) >= 10000 {
-		for kk, v := range a.cache {
-			if now.Sub(v.at) >= a.ttl {
-				delete(a.cache, kk)
-			}
-		}
-	}
-	a.cache[key] = cachedKey{key: k, at: now}
-	a.mu.Unlock()
+	a.cache.put(key, k, now)
 	return k, nil
 }
 
 // ForgetClient drops the cached keys of clientID on this node (after a key
 // rotation here); other nodes see the change within the cache TTL.
 func (a *Authenticator) ForgetClient(clientID string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	for k, v := range a.cache {
-		if v.key.ClientID == clientID {
-			delete(a.cache, k)
-		}
-	}
+	a.cache.forget(func(k ports.APIKey) bool { return k.ClientID == clientID })
 }
 
 // PendingNonce is a signed request's nonce not recorded yet: the use case

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/paycore/paycore/domain"
@@ -17,19 +16,8 @@ import (
 type clientCache struct {
 	tx    ports.TxProvider
 	clock ports.Clock
-	ttl   time.Duration // 0: no cache
-
-	mu      sync.Mutex
-	clients map[string]cachedClient
+	cache *ttlCache[string, domain.Client] // by client ID; ttl 0: none
 }
-
-type cachedClient struct {
-	c  domain.Client
-	at time.Time
-}
-
-// clientCacheMax bounds the cache; past it, expired entries are dropped.
-const clientCacheMax = 10_000
 
 func newClientCache(tx ports.TxProvider, clock ports.Clock, ttl time.Duration) *clientCache {
 	switch {
@@ -38,20 +26,15 @@ func newClientCache(tx ports.TxProvider, clock ports.Clock, ttl time.Duration) *
 	case ttl < 0:
 		ttl = 0
 	}
-	return &clientCache{tx: tx, clock: clock, ttl: ttl, clients: map[string]cachedClient{}}
+	return &clientCache{tx: tx, clock: clock, cache: newTTLCache[string, domain.Client](ttl)}
 }
 
 // get returns client id as read at most ttl ago; domain.ErrNotFound if
 // there is none.
 func (cc *clientCache) get(ctx context.Context, id string) (domain.Client, error) {
 	now := cc.clock.Now()
-	if cc.ttl > 0 {
-		cc.mu.Lock()
-		e, ok := cc.clients[id]
-		cc.mu.Unlock()
-		if ok && now.Sub(e.at) < cc.ttl && !now.Before(e.at) {
-			return e.c, nil
-		}
+	if c, ok := cc.cache.get(id, now); ok {
+		return c, nil
 	}
 	var c domain.Client
 	err := cc.tx.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
@@ -59,18 +42,9 @@ func (cc *clientCache) get(ctx context.Context, id string) (domain.Client, error
 		c, err = tx.Clients().Get(ctx, id)
 		return err
 	})
-	if err != nil || cc.ttl == 0 {
+	if err != nil {
 		return c, err
 	}
-	cc.mu.Lock()
-	if len(cc.clients) >= clientCacheMax {
-		for k, e := range cc.clients {
-			if now.Sub(e.at) >= cc.ttl {
-				delete(cc.clients, k)
-			}
-		}
-	}
-	cc.clients[id] = cachedClient{c: c, at: now}
-	cc.mu.Unlock()
+	cc.cache.put(id, c, now)
 	return c, nil
 }

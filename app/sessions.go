@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/paycore/paycore/domain"
@@ -34,12 +33,10 @@ var (
 type Sessions struct {
 	store ports.CredentialStore
 	clock ports.Clock
-	ttl   time.Duration
 
 	users ports.UserStore // nil: user principals are not re-checked
 
-	mu    sync.Mutex
-	cache map[string]sessionCheck
+	cache *ttlCache[string, sessionCheck] // by "user:", "key:" or "client:" and the ID
 }
 
 // ErrUserDisabled refuses a dashboard user's principal once the user is
@@ -57,7 +54,6 @@ func (s *Sessions) WithUsers(users ports.UserStore) *Sessions {
 type sessionCheck struct {
 	err  error // nil: valid
 	rate int   // the client's requests per minute (client checks)
-	at   time.Time
 }
 
 // NewSessions wires Sessions; ttl 0 → DefaultSessionCheckTTL. It panics on
@@ -69,7 +65,7 @@ func NewSessions(store ports.CredentialStore, clock ports.Clock, ttl time.Durati
 	if ttl <= 0 {
 		ttl = DefaultSessionCheckTTL
 	}
-	return &Sessions{store: store, clock: clock, ttl: ttl, cache: map[string]sessionCheck{}}
+	return &Sessions{store: store, clock: clock, cache: newTTLCache[string, sessionCheck](ttl)}
 }
 
 // Check returns nil while pr may still act. A principal authenticated by an
@@ -149,27 +145,14 @@ func (s *Sessions) Verify(ctx context.Context, pr Principal) (Principal, error) 
 // errors).
 func (s *Sessions) cached(key string, check func() sessionCheck) sessionCheck {
 	now := s.clock.Now()
-	s.mu.Lock()
-	c, ok := s.cache[key]
-	s.mu.Unlock()
-	if ok && now.Sub(c.at) < s.ttl && !now.Before(c.at) {
+	if c, ok := s.cache.get(key, now); ok {
 		return c
 	}
-	c = check()
+	c := check()
 	var ae *AuthError
 	if c.err != nil && !errors.As(c.err, &ae) {
 		return c
 	}
-	c.at = now
-	s.mu.Lock()
-	if len(s.cache) > 10000 {
-		for k, v := range s.cache {
-			if now.Sub(v.at) >= s.ttl {
-				delete(s.cache, k)
-			}
-		}
-	}
-	s.cache[key] = c
-	s.mu.Unlock()
+	s.cache.put(key, c, now)
 	return c
 }

@@ -18,8 +18,10 @@ type EventRepository interface {
 	// GetDelivery reads a delivery; domain.ErrNotFound if none.
 	GetDelivery(ctx context.Context, id string) (*domain.WebhookDelivery, error)
 	// UpdateDelivery locks delivery id, calls fn with it and writes it back
-	// if fn returns nil. fn's error as is, or domain.ErrNotFound.
+	// if fn returns nil. fn's error as is, or domain.ErrNotFound. The
+	// write-back is deferrable (TxProvider).
 	UpdateDelivery(ctx context.Context, id string, fn func(d *domain.WebhookDelivery) error) error
+	// AddAttempt records one delivery attempt. Deferrable (TxProvider).
 	AddAttempt(ctx context.Context, a domain.WebhookAttempt) error
 	// ListDeliveries returns a client's deliveries (all clients when
 	// clientID is ""), newest first; eventID "" means any event.

@@ -34,6 +34,7 @@ type TxProvider interface {
 	// commit's.
 	//
 	// Writes may be deferred: a store may hold a transaction's inserts and
+	// write-backs (after the locking read of an update closure) and
 	// send them with the commit in one batch (adapters/postgres does, for the
 	// repository calls documented as deferrable), so such a call returns nil
 	// and its failure surfaces from Transact — or from a later call in fn
@@ -62,6 +63,9 @@ const (
 	OpEventCreate        = "EventLog.CreateEvent"
 	OpDeliveryCreate     = "EventLog.CreateDelivery"
 	OpJobEnqueue         = "Jobs.Enqueue"
+	OpNotificationUpdate = "Notifications.Update"
+	OpDeliveryUpdate     = "EventLog.UpdateDelivery"
+	OpAttemptAdd         = "EventLog.AddAttempt"
 )
 
 // WriteError is the failure of a deferred write: Op names the repository
@@ -153,7 +157,8 @@ type NotificationRepository interface {
 	// Get reads a notification; domain.ErrNotFound if none.
 	Get(ctx context.Context, id string) (*domain.Notification, error)
 	// Update locks notification id, calls fn with it and writes it back if
-	// fn returns nil. fn's error as is, or domain.ErrNotFound.
+	// fn returns nil. fn's error as is, or domain.ErrNotFound. The
+	// write-back is deferrable (TxProvider).
 	Update(ctx context.Context, id string, fn func(n *domain.Notification) error) error
 }
 

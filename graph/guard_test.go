@@ -16,6 +16,7 @@ import (
 	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/graph"
 	"github.com/paycore/paycore/ports"
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 // Issue 10: the GraphQL edge is as guarded as REST.
@@ -156,7 +157,7 @@ func TestSubscriptionAndSocketCaps(t *testing.T) {
 	}
 	w.expect("complete")
 	w.send(wsMsg{ID: "1", Type: "complete"}) // one stops: room again
-	waitFor(t, func() bool { return e.bus.subscribers("txn_c1") == 0 })
+	portstest.WaitFor(t, "the condition", func() bool { return e.bus.subscribers("txn_c1") == 0 })
 	if m := w.expect("complete"); m.ID != "1" {
 		t.Fatalf("complete for %q", m.ID)
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/graph"
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 // What one idle paymentUpdated subscriber costs the server (issue 13: ≤ 32
@@ -154,11 +155,10 @@ func idleCost(tb testing.TB, e *env, ids, toks []string, n int) idleFigures {
 		tb.Fatal(err)
 	}
 	_ = warm.Close()
+	// The server's teardown has no hook: wait on its goroutines ending
+	// (best effort; the figures then include any left).
 	waitGoroutines := func(max int) {
-		for deadline := time.Now().Add(5 * time.Second); runtime.NumGoroutine() > max && time.Now().Before(deadline); {
-			runtime.Gosched()
-			time.Sleep(10 * time.Millisecond) // waiting on the server's teardown, which has no hook
-		}
+		portstest.Await(5*time.Second, func() bool { return runtime.NumGoroutine() <= max })
 	}
 	g0 := runtime.NumGoroutine()
 	h0, s0 := inUse()

@@ -13,6 +13,7 @@ import (
 	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/graph"
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 // Issue 10, "authentication that ends": a websocket re-checks its principal
@@ -105,7 +106,7 @@ func TestWebsocketIdleClosedWhenClientSuspended(t *testing.T) {
 	e.keys.Suspend(clientA)
 	e.clock.Advance(sessionTTL)
 	w.wantClosed(t)
-	waitFor(t, func() bool { return e.bus.subscribers(p.ID) == 0 })
+	portstest.WaitFor(t, "the condition", func() bool { return e.bus.subscribers(p.ID) == 0 })
 }
 
 func TestWebsocketTokenExpiryClosesWith4403(t *testing.T) {

@@ -67,7 +67,7 @@ func TestPaymentFeedDropsSlowClient(t *testing.T) {
 	for v := p.Version + 1; v <= last; v++ {
 		bus.publish(domain.PaymentChanged{TransactionID: p.ID, Status: domain.StatusPending, Version: v})
 	}
-	wait(t, "the slow client dropped from the hub", func() bool { return topics() == 0 })
+	portstest.WaitFor(t, "the slow client dropped from the hub", func() bool { return topics() == 0 })
 
 	// The client catches up: what was waiting, then the latest state, read
 	// again after the back-off.
@@ -85,15 +85,5 @@ func TestPaymentFeedDropsSlowClient(t *testing.T) {
 	if seen.Status != model.PaymentStatusPending {
 		t.Fatalf("re-read %+v", seen)
 	}
-	wait(t, "subscribed again", func() bool { return topics() == 1 })
-}
-
-// wait polls cond until it holds, for up to 5 s.
-func wait(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-	}
+	portstest.WaitFor(t, "subscribed again", func() bool { return topics() == 1 })
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/graph"
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 // wsMsg is a graphql-transport-ws (or graphql-ws) message.
@@ -252,7 +253,7 @@ func TestWebsocketLegacySubscriptionAndInitTimeout(t *testing.T) {
 	if m := expect("complete"); m.ID != "l1" {
 		t.Fatalf("complete for %q", m.ID)
 	}
-	waitFor(t, func() bool { return e.bus.subscribers(p.ID) == 0 })
+	portstest.WaitFor(t, "the condition", func() bool { return e.bus.subscribers(p.ID) == 0 })
 
 	// No connection_init: closed when the init timeout (2 s here) passes.
 	quiet := e.mustDial(t, "graphql-transport-ws", nil)
@@ -338,7 +339,7 @@ func TestPaymentUpdated(t *testing.T) {
 	if m := w.expect("complete"); m.ID != "s1" {
 		t.Fatalf("complete for %q", m.ID)
 	}
-	waitFor(t, func() bool { return e.bus.subscribers(p.ID) == 0 })
+	portstest.WaitFor(t, "the condition", func() bool { return e.bus.subscribers(p.ID) == 0 })
 }
 
 func TestPaymentUpdatedStopAndRefusals(t *testing.T) {
@@ -365,7 +366,7 @@ func TestPaymentUpdatedStopAndRefusals(t *testing.T) {
 	w.send(wsMsg{ID: "y", Type: "subscribe", Payload: subscribePayload(mine.ID)})
 	w.expect("next")
 	w.send(wsMsg{ID: "y", Type: "complete"})
-	waitFor(t, func() bool { return e.bus.subscribers(mine.ID) == 0 })
+	portstest.WaitFor(t, "the condition", func() bool { return e.bus.subscribers(mine.ID) == 0 })
 }
 
 func TestPaymentUpdatedAlreadyFinal(t *testing.T) {
@@ -386,14 +387,4 @@ func TestPaymentUpdatedAlreadyFinal(t *testing.T) {
 	if n := e.bus.subscribers(p.ID); n != 0 {
 		t.Fatalf("%d subscribers left", n)
 	}
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatal("condition not met in 3 s")
 }

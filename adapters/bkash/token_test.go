@@ -60,7 +60,7 @@ func TestTokenGrantedOnceForConcurrentCalls(t *testing.T) {
 	for range 50 {
 		wg.Go(func() { queryOK(t, c) })
 	}
-	waitFor(t, "50 callers without a token and one grant in flight", func() bool {
+	portstest.WaitFor(t, "50 callers without a token and one grant in flight", func() bool {
 		return store.loads.Load() == 50 && f.count("grant") == 1
 	})
 	release()
@@ -84,7 +84,7 @@ func TestTwoClientsSharingAStoreGrantOnce(t *testing.T) {
 		wg.Go(func() { queryOK(t, a) })
 		wg.Go(func() { queryOK(t, b) })
 	}
-	waitFor(t, "40 callers without a token and one grant in flight", func() bool {
+	portstest.WaitFor(t, "40 callers without a token and one grant in flight", func() bool {
 		return store.loads.Load() == 40 && f.count("grant") == 1
 	})
 	release()
@@ -300,16 +300,6 @@ func TestTokenNeverPrinted(t *testing.T) {
 	for _, s := range []string{sprintf("%v", tr), sprintf("%+v", tr), sprintf("%#v", tr)} {
 		if containsAny(s, "idtok-secret-1", "reftok-secret-2") {
 			t.Errorf("token response printed: %s", s)
-		}
-	}
-}
-
-// waitFor polls cond (every millisecond, up to 5 s) until it holds.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
 		}
 	}
 }

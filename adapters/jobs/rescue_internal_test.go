@@ -9,6 +9,7 @@ import (
 
 	"github.com/paycore/paycore/adapters/postgres/pgtest"
 	"github.com/paycore/paycore/app"
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 // A node killed with kill -9 in the middle of the periodic reconcile leaves
@@ -84,13 +85,10 @@ func TestDeadNodeJobIsRescuedAndPeriodicTaskRuns(t *testing.T) {
 	}
 }
 
-// waitFor polls cond every 50 ms until it holds or within passes.
+// waitFor fails t unless cond holds within (portstest.Await).
 func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(within); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if cond() {
-			return
-		}
+	if !portstest.Await(within, cond) {
+		t.Fatalf("timed out waiting for %s", what)
 	}
-	t.Fatalf("timed out waiting for %s", what)
 }

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/paycore/paycore/adapters/nagadsim"
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 // TestCredentials: /credentials serves Credentials() with the four keys of
@@ -154,11 +154,7 @@ func TestFaultModes(t *testing.T) {
 		defer wg.Done()
 		_, holdErr = http.Get(verifyURL)
 	}()
-	for deadline := time.Now().Add(5 * time.Second); e.sim.HeldRequests() != 1; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("no_answer: the request was not held")
-		}
-	}
+	portstest.WaitFor(t, "no_answer holding the request", func() bool { return e.sim.HeldRequests() == 1 })
 	e.sim.ClearFaults()
 	wg.Wait()
 	if holdErr == nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/paycore/paycore/adapters/smssim"
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 func TestFaultInternal(t *testing.T) {
@@ -82,15 +83,15 @@ func TestFaultNoAnswerDropAndDelay(t *testing.T) {
 	ctx, giveUp := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- sendCtx(ctx) }()
-	waitFor(t, "the request to be held", func() bool { return e.sim.HeldRequests() == 1 })
+	portstest.WaitFor(t, "the request to be held", func() bool { return e.sim.HeldRequests() == 1 })
 	giveUp()
 	if err := <-done; err == nil {
 		t.Fatal("no_answer answered")
 	}
-	waitFor(t, "the hold to end with the client", func() bool { return e.sim.HeldRequests() == 0 })
+	portstest.WaitFor(t, "the hold to end with the client", func() bool { return e.sim.HeldRequests() == 0 })
 	// ClearFaults releases a held request.
 	go func() { done <- send(10 * time.Second) }()
-	waitFor(t, "the request to be held", func() bool { return e.sim.HeldRequests() == 1 })
+	portstest.WaitFor(t, "the request to be held", func() bool { return e.sim.HeldRequests() == 1 })
 	e.sim.ClearFaults()
 	select {
 	case err := <-done:

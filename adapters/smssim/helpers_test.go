@@ -134,13 +134,3 @@ func (e *env) messages(query string) []smssim.Message {
 	r.json(e.t, &out)
 	return out
 }
-
-// waitFor polls cond (every millisecond, up to 5 s) until it holds.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-	}
-}

@@ -552,7 +552,7 @@ func TestRESTPaymentLifecycle(t *testing.T) {
 
 	waitStatus := func(want, refunded string) {
 		t.Helper()
-		eventually(t, "payment "+want, func() bool {
+		portstest.WaitFor(t, "payment "+want, func() bool {
 			p := v1Data[v1Txn](t, c.get(t, "/api/v1/transaction/"+txn))
 			return p.Status == want && p.RefundedAmount == json.Number(refunded)
 		})
@@ -632,7 +632,7 @@ func TestRESTPaymentLifecycle(t *testing.T) {
 		Calls       int          `json:"calls"`
 	}
 	var h health
-	eventually(t, "gateway calls recorded", func() bool {
+	portstest.WaitFor(t, "gateway calls recorded", func() bool {
 		r = c.get(t, "/api/v1/gateways/health")
 		v1Want(t, r, http.StatusOK)
 		for _, x := range v1Data[[]health](t, r) {
@@ -1104,7 +1104,7 @@ func TestRESTMerchantAPI(t *testing.T) {
 		if accepted != 1 {
 			t.Fatalf("%d of %d concurrent full refunds accepted, want 1", accepted, n)
 		}
-		eventually(t, "refunded", func() bool {
+		portstest.WaitFor(t, "refunded", func() bool {
 			return v1Data[v1Txn](t, c.get(t, "/api/v1/transaction/"+p.TransactionID)).Status == "refunded"
 		})
 		if k := v1Count(t, ts, "SELECT count(*) FROM refunds WHERE payment_id = $1", p.TransactionID); k != 1 {
@@ -1198,7 +1198,7 @@ func TestRESTMerchantAPI(t *testing.T) {
 			at                                      time.Time
 		}
 		var rows []row
-		eventually(t, "request logs written", func() bool {
+		portstest.WaitFor(t, "request logs written", func() bool {
 			rs, err := ts.db.Pool.Query(context.Background(), `SELECT method, endpoint, status_code, request_body,
 				response_body, ip, latency_ms, created_at FROM request_logs WHERE client_id = $1 ORDER BY id`, c.clientID)
 			if err != nil {
@@ -1255,7 +1255,7 @@ func TestRESTMerchantAPI(t *testing.T) {
 		}
 		// Refused requests are logged too, without a client.
 		v1Want(t, c.send(t, v1Call{Method: http.MethodGet, Target: "/api/v1/gateways", Key: "pk_nobody_" + c.clientID}), http.StatusUnauthorized)
-		eventually(t, "401 logged", func() bool {
+		portstest.WaitFor(t, "401 logged", func() bool {
 			return v1Count(t, ts, "SELECT count(*) FROM request_logs WHERE client_id = '' AND endpoint = '/api/v1/gateways' AND status_code = 401") >= 1
 		})
 	})

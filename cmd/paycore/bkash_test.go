@@ -148,7 +148,7 @@ func paid(t *testing.T, ts *testServer, amount string) string {
 
 func (ts *testServer) waitRefund(t *testing.T, refundID, want string) {
 	t.Helper()
-	eventually(t, "refund "+refundID+" "+want, func() bool {
+	portstest.WaitFor(t, "refund "+refundID+" "+want, func() bool {
 		var st string
 		ts.queryRow(t, "SELECT status FROM refunds WHERE id = $1", []any{refundID}, &st)
 		return st == want

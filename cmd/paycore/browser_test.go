@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 // The customer pages and the storefront example, in headless Chromium: one
@@ -244,7 +246,7 @@ func TestBrowserBanglaPaymentAndSMSInbox(t *testing.T) {
 	screenshot(t, tab, "result-success-bn-desktop")
 
 	// The receipt SMS, in Bangla, in the sandbox's inbox.
-	eventually(t, "the Bangla SMS reaches the simulator", func() bool {
+	portstest.WaitFor(t, "the Bangla SMS reaches the simulator", func() bool {
 		for _, m := range ts.smsSim.MessagesTo("01712345678") {
 			if hasBengali(m.Text) {
 				return true
@@ -413,7 +415,7 @@ func TestBrowserStorefront(t *testing.T) {
 		Event    string `json:"event"`
 		Verified bool   `json:"verified"`
 	}
-	eventually(t, "payment.success webhook", func() bool {
+	portstest.WaitFor(t, "payment.success webhook", func() bool {
 		resp, err := http.Get(ts.base + "/sandbox/merchant/webhooks")
 		if err != nil {
 			return false

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/paycore/paycore/adapters/postgres/pgtest"
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 // An admin disables a gateway through GraphQL; support and merchants may
@@ -160,7 +161,7 @@ func TestConsoleLimitsAndSwitchesAcrossNodes(t *testing.T) {
 	if _, r := admin.gql(t, `mutation { setGatewayEnabled(code: NAGAD, enabled: false, reason: "test") { enabled } }`, nil); len(r.Errors) > 0 {
 		t.Fatalf("disable nagad: %+v", r.Errors)
 	}
-	eventually(t, "node B stops offering nagad", func() bool {
+	portstest.WaitFor(t, "node B stops offering nagad", func() bool {
 		_, r := merchantOnB.gql(t, `{ gateways }`, nil)
 		return len(r.Errors) == 0 && !strings.Contains(string(r.Data), "NAGAD")
 	})

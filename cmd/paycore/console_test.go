@@ -13,6 +13,7 @@ import (
 	"github.com/coder/websocket/wsjson"
 
 	"github.com/paycore/paycore/adapters/postgres/pgtest"
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 // dash is a dashboard client: a bearer access token, and the cookies and
@@ -182,7 +183,7 @@ func TestDashboardLogin(t *testing.T) {
 	if code(r) != "UNAUTHENTICATED" {
 		t.Fatalf("disabled user logged in: %s", r.Data)
 	}
-	eventually(t, "disabled user's token refused", func() bool {
+	portstest.WaitFor(t, "disabled user's token refused", func() bool {
 		st, _ := m.gql(t, `{ me { id } }`, nil)
 		return st == http.StatusUnauthorized
 	})
@@ -248,7 +249,7 @@ func feed(t *testing.T, ts *testServer, token string, filter map[string]any) <-c
 			}
 		}
 	}()
-	eventually(t, "the paymentEvents subscription in place", func() bool { return ts.listener.AllSubscribers() > before })
+	portstest.WaitFor(t, "the paymentEvents subscription in place", func() bool { return ts.listener.AllSubscribers() > before })
 	return out
 }
 
@@ -313,7 +314,7 @@ func TestConsoleFeedAcrossNodes(t *testing.T) {
 		}
 	}
 	var res gqlResponse
-	eventually(t, "the request log in the timeline (written in batches)", func() bool {
+	portstest.WaitFor(t, "the request log in the timeline (written in batches)", func() bool {
 		_, res = admin.gql(t, `query($id: ID!) { paymentDetail(transactionId: $id) { payment { status } timeline { kind status } } }`,
 			map[string]any{"id": txn.TransactionID})
 		return strings.Contains(string(res.Data), `"kind":"request"`)

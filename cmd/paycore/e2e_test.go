@@ -18,6 +18,7 @@ import (
 	"github.com/paycore/paycore/app"
 	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports"
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 // testServer is a whole paycore node in sandbox mode on a random port, on
@@ -130,17 +131,6 @@ func (ts *testServer) queryRow(t *testing.T, sql string, args []any, dest ...any
 	}
 }
 
-// eventually polls cond every 50 ms for up to 10 s.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatalf("timed out waiting for %s", what)
-}
-
 func TestPayWithBkashSuccess(t *testing.T) {
 	t.Parallel()
 	ts := startServer(t)
@@ -162,7 +152,7 @@ func TestPayWithBkashSuccess(t *testing.T) {
 		t.Fatalf("payment %s trx %q gateway %q", status, trxID, gateway)
 	}
 	// The SMS job ran after commit and went to the SMS simulator (sandbox mode's default).
-	eventually(t, "sms sent", func() bool {
+	portstest.WaitFor(t, "sms sent", func() bool {
 		var n int
 		ts.queryRow(t, "SELECT count(*) FROM notifications WHERE payment_id = $1 AND status = 'sent' AND provider = 'bulksmsbd' AND recipient = '8801770618575' AND body LIKE '%'||$2||'%'",
 			[]any{res.TransactionID, trxID}, &n)

@@ -192,7 +192,7 @@ func TestNagadPayments(t *testing.T) {
 			t.Fatal("no payment.success event")
 		}
 		// Nagad's calls feed gateway health.
-		eventually(t, "nagad calls recorded", func() bool {
+		portstest.WaitFor(t, "nagad calls recorded", func() bool {
 			hs, err := ts.app.Gateways.Health(ctx)
 			for _, h := range hs {
 				if h.Code == domain.GatewayNagad && h.Calls >= 3 {

@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 // TestDeadEndpointDoesNotDelayOthers: a merchant endpoint that never
@@ -31,12 +33,12 @@ func TestDeadEndpointDoesNotDelayOthers(t *testing.T) {
 		createFor(t, ts, dead.URL+"/hooks", "100.00")
 	}
 	// The dead endpoint's deliveries have taken the workers they can.
-	eventually(t, "deliveries hanging at the dead endpoint", func() bool { return hits.Load() >= 2 })
+	portstest.WaitFor(t, "deliveries hanging at the dead endpoint", func() bool { return hits.Load() >= 2 })
 	rc := newReceiver(t)
 	start := time.Now()
 	txn := createFor(t, ts, rc.srv.URL+"/hooks", "250.00")
-	eventually(t, "the other merchant's payment.pending webhook", func() bool { return len(rc.events("payment.pending")) == 1 })
-	eventually(t, "the customer's order-placed SMS", func() bool {
+	portstest.WaitFor(t, "the other merchant's payment.pending webhook", func() bool { return len(rc.events("payment.pending")) == 1 })
+	portstest.WaitFor(t, "the customer's order-placed SMS", func() bool {
 		var sent int
 		ts.queryRow(t, `SELECT count(*) FROM notifications WHERE payment_id = $1 AND status = 'sent'`, []any{txn}, &sent)
 		return sent == 1

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/paycore/paycore/adapters/postgres/pgtest"
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 // TestRateLimitAcrossNodes: two nodes on one database allow a client its
@@ -19,7 +20,7 @@ func TestRateLimitAcrossNodes(t *testing.T) {
 	fast := func(c *config) { c.NodeHeartbeat = 100 * time.Millisecond }
 	a, _ := startServerOn(t, db, dsn, fast)
 	b, stopB := startServerOn(t, db, dsn, fast)
-	eventually(t, "both nodes counting two", func() bool { return a.heartbeat.Live() == 2 && b.heartbeat.Live() == 2 })
+	portstest.WaitFor(t, "both nodes counting two", func() bool { return a.heartbeat.Live() == 2 && b.heartbeat.Live() == 2 })
 
 	const limit = 10
 	onA := v1NewClient(t, a, "spread", limit)
@@ -49,7 +50,7 @@ func TestRateLimitAcrossNodes(t *testing.T) {
 
 	// B stops (it deletes its row): A alone allows the whole limit.
 	stopB()
-	eventually(t, "node A counting itself alone", func() bool { return a.heartbeat.Live() == 1 })
+	portstest.WaitFor(t, "node A counting itself alone", func() bool { return a.heartbeat.Live() == 1 })
 	alone := v1NewClient(t, a, "alone", limit)
 	allowed = 0
 	for range 2 * limit {

@@ -7,6 +7,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/paycore/paycore/adapters/smssim"
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 // ucs2Segments counts SMS parts independently: 70 UTF-16 units fit one
@@ -29,7 +30,7 @@ func TestBanglaSMSArrivesIntact(t *testing.T) {
 	}
 	txn := paid(t, ts, "250.00")
 	var msgs []smssim.Message
-	eventually(t, "two SMS sent", func() bool {
+	portstest.WaitFor(t, "two SMS sent", func() bool {
 		var sent int
 		ts.queryRow(t, "SELECT count(*) FROM notifications WHERE payment_id = $1 AND status = 'sent'", []any{txn}, &sent)
 		msgs = ts.smsSim.MessagesTo("01770618575")
@@ -62,7 +63,7 @@ func TestSMSProviderDownLeavesPaymentAlone(t *testing.T) {
 		var id int64
 		var state string
 		var attempt, max int
-		eventually(t, "sms job settled for now", func() bool {
+		portstest.WaitFor(t, "sms job settled for now", func() bool {
 			ts.queryRow(t, `SELECT id, state, attempt, max_attempts FROM river_job WHERE kind = 'sms_send'
 				AND args->>'notification_id' = $1`, []any{ntf}, &id, &state, &attempt, &max)
 			return state == "retryable" || state == "completed" || state == "discarded"
@@ -76,7 +77,7 @@ func TestSMSProviderDownLeavesPaymentAlone(t *testing.T) {
 		if _, err := ts.runner.Client().JobRetry(context.Background(), id); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, "next attempt", func() bool {
+		portstest.WaitFor(t, "next attempt", func() bool {
 			var a int
 			ts.queryRow(t, "SELECT attempt FROM river_job WHERE id = $1", []any{id}, &a)
 			return a > attempt

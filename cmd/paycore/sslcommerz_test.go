@@ -14,6 +14,7 @@ import (
 	"github.com/paycore/paycore/adapters/sslcommerz"
 	"github.com/paycore/paycore/adapters/sslcommerzsim"
 	"github.com/paycore/paycore/domain"
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 // sslPay creates a payment of amount, starts an SSLCommerz attempt from the
@@ -236,7 +237,7 @@ func TestSSLCommerzRefunds(t *testing.T) {
 		id := v1Data[struct {
 			RefundID string `json:"refund_id"`
 		}](t, r).RefundID
-		eventually(t, "refund "+id, func() bool {
+		portstest.WaitFor(t, "refund "+id, func() bool {
 			_ = ts.app.Refunds.Process(context.Background(), id) // what the job's retries do, sooner
 			var st string
 			ts.queryRow(t, `SELECT status FROM refunds WHERE id = $1`, []any{id}, &st)

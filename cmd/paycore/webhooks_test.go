@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paycore/paycore/ports/portstest"
 	"github.com/paycore/paycore/webhook"
 )
 
@@ -107,10 +108,10 @@ func TestPaymentSuccessWebhookDeliveredAndSigned(t *testing.T) {
 	if code, _, _, err := newBrowser().do(context.Background(), http.MethodGet, callback, nil); err != nil || code != http.StatusSeeOther {
 		t.Fatalf("callback %d %v", code, err)
 	}
-	eventually(t, "payment.success webhook", func() bool { return len(rc.events("payment.success")) == 1 })
+	portstest.WaitFor(t, "payment.success webhook", func() bool { return len(rc.events("payment.success")) == 1 })
 	// Exactly once: one payment.success event, one delivery of it, and its
 	// job finished, so nothing more is coming.
-	eventually(t, "the delivery job to finish", func() bool {
+	portstest.WaitFor(t, "the delivery job to finish", func() bool {
 		var events, deliveries, pending int
 		ts.queryRow(t, `SELECT count(*) FROM events WHERE payment_id = $1 AND type = 'payment.success'`, []any{txn}, &events)
 		ts.queryRow(t, `SELECT count(*) FROM webhook_deliveries d JOIN events e ON e.id = d.event_id
@@ -188,7 +189,7 @@ func TestWebhookRetriesThenFails(t *testing.T) {
 	rc.set(http.StatusInternalServerError)
 	txn := createFor(t, first, rc.srv.URL, "99.00")
 	var deliveryID string
-	eventually(t, "first attempt", func() bool {
+	portstest.WaitFor(t, "first attempt", func() bool {
 		first.queryRow(t, `SELECT d.id FROM webhook_deliveries d JOIN events e ON e.id = d.event_id
 			WHERE e.payment_id = $1 AND e.type = 'payment.pending'`, []any{txn}, &deliveryID)
 		_, state, _, _ := first.jobFor(t, deliveryID)
@@ -209,7 +210,7 @@ func TestWebhookRetriesThenFails(t *testing.T) {
 		if _, err := ts.runner.Client().JobRetry(context.Background(), id); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, "next attempt", func() bool {
+		portstest.WaitFor(t, "next attempt", func() bool {
 			_, st, at, _ := ts.jobFor(t, deliveryID)
 			return at == i+2 && st != "available" && st != "running"
 		})
@@ -232,7 +233,7 @@ func TestWebhookRetriesThenFails(t *testing.T) {
 	if code != http.StatusAccepted {
 		t.Fatalf("redeliver: %d %v", code, env)
 	}
-	eventually(t, "redelivered", func() bool {
+	portstest.WaitFor(t, "redelivered", func() bool {
 		ts.queryRow(t, "SELECT status FROM webhook_deliveries WHERE id = $1", []any{deliveryID}, &status)
 		return status == "delivered"
 	})
@@ -246,7 +247,7 @@ func TestSandboxMerchantReceiver(t *testing.T) {
 	t.Parallel()
 	ts := startServer(t)
 	txn := createFor(t, ts, ts.base+"/sandbox/merchant/webhook", "10.00")
-	eventually(t, "sandbox receiver", func() bool {
+	portstest.WaitFor(t, "sandbox receiver", func() bool {
 		for _, r := range ts.merchant.Received() {
 			if r.Event == "payment.pending" && r.Verified && strings.Contains(string(r.Body), txn) {
 				return true

@@ -10,7 +10,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 
@@ -103,11 +102,11 @@ func (p *TxProvider) transact(ctx context.Context, fn func(ctx context.Context, 
 	defer func() { _ = conn.Close() }() // returns the connection to the pool; the outcome is already decided
 	var pc *pgx.Conn
 	if err := conn.Raw(func(dc any) error {
-		sc, ok := dc.(*stdlib.Conn)
+		uc, ok := dc.(unpreparedConn)
 		if !ok {
-			return fmt.Errorf("driver connection is %T, want *stdlib.Conn", dc)
+			return fmt.Errorf("driver connection is %T, want OpenSQL's", dc)
 		}
-		pc = sc.Conn()
+		pc = uc.pgx()
 		return nil
 	}); err != nil {
 		return fmt.Errorf("begin: %w", err)

@@ -18,6 +18,26 @@ type Webhooks struct {
 	clock   ports.Clock
 	sender  ports.WebhookSender  // nil: Deliver fails
 	secrets ports.WebhookSecrets // nil: Deliver fails
+	// secretCache keeps the secrets read, by client ID: a client's webhook
+	// secret is set when the client is created and never changes
+	// (Console.CreateClient), so a node reads each at most once per
+	// DefaultKeyCacheTTL instead of once per delivery. nil: none kept.
+	secretCache *ttlCache[string, []byte]
+}
+
+// secret returns clientID's webhook signing secret.
+func (w *Webhooks) secret(ctx context.Context, clientID string) ([]byte, error) {
+	now := w.clock.Now()
+	if w.secretCache != nil {
+		if s, ok := w.secretCache.get(clientID, now); ok {
+			return s, nil
+		}
+	}
+	s, err := w.secrets.WebhookSecret(ctx, clientID)
+	if err == nil && w.secretCache != nil {
+		w.secretCache.put(clientID, s, now)
+	}
+	return s, err
 }
 
 // WebhookTimeout is how long a merchant has to answer 2xx.
@@ -52,7 +72,7 @@ func (w *Webhooks) Deliver(ctx context.Context, deliveryID string, lastTry bool)
 	if err != nil || d.Status != domain.DeliveryPending {
 		return err
 	}
-	secret, err := w.secrets.WebhookSecret(ctx, d.ClientID)
+	secret, err := w.secret(ctx, d.ClientID)
 	if err != nil {
 		return fmt.Errorf("deliver webhook %s: %w", d.ID, err)
 	}

@@ -196,3 +196,38 @@ func TestWebhookListAndRedeliver(t *testing.T) {
 		t.Fatalf("admin redeliver: %v", err)
 	}
 }
+
+// countedSecrets counts the look-ups of webhook secrets.
+type countedSecrets struct {
+	fakeSecrets
+	reads int
+}
+
+func (c *countedSecrets) WebhookSecret(ctx context.Context, clientID string) ([]byte, error) {
+	c.reads++
+	return c.fakeSecrets.WebhookSecret(ctx, clientID)
+}
+
+// A node reads a client's webhook secret once per DefaultKeyCacheTTL, not
+// once per delivery, and signs every delivery with it.
+func TestWebhookSecretReadOncePerTTL(t *testing.T) {
+	secrets := &countedSecrets{fakeSecrets: fakeSecrets{cliA: []byte("whsec-a")}}
+	e := newEnv(t, func(_ *app.Config, d *app.Deps) { d.Secrets = secrets })
+	deliver := func(order string) {
+		t.Helper()
+		e.pay(order, "10")
+		jobs := e.jobs("webhook")
+		if err := e.app.Webhooks.Deliver(e.ctx, jobs[len(jobs)-1], false); err != nil {
+			t.Fatal(err)
+		}
+		sent := e.hooks.sent()
+		last := sent[len(sent)-1]
+		verifyWebhook(t, []byte("whsec-a"), last.Body, last.Headers["X-Webhook-Signature"], e.clock.Now())
+	}
+	deliver("ORD-1")
+	deliver("ORD-2")
+	wantEqual(t, "secret reads for two deliveries", secrets.reads, 1)
+	e.clock.Advance(app.DefaultKeyCacheTTL)
+	deliver("ORD-3")
+	wantEqual(t, "secret reads after the TTL", secrets.reads, 2)
+}

@@ -142,7 +142,7 @@ func (s *Notifications) Send(ctx context.Context, notificationID string, lastTry
 	var smsErr *ports.SMSError
 	retryable := sendErr != nil && (!errors.As(sendErr, &smsErr) || smsErr.Retryable)
 	err = s.tx.Transact(context.WithoutCancel(ctx), func(ctx context.Context, tx ports.Tx) error {
-		err := tx.Notifications().Update(ctx, notificationID, func(n *domain.Notification) error {
+		err := tx.Notifications().UpdateSeen(ctx, n, func(n *domain.Notification) error {
 			if sendErr == nil {
 				return n.Sent(s.sender.Provider(), ref, s.clock.Now())
 			}

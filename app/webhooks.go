@@ -88,7 +88,7 @@ func (w *Webhooks) Deliver(ctx context.Context, deliveryID string, lastTry bool)
 	delivered := sendErr == nil && resp.StatusCode >= 200 && resp.StatusCode < 300
 	err = w.tx.Transact(context.WithoutCancel(ctx), func(ctx context.Context, tx ports.Tx) error {
 		var try domain.WebhookAttempt
-		err := tx.EventLog().UpdateDelivery(ctx, deliveryID, func(d *domain.WebhookDelivery) error {
+		err := tx.EventLog().UpdateDeliverySeen(ctx, d, func(d *domain.WebhookDelivery) error {
 			try = d.Record(resp.StatusCode, delivered, lastTry, w.clock.Now())
 			return nil
 		})

@@ -21,6 +21,14 @@ type EventRepository interface {
 	// if fn returns nil. fn's error as is, or domain.ErrNotFound. The
 	// write-back is deferrable (TxProvider).
 	UpdateDelivery(ctx context.Context, id string, fn func(d *domain.WebhookDelivery) error) error
+	// UpdateDeliverySeen is UpdateDelivery for a step that read the
+	// delivery earlier, outside this transaction, and holds no lock on it
+	// (seen): fn runs on a copy of seen, and the write-back stands only if
+	// the stored delivery is still as seen (status, attempts, updated at).
+	// If it changed, the transaction fails as a serialization failure and
+	// TxProvider.Transact runs it again, locking as UpdateDelivery does —
+	// so fn may run twice. Deferrable (TxProvider).
+	UpdateDeliverySeen(ctx context.Context, seen *domain.WebhookDelivery, fn func(d *domain.WebhookDelivery) error) error
 	// AddAttempt records one delivery attempt. Deferrable (TxProvider).
 	AddAttempt(ctx context.Context, a domain.WebhookAttempt) error
 	// ListDeliveries returns a client's deliveries (all clients when

@@ -160,6 +160,14 @@ type NotificationRepository interface {
 	// fn returns nil. fn's error as is, or domain.ErrNotFound. The
 	// write-back is deferrable (TxProvider).
 	Update(ctx context.Context, id string, fn func(n *domain.Notification) error) error
+	// UpdateSeen is Update for a step that read the notification earlier,
+	// outside this transaction, and holds no lock on it (seen): fn runs on
+	// a copy of seen, and the write-back stands only if the stored
+	// notification is still as seen (status and attempts). If it changed,
+	// the transaction fails as a serialization failure and
+	// TxProvider.Transact runs it again, locking as Update does — so fn
+	// may run twice. Deferrable (TxProvider).
+	UpdateSeen(ctx context.Context, seen *domain.Notification, fn func(n *domain.Notification) error) error
 }
 
 // JobQueue enqueues background jobs inside the current transaction: a job is

@@ -100,6 +100,12 @@ func (r eventRepo) UpdateDelivery(ctx context.Context, id string, fn func(*domai
 	return r.writeDelivery(ctx, d)
 }
 
+// UpdateDeliverySeen, outside Transact's deferred writes, locks the
+// delivery as UpdateDelivery does.
+func (r eventRepo) UpdateDeliverySeen(ctx context.Context, seen *domain.WebhookDelivery, fn func(*domain.WebhookDelivery) error) error {
+	return r.UpdateDelivery(ctx, seen.ID, fn)
+}
+
 func (r eventRepo) getDelivery(ctx context.Context, id string, forUpdate bool) (*domain.WebhookDelivery, error) {
 	var row deliveryRow
 	q := r.db.NewSelect().Model(&row).Where("id = ?", id)

@@ -73,6 +73,12 @@ func (r notificationRepo) Update(ctx context.Context, id string, fn func(*domain
 	return r.write(ctx, n)
 }
 
+// UpdateSeen, outside Transact's deferred writes, locks the notification
+// as Update does.
+func (r notificationRepo) UpdateSeen(ctx context.Context, seen *domain.Notification, fn func(*domain.Notification) error) error {
+	return r.Update(ctx, seen.ID, fn)
+}
+
 func (r notificationRepo) get(ctx context.Context, id string, forUpdate bool) (*domain.Notification, error) {
 	var row notificationRow
 	q := r.db.NewSelect().Model(&row).Where("id = ?", id)

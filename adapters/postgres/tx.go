@@ -69,7 +69,7 @@ const MaxTxRetries = 4
 // client going away cannot leave the outcome undecided.
 func (p *TxProvider) Transact(ctx context.Context, fn func(ctx context.Context, tx ports.Tx) error) error {
 	for try := 0; ; try++ {
-		err := p.transact(ctx, fn)
+		err := p.transact(ctx, fn, try > 0)
 		if Unavailable(err) && !errors.Is(err, domain.ErrUnavailable) {
 			return fmt.Errorf("%w: %w", domain.ErrUnavailable, err)
 		}
@@ -94,7 +94,7 @@ func Retryable(err error) bool {
 	return errors.As(err, &pgErr) && (pgErr.Code == "40P01" || pgErr.Code == "40001")
 }
 
-func (p *TxProvider) transact(ctx context.Context, fn func(ctx context.Context, tx ports.Tx) error) (err error) {
+func (p *TxProvider) transact(ctx context.Context, fn func(ctx context.Context, tx ports.Tx) error, retry bool) (err error) {
 	conn, err := p.db.Bun.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -111,7 +111,7 @@ func (p *TxProvider) transact(ctx context.Context, fn func(ctx context.Context, 
 	}); err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	t := &txn{db: p.db, conn: conn, pc: pc}
+	t := &txn{db: p.db, conn: conn, pc: pc, retry: retry}
 	t.q = lazyDB{t: t}
 	if p.jobs != nil {
 		t.jobs = p.jobs(t)
@@ -145,6 +145,9 @@ type txn struct {
 	q    lazyDB    // what repositories run bun queries on
 	jobs ports.JobQueue
 
+	// retry: Transact runs fn again after PostgreSQL aborted it; writes
+	// guarded by a row read earlier lock it instead (deferred_steps.go).
+	retry  bool
 	begun  bool
 	queued []deferredWrite
 	failed error // the first error of a batch sent before the end

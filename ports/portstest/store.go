@@ -462,4 +462,10 @@ func (r notifications) Update(ctx context.Context, id string, fn func(*domain.No
 	return nil
 }
 
+// UpdateSeen runs fn on the stored notification: the store's transactions
+// never overlap, so it has what a retry under lock would read.
+func (r notifications) UpdateSeen(ctx context.Context, seen *domain.Notification, fn func(*domain.Notification) error) error {
+	return r.Update(ctx, seen.ID, fn)
+}
+
 // ==== queries

@@ -64,6 +64,12 @@ func (l eventLog) UpdateDelivery(ctx context.Context, id string, fn func(*domain
 	return nil
 }
 
+// UpdateDeliverySeen runs fn on the stored delivery: the store's
+// transactions never overlap, so it has what a retry under lock would read.
+func (l eventLog) UpdateDeliverySeen(ctx context.Context, seen *domain.WebhookDelivery, fn func(*domain.WebhookDelivery) error) error {
+	return l.UpdateDelivery(ctx, seen.ID, fn)
+}
+
 func (l eventLog) AddAttempt(_ context.Context, a domain.WebhookAttempt) error {
 	if _, ok := l.d.deliveries[a.DeliveryID]; !ok {
 		return fmt.Errorf("portstest: webhook attempt: no delivery %s", a.DeliveryID)

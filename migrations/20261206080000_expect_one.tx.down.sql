@@ -1,0 +1,1 @@
+DROP FUNCTION IF EXISTS paycore_expect_one(bigint);

@@ -63,10 +63,7 @@ func (w *Webhooks) Deliver(ctx context.Context, deliveryID string, lastTry bool)
 	)
 	err := read(ctx, w.tx, func(ctx context.Context, tx ports.Tx) error {
 		var err error
-		if d, err = tx.EventLog().GetDelivery(ctx, deliveryID); err != nil {
-			return err
-		}
-		e, err = tx.EventLog().GetEvent(ctx, d.EventID)
+		d, e, err = tx.EventLog().GetDeliveryEvent(ctx, deliveryID)
 		return err
 	})
 	if err != nil || d.Status != domain.DeliveryPending {

@@ -17,6 +17,10 @@ type EventRepository interface {
 	CreateDelivery(ctx context.Context, d *domain.WebhookDelivery) error
 	// GetDelivery reads a delivery; domain.ErrNotFound if none.
 	GetDelivery(ctx context.Context, id string) (*domain.WebhookDelivery, error)
+	// GetDeliveryEvent reads a delivery and the event it carries, as
+	// GetDelivery then GetEvent would, in one read; domain.ErrNotFound if
+	// there is no such delivery.
+	GetDeliveryEvent(ctx context.Context, id string) (*domain.WebhookDelivery, *domain.Event, error)
 	// UpdateDelivery locks delivery id, calls fn with it and writes it back
 	// if fn returns nil. fn's error as is, or domain.ErrNotFound. The
 	// write-back is deferrable (TxProvider).

@@ -88,6 +88,28 @@ func (r eventRepo) GetDelivery(ctx context.Context, id string) (*domain.WebhookD
 	return r.getDelivery(ctx, id, false)
 }
 
+// GetDeliveryEvent reads the delivery joined to its event: one statement.
+func (r eventRepo) GetDeliveryEvent(ctx context.Context, id string) (*domain.WebhookDelivery, *domain.Event, error) {
+	var row struct {
+		deliveryRow
+		Type      string    `bun:"event_type"`
+		EventCli  string    `bun:"event_client_id"`
+		PaymentID string    `bun:"event_payment_id"`
+		Payload   string    `bun:"event_payload"`
+		At        time.Time `bun:"event_created_at"`
+	}
+	err := r.db.NewRaw(`SELECT d.id, d.event_id, d.client_id, d.url, d.status, d.attempts, d.last_status, d.created_at,
+		d.updated_at, d.delivered_at, e.type AS event_type, e.client_id AS event_client_id, e.payment_id AS event_payment_id, e.payload AS event_payload,
+		e.created_at AS event_created_at
+	FROM webhook_deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ?`, id).Scan(ctx, &row)
+	if err != nil {
+		return nil, nil, mapErr(err)
+	}
+	d := row.toDomain()
+	return d, &domain.Event{ID: d.EventID, Type: domain.EventType(row.Type), ClientID: row.EventCli,
+		PaymentID: row.PaymentID, Payload: []byte(row.Payload), CreatedAt: row.At.UTC()}, nil
+}
+
 // UpdateDelivery locks the delivery, calls fn and writes it back.
 func (r eventRepo) UpdateDelivery(ctx context.Context, id string, fn func(*domain.WebhookDelivery) error) error {
 	d, err := r.getDelivery(ctx, id, true)

@@ -359,6 +359,17 @@ func TestRepositories(t *testing.T, open Opener) {
 			if got.Attempts != 1 || got.LastStatus != 500 || got.Status != domain.DeliveryPending {
 				t.Errorf("delivery after a failed try: %+v", got)
 			}
+			both, joined, err := tx.EventLog().GetDeliveryEvent(ctx, d.ID)
+			if err != nil {
+				return err
+			}
+			if both.Attempts != 1 || joined.ID != e.ID || joined.Type != e.Type || joined.PaymentID != p.ID ||
+				string(joined.Payload) != string(e.Payload) || !joined.CreatedAt.Equal(t0) || joined.ClientID != client.ID {
+				t.Errorf("delivery with its event: %+v, %+v", both, joined)
+			}
+			if _, _, err := tx.EventLog().GetDeliveryEvent(ctx, "whd_none"); !errors.Is(err, domain.ErrNotFound) {
+				t.Errorf("unknown delivery with its event: %v, want ErrNotFound", err)
+			}
 			tries, err := tx.EventLog().ListAttempts(ctx, d.ID)
 			if err != nil {
 				return err

@@ -52,6 +52,15 @@ func (l eventLog) GetDelivery(_ context.Context, id string) (*domain.WebhookDeli
 	return &x, nil
 }
 
+func (l eventLog) GetDeliveryEvent(ctx context.Context, id string) (*domain.WebhookDelivery, *domain.Event, error) {
+	x, err := l.GetDelivery(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	e, err := l.GetEvent(ctx, x.EventID)
+	return x, e, err
+}
+
 func (l eventLog) UpdateDelivery(ctx context.Context, id string, fn func(*domain.WebhookDelivery) error) error {
 	x, err := l.GetDelivery(ctx, id)
 	if err != nil {

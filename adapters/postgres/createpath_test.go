@@ -21,17 +21,26 @@ import (
 )
 
 // roundTrips counts what the pool sends: single statements and batches
-// (one round trip each), with the batches' statements.
+// (one round trip each), with the batches' statements, and prepares (a
+// round trip of their own). River's insert notification (PGNotifyMany,
+// sent with at most one insert per queue per interval) is kept apart:
+// whether a step sends it depends on the time since the last one.
 type roundTrips struct {
-	mu      sync.Mutex
-	queries []string
-	batches [][]string
+	mu       sync.Mutex
+	queries  []string
+	batches  [][]string
+	prepares int
+	notifies int
 }
 
 func (r *roundTrips) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.queries = append(r.queries, d.SQL)
+	if strings.Contains(d.SQL, "name: PGNotifyMany") {
+		r.notifies++
+	} else {
+		r.queries = append(r.queries, d.SQL)
+	}
 	return ctx
 }
 
@@ -51,16 +60,33 @@ func (r *roundTrips) TraceBatchStart(ctx context.Context, _ *pgx.Conn, d pgx.Tra
 func (r *roundTrips) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
 func (r *roundTrips) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
 
+func (r *roundTrips) TracePrepareStart(ctx context.Context, _ *pgx.Conn, _ pgx.TracePrepareStartData) context.Context {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.prepares++
+	return ctx
+}
+
+func (r *roundTrips) TracePrepareEnd(context.Context, *pgx.Conn, pgx.TracePrepareEndData) {}
+
 func (r *roundTrips) reset() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.queries, r.batches = nil, nil
+	r.queries, r.batches, r.prepares, r.notifies = nil, nil, 0, 0
 }
 
 func (r *roundTrips) seen() ([]string, [][]string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]string(nil), r.queries...), append([][]string(nil), r.batches...)
+}
+
+// trips returns the round trips since reset: statements and batches (BEGIN
+// and COMMIT included), prepares, and River's notifications.
+func (r *roundTrips) trips() (queries, prepares, notifies int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.queries) + len(r.batches), r.prepares, r.notifies
 }
 
 type nopSMS struct{}

@@ -73,7 +73,7 @@ func Open(ctx context.Context, dsn string, box *secret.Box, maxConns int32, opts
 		pool.Close()
 		return nil, fmt.Errorf("postgres: connect %s:%d/%s: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
 	}
-	sqlDB := OpenSQL(pool)
+	sqlDB := openSQL(pool)
 	return &DB{Pool: pool, SQL: sqlDB, Bun: bun.NewDB(sqlDB, pgdialect.New()), box: box}, nil
 }
 

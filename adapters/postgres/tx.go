@@ -104,7 +104,7 @@ func (p *TxProvider) transact(ctx context.Context, fn func(ctx context.Context, 
 	if err := conn.Raw(func(dc any) error {
 		uc, ok := dc.(unpreparedConn)
 		if !ok {
-			return fmt.Errorf("driver connection is %T, want OpenSQL's", dc)
+			return fmt.Errorf("driver connection is %T, want openSQL's", dc)
 		}
 		pc = uc.pgx()
 		return nil

@@ -11,7 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
-// OpenSQL returns the database/sql handle bun runs on, over pool's
+// openSQL returns the database/sql handle bun runs on, over pool's
 // connections (the pool keeps them; the handle keeps none idle). bun
 // writes values into its SQL text, so nearly every text it sends is new:
 // pgx's default mode would prepare each one (Parse and Describe, a round
@@ -20,7 +20,7 @@ import (
 // protocol, in one round trip; a query with $n parameters is prepared and
 // cached as before. Exec without parameters is already simple in pgx.
 // docs/platform.md §2.
-func OpenSQL(pool *pgxpool.Pool) *sql.DB {
+func openSQL(pool *pgxpool.Pool) *sql.DB {
 	db := sql.OpenDB(unpreparedConnector{stdlib.GetPoolConnector(pool)})
 	db.SetMaxIdleConns(0) // as stdlib.OpenDBFromPool: idle connections belong to the pool
 	return db

@@ -75,8 +75,12 @@ func (r eventRepo) GetEvent(ctx context.Context, id string) (*domain.Event, erro
 	if err := r.db.NewSelect().Model(&row).Where("id = ?", id).Scan(ctx); err != nil {
 		return nil, mapErr(err)
 	}
-	return &domain.Event{ID: row.ID, Type: domain.EventType(row.Type), ClientID: row.ClientID,
-		PaymentID: row.PaymentID, Payload: []byte(row.Payload), CreatedAt: row.CreatedAt.UTC()}, nil
+	return row.toDomain(), nil
+}
+
+func (r *eventRow) toDomain() *domain.Event {
+	return &domain.Event{ID: r.ID, Type: domain.EventType(r.Type), ClientID: r.ClientID,
+		PaymentID: r.PaymentID, Payload: []byte(r.Payload), CreatedAt: r.CreatedAt.UTC()}
 }
 
 func (r eventRepo) CreateDelivery(ctx context.Context, d *domain.WebhookDelivery) error {
@@ -105,9 +109,9 @@ func (r eventRepo) GetDeliveryEvent(ctx context.Context, id string) (*domain.Web
 	if err != nil {
 		return nil, nil, mapErr(err)
 	}
-	d := row.toDomain()
-	return d, &domain.Event{ID: d.EventID, Type: domain.EventType(row.Type), ClientID: row.EventCli,
-		PaymentID: row.PaymentID, Payload: []byte(row.Payload), CreatedAt: row.At.UTC()}, nil
+	e := eventRow{ID: row.EventID, Type: row.Type, ClientID: row.EventCli, PaymentID: row.PaymentID,
+		Payload: row.Payload, CreatedAt: row.At}
+	return row.toDomain(), e.toDomain(), nil
 }
 
 // UpdateDelivery locks the delivery, calls fn and writes it back.

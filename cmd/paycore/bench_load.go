@@ -202,6 +202,16 @@ func (b *bench) createOne(ctx context.Context, m merchant) (string, error) {
 	return out.Data.TransactionID, nil
 }
 
+// createOneGraphQL is createOne through GraphQL's createPayment, signed
+// the same way (docs/merchant-api.md).
+func (b *bench) createOneGraphQL(ctx context.Context, m merchant) (string, error) {
+	var cp createdPayment
+	err := m.graphql(ctx, "", createPaymentMutation, map[string]any{"input": map[string]any{
+		"orderId": "G-" + nonce()[:20], "amount": "250.00", "currency": "BDT", "customerName": "Bench Shopper",
+		"customerPhone": "01770618575", "returnURL": "https://shop.example.com/r", "webhookURL": b.hookURL}}, &cp)
+	return cp.CreatePayment.Payment.TransactionID, err
+}
+
 // loop runs n workers calling fn until the phase ends; it returns the
 // latencies of successful calls, the error count and the elapsed time.
 func loop(ctx context.Context, n int, d time.Duration, fn func(ctx context.Context, worker int) error) ([]float64, int64, time.Duration, error) {
@@ -244,7 +254,13 @@ func loop(ctx context.Context, n int, d time.Duration, fn func(ctx context.Conte
 	return lat, errs.Load(), el, err
 }
 
-func (b *bench) createLoad(ctx context.Context, clients int) (benchRow, error) {
+// createLoad drives creates from clients merchants' servers for the
+// phase: REST's POST /api/v1/pay, or GraphQL's createPayment when graphql.
+func (b *bench) createLoad(ctx context.Context, clients int, graphql bool) (benchRow, error) {
+	name, profile, create := "REST POST /api/v1/pay", fmt.Sprintf("create%d", clients), b.createOne
+	if graphql {
+		name, profile, create = "GraphQL createPayment", fmt.Sprintf("graphql%d", clients), b.createOneGraphQL
+	}
 	ms := make([]merchant, clients)
 	for i := range ms {
 		ms[i] = b.merchant(i, 2)
@@ -254,16 +270,16 @@ func (b *bench) createLoad(ctx context.Context, clients int) (benchRow, error) {
 	stop := make(chan struct{})
 	cpuFrom := b.cpuSnapshot(ctx) // before the watcher: both use b.admin
 	maxBacklog := b.watchBacklog(ctx, stop)
-	profiled := b.profile(ctx, fmt.Sprintf("create%d", clients))
+	profiled := b.profile(ctx, profile)
 	lat, errs, el, firstErr := loop(ctx, clients, b.o.dur, func(ctx context.Context, w int) error {
-		_, err := b.createOne(ctx, ms[w])
+		_, err := create(ctx, ms[w])
 		return err
 	})
 	close(stop)
 	if f := <-profiled; f != "" {
 		b.logf("CPU profile of node 0: %s (go tool pprof -top %s)", f, f)
 	}
-	row := benchRow{Name: "REST POST /api/v1/pay", Clients: clients, Unit: "creates/s",
+	row := benchRow{Name: name, Clients: clients, Unit: "creates/s",
 		Count: int64(len(lat)), Rate: float64(len(lat)) / el.Seconds(), P50ms: pct(lat, 50), P99ms: pct(lat, 99), Errors: errs,
 		MaxBacklg: <-maxBacklog}
 	row.Note = cpuPer(cpuFrom, b.cpuSnapshot(ctx), row.Count, "create")
@@ -272,8 +288,8 @@ func (b *bench) createLoad(ctx context.Context, clients int) (benchRow, error) {
 	if firstErr != nil {
 		row.Note = strings.TrimPrefix(row.Note+"; first error: "+trunc(firstErr.Error(), 120), "; ")
 	}
-	b.logf("REST create %2d clients: %.0f/s p50 %.2f ms p99 %.2f ms errors %d; job backlog max %d, drained %.1f s after",
-		clients, row.Rate, row.P50ms, row.P99ms, errs, row.MaxBacklg, row.DrainSec)
+	b.logf("%s %2d clients: %.0f/s p50 %.2f ms p99 %.2f ms errors %d; job backlog max %d, drained %.1f s after",
+		name, clients, row.Rate, row.P50ms, row.P99ms, errs, row.MaxBacklg, row.DrainSec)
 	return row, nil
 }
 

@@ -10,24 +10,31 @@ import (
 	"github.com/paycore/paycore/ports"
 )
 
+// jobRows creates a payment for orderID and returns the webhook delivery
+// and the notification its create queued jobs for.
+func (e *createEnv) jobRows(t *testing.T, orderID string) (deliveryID, noticeID string) {
+	t.Helper()
+	p, err := e.create(t, orderID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.Pool.QueryRow(t.Context(), `SELECT d.id FROM webhook_deliveries d JOIN events v ON v.id = d.event_id
+		WHERE v.payment_id = $1`, p.ID).Scan(&deliveryID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.Pool.QueryRow(t.Context(), `SELECT id FROM notifications WHERE payment_id = $1`, p.ID).Scan(&noticeID); err != nil {
+		t.Fatal(err)
+	}
+	return deliveryID, noticeID
+}
+
 // A job's recording step is its locking read and one batch: the webhook
 // delivery's write-back and its attempt (or the notification's write-back)
 // go with the COMMIT, and what they wrote is there afterwards.
 func TestJobStepIsReadAndOneBatch(t *testing.T) {
 	e := newCreateEnv(t)
 	ctx := t.Context()
-	p, err := e.create(t, "ORD-step", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var deliveryID, noticeID string
-	if err := e.db.Pool.QueryRow(ctx, `SELECT d.id FROM webhook_deliveries d JOIN events v ON v.id = d.event_id
-		WHERE v.payment_id = $1`, p.ID).Scan(&deliveryID); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.db.Pool.QueryRow(ctx, `SELECT id FROM notifications WHERE payment_id = $1`, p.ID).Scan(&noticeID); err != nil {
-		t.Fatal(err)
-	}
+	deliveryID, noticeID := e.jobRows(t, "ORD-step")
 	tp := postgres.NewTxProvider(e.db, nil)
 	now := e.clock.Now()
 	record := func(status int) error {
@@ -100,18 +107,7 @@ func TestJobStepIsReadAndOneBatch(t *testing.T) {
 func TestJobStepWritesBackGuardedBySeen(t *testing.T) {
 	e := newCreateEnv(t)
 	ctx := t.Context()
-	p, err := e.create(t, "ORD-seen", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var deliveryID, noticeID string
-	if err := e.db.Pool.QueryRow(ctx, `SELECT d.id FROM webhook_deliveries d JOIN events v ON v.id = d.event_id
-		WHERE v.payment_id = $1`, p.ID).Scan(&deliveryID); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.db.Pool.QueryRow(ctx, `SELECT id FROM notifications WHERE payment_id = $1`, p.ID).Scan(&noticeID); err != nil {
-		t.Fatal(err)
-	}
+	deliveryID, noticeID := e.jobRows(t, "ORD-seen")
 	tp := postgres.NewTxProvider(e.db, nil)
 	now := e.clock.Now()
 	seenDelivery := func() *domain.WebhookDelivery {

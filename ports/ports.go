@@ -66,6 +66,10 @@ const (
 	OpNotificationUpdate = "Notifications.Update"
 	OpDeliveryUpdate     = "EventLog.UpdateDelivery"
 	OpAttemptAdd         = "EventLog.AddAttempt"
+	OpAttemptCreate      = "Attempts.Create"
+	OpPaymentUpdate      = "Payments.Update"
+	OpAttemptUpdate      = "Attempts.Update"
+	OpPublish            = "Events.PaymentChanged"
 )
 
 // WriteError is the failure of a deferred write: Op names the repository

@@ -72,7 +72,12 @@ func (r *attemptRow) toDomain() (*domain.Attempt, error) {
 	return a, nil
 }
 
-type attemptRepo struct{ db bun.IDB }
+// attemptRepo reads and writes attempts on db; bound to a transaction (t
+// set), its write-backs are deferred as paymentRepo's are.
+type attemptRepo struct {
+	db bun.IDB
+	t  *txn
+}
 
 func (r attemptRepo) Create(ctx context.Context, a *domain.Attempt) error {
 	_, err := r.db.NewInsert().Model(toAttemptRow(a)).Exec(ctx)
@@ -156,6 +161,9 @@ func (r attemptRepo) ListByPayment(ctx context.Context, paymentID string) ([]*do
 }
 
 func (r attemptRepo) write(ctx context.Context, a *domain.Attempt) error {
+	if r.t != nil {
+		return r.t.deferAttemptUpdate(a)
+	}
 	res, err := r.db.NewUpdate().Model(toAttemptRow(a)).
 		ExcludeColumn("id", "payment_id", "gateway", "amount", "currency", "created_at").
 		WherePK().Exec(ctx)

@@ -63,11 +63,9 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
 VALUES ($1, $2, $3, $4, $5, 'available', now(), '{}', '{}')`
 )
 
-// deferredPayments defers Create; reads and updates run at once.
-type deferredPayments struct {
-	paymentRepo
-	t *txn
-}
+// deferredPayments defers Create; reads run at once, write-backs are
+// deferred by paymentRepo (deferred_flow.go).
+type deferredPayments struct{ paymentRepo }
 
 func (r deferredPayments) Create(_ context.Context, p *domain.Payment) error {
 	w := toPaymentRow(p)

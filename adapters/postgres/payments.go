@@ -74,7 +74,13 @@ func (r *paymentRow) toDomain() (*domain.Payment, error) {
 	}, domain.PaymentStatus(r.Status)), nil
 }
 
-type paymentRepo struct{ db bun.IDB }
+// paymentRepo reads and writes payments on db. Bound to a transaction
+// (t set), its write-backs are deferred to the transaction's next batch
+// (deferred_flow.go).
+type paymentRepo struct {
+	db bun.IDB
+	t  *txn
+}
 
 func (r paymentRepo) Create(ctx context.Context, p *domain.Payment) error {
 	_, err := r.db.NewInsert().Model(toPaymentRow(p)).Exec(ctx)
@@ -126,7 +132,7 @@ func updatePart[T comparable](ctx context.Context, db bun.IDB, table, id string,
 	if err := db.NewSelect().Table(table).Column("payment_id").Where("id = ?", id).Scan(ctx, &paymentID); err != nil {
 		return mapErr(err)
 	}
-	pr := paymentRepo{db}
+	pr := paymentRepo{db: db}
 	p, err := pr.get(ctx, paymentID, true)
 	if err != nil {
 		return err
@@ -151,6 +157,9 @@ func updatePart[T comparable](ctx context.Context, db bun.IDB, table, id string,
 }
 
 func (r paymentRepo) write(ctx context.Context, p *domain.Payment) error {
+	if r.t != nil {
+		return r.t.deferPaymentUpdate(p)
+	}
 	res, err := r.db.NewUpdate().Model(toPaymentRow(p)).
 		ExcludeColumn("id", "client_id", "order_id", "amount", "currency", "created_at").
 		WherePK().Exec(ctx)

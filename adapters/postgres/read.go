@@ -46,8 +46,8 @@ var ErrReadOnly = errors.New("postgres: write attempted in a read (TxProvider.Re
 // transaction. It depends on no field of Transact's txn.
 type readTx struct{ conn bun.IDB }
 
-func (t readTx) Payments() ports.PaymentRepository           { return paymentRepo{t.conn} }
-func (t readTx) Attempts() ports.AttemptRepository           { return attemptRepo{t.conn} }
+func (t readTx) Payments() ports.PaymentRepository           { return paymentRepo{db: t.conn} }
+func (t readTx) Attempts() ports.AttemptRepository           { return attemptRepo{db: t.conn} }
 func (t readTx) Clients() ports.ClientRepository             { return clientRepo{t.conn} }
 func (t readTx) Notifications() ports.NotificationRepository { return notificationRepo{t.conn} }
 func (t readTx) Refunds() ports.RefundRepository             { return refundRepo{t.conn} }

@@ -110,7 +110,7 @@ func TestFlowRoundTrips(t *testing.T) {
 	// are counted apart. bun writes values into the SQL text, and openSQL
 	// sends such texts unprepared: on warm caches (round 1) no step may
 	// prepare anything, or each new payment ID would cost a round trip.
-	budget := map[string]int{"hosted page": 3, "start": 13, "callback": 21, "result page": 3}
+	budget := map[string]int{"hosted page": 3, "start": 11, "callback": 10, "result page": 3}
 	for round := range 2 { // the second round runs on warm statement caches
 		var st flowState
 		for _, s := range e.steps() {

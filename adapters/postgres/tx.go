@@ -170,12 +170,22 @@ func (t *txn) raw(op func() error) error {
 }
 
 // begin sends BEGIN and the writes queued so far in one batch, once; every
-// statement other than a deferrable write calls it first.
+// statement other than a deferrable write calls it first. Once begun, it
+// sends the writes queued since (one batch), so a statement sees what the
+// transaction wrote before it.
 func (t *txn) begin(ctx context.Context) error {
 	if t.failed != nil {
 		return t.failed
 	}
 	if t.begun {
+		// Read your writes: what was queued since goes before the
+		// statement.
+		if len(t.queued) > 0 {
+			if err := t.send(ctx, false, false); err != nil {
+				t.failed = err
+				return err
+			}
+		}
 		return nil
 	}
 	t.begun = true // from here on the connection may be inside a transaction block
@@ -273,13 +283,13 @@ func (t *txn) send(ctx context.Context, begin, commit bool) error {
 	})
 }
 
-func (t *txn) Payments() ports.PaymentRepository { return deferredPayments{paymentRepo{t.q}, t} }
-func (t *txn) Attempts() ports.AttemptRepository { return attemptRepo{t.q} }
+func (t *txn) Payments() ports.PaymentRepository { return deferredPayments{paymentRepo{t.q, t}} }
+func (t *txn) Attempts() ports.AttemptRepository { return deferredAttempts{attemptRepo{t.q, t}} }
 func (t *txn) Clients() ports.ClientRepository   { return clientRepo{t.q} }
 func (t *txn) Notifications() ports.NotificationRepository {
 	return deferredNotifications{notificationRepo{t.q}, t}
 }
-func (t *txn) Events() ports.EventPublisher       { return notifier{t.q} }
+func (t *txn) Events() ports.EventPublisher       { return notifier{t} }
 func (t *txn) Refunds() ports.RefundRepository    { return refundRepo{t.q} }
 func (t *txn) Queries() ports.PaymentQueries      { return queries{t.q} }
 func (t *txn) EventLog() ports.EventRepository    { return deferredEvents{eventRepo{t.q}, t} }
@@ -307,15 +317,14 @@ func (noJobs) EnqueueWebhook(context.Context, string, string) error {
 	return errors.New("postgres: no job queue wired")
 }
 
-// notifier publishes with pg_notify inside the transaction: PostgreSQL
-// delivers it on commit and drops it on rollback.
-type notifier struct{ db bun.IDB }
+// notifier publishes with pg_notify inside the transaction, deferred to its
+// next batch: PostgreSQL delivers it on commit and drops it on rollback.
+type notifier struct{ t *txn }
 
-func (n notifier) PaymentChanged(ctx context.Context, e domain.PaymentChanged) error {
+func (n notifier) PaymentChanged(_ context.Context, e domain.PaymentChanged) error {
 	payload, err := jsonString(e)
 	if err != nil {
 		return err
 	}
-	_, err = n.db.ExecContext(ctx, "SELECT pg_notify(?, ?)", PaymentsChannel, payload)
-	return err
+	return n.t.deferWrite(ports.OpPublish, publishSQL, PaymentsChannel, payload)
 }

@@ -137,8 +137,18 @@ func pendingNonceFrom(ctx context.Context) (PendingNonce, bool) {
 	return n, ok && !n.Used()
 }
 
+// nonceUsedReason is the refusal of a replayed nonce.
+const nonceUsedReason = "nonce already used"
+
 // errNonceUsed is the refusal of a replayed nonce.
-func errNonceUsed() error { return &AuthError{"nonce already used"} }
+func errNonceUsed() error { return &AuthError{nonceUsedReason} }
+
+// IsReplay reports whether err refuses a request for its nonce, used
+// before: REST and GraphQL answer it HTTP 401 (docs/merchant-api.md §2).
+func IsReplay(err error) bool {
+	var ae *AuthError
+	return errors.As(err, &ae) && ae.Reason == nonceUsedReason
+}
 
 // recordNonceTx records a pending nonce in tx (if ctx carries one); its
 // failure is a *ports.WriteError, a taken nonce mapped by createErr.
@@ -175,14 +185,37 @@ func (a *Authenticator) Authenticate(ctx context.Context, r SignedRequest) (Prin
 	if err != nil {
 		return Principal{}, err
 	}
+	if err := a.ConsumeNonce(ctx, n); err != nil {
+		return Principal{}, err
+	}
+	return pr, nil
+}
+
+// ConsumeNonce records pending nonce n now, before the request's use case
+// runs: a replay is refused with errNonceUsed (IsReplay). nil when n was
+// recorded (or refused) already, or ctx's request had none.
+func (a *Authenticator) ConsumeNonce(ctx context.Context, n PendingNonce) error {
+	if n.Used() {
+		return nil
+	}
 	n.used.Store(true)
 	if err := a.nonces.UseNonce(ctx, n.ClientID, n.Nonce, n.At); err != nil {
 		if errors.Is(err, domain.ErrDuplicate) {
-			return Principal{}, errNonceUsed()
+			return errNonceUsed()
 		}
-		return Principal{}, fmt.Errorf("record nonce: %w", err)
+		return fmt.Errorf("record nonce: %w", err)
 	}
-	return pr, nil
+	return nil
+}
+
+// ConsumePending is ConsumeNonce for the pending nonce ctx carries
+// (WithPendingNonce), if any.
+func (a *Authenticator) ConsumePending(ctx context.Context) error {
+	n, ok := pendingNonceFrom(ctx)
+	if !ok {
+		return nil
+	}
+	return a.ConsumeNonce(ctx, n)
 }
 
 // AuthenticateDeferred is Authenticate without recording the nonce: it

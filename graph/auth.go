@@ -124,7 +124,15 @@ func (a *authenticator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !isUpgrade(r) {
 		ctx = context.WithValue(ctx, httpExchangeKey{}, httpExchange{w: w, r: r, sandbox: a.sandbox})
 	}
-	pr, ok, err := httpauth.Authenticate(ctx, r, a.auth, a.tokens)
+	// A signed request's nonce stays pending: a lone createPayment records
+	// it with the payment, in one commit (REST's create does the same);
+	// every other operation records it before it runs (spendNonce), and
+	// whatever did neither records it after the response. A websocket's
+	// operations are many: its nonce is spent at once.
+	pr, nonce, ok, err := httpauth.AuthenticateDeferred(ctx, r, a.auth, a.tokens)
+	if err == nil && isUpgrade(r) {
+		err = a.auth.ConsumeNonce(ctx, nonce)
+	}
 	if ok && err == nil && !httpauth.HasSignature(r) {
 		// A token does not know its client was suspended, nor its limit.
 		pr, err = a.sessions.Verify(ctx, pr)
@@ -162,7 +170,10 @@ func (a *authenticator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !isUpgrade(r) {
-		a.next.ServeHTTP(w, r.WithContext(withHeaderKey(ctx, r)))
+		a.next.ServeHTTP(w, r.WithContext(withHeaderKey(app.WithPendingNonce(ctx, nonce), r)))
+		if err := a.auth.UseNonce(context.WithoutCancel(ctx), nonce); err != nil {
+			a.log.ErrorContext(ctx, "record nonce", "err", err)
+		}
 		return
 	}
 	// A websocket: after connection_init the transport serves it from a

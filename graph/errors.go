@@ -149,6 +149,9 @@ func (e *resolverError) Unwrap() error { return e.err }
 // passes through it on its way to the presenter.
 func markResolverErrors(ctx context.Context, next graphql.Resolver) (any, error) {
 	res, err := next(ctx)
+	if app.IsReplay(err) {
+		replayed(ctx) // a lone createPayment's nonce, refused at its commit
+	}
 	if err != nil {
 		var re *resolverError
 		if !errors.As(err, &re) {

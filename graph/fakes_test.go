@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -29,6 +30,15 @@ type spyStore struct {
 	mu          sync.Mutex
 	filters     []ports.PaymentFilter // every Queries().List filter, in order
 	listClients []string              // every EventLog().ListDeliveries clientID, in order
+	// transactions counts Transact calls and nonces recorded on their own
+	// (UseNonce: a transaction of its own in PostgreSQL).
+	transactions atomic.Int64
+}
+
+// UseNonce records a nonce on its own, counted as a transaction.
+func (s *spyStore) UseNonce(ctx context.Context, clientID, nonce string, at time.Time) error {
+	s.transactions.Add(1)
+	return s.Store.UseNonce(ctx, clientID, nonce, at)
 }
 
 // clientCreated is when the fake clients were created.
@@ -46,6 +56,7 @@ func newSpyStore() *spyStore {
 
 // Transact runs fn on the store's transaction behind the spy.
 func (s *spyStore) Transact(ctx context.Context, fn func(context.Context, ports.Tx) error) error {
+	s.transactions.Add(1)
 	return s.Store.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
 		return fn(ctx, spyTx{Tx: tx, s: s})
 	})
@@ -363,7 +374,7 @@ func newEnvTiming(t testing.TB, ttl, initTimeout, pingInterval time.Duration, op
 	e.keys.Add(clientB, keyB, secretB)
 	gw := &fakeGateway{}
 	cfg := graph.Config{
-		Auth:        app.NewAuthenticator(e.keys, portstest.NewNonces(), ports.SystemClock{}),
+		Auth:        app.NewAuthenticator(e.keys, e.store, ports.SystemClock{}),
 		Sessions:    app.NewSessions(e.keys, e.clock, sessionTTL),
 		Idempotency: graphIdem{e.idem},
 		Sandbox:     true, // httptest serves plain HTTP; withProduction turns it off

@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -391,5 +392,66 @@ func TestBodyTooLarge(t *testing.T) {
 	req.Header.Set("Content-Type", "application/json")
 	if status, res := e.send(t, req); status != http.StatusRequestEntityTooLarge || errorCode(t, res) != "PAYLOAD_TOO_LARGE" {
 		t.Fatalf("signed: HTTP %d %+v", status, res.Errors)
+	}
+}
+
+// A signed lone createPayment records its nonce with the payment (one
+// commit, as REST's create): the same nonce again — the same create, or
+// any other operation — is a replay, HTTP 401, and writes nothing. A
+// signed create that fails still spends its nonce.
+func TestSignedCreateSpendsItsNonce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	send := func(query string, vars map[string]any, nonce string) (int, gqlResponse) {
+		body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+		req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/graphql", bytes.NewReader(body))
+		req.Header = signed(http.MethodPost, "/graphql", body, nonce)
+		req.Header.Set("Content-Type", "application/json")
+		return e.send(t, req)
+	}
+	payments := func() int {
+		n := 0
+		e.store.seed(t, func(ctx context.Context, tx ports.Tx) error {
+			page, err := tx.Queries().List(ctx, ports.PaymentFilter{ClientID: clientA, Limit: 100})
+			n = len(page.Payments)
+			return err
+		})
+		return n
+	}
+	if status, res := send(createMutation, createInput("ORD-nonce-0"), "create-n-0"); status != http.StatusOK || len(res.Errors) != 0 {
+		t.Fatalf("first create (the client cache is cold): HTTP %d %+v", status, res.Errors)
+	}
+	before := e.store.transactions.Load()
+	if status, res := send(createMutation, createInput("ORD-nonce-1"), "create-n-1"); status != http.StatusOK || len(res.Errors) != 0 {
+		t.Fatalf("create: HTTP %d %+v", status, res.Errors)
+	}
+	if n := e.store.transactions.Load() - before; n != 1 {
+		t.Fatalf("a signed create ran %d transactions, want 1 (its nonce with the payment)", n)
+	}
+	for _, replay := range []struct {
+		name, query string
+		vars        map[string]any
+	}{
+		{"the same create", createMutation, createInput("ORD-nonce-1")},
+		{"another create", createMutation, createInput("ORD-nonce-2")},
+		{"a query", `{ gateways }`, nil},
+	} {
+		status, res := send(replay.query, replay.vars, "create-n-1")
+		if status != http.StatusUnauthorized || errorCode(t, res) != graph.CodeUnauthenticated ||
+			res.Errors[0].Message != "nonce already used" {
+			t.Fatalf("%s with the create's nonce: HTTP %d %+v", replay.name, status, res.Errors)
+		}
+	}
+	if n := payments(); n != 2 {
+		t.Fatalf("%d payments, want 2", n)
+	}
+
+	bad := createInput("ORD-nonce-3")
+	bad["in"].(map[string]any)["amount"] = "-1"
+	if status, res := send(createMutation, bad, "create-n-2"); status != http.StatusOK || errorCode(t, res) != "VALIDATION_FAILED" {
+		t.Fatalf("invalid create: HTTP %d %+v", status, res.Errors)
+	}
+	if status, _ := send(`{ gateways }`, nil, "create-n-2"); status != http.StatusUnauthorized {
+		t.Fatalf("the failed create's nonce again: HTTP %d, want 401", status)
 	}
 }

@@ -3,10 +3,12 @@ package graph
 import (
 	"context"
 	"errors"
+	"net/http"
 	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/paycore/paycore/app"
@@ -186,5 +188,48 @@ func (a *authenticator) aroundOperation(ctx context.Context, next graphql.Operat
 			return errorResponse(CodeInternal, "internal error", nil)
 		}
 	}
+	if refused := a.spendNonce(ctx); refused != nil {
+		return refused
+	}
 	return a.guardOperation(ctx, next)
+}
+
+// spendNonce records the pending nonce of a signed HTTP request before its
+// operation runs — unless the operation is a lone createPayment, whose
+// transaction records it with the payment (app.Payments.Create). A replay
+// is answered HTTP 401 UNAUTHENTICATED "nonce already used", as REST does.
+func (a *authenticator) spendNonce(ctx context.Context) graphql.ResponseHandler {
+	if loneCreate(graphql.GetOperationContext(ctx)) {
+		return nil
+	}
+	err := a.auth.ConsumePending(ctx)
+	switch {
+	case err == nil:
+		return nil
+	case app.IsReplay(err):
+		replayed(ctx)
+		_, message, _ := publicError(err)
+		return errorResponse(CodeUnauthenticated, message, nil)
+	default:
+		a.log.ErrorContext(ctx, "record nonce", "err", err)
+		return errorResponse(CodeInternal, "internal error", nil)
+	}
+}
+
+// loneCreate reports whether op is a mutation whose one root field is
+// createPayment.
+func loneCreate(op *graphql.OperationContext) bool {
+	if op == nil || op.Operation == nil || op.Operation.Operation != ast.Mutation || len(op.Operation.SelectionSet) != 1 {
+		return false
+	}
+	f, ok := op.Operation.SelectionSet[0].(*ast.Field)
+	return ok && f.Name == "createPayment"
+}
+
+// replayed sets an HTTP operation's status to 401: its nonce was used
+// before.
+func replayed(ctx context.Context) {
+	if x, ok := exchangeOf(ctx); ok && x.w != nil {
+		x.w.WriteHeader(http.StatusUnauthorized)
+	}
 }

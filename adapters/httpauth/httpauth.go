@@ -195,19 +195,34 @@ func BearerToken(h string) string {
 // all; err is set when it carries bad ones (errors.Is
 // domain.ErrUnauthenticated, or ErrBodyTooLarge).
 func Authenticate(ctx context.Context, r *http.Request, auth *app.Authenticator, tokens *Tokens) (p app.Principal, ok bool, err error) {
+	p, n, ok, err := AuthenticateDeferred(ctx, r, auth, tokens)
+	if err == nil {
+		err = auth.ConsumeNonce(ctx, n)
+	}
+	if err != nil {
+		p = app.Principal{}
+	}
+	return p, ok, err
+}
+
+// AuthenticateDeferred is Authenticate leaving a signed request's nonce
+// pending (app.Authenticator.AuthenticateDeferred): the caller records it
+// with the request's use case (app.WithPendingNonce) or on its own
+// (ConsumeNonce, UseNonce). A bearer token's request has none: n.Used().
+func AuthenticateDeferred(ctx context.Context, r *http.Request, auth *app.Authenticator, tokens *Tokens) (p app.Principal, n app.PendingNonce, ok bool, err error) {
 	if HasSignature(r) {
 		sr, err := Signed(r)
 		if err != nil {
-			return app.Principal{}, true, err
+			return app.Principal{}, n, true, err
 		}
-		p, err := auth.Authenticate(ctx, sr)
-		return p, true, err
+		p, n, err := auth.AuthenticateDeferred(ctx, sr)
+		return p, n, true, err
 	}
 	if tok := BearerToken(r.Header.Get("Authorization")); tok != "" && tokens != nil {
 		p, err := tokens.Verify(tok)
-		return p, true, err
+		return p, n, true, err
 	}
-	return app.Principal{}, false, nil
+	return app.Principal{}, n, false, nil
 }
 
 // Secure reports whether r may be served outside sandbox mode: it came over

@@ -189,6 +189,17 @@ func (t *txn) Nonces() ports.NonceRepository               { return txNonces{t.d
 // txNonces records nonces in the transaction's copy of the data.
 type txNonces struct{ d *data }
 
+var _ ports.NonceStore = (*Store)(nil)
+
+// UseNonce implements ports.NonceStore on the nonces its transactions'
+// Nonces() record, as PostgreSQL keeps one table for both: a nonce a
+// create recorded in its transaction is taken for the authenticator too.
+func (s *Store) UseNonce(ctx context.Context, clientID, nonce string, at time.Time) error {
+	return s.Transact(ctx, func(ctx context.Context, tx ports.Tx) error {
+		return tx.Nonces().Use(ctx, clientID, nonce, at)
+	})
+}
+
 func (n txNonces) Use(_ context.Context, clientID, nonce string, _ time.Time) error {
 	k := clientID + "\x00" + nonce
 	if n.d.nonces[k] {

@@ -184,7 +184,7 @@ func (b *bench) run(ctx context.Context) (*benchReport, error) {
 		refClients = append(refClients, b.o.shoppers)
 	}
 	for _, c := range uniqueInts(refClients) {
-		r, err := b.pgbench(ctx, c)
+		r, err := b.pgbench(ctx, c, refPaymentJob)
 		if err != nil {
 			return nil, fmt.Errorf("pgbench %d clients: %w", c, err)
 		}
@@ -198,6 +198,19 @@ func (b *bench) run(ctx context.Context) (*benchReport, error) {
 	if !slices.Contains(b.o.clients, 8) && len(b.o.clients) > 0 {
 		mainClients = b.o.clients[len(b.o.clients)-1]
 	}
+	var writesRow *benchRow // PostgreSQL alone with a create's own writes
+	if b.o.phases["create"] {
+		r, err := b.pgbench(ctx, mainClients, refCreateWrites)
+		if err != nil {
+			return nil, fmt.Errorf("pgbench a create's writes, %d clients: %w", mainClients, err)
+		}
+		b.logf("PostgreSQL alone, a create's 7 inserts pipelined %2d clients: %.0f tps p50 %.2f ms p99 %.2f ms", mainClients, r.tps, r.p50, r.p99)
+		ref := refs[mainClients]
+		writesRow = &benchRow{Name: "PostgreSQL alone: a create's 7 inserts (pgbench, prepared, pipelined, one commit)",
+			Clients: mainClients, Unit: "creates/s", Rate: r.tps, P50ms: r.p50, P99ms: r.p99,
+			RefName: refName, RefRate: ref.tps, RefP50ms: ref.p50, RefP99ms: ref.p99,
+			Ratio: r.tps / ref.tps, P99Ratio: r.p99 / ref.p99}
+	}
 	for _, c := range b.o.clients {
 		if !b.o.phases["create"] {
 			break
@@ -208,6 +221,8 @@ func (b *bench) run(ctx context.Context) (*benchReport, error) {
 		}
 		rep.Rows = append(rep.Rows, createRow(row, refName, refs[c]))
 		if c == mainClients {
+			writesRow.Note = fmt.Sprintf("the ceiling of a create's SQL here, no node and no jobs on the cores: paycore's REST create above reaches %.2f× of it", row.Rate/writesRow.Rate)
+			rep.Rows = append(rep.Rows, *writesRow)
 			wh := b.webhookRow(row)
 			wh.RefName, wh.RefRate = refName, refs[c].tps
 			wh.Ratio = wh.Rate / wh.RefRate

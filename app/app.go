@@ -206,6 +206,7 @@ func New(cfg Config, d Deps) *App {
 	if d.Admin != nil {
 		a.Console = &Console{q: d.Admin, create: d.Clients, audit: d.Audit, clock: d.Clock, log: d.Log,
 			refunds: a.Refunds, reviews: a.Reviews, accounts: a.Accounts, webhooks: a.Webhooks, sandbox: cfg.Sandbox, sms: d.SMS}
+		a.Console.OnClientChange(a.Payments.clients.forget)
 	}
 	if d.Users != nil && d.Refresh != nil {
 		a.Users = NewUsers(d.Users, d.Refresh, d.Clock, cfg.BcryptCost)

@@ -28,7 +28,23 @@ type Console struct {
 	accounts *Accounts
 	webhooks *Webhooks
 	sandbox  bool
-	sms      ports.SMSSender // nil: no SMS provider
+	sms      ports.SMSSender         // nil: no SMS provider
+	onChange []func(clientID string) // OnClientChange
+}
+
+// OnClientChange registers f to hear of each client the console changes on
+// this node (UpdateClient: status, commission, rate limit, webhook URL;
+// RegenerateKeys), by client ID, right after the change is stored. Per-node
+// caches — the API key cache (Authenticator.ForgetClient), the creates'
+// client cache — drop the client then, so a suspension takes effect on this
+// node at once; other nodes see it within DefaultKeyCacheTTL
+// (docs/architecture.md §4, the create). Register before the node serves.
+func (c *Console) OnClientChange(f func(clientID string)) { c.onChange = append(c.onChange, f) }
+
+func (c *Console) changed(clientID string) {
+	for _, f := range c.onChange {
+		f(clientID)
+	}
 }
 
 // Search is a payment search as the console sends it.
@@ -191,6 +207,7 @@ func (c *Console) UpdateClient(ctx context.Context, pr Principal, id string, p p
 	if err != nil {
 		return ports.ClientRow{}, err
 	}
+	c.changed(id)
 	c.record(ctx, pr, "client.update", id, id, before, after)
 	return after, nil
 }
@@ -208,6 +225,7 @@ func (c *Console) RegenerateKeys(ctx context.Context, pr Principal, clientID str
 	if err != nil {
 		return Credentials{}, err
 	}
+	c.changed(clientID)
 	c.record(ctx, pr, "client.keys.regenerate", clientID, clientID, nil, map[string]string{"api_key": creds.APIKey})
 	return creds, nil
 }

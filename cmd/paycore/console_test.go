@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -13,6 +14,8 @@ import (
 	"github.com/coder/websocket/wsjson"
 
 	"github.com/paycore/paycore/adapters/postgres/pgtest"
+	"github.com/paycore/paycore/app"
+	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports/portstest"
 )
 
@@ -398,6 +401,37 @@ func TestConsoleCrossTenant(t *testing.T) {
 		if !strings.Contains(string(res.Data), w) {
 			t.Errorf("audit log lacks %s: %s", w, res.Data)
 		}
+	}
+}
+
+// An operator's suspension takes effect at once on the node where it was
+// made, though API keys and creating clients are cached per node for
+// app.DefaultKeyCacheTTL (Console.OnClientChange): the client's next
+// signed request and the create use case are both refused right after it.
+func TestConsoleSuspensionAtOnceOnItsNode(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t)
+	shop := v1NewClient(t, ts, "suspendme", 0)
+	// Both caches hold the client as active.
+	v1Want(t, shop.post(t, "/api/v1/pay", v1PayBody(v1Order(), "300.00", nil)), http.StatusCreated)
+	admin := login(t, ts.base, demoAdminEmail, demoAdminPassword)
+	_, res := admin.gql(t, `mutation($c: ID!) { updateClient(input: {clientId: $c, status: SUSPENDED}) { status } }`,
+		map[string]any{"c": shop.clientID})
+	if !strings.Contains(string(res.Data), `"status":"SUSPENDED"`) {
+		t.Fatalf("updateClient: %s %+v", res.Data, res.Errors)
+	}
+	r := shop.post(t, "/api/v1/pay", v1PayBody(v1Order(), "300.00", nil))
+	v1Want(t, r, http.StatusUnauthorized)
+	if r.Env.Message != "client suspended" {
+		t.Fatalf("signed create after the suspension: %q", r.Env.Message)
+	}
+	_, err := ts.app.Payments.Create(context.Background(), shop.clientID, app.CreatePaymentInput{
+		OrderID: v1Order(), Amount: "300.00", Currency: "BDT", ReturnURL: "https://shop.example.com/r"})
+	if !errors.Is(err, domain.ErrForbidden) {
+		t.Fatalf("create use case after the suspension: %v", err)
+	}
+	if n := v1Payments(t, ts, shop.clientID); n != 1 {
+		t.Fatalf("%d payments, want the one before the suspension", n)
 	}
 }
 

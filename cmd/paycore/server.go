@@ -297,6 +297,9 @@ func (s *server) wireHTTP() (http.Handler, error) {
 		return nil, err
 	}
 	auth := app.NewAuthenticator(db, db, clock)
+	if s.app.Console != nil {
+		s.app.Console.OnClientChange(auth.ForgetClient) // a suspension here refuses the client's keys at once
+	}
 	sessions := app.NewSessions(db, clock, app.DefaultSessionCheckTTL).WithUsers(db)
 	// One budget per client across REST and GraphQL, shared with the other
 	// nodes: each allows its share (limit ÷ live nodes, rest.NodeShare).

@@ -1,5 +1,7 @@
 // Package postgres is paycore's PostgreSQL adapter: one pgx pool shared by
-// bun (through pgx's database/sql driver) and River, the transaction
+// bun (through pgx's database/sql driver) and River (or, behind a
+// transaction-mode pooler, a pooled one for the request path and a direct
+// one for River, LISTEN and migrations: OpenPooled), the transaction
 // provider that binds repositories, River job rows and pg_notify to one
 // transaction (its inserts deferred to one batch), the repositories, the
 // migration runner, the stores for keys, nonces and gateway tokens, and the
@@ -29,10 +31,17 @@ import (
 
 // DB is the shared pool and the bun handle over it.
 type DB struct {
+	// Pool serves the request path and the job steps: every transaction
+	// and read of the repositories, through a transaction-mode pooler when
+	// one is set (OpenPooled).
 	Pool *pgxpool.Pool
-	SQL  *sql.DB
-	Bun  *bun.DB
-	box  *secret.Box
+	// Direct serves what needs a session of its own: River's client (its
+	// listener and leader election), LISTEN (adapters/pgnotify) and the
+	// migrations' advisory lock. It is Pool itself without a pooler.
+	Direct *pgxpool.Pool
+	SQL    *sql.DB
+	Bun    *bun.DB
+	box    *secret.Box
 }
 
 // Option adjusts how Open configures the pool.
@@ -53,6 +62,16 @@ func Open(ctx context.Context, dsn string, box *secret.Box, maxConns int32, opts
 	if box == nil {
 		return nil, errors.New("postgres: nil secret box")
 	}
+	pool, err := openPool(ctx, dsn, maxConns, opts)
+	if err != nil {
+		return nil, err
+	}
+	sqlDB := openSQL(pool)
+	return &DB{Pool: pool, Direct: pool, SQL: sqlDB, Bun: bun.NewDB(sqlDB, pgdialect.New()), box: box}, nil
+}
+
+// openPool connects a pool to dsn and pings it.
+func openPool(ctx context.Context, dsn string, maxConns int32, opts []Option) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse DATABASE_URL: %w", err)
@@ -73,14 +92,51 @@ func Open(ctx context.Context, dsn string, box *secret.Box, maxConns int32, opts
 		pool.Close()
 		return nil, fmt.Errorf("postgres: connect %s:%d/%s: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
 	}
-	sqlDB := openSQL(pool)
-	return &DB{Pool: pool, SQL: sqlDB, Bun: bun.NewDB(sqlDB, pgdialect.New()), box: box}, nil
+	return pool, nil
+}
+
+// DirectConns is the size of DB.Direct beside a pooler: River's client
+// (its listener, fetches, completions, leader election and maintenance)
+// and the one LISTEN connection.
+const DirectConns = 8
+
+// OpenPooled is Open with the request path through a transaction-mode
+// pooler (PgBouncer pool_mode=transaction) at poolerDSN, for many nodes on
+// one PostgreSQL (docs/scaling.md §3): DB.Pool (maxConns connections to the
+// pooler) carries every transaction and read, which hold no session state
+// past their transaction; DB.Direct (DirectConns connections to dsn) keeps
+// River, LISTEN and the migrations' advisory lock on PostgreSQL itself.
+// Through the pooler, statements are not prepared by name — a pooler may
+// hand each transaction another server connection — but described once and
+// sent unnamed (pgx's cache_describe), unless poolerDSN sets
+// default_query_exec_mode (cache_statement behind PgBouncer ≥ 1.21 with
+// max_prepared_statements).
+func OpenPooled(ctx context.Context, dsn, poolerDSN string, box *secret.Box, maxConns int32, opts ...Option) (*DB, error) {
+	direct, err := openPool(ctx, dsn, DirectConns, opts)
+	if err != nil {
+		return nil, err
+	}
+	describe := func(c *pgxpool.Config) {
+		if !strings.Contains(poolerDSN, "default_query_exec_mode") {
+			c.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeCacheDescribe
+		}
+	}
+	db, err := Open(ctx, poolerDSN, box, maxConns, append([]Option{describe}, opts...)...)
+	if err != nil {
+		direct.Close()
+		return nil, fmt.Errorf("pooler: %w", err)
+	}
+	db.Direct = direct
+	return db, nil
 }
 
 // Close releases every connection.
 func (db *DB) Close() {
 	_ = db.Bun.Close()
 	db.Pool.Close()
+	if db.Direct != db.Pool {
+		db.Direct.Close()
+	}
 }
 
 // Ping checks the database answers.

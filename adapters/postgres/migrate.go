@@ -19,7 +19,7 @@ const migrationLockID = 7_262_111_220_001
 // session-level advisory lock on a dedicated connection. It returns the
 // names of the paycore migrations it applied.
 func Migrate(ctx context.Context, db *DB) ([]string, error) {
-	conn, err := db.Pool.Acquire(ctx)
+	conn, err := db.Direct.Acquire(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
@@ -41,7 +41,7 @@ func Migrate(ctx context.Context, db *DB) ([]string, error) {
 	for _, mg := range group.Migrations {
 		applied = append(applied, mg.Name+"_"+mg.Comment)
 	}
-	rm, err := rivermigrate.New(riverpgxv5.New(db.Pool), nil)
+	rm, err := rivermigrate.New(riverpgxv5.New(db.Direct), nil)
 	if err != nil {
 		return nil, fmt.Errorf("migrate river: %w", err)
 	}
@@ -62,7 +62,7 @@ func MigrationsCurrent(ctx context.Context, db *DB) (bool, error) {
 	if len(ms.Unapplied()) > 0 {
 		return false, nil
 	}
-	rm, err := rivermigrate.New(riverpgxv5.New(db.Pool), nil)
+	rm, err := rivermigrate.New(riverpgxv5.New(db.Direct), nil)
 	if err != nil {
 		return false, err
 	}

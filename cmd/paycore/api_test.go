@@ -370,7 +370,14 @@ func v1PayOnWallet(t *testing.T, ts *testServer, paymentURL, txn string) {
 
 func TestRESTPaymentLifecycle(t *testing.T) {
 	t.Parallel()
-	ts := startServer(t)
+	restLifecycle(t, startServer(t))
+}
+
+// restLifecycle is the demo client's REST lifecycle on ts: create, read,
+// list, pay with bKash, refund, dashboard, profile, gateways and their
+// health (TestRESTPaymentLifecycle; through PgBouncer in
+// TestRESTLifecycleThroughPgBouncer).
+func restLifecycle(t *testing.T, ts *testServer) {
 	c := v1Demo(ts)
 
 	// Create (docs/merchant-api.md §7.1).

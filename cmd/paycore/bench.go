@@ -43,6 +43,7 @@ type benchOptions struct {
 	pprof       bool // profile node 0 during each bKash phase
 	phases      map[string]bool
 	readRows    int
+	pooler      string // host:port of a transaction-mode pooler for the nodes' request path; "" none
 }
 
 // benchRow is one line of the table.
@@ -93,6 +94,7 @@ func cmdBench(ctx context.Context, args []string) error {
 	fs.BoolVar(&o.pprof, "pprof", false, "serve pprof on each node (PAYCORE_PPROF_ADDR) and write node 0's CPU profile of each create and bKash phase next to the JSON")
 	phases := fs.String("phases", "create,bkash,fanout,reads", "phases to run: create (REST creates, webhooks, GraphQL createPayment), bkash, fanout, reads (lists and dashboard of one long history)")
 	fs.IntVar(&o.readRows, "read-rows", 1_000_000, "payments of the one merchant the reads phase loads")
+	fs.StringVar(&o.pooler, "pooler", "", "host:port of a transaction-mode pooler (PgBouncer) in front of the same server: the nodes' request path goes through it (DATABASE_POOLER_URL), River and LISTEN direct")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -347,6 +349,14 @@ func (b *bench) startNode(ctx context.Context, i int) error {
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+b.dbURL, "PAYCORE_ADDR="+addr, "PAYCORE_SANDBOX=1",
 		"PAYCORE_BASE_URL=http://"+addr, "PAYCORE_RATE_LIMIT=100000000", "PAYCORE_LOG_LEVEL=warn",
 		"PAYCORE_SANDBOX_URL=")
+	if b.o.pooler != "" {
+		u, err := url.Parse(b.dbURL)
+		if err != nil {
+			return err
+		}
+		u.Host = b.o.pooler
+		cmd.Env = append(cmd.Env, "DATABASE_POOLER_URL="+u.String())
+	}
 	n := &benchNode{base: "http://" + addr, cmd: cmd}
 	if b.o.pprof {
 		paddr, err := freePort()

@@ -23,7 +23,11 @@ import (
 // Fields tagged env:"-" are derived from the others.
 type config struct {
 	DatabaseURL string `env:"DATABASE_URL"`
-	Addr        string `env:"PAYCORE_ADDR" envDefault:"127.0.0.1:8080"`
+	// DatabasePoolerURL, when set, carries the request path and the job
+	// steps through a transaction-mode pooler (postgres.OpenPooled);
+	// River, LISTEN and migrations stay on DatabaseURL.
+	DatabasePoolerURL string `env:"DATABASE_POOLER_URL"`
+	Addr              string `env:"PAYCORE_ADDR" envDefault:"127.0.0.1:8080"`
 	// BaseURL is the public URL, without trailing slash; default
 	// http://<Addr>.
 	BaseURL    string        `env:"PAYCORE_BASE_URL"`

@@ -26,13 +26,19 @@ func poolConns(dsn string) int32 {
 }
 
 // openDatabase opens the pool with the secret box of PAYCORE_MASTER_KEY
-// and applies pending migrations; on error nothing stays open.
+// (through DATABASE_POOLER_URL when set) and applies pending migrations; on
+// error nothing stays open.
 func openDatabase(ctx context.Context, cfg config, log *slog.Logger) (*postgres.DB, error) {
 	box, err := secret.NewBox(cfg.MasterKey)
 	if err != nil {
 		return nil, err
 	}
-	db, err := postgres.Open(ctx, cfg.DatabaseURL, box, poolConns(cfg.DatabaseURL))
+	var db *postgres.DB
+	if cfg.DatabasePoolerURL != "" {
+		db, err = postgres.OpenPooled(ctx, cfg.DatabaseURL, cfg.DatabasePoolerURL, box, poolConns(cfg.DatabasePoolerURL))
+	} else {
+		db, err = postgres.Open(ctx, cfg.DatabaseURL, box, poolConns(cfg.DatabaseURL))
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -52,7 +52,7 @@ func cmdReview(ctx context.Context, args []string) error {
 	log := newLogger(cfg.LogLevel)
 	// An insert-only River client: jobs queued here are worked by the
 	// server's nodes.
-	runner, err := jobs.New(db.Pool, jobs.Config{Logger: log})
+	runner, err := jobs.New(db.Direct, jobs.Config{Logger: log})
 	if err != nil {
 		return err
 	}

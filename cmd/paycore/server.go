@@ -137,7 +137,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 		}
 	}
 	s := &server{cfg: cfg, log: log, db: db, clock: opt.Clock}
-	if s.runner, err = jobs.New(db.Pool, jobs.Config{Logger: log, PollInterval: opt.PollInterval,
+	if s.runner, err = jobs.New(db.Direct, jobs.Config{Logger: log, PollInterval: opt.PollInterval,
 		Workers: cfg.SMSWorkers, WebhookWorkers: cfg.WebhookWorkers,
 		Tasks: s.periodicTasks(opt), RescueAfter: cfg.JobRescueAfter}); err != nil {
 		if errors.Is(err, jobs.ErrRescueTooSoon) {
@@ -172,7 +172,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger, opt buildOptions) 
 			return nil, err
 		}
 	}
-	s.listener = pgnotify.New(db.Pool, postgres.PaymentsChannel, log)
+	s.listener = pgnotify.New(db.Direct, postgres.PaymentsChannel, log)
 	if s.handler, err = s.wireHTTP(); err != nil {
 		return nil, err
 	}

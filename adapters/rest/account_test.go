@@ -1,11 +1,14 @@
 package rest_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/paycore/paycore/app"
+	"github.com/paycore/paycore/domain"
 	"github.com/paycore/paycore/ports/portstest"
 )
 
@@ -153,8 +156,23 @@ func TestGateways(t *testing.T) {
 	rep := wantOK(t, w, http.StatusOK)
 	hs := unmarshal[[]map[string]json.RawMessage](t, rep.Data)
 	if len(hs) != 1 || string(hs[0]["code"]) != `"bkash"` || string(hs[0]["status"]) != `"up"` ||
-		string(hs[0]["success_rate"]) != "100.00" || string(hs[0]["window_hours"]) != "24" {
+		string(hs[0]["success_rate"]) != "100.00" || string(hs[0]["window_hours"]) != "24" || string(hs[0]["enabled"]) != "true" {
 		t.Errorf("health: %s", w.Body)
+	}
+
+	// An operator disables bKash: the list leaves it out, its health says so.
+	admin := app.Principal{Admin: true, Role: domain.RoleAdmin, UserID: "usr_admin", Email: "ops@example.com"}
+	if _, err := e.app.Gateways.SetEnabled(context.Background(), admin, domain.GatewayBkash, false, "outage"); err != nil {
+		t.Fatal(err)
+	}
+	w = e.call(asA, http.MethodGet, "/api/v1/gateways", "")
+	if rep := wantOK(t, w, http.StatusOK); string(rep.Data) != "[]" {
+		t.Errorf("gateways with bKash disabled: %s", w.Body)
+	}
+	w = e.call(asA, http.MethodGet, "/api/v1/gateways/health", "")
+	hs = unmarshal[[]map[string]json.RawMessage](t, wantOK(t, w, http.StatusOK).Data)
+	if len(hs) != 1 || string(hs[0]["code"]) != `"bkash"` || string(hs[0]["enabled"]) != "false" {
+		t.Errorf("health with bKash disabled: %s", w.Body)
 	}
 }
 

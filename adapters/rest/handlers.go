@@ -280,8 +280,8 @@ func (a *API) gateways(w http.ResponseWriter, r *http.Request) {
 }
 
 // gatewaysHealth: GET /api/v1/gateways/health (docs/merchant-api.md §7.9),
-// from the
-// calls recorded over the last 24 h.
+// from the calls recorded over the last 24 h, with each gateway's switch
+// (enabled false while an operator has disabled it).
 func (a *API) gatewaysHealth(w http.ResponseWriter, r *http.Request) {
 	hs, err := a.app.Gateways.Health(r.Context())
 	if err != nil {
@@ -291,7 +291,7 @@ func (a *API) gatewaysHealth(w http.ResponseWriter, r *http.Request) {
 	out := []map[string]any{}
 	for _, h := range hs {
 		out = append(out, map[string]any{
-			"code": h.Code, "status": h.Status,
+			"code": h.Code, "status": h.Status, "enabled": h.Switch.Enabled,
 			"success_rate":   json.Number(strconvF(h.SuccessRate)),
 			"p95_latency_ms": h.P95Latency.Milliseconds(),
 			"uptime_percent": json.Number(strconvF(h.UptimePercent)),

@@ -154,7 +154,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	}
 	e.app = app.New(acfg, app.Deps{
 		Tx: e.store, Clock: e.clock, Log: log, Gateways: []ports.PaymentGateway{e.gw},
-		Keys: e.keys, Hooks: e.store,
+		Keys: e.keys, Hooks: e.store, Switches: e.store,
 	})
 	cfg.App, cfg.Auth = e.app, app.NewAuthenticator(e.keys, e.nonces, e.clock)
 	e.handler = rest.NewHandler(rest.Config{App: e.app, Clock: e.clock, Logger: log,

@@ -11,11 +11,11 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/paycore/paycore/adapters/postgres/pgtest"
+	"github.com/paycore/paycore/ports/portstest"
 )
 
 // The request path through PgBouncer in transaction mode
@@ -30,18 +30,19 @@ func TestRESTLifecycleThroughPgBouncer(t *testing.T) {
 	t.Parallel()
 	db, dsn := pgtest.New(t)
 	pooler := startPgBouncer(t, dsn)
-	before := pgbouncerTransactions(t, pooler)
+	admin, err := pgx.Connect(context.Background(), pooler.adminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = admin.Close(context.Background()) })
+	before := pgbouncerTransactions(t, admin, pooler.dbName)
 	ts, _ := startServerOn(t, db, dsn, func(c *config) { c.DatabasePoolerURL = pooler.url })
 	restLifecycle(t, ts)
 	// The requests' and job steps' transactions went through PgBouncer (its
 	// totals are refreshed every stats_period, 1 s).
-	deadline := time.Now().Add(10 * time.Second)
-	for n := int64(0); n < 50; n = pgbouncerTransactions(t, pooler) - before {
-		if time.Now().After(deadline) {
-			t.Fatalf("PgBouncer carried %d transactions for the whole lifecycle", n)
-		}
-		time.Sleep(100 * time.Millisecond) // polls a condition: PgBouncer's next stats refresh
-	}
+	portstest.WaitFor(t, "PgBouncer to count 50 transactions of the lifecycle", func() bool {
+		return pgbouncerTransactions(t, admin, pooler.dbName)-before >= 50
+	})
 	// River and the LISTEN connection did not: PostgreSQL sees the node's
 	// LISTEN from a direct session, and PgBouncer never more than two.
 	var listening, viaPooler int
@@ -144,35 +145,27 @@ stats_period = 1
 			pc.User, port),
 		dbName: pc.Database,
 	}
-	// Wait until it answers (or has exited).
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	for {
-		conn, err := pgx.Connect(ctx, pb.url)
-		if err == nil {
-			_ = conn.Close(ctx)
-			return pb
-		}
+	// Wait until it answers, or has exited.
+	portstest.WaitFor(t, "pgbouncer to answer", func() bool {
 		select {
 		case <-exited:
 			t.Fatalf("pgbouncer exited: %s", out.String())
-		case <-ctx.Done():
-			t.Fatalf("pgbouncer did not answer: %v\n%s", err, out.String())
-		case <-time.After(50 * time.Millisecond):
+		default:
 		}
-	}
+		conn, err := pgx.Connect(context.Background(), pb.url)
+		if err == nil {
+			_ = conn.Close(context.Background())
+		}
+		return err == nil
+	})
+	return pb
 }
 
 // pgbouncerTransactions is PgBouncer's count of transactions it carried to
-// the test's database (SHOW STATS, total_xact_count).
-func pgbouncerTransactions(t *testing.T, pb pgbouncer) int64 {
+// database dbName (SHOW STATS, total_xact_count), read on its admin console.
+func pgbouncerTransactions(t *testing.T, conn *pgx.Conn, dbName string) int64 {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, pb.adminURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = conn.Close(ctx) }()
 	rows, err := conn.Query(ctx, "SHOW STATS")
 	if err != nil {
 		t.Fatal(err)
@@ -193,7 +186,7 @@ func pgbouncerTransactions(t *testing.T, pb pgbouncer) int64 {
 				xacts, _ = strconv.ParseInt(string(raw[i]), 10, 64)
 			}
 		}
-		if db == pb.dbName {
+		if db == dbName {
 			n += xacts
 		}
 	}

@@ -52,5 +52,5 @@ func (cc *clientCache) get(ctx context.Context, id string) (domain.Client, error
 // forget drops client id from the cache (Console.OnClientChange): its next
 // create reads it again.
 func (cc *clientCache) forget(id string) {
-	cc.cache.forget(func(c domain.Client) bool { return c.ID == id })
+	cc.cache.delete(id)
 }

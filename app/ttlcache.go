@@ -64,6 +64,13 @@ func (c *ttlCache[K, V]) put(key K, v V, now time.Time) {
 	c.m[key] = ttlEntry[V]{v: v, at: now}
 }
 
+// delete drops key's entry.
+func (c *ttlCache[K, V]) delete(key K) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, key)
+}
+
 // forget drops every entry whose value matches.
 func (c *ttlCache[K, V]) forget(match func(V) bool) {
 	c.mu.Lock()

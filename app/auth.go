@@ -107,7 +107,8 @@ func (a *Authenticator) lookupKey(ctx context.Context, key string, now time.Time
 }
 
 // ForgetClient drops the cached keys of clientID on this node (after a key
-// rotation here); other nodes see the change within the cache TTL.
+// rotation here, or a console change: Console.OnClientChange); other nodes
+// see the change within the cache TTL.
 func (a *Authenticator) ForgetClient(clientID string) {
 	a.cache.forget(func(k ports.APIKey) bool { return k.ClientID == clientID })
 }
